@@ -1,0 +1,312 @@
+package io.jobgtm.schema.migrator;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import javax.sql.DataSource;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/**
+ * The engine's own connection: it waits for the database, holds the migration lock, inspects the
+ * schema and runs undo scripts. It stays idle outside a transaction while Flyway works, so it never
+ * holds back a {@code CREATE INDEX CONCURRENTLY}.
+ */
+final class DatabaseSession implements AutoCloseable {
+
+  /** The table Flyway keeps its history in. */
+  static final String HISTORY_TABLE = "flyway_schema_history";
+
+  /** First key of the engine's advisory lock; the second is derived from the schema name. */
+  private static final int LOCK_CLASS = 0x5343_4f50;
+
+  private static final Duration MAX_ATTEMPT_TIMEOUT = Duration.ofSeconds(10);
+  private static final Duration MAX_POLL_INTERVAL = Duration.ofSeconds(2);
+
+  private final Connection connection;
+  private final ConnectionSettings settings;
+
+  private DatabaseSession(Connection connection, ConnectionSettings settings) {
+    this.connection = connection;
+    this.settings = settings;
+  }
+
+  /** A data source for the settings; Flyway opens its connections from it too. */
+  static DataSource dataSource(
+      ConnectionSettings settings, Duration connectTimeout, Timeouts timeouts) {
+    PGSimpleDataSource dataSource = new PGSimpleDataSource();
+    dataSource.setServerNames(new String[] {settings.host()});
+    dataSource.setPortNumbers(new int[] {settings.port()});
+    dataSource.setDatabaseName(settings.database());
+    dataSource.setUser(settings.user());
+    dataSource.setPassword(settings.password());
+    dataSource.setSslmode(settings.sslMode());
+    dataSource.setApplicationName("schema-operator-migrator");
+    dataSource.setTcpKeepAlive(true);
+    dataSource.setOptions(timeouts.connectionOptions());
+    int seconds = (int) Math.max(1, Math.min(connectTimeout.toSeconds(), Integer.MAX_VALUE));
+    dataSource.setConnectTimeout(seconds);
+    dataSource.setLoginTimeout(seconds);
+    return dataSource;
+  }
+
+  /**
+   * Connects, retrying while the server is not reachable or still starting, for at most {@code
+   * timeout} (the entrypoint's pg_isready step). Wrong credentials and a missing database fail at
+   * once: waiting will not fix them.
+   */
+  static DatabaseSession open(
+      ConnectionSettings settings, Duration timeout, Timeouts timeouts, ProgressListener progress) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    Duration interval = Duration.ofMillis(200);
+    boolean announced = false;
+    while (true) {
+      Duration remaining = Duration.ofNanos(deadline - System.nanoTime());
+      Duration attempt =
+          remaining.compareTo(MAX_ATTEMPT_TIMEOUT) < 0 ? remaining : MAX_ATTEMPT_TIMEOUT;
+      try {
+        Connection connection =
+            dataSource(settings, attempt.isNegative() ? Duration.ofSeconds(1) : attempt, timeouts)
+                .getConnection();
+        return new DatabaseSession(connection, settings);
+      } catch (SQLException e) {
+        MigrationException failure = SqlFailures.connectionFailure(e, settings);
+        if (failure.reason() != FailureReason.DatabaseUnreachable) {
+          throw failure;
+        }
+        if (System.nanoTime() + interval.toNanos() >= deadline) {
+          throw new MigrationException(
+              FailureReason.DatabaseUnreachable,
+              null,
+              "database "
+                  + settings.host()
+                  + ":"
+                  + settings.port()
+                  + " did not accept connections within "
+                  + Durations.format(timeout)
+                  + ": "
+                  + failure.getMessage(),
+              e);
+        }
+        if (!announced) {
+          progress.progress(
+              "waiting for the database at "
+                  + settings.host()
+                  + ":"
+                  + settings.port()
+                  + " (up to "
+                  + Durations.format(timeout)
+                  + "): "
+                  + failure.getMessage());
+          announced = true;
+        }
+        sleep(interval);
+        interval = interval.multipliedBy(2);
+        if (interval.compareTo(MAX_POLL_INTERVAL) > 0) {
+          interval = MAX_POLL_INTERVAL;
+        }
+      }
+    }
+  }
+
+  /**
+   * Takes the engine's session-level advisory lock for this database and schema, polling so that no
+   * transaction stays open while waiting. Two migrators on one database run one after the other.
+   */
+  void lock(Duration timeout, ProgressListener progress) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    boolean announced = false;
+    try (PreparedStatement statement =
+        connection.prepareStatement("SELECT pg_try_advisory_lock(?, hashtext(?))")) {
+      statement.setInt(1, LOCK_CLASS);
+      statement.setString(2, settings.schema());
+      while (true) {
+        try (ResultSet result = statement.executeQuery()) {
+          result.next();
+          if (result.getBoolean(1)) {
+            return;
+          }
+        }
+        if (System.nanoTime() >= deadline) {
+          throw new MigrationException(
+              FailureReason.LockTimeout,
+              "another migrator held the migration lock on schema "
+                  + settings.schema()
+                  + " for more than "
+                  + Durations.format(timeout));
+        }
+        if (!announced) {
+          progress.progress(
+              "waiting for another migrator to finish on schema " + settings.schema());
+          announced = true;
+        }
+        sleep(Duration.ofMillis(250));
+      }
+    } catch (SQLException e) {
+      throw SqlFailures.sessionFailure(e, "taking the migration lock");
+    }
+  }
+
+  /** What the target schema holds now: its tables and whether a migration history exists. */
+  Inspection inspect() {
+    try {
+      List<String> tables = new ArrayList<>();
+      try (PreparedStatement statement =
+          connection.prepareStatement(
+              "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                  + " WHERE n.nspname = ? AND c.relkind IN ('r', 'p', 'v', 'm', 'f')"
+                  + " AND c.relname <> ? ORDER BY c.relname")) {
+        statement.setString(1, settings.schema());
+        statement.setString(2, HISTORY_TABLE);
+        try (ResultSet result = statement.executeQuery()) {
+          while (result.next()) {
+            tables.add(result.getString(1));
+          }
+        }
+      }
+      boolean historyExists = historyTableExists();
+      int historyRows = historyExists ? countHistoryRows() : 0;
+      return new Inspection(tables, historyExists, historyRows);
+    } catch (SQLException e) {
+      throw SqlFailures.sessionFailure(e, "inspecting schema " + settings.schema());
+    }
+  }
+
+  private boolean historyTableExists() throws SQLException {
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                + " WHERE n.nspname = ? AND c.relname = ?")) {
+      statement.setString(1, settings.schema());
+      statement.setString(2, HISTORY_TABLE);
+      try (ResultSet result = statement.executeQuery()) {
+        return result.next();
+      }
+    }
+  }
+
+  private int countHistoryRows() throws SQLException {
+    try (Statement statement = connection.createStatement();
+        ResultSet result =
+            statement.executeQuery(
+                "SELECT count(*) FROM "
+                    + historyTable()
+                    + " WHERE version IS NOT NULL AND type NOT IN ('SCHEMA', 'DELETE')")) {
+      result.next();
+      return result.getInt(1);
+    }
+  }
+
+  /** The applied history rows above a version, highest version first. */
+  List<HistoryRow> appliedAbove(Version target) {
+    List<HistoryRow> rows = new ArrayList<>();
+    try (Statement statement = connection.createStatement();
+        ResultSet result =
+            statement.executeQuery(
+                "SELECT installed_rank, version, description FROM "
+                    + historyTable()
+                    + " WHERE success AND version IS NOT NULL AND type NOT IN ('SCHEMA', 'DELETE')")) {
+      while (result.next()) {
+        Version version = Version.parse(result.getString(2));
+        if (version.isAbove(target)) {
+          rows.add(new HistoryRow(result.getInt(1), version, result.getString(3)));
+        }
+      }
+    } catch (SQLException e) {
+      throw SqlFailures.sessionFailure(e, "reading the migration history");
+    }
+    rows.sort((left, right) -> right.version().compareTo(left.version()));
+    return rows;
+  }
+
+  /**
+   * Runs an undo script and removes its history entry in one transaction, so a failed undo leaves
+   * both the schema and the history as they were.
+   */
+  void undo(HistoryRow row, MigrationScript script) {
+    try {
+      connection.setAutoCommit(false);
+      try (Statement statement = connection.createStatement()) {
+        statement.execute(script.sql());
+        try (PreparedStatement delete =
+            connection.prepareStatement(
+                "DELETE FROM " + historyTable() + " WHERE installed_rank = ?")) {
+          delete.setInt(1, row.installedRank());
+          delete.executeUpdate();
+        }
+        connection.commit();
+      } catch (SQLException e) {
+        connection.rollback();
+        throw e;
+      } finally {
+        connection.setAutoCommit(true);
+      }
+    } catch (SQLException e) {
+      throw SqlFailures.scriptFailure(
+          e, FailureReason.UndoFailed, row.version(), script.fileName());
+    }
+  }
+
+  private String historyTable() {
+    return quote(settings.schema()) + "." + quote(HISTORY_TABLE);
+  }
+
+  private static String quote(String identifier) {
+    return "\"" + identifier.replace("\"", "\"\"") + "\"";
+  }
+
+  private static void sleep(Duration duration) {
+    try {
+      Thread.sleep(duration.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new MigrationException(FailureReason.MigrationInterrupted, "interrupted while waiting");
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      connection.close();
+    } catch (SQLException e) {
+      // Closing also releases the session lock; a failure here changes nothing already done.
+    }
+  }
+
+  /** A row of the migration history. */
+  record HistoryRow(int installedRank, Version version, String description) {}
+
+  /** The tables of the target schema and the state of its history table. */
+  record Inspection(List<String> tables, boolean historyTableExists, int historyRows) {
+
+    DatabaseState state() {
+      if (historyRows > 0) {
+        return DatabaseState.Versioned;
+      }
+      return tables.isEmpty() ? DatabaseState.Fresh : DatabaseState.Unversioned;
+    }
+
+    /** A readable account of what was found, e.g. for the progress line. */
+    String describe(String schema) {
+      return switch (state()) {
+        case Fresh -> "no tables in schema " + schema;
+        case Versioned -> historyRows + " entries in the migration history";
+        case Unversioned ->
+            tables.size()
+                + " tables in schema "
+                + schema
+                + " ("
+                + String.join(", ", tables.subList(0, Math.min(5, tables.size())))
+                + (tables.size() > 5 ? ", ..." : "")
+                + ") and "
+                + (historyTableExists
+                    ? "an empty migration history table " + HISTORY_TABLE
+                    : "no migration history");
+      };
+    }
+  }
+}

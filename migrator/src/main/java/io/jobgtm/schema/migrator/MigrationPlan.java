@@ -1,0 +1,24 @@
+package io.jobgtm.schema.migrator;
+
+import java.util.List;
+
+/**
+ * What {@code migrate} would do now, computed without changing anything.
+ *
+ * @param result the plan as a result document (outcome {@link Outcome#Planned}, or {@link
+ *     Outcome#Failed} with the refusal {@code migrate} would meet)
+ * @param baselineVersion the version an unversioned database would be stamped with, or null
+ * @param pending the scripts {@code migrate} would apply, in order
+ * @param undo the undo scripts a permitted downgrade would run, in order
+ */
+public record MigrationPlan(
+    MigrationResult result,
+    String baselineVersion,
+    List<MigrationScript> pending,
+    List<MigrationScript> undo) {
+
+  public MigrationPlan {
+    pending = List.copyOf(pending);
+    undo = List.copyOf(undo);
+  }
+}

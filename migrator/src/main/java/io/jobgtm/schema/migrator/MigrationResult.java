@@ -1,0 +1,186 @@
+package io.jobgtm.schema.migrator;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The immutable result of one command, and the JSON document the migration Job leaves in its
+ * termination message for the operator to read. The document is versioned by {@link #apiVersion()}
+ * and never exceeds {@link #MAX_DOCUMENT_BYTES}: long messages and lists are cut, never the JSON.
+ *
+ * @param apiVersion the document format, {@value #API_VERSION}
+ * @param command the command that ran: migrate, undo, baseline, info, validate, repair or plan
+ * @param outcome what the command did
+ * @param databaseState the state found before acting, null when the database was not reached
+ * @param versionBefore the schema version before the command, null when there was none
+ * @param versionAfter the schema version after the command, null when there is none
+ * @param targetVersion the version asked for ({@code latest} or a version)
+ * @param baselineVersion the version an unversioned database was stamped with, if it was
+ * @param applied the migrations applied, in order (the oldest are cut first when too long)
+ * @param appliedCount how many migrations were applied, even when {@code applied} was cut
+ * @param undone the migrations undone, highest version first
+ * @param pending the versions still pending after the command
+ * @param pendingCount how many versions are pending, even when {@code pending} was cut
+ * @param failure why the command failed, null on success
+ * @param durationMs how long the command took
+ * @param truncated whether something was cut to fit the size limit
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonPropertyOrder({
+  "apiVersion",
+  "command",
+  "outcome",
+  "databaseState",
+  "versionBefore",
+  "versionAfter",
+  "targetVersion",
+  "baselineVersion",
+  "appliedCount",
+  "applied",
+  "undone",
+  "pendingCount",
+  "pending",
+  "failure",
+  "durationMs",
+  "truncated"
+})
+public record MigrationResult(
+    String apiVersion,
+    String command,
+    Outcome outcome,
+    DatabaseState databaseState,
+    String versionBefore,
+    String versionAfter,
+    String targetVersion,
+    String baselineVersion,
+    List<AppliedMigration> applied,
+    int appliedCount,
+    List<AppliedMigration> undone,
+    List<String> pending,
+    int pendingCount,
+    Failure failure,
+    long durationMs,
+    boolean truncated) {
+
+  /** The version of the result document format. */
+  public static final String API_VERSION = "migrator.schema.jobgtm.io/v1";
+
+  /** The size limit of a Kubernetes termination message. */
+  public static final int MAX_DOCUMENT_BYTES = 4096;
+
+  private static final int MESSAGE_LIMIT = 1024;
+  private static final int SHORT_MESSAGE_LIMIT = 160;
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  public MigrationResult {
+    applied = List.copyOf(applied);
+    undone = List.copyOf(undone);
+    pending = List.copyOf(pending);
+  }
+
+  public boolean succeeded() {
+    return failure == null;
+  }
+
+  /** The process exit code: 0 on success, else the failure reason's. */
+  public int exitCode() {
+    return failure == null ? 0 : failure.reason().exitCode();
+  }
+
+  /** The result document, at most {@link #MAX_DOCUMENT_BYTES} bytes of UTF-8. */
+  public String toJson() {
+    MigrationResult result = this;
+    String json = write(result);
+    if (fits(json)) {
+      return json;
+    }
+    result = result.withMessageCut(MESSAGE_LIMIT);
+    json = write(result);
+    while (!fits(json) && result.applied.size() > 1) {
+      result =
+          result.withApplied(
+              result.applied.subList(result.applied.size() / 2, result.applied.size()));
+      json = write(result);
+    }
+    while (!fits(json) && result.undone.size() > 1) {
+      result = result.withUndone(result.undone.subList(0, result.undone.size() / 2));
+      json = write(result);
+    }
+    while (!fits(json) && result.pending.size() > 1) {
+      result = result.withPending(result.pending.subList(0, result.pending.size() / 2));
+      json = write(result);
+    }
+    if (!fits(json)) {
+      result =
+          result.withMessageCut(SHORT_MESSAGE_LIMIT).withApplied(List.of()).withUndone(List.of());
+      result = result.withPending(List.of());
+      json = write(result);
+    }
+    return json;
+  }
+
+  private static boolean fits(String json) {
+    return json.getBytes(StandardCharsets.UTF_8).length <= MAX_DOCUMENT_BYTES;
+  }
+
+  private static String write(MigrationResult result) {
+    try {
+      return JSON.writeValueAsString(result);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("the result document is plain data", e);
+    }
+  }
+
+  private MigrationResult withMessageCut(int limit) {
+    if (failure == null || failure.message() == null) {
+      return this;
+    }
+    String message = failure.message();
+    if (message.codePointCount(0, message.length()) <= limit) {
+      return this;
+    }
+    String cut = message.substring(0, message.offsetByCodePoints(0, limit)) + "…";
+    return copy(applied, undone, pending, new Failure(failure.reason(), failure.version(), cut));
+  }
+
+  private MigrationResult withApplied(List<AppliedMigration> kept) {
+    return copy(new ArrayList<>(kept), undone, pending, failure);
+  }
+
+  private MigrationResult withUndone(List<AppliedMigration> kept) {
+    return copy(applied, new ArrayList<>(kept), pending, failure);
+  }
+
+  private MigrationResult withPending(List<String> kept) {
+    return copy(applied, undone, new ArrayList<>(kept), failure);
+  }
+
+  private MigrationResult copy(
+      List<AppliedMigration> applied,
+      List<AppliedMigration> undone,
+      List<String> pending,
+      Failure failure) {
+    return new MigrationResult(
+        apiVersion,
+        command,
+        outcome,
+        databaseState,
+        versionBefore,
+        versionAfter,
+        targetVersion,
+        baselineVersion,
+        applied,
+        appliedCount,
+        undone,
+        pending,
+        pendingCount,
+        failure,
+        durationMs,
+        true);
+  }
+}

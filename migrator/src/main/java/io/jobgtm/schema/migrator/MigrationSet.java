@@ -1,0 +1,189 @@
+package io.jobgtm.schema.migrator;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * A validated set of migration scripts: every file is named as a migration, no version appears
+ * twice, and every undo script has the versioned migration it reverts. Loading fails as a whole, so
+ * a malformed set is never partly applied.
+ */
+public final class MigrationSet {
+
+  /** Where the reference migrations are bundled inside the migrator. */
+  public static final String BUNDLED_LOCATION = "db/migration";
+
+  private final String source;
+  private final TreeMap<Version, MigrationScript> versioned;
+  private final TreeMap<Version, MigrationScript> undo;
+
+  private MigrationSet(
+      String source,
+      TreeMap<Version, MigrationScript> versioned,
+      TreeMap<Version, MigrationScript> undo) {
+    this.source = source;
+    this.versioned = versioned;
+    this.undo = undo;
+  }
+
+  /**
+   * Loads every migration file of a directory, such as a mounted ConfigMap. Hidden entries (the
+   * {@code ..data} links of a ConfigMap volume) and subdirectories are not part of the set.
+   */
+  public static MigrationSet fromDirectory(Path directory) {
+    if (!Files.isDirectory(directory)) {
+      throw new MigrationException(
+          FailureReason.InvalidMigrationSet,
+          "migration directory " + directory + " does not exist");
+    }
+    List<MigrationScript> scripts = new ArrayList<>();
+    try (Stream<Path> entries = Files.list(directory)) {
+      for (Path entry : entries.sorted().toList()) {
+        String name = entry.getFileName().toString();
+        if (name.startsWith(".") || !Files.isRegularFile(entry)) {
+          continue;
+        }
+        scripts.add(MigrationScript.of(name, Files.readString(entry, StandardCharsets.UTF_8)));
+      }
+    } catch (IOException e) {
+      throw new MigrationException(
+          FailureReason.InvalidMigrationSet,
+          null,
+          "cannot read migration directory " + directory + ": " + e.getMessage(),
+          e);
+    }
+    return of(directory.toString(), scripts);
+  }
+
+  /** Loads the reference migrations bundled with the migrator. */
+  public static MigrationSet bundled() {
+    URL location = MigrationSet.class.getClassLoader().getResource(BUNDLED_LOCATION);
+    if (location == null) {
+      throw new MigrationException(
+          FailureReason.InvalidMigrationSet, "no bundled migrations found at " + BUNDLED_LOCATION);
+    }
+    try {
+      if (location.getProtocol().equals("jar")) {
+        try (FileSystem jar = FileSystems.newFileSystem(location.toURI(), Map.of())) {
+          MigrationSet set = fromDirectory(jar.getPath(BUNDLED_LOCATION));
+          return new MigrationSet("bundled", set.versioned, set.undo);
+        }
+      }
+      MigrationSet set = fromDirectory(Path.of(location.toURI()));
+      return new MigrationSet("bundled", set.versioned, set.undo);
+    } catch (IOException | URISyntaxException e) {
+      throw new MigrationException(
+          FailureReason.InvalidMigrationSet, null, "cannot read bundled migrations: " + e, e);
+    }
+  }
+
+  /** Builds a set from scripts already in memory, validating it as a whole. */
+  public static MigrationSet of(String source, List<MigrationScript> scripts) {
+    TreeMap<Version, MigrationScript> versioned = new TreeMap<>();
+    TreeMap<Version, MigrationScript> undo = new TreeMap<>();
+    for (MigrationScript script : scripts) {
+      TreeMap<Version, MigrationScript> target =
+          script.kind() == MigrationScript.Kind.VERSIONED ? versioned : undo;
+      MigrationScript previous = target.putIfAbsent(script.version(), script);
+      if (previous != null) {
+        throw new MigrationException(
+            FailureReason.InvalidMigrationSet,
+            "version "
+                + script.version()
+                + " appears twice: "
+                + previous.fileName()
+                + " and "
+                + script.fileName());
+      }
+    }
+    for (MigrationScript script : undo.values()) {
+      if (!versioned.containsKey(script.version())) {
+        throw new MigrationException(
+            FailureReason.InvalidMigrationSet,
+            script.fileName() + " undoes version " + script.version() + ", which has no V script");
+      }
+    }
+    if (versioned.isEmpty()) {
+      throw new MigrationException(
+          FailureReason.InvalidMigrationSet,
+          "no versioned migrations (V<version>__*.sql) in " + source);
+    }
+    return new MigrationSet(source, versioned, undo);
+  }
+
+  /** Where the set came from: a directory, or {@code bundled}. */
+  public String source() {
+    return source;
+  }
+
+  /** The versioned migrations, lowest version first. */
+  public List<MigrationScript> versioned() {
+    return List.copyOf(versioned.values());
+  }
+
+  public Optional<MigrationScript> versioned(Version version) {
+    return Optional.ofNullable(versioned.get(version));
+  }
+
+  public Optional<MigrationScript> undo(Version version) {
+    return Optional.ofNullable(undo.get(version));
+  }
+
+  public Version latest() {
+    return versioned.lastKey();
+  }
+
+  public boolean contains(Version version) {
+    return versioned.containsKey(version);
+  }
+
+  /** SHA-256 over every file name and content, in order: the identity of the set. */
+  public String checksum() {
+    try {
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      List<MigrationScript> all = new ArrayList<>(versioned.values());
+      all.addAll(undo.values());
+      for (MigrationScript script : all) {
+        digest.update(script.fileName().getBytes(StandardCharsets.UTF_8));
+        digest.update((byte) 0);
+        digest.update(script.sql().getBytes(StandardCharsets.UTF_8));
+        digest.update((byte) 0);
+      }
+      return HexFormat.of().formatHex(digest.digest());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JDK", e);
+    }
+  }
+
+  /**
+   * Writes the versioned scripts into a directory for Flyway to read. Undo scripts stay out: the
+   * engine runs them itself.
+   */
+  public void writeVersionedTo(Path directory) {
+    try {
+      Files.createDirectories(directory);
+      for (MigrationScript script : versioned.values()) {
+        Files.writeString(
+            directory.resolve(script.fileName()), script.sql(), StandardCharsets.UTF_8);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

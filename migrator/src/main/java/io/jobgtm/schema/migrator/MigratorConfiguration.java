@@ -1,0 +1,129 @@
+package io.jobgtm.schema.migrator;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Everything a {@link Migrator} needs, with the defaults a migration Job uses. Obtain one with
+ * {@link Migrator#configure()}, set what differs, then {@link #load()}.
+ */
+public final class MigratorConfiguration {
+
+  /** How long to wait for the database to accept connections. */
+  public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(60);
+
+  /** How long to wait for another migrator working on the same schema. */
+  public static final Duration DEFAULT_LOCK_WAIT_TIMEOUT = Duration.ofMinutes(5);
+
+  /** PostgreSQL lock_timeout for migration statements. */
+  public static final Duration DEFAULT_LOCK_TIMEOUT = Duration.ofSeconds(10);
+
+  /** PostgreSQL statement_timeout for migration statements; zero is no limit. */
+  public static final Duration DEFAULT_STATEMENT_TIMEOUT = Duration.ofMinutes(30);
+
+  ConnectionSettings connection;
+  MigrationSet migrations;
+  String target = Migrator.LATEST;
+  BaselinePolicy baselinePolicy = BaselinePolicy.fail();
+  boolean allowDowngrade;
+  Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+  Duration lockWaitTimeout = DEFAULT_LOCK_WAIT_TIMEOUT;
+  Duration lockTimeout = DEFAULT_LOCK_TIMEOUT;
+  Duration statementTimeout = DEFAULT_STATEMENT_TIMEOUT;
+  ProgressListener progress = ProgressListener.NONE;
+
+  MigratorConfiguration() {}
+
+  /** Where to connect; required. */
+  public MigratorConfiguration connection(ConnectionSettings connection) {
+    this.connection = Objects.requireNonNull(connection, "connection");
+    return this;
+  }
+
+  /** The migration set; defaults to the reference migrations bundled with the migrator. */
+  public MigratorConfiguration migrations(MigrationSet migrations) {
+    this.migrations = Objects.requireNonNull(migrations, "migrations");
+    return this;
+  }
+
+  /** The version {@code migrate} reaches: {@code latest} (default) or a version of the set. */
+  public MigratorConfiguration target(String target) {
+    this.target = target == null || target.isBlank() ? Migrator.LATEST : target.trim();
+    return this;
+  }
+
+  /** What {@code migrate} does with an unversioned database; refuses by default. */
+  public MigratorConfiguration baselinePolicy(BaselinePolicy baselinePolicy) {
+    this.baselinePolicy = Objects.requireNonNull(baselinePolicy, "baselinePolicy");
+    return this;
+  }
+
+  /** Whether {@code migrate} may run undo scripts to reach a target below the current version. */
+  public MigratorConfiguration allowDowngrade(boolean allowDowngrade) {
+    this.allowDowngrade = allowDowngrade;
+    return this;
+  }
+
+  public MigratorConfiguration connectTimeout(Duration connectTimeout) {
+    this.connectTimeout = positive(connectTimeout, "connect timeout");
+    return this;
+  }
+
+  public MigratorConfiguration lockWaitTimeout(Duration lockWaitTimeout) {
+    this.lockWaitTimeout = positive(lockWaitTimeout, "lock wait timeout");
+    return this;
+  }
+
+  public MigratorConfiguration lockTimeout(Duration lockTimeout) {
+    this.lockTimeout = notNegative(lockTimeout, "lock timeout");
+    return this;
+  }
+
+  public MigratorConfiguration statementTimeout(Duration statementTimeout) {
+    this.statementTimeout = notNegative(statementTimeout, "statement timeout");
+    return this;
+  }
+
+  /** Receives a readable line per step. */
+  public MigratorConfiguration progress(ProgressListener progress) {
+    this.progress = Objects.requireNonNull(progress, "progress");
+    return this;
+  }
+
+  /**
+   * Checks the configuration and builds the migrator.
+   *
+   * @throws MigrationException with {@link FailureReason#InvalidConfiguration} or {@link
+   *     FailureReason#InvalidMigrationSet} naming what is wrong
+   */
+  public Migrator load() {
+    if (connection == null) {
+      throw new MigrationException(FailureReason.InvalidConfiguration, "no connection settings");
+    }
+    if (migrations == null) {
+      migrations = MigrationSet.bundled();
+    }
+    if (!Migrator.LATEST.equals(target) && !Version.isValid(target)) {
+      throw new MigrationException(
+          FailureReason.InvalidConfiguration,
+          "target '" + target + "' is neither 'latest' nor a version such as 2 or 2.1");
+    }
+    return new Migrator(this);
+  }
+
+  private static Duration positive(Duration duration, String name) {
+    if (duration == null || duration.isNegative() || duration.isZero()) {
+      throw new MigrationException(
+          FailureReason.InvalidConfiguration, "the " + name + " must be positive");
+    }
+    return duration;
+  }
+
+  private static Duration notNegative(Duration duration, String name) {
+    if (duration == null || duration.isNegative()) {
+      throw new MigrationException(
+          FailureReason.InvalidConfiguration, "the " + name + " must not be negative");
+    }
+    return duration;
+  }
+}

@@ -1,0 +1,23 @@
+package io.jobgtm.schema.migrator;
+
+/** What a command did. The first five are the outcomes of {@code migrate} and {@code undo}. */
+public enum Outcome {
+  /** At least one migration was applied. */
+  Migrated,
+  /** An unversioned database was stamped with a version and nothing else was applied. */
+  Baselined,
+  /** Nothing to do: the database is at the target version. */
+  UpToDate,
+  /** Undo scripts brought the database down to the target version. */
+  Downgraded,
+  /** The command failed; {@link MigrationResult#failure()} says why. */
+  Failed,
+  /** {@code info}: the state was read, nothing changed. */
+  Reported,
+  /** {@code plan}: what {@code migrate} would do, nothing changed. */
+  Planned,
+  /** {@code validate}: the applied migrations match the migration set. */
+  Validated,
+  /** {@code repair}: the history was repaired. */
+  Repaired
+}

@@ -1,0 +1,91 @@
+package io.jobgtm.schema.migrator;
+
+import java.sql.SQLException;
+import java.util.Set;
+
+/** Turns JDBC errors into typed failures: transient when retrying can help, else permanent. */
+final class SqlFailures {
+
+  /** SQLSTATEs after which the same work may succeed when retried. */
+  private static final Set<String> TRANSIENT_STATES =
+      Set.of("57P01", "57P02", "57P03", "40001", "40P01", "55P03", "53300", "53200", "53100");
+
+  private SqlFailures() {}
+
+  static boolean isTransient(String sqlState) {
+    return sqlState != null && (sqlState.startsWith("08") || TRANSIENT_STATES.contains(sqlState));
+  }
+
+  /** Classifies a failure to connect. */
+  static MigrationException connectionFailure(SQLException e, ConnectionSettings settings) {
+    String state = e.getSQLState();
+    String detail = firstLine(e);
+    if ("28P01".equals(state) || "28000".equals(state)) {
+      return new MigrationException(
+          FailureReason.AuthenticationFailed,
+          null,
+          "the database rejected the credentials of user " + settings.user() + ": " + detail,
+          e);
+    }
+    if ("3D000".equals(state)) {
+      return new MigrationException(
+          FailureReason.DatabaseNotFound,
+          null,
+          "database "
+              + settings.database()
+              + " does not exist on "
+              + settings.host()
+              + ":"
+              + settings.port(),
+          e);
+    }
+    if (state == null || isTransient(state)) {
+      return new MigrationException(FailureReason.DatabaseUnreachable, null, detail, e);
+    }
+    return new MigrationException(
+        FailureReason.ConnectionRejected, null, "connection rejected: " + detail, e);
+  }
+
+  /** Classifies a failure of the engine's own statements. */
+  static MigrationException sessionFailure(SQLException e, String doing) {
+    FailureReason reason =
+        isTransient(e.getSQLState())
+            ? FailureReason.MigrationInterrupted
+            : FailureReason.InternalError;
+    return new MigrationException(reason, null, doing + " failed: " + firstLine(e), e);
+  }
+
+  /** Classifies a failure of a migration or undo script. */
+  static MigrationException scriptFailure(
+      SQLException e, FailureReason permanentReason, Version version, String fileName) {
+    FailureReason reason =
+        isTransient(e.getSQLState()) ? FailureReason.MigrationInterrupted : permanentReason;
+    return new MigrationException(
+        reason, version.toString(), fileName + " failed: " + describe(e), e);
+  }
+
+  /** The server's message with its SQLSTATE, e.g. {@code ERROR: ... [42P01]}. */
+  static String describe(SQLException e) {
+    String state = e.getSQLState();
+    return firstLine(e) + (state == null ? "" : " [SQLSTATE " + state + "]");
+  }
+
+  static String firstLine(Throwable e) {
+    String message = e.getMessage();
+    if (message == null || message.isBlank()) {
+      return e.getClass().getSimpleName();
+    }
+    int newline = message.indexOf('\n');
+    return (newline < 0 ? message : message.substring(0, newline)).trim();
+  }
+
+  /** The first SQLException in a cause chain, or null. */
+  static SQLException findSqlException(Throwable e) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (cause instanceof SQLException sql) {
+        return sql;
+      }
+    }
+    return null;
+  }
+}

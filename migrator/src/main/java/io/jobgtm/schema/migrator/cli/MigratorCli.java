@@ -1,0 +1,595 @@
+package io.jobgtm.schema.migrator.cli;
+
+import io.jobgtm.schema.migrator.BaselinePolicy;
+import io.jobgtm.schema.migrator.ConnectionSettings;
+import io.jobgtm.schema.migrator.Durations;
+import io.jobgtm.schema.migrator.Failure;
+import io.jobgtm.schema.migrator.FailureReason;
+import io.jobgtm.schema.migrator.MigrationException;
+import io.jobgtm.schema.migrator.MigrationPlan;
+import io.jobgtm.schema.migrator.MigrationResult;
+import io.jobgtm.schema.migrator.MigrationScript;
+import io.jobgtm.schema.migrator.MigrationSet;
+import io.jobgtm.schema.migrator.Migrator;
+import io.jobgtm.schema.migrator.MigratorConfiguration;
+import io.jobgtm.schema.migrator.Outcome;
+import io.jobgtm.schema.migrator.Version;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * The migrator's command line, a thin layer over {@link Migrator}: flags and environment variables
+ * in, progress lines and one result document out, exit code 0 (success), 1 (transient failure,
+ * retry) or 2 (permanent failure).
+ */
+@Command(
+    name = "migrator",
+    mixinStandardHelpOptions = true,
+    versionProvider = MigratorCli.ManifestVersion.class,
+    description = "Migrates a PostgreSQL schema with versioned SQL migrations and undo scripts.",
+    subcommands = {
+      MigratorCli.MigrateCommand.class,
+      MigratorCli.InfoCommand.class,
+      MigratorCli.ValidateCommand.class,
+      MigratorCli.BaselineCommand.class,
+      MigratorCli.RepairCommand.class,
+      MigratorCli.UndoCommand.class,
+      MigratorCli.PlanCommand.class
+    },
+    footer = {
+      "",
+      "The password comes from DB_PASSWORD or the file named by --password-file, never from a flag.",
+      "Exit codes: 0 success, 1 transient failure (retry), 2 permanent failure."
+    })
+public final class MigratorCli implements Callable<Integer> {
+
+  /** The environment variable that may name the result file when flags cannot be parsed. */
+  static final String RESULT_FILE_ENV = "RESULT_FILE";
+
+  @Spec CommandLine.Model.CommandSpec spec;
+
+  PrintWriter out;
+  PrintWriter err;
+
+  public static void main(String[] args) {
+    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /** Runs the command line with the given streams and returns the exit code. */
+  public static int run(String[] args, PrintWriter out, PrintWriter err) {
+    MigratorCli cli = new MigratorCli();
+    cli.out = out;
+    cli.err = err;
+    CommandLine commandLine = new CommandLine(cli);
+    commandLine.setOut(out);
+    commandLine.setErr(err);
+    commandLine.setCaseInsensitiveEnumValuesAllowed(true);
+    commandLine.setParameterExceptionHandler(
+        (exception, arguments) -> {
+          err.println("error: " + exception.getMessage());
+          exception.getCommandLine().usage(err);
+          writeResultFileFromEnvironment(
+              exception.getCommandLine().getCommandName(),
+              "InvalidConfiguration",
+              exception.getMessage());
+          return FailureReason.EXIT_PERMANENT;
+        });
+    commandLine.setExecutionExceptionHandler(
+        (exception, command, parseResult) -> {
+          err.println("error: " + exception.getMessage());
+          return FailureReason.EXIT_PERMANENT;
+        });
+    return commandLine.execute(args);
+  }
+
+  @Override
+  public Integer call() {
+    spec.commandLine().usage(err);
+    return FailureReason.EXIT_PERMANENT;
+  }
+
+  /** Connection flags; each has an environment variable so a Job needs no command-line secrets. */
+  static final class ConnectionOptions {
+    @Option(
+        names = "--host",
+        defaultValue = "${env:DB_HOST:-localhost}",
+        description = "Database host (DB_HOST, default ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(
+        names = "--port",
+        defaultValue = "${env:DB_PORT:-5432}",
+        description = "Database port (DB_PORT, default ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(
+        names = "--database",
+        defaultValue = "${env:DB_NAME}",
+        description = "Database name (DB_NAME).")
+    String database;
+
+    @Option(
+        names = "--schema",
+        defaultValue = "${env:DB_SCHEMA:-public}",
+        description = "Schema to migrate (DB_SCHEMA, default ${DEFAULT-VALUE}).")
+    String schema;
+
+    @Option(
+        names = "--user",
+        defaultValue = "${env:DB_USER}",
+        description = "Database user (DB_USER).")
+    String user;
+
+    @Option(
+        names = "--password-file",
+        defaultValue = "${env:DB_PASSWORD_FILE}",
+        description = "File holding the password (DB_PASSWORD_FILE); else DB_PASSWORD is used.")
+    Path passwordFile;
+
+    @Option(
+        names = "--sslmode",
+        defaultValue = "${env:DB_SSLMODE:-prefer}",
+        description =
+            "disable, allow, prefer, require, verify-ca or verify-full (DB_SSLMODE, default"
+                + " ${DEFAULT-VALUE}).")
+    String sslMode;
+
+    ConnectionSettings settings() {
+      return ConnectionSettings.builder()
+          .host(host)
+          .port(port)
+          .database(database)
+          .schema(schema)
+          .user(user)
+          .password(password())
+          .sslMode(sslMode)
+          .build();
+    }
+
+    private String password() {
+      if (passwordFile != null) {
+        try {
+          return Files.readString(passwordFile, StandardCharsets.UTF_8).strip();
+        } catch (IOException e) {
+          throw new MigrationException(
+              FailureReason.InvalidConfiguration, "cannot read the password file " + passwordFile);
+        }
+      }
+      return System.getenv("DB_PASSWORD");
+    }
+  }
+
+  /** Flags every command shares. */
+  static final class CommonOptions {
+    @Mixin ConnectionOptions connection;
+
+    @Option(
+        names = "--migrations",
+        defaultValue = "${env:MIGRATIONS_DIR}",
+        description =
+            "Directory of V<n>__*.sql and U<n>__*.sql files (MIGRATIONS_DIR); default:"
+                + " the bundled reference migrations.")
+    Path migrations;
+
+    @Option(
+        names = "--connect-timeout",
+        defaultValue = "${env:CONNECT_TIMEOUT:-60s}",
+        converter = DurationConverter.class,
+        description =
+            "How long to wait for the database to accept connections (default"
+                + " ${DEFAULT-VALUE}).")
+    Duration connectTimeout;
+
+    @Option(
+        names = "--lock-wait-timeout",
+        defaultValue = "${env:LOCK_WAIT_TIMEOUT:-5m}",
+        converter = DurationConverter.class,
+        description =
+            "How long to wait for another migrator on the same schema (default"
+                + " ${DEFAULT-VALUE}).")
+    Duration lockWaitTimeout;
+
+    @Option(
+        names = "--lock-timeout",
+        defaultValue = "${env:LOCK_TIMEOUT:-10s}",
+        converter = DurationConverter.class,
+        description =
+            "PostgreSQL lock_timeout for migration statements (default ${DEFAULT-VALUE}).")
+    Duration lockTimeout;
+
+    @Option(
+        names = "--statement-timeout",
+        defaultValue = "${env:STATEMENT_TIMEOUT:-30m}",
+        converter = DurationConverter.class,
+        description =
+            "PostgreSQL statement_timeout for migration statements, 0 for none (default"
+                + " ${DEFAULT-VALUE}).")
+    Duration statementTimeout;
+
+    @Option(
+        names = "--result-file",
+        defaultValue = "${env:" + RESULT_FILE_ENV + "}",
+        description =
+            "Write the JSON result document here, e.g. /dev/termination-log" + " (RESULT_FILE).")
+    Path resultFile;
+
+    MigratorConfiguration configuration(PrintWriter out) {
+      return Migrator.configure()
+          .connection(connection.settings())
+          .migrations(
+              migrations == null ? MigrationSet.bundled() : MigrationSet.fromDirectory(migrations))
+          .connectTimeout(connectTimeout)
+          .lockWaitTimeout(lockWaitTimeout)
+          .lockTimeout(lockTimeout)
+          .statementTimeout(statementTimeout)
+          .progress(out::println);
+    }
+  }
+
+  /** Runs one engine command, prints the summary and writes the result document. */
+  abstract static class EngineCommand implements Callable<Integer> {
+    @ParentCommand MigratorCli cli;
+    @Mixin CommonOptions common;
+
+    abstract String name();
+
+    abstract MigrationResult execute(MigratorConfiguration configuration);
+
+    @Override
+    public Integer call() {
+      MigrationResult result;
+      try {
+        result = execute(common.configuration(cli.out));
+      } catch (MigrationException e) {
+        result = failedBeforeStart(name(), e);
+      }
+      print(result);
+      writeResultFile(common.resultFile, result.toJson(), cli.err);
+      return result.exitCode();
+    }
+
+    void print(MigrationResult result) {
+      if (!result.succeeded()) {
+        cli.err.println("error: " + result.failure().describe());
+        return;
+      }
+      cli.out.println(summary(result));
+    }
+  }
+
+  @Command(name = "migrate", description = "Bring the database to the target version.")
+  static final class MigrateCommand extends EngineCommand {
+    @Option(
+        names = "--target",
+        defaultValue = "${env:TARGET_VERSION:-latest}",
+        description = "latest or a version such as 2 (TARGET_VERSION, default ${DEFAULT-VALUE}).")
+    String target;
+
+    @Option(
+        names = "--on-unversioned",
+        defaultValue = "${env:ON_UNVERSIONED:-Fail}",
+        description =
+            "Fail or Baseline: what to do with tables that have no migration history"
+                + " (ON_UNVERSIONED, default ${DEFAULT-VALUE}).")
+    BaselinePolicy.Action onUnversioned;
+
+    @Option(
+        names = "--baseline-version",
+        defaultValue = "${env:BASELINE_VERSION}",
+        description = "The version such tables match, required with Baseline (BASELINE_VERSION).")
+    String baselineVersion;
+
+    @Option(
+        names = "--allow-downgrade",
+        defaultValue = "${env:ALLOW_DOWNGRADE:-false}",
+        description =
+            "Run undo scripts when the target is below the current version" + " (ALLOW_DOWNGRADE).")
+    boolean allowDowngrade;
+
+    @Override
+    String name() {
+      return "migrate";
+    }
+
+    @Override
+    MigrationResult execute(MigratorConfiguration configuration) {
+      return configuration
+          .target(target)
+          .baselinePolicy(policy())
+          .allowDowngrade(allowDowngrade)
+          .load()
+          .migrate();
+    }
+
+    BaselinePolicy policy() {
+      if (onUnversioned == BaselinePolicy.Action.Fail) {
+        return BaselinePolicy.fail();
+      }
+      if (baselineVersion == null || !Version.isValid(baselineVersion)) {
+        throw new MigrationException(
+            FailureReason.InvalidConfiguration,
+            "--on-unversioned Baseline needs --baseline-version with a version such as 1");
+      }
+      return BaselinePolicy.baselineAt(Version.parse(baselineVersion));
+    }
+  }
+
+  @Command(name = "info", description = "Show the state, current version, applied and pending.")
+  static final class InfoCommand extends EngineCommand {
+    @Override
+    String name() {
+      return "info";
+    }
+
+    @Override
+    MigrationResult execute(MigratorConfiguration configuration) {
+      return configuration.load().info();
+    }
+
+    @Override
+    void print(MigrationResult result) {
+      if (result.succeeded()) {
+        result
+            .applied()
+            .forEach(m -> cli.out.println("applied: " + m.version() + " " + m.description()));
+      }
+      super.print(result);
+    }
+  }
+
+  @Command(name = "validate", description = "Check applied migrations against the migration set.")
+  static final class ValidateCommand extends EngineCommand {
+    @Override
+    String name() {
+      return "validate";
+    }
+
+    @Override
+    MigrationResult execute(MigratorConfiguration configuration) {
+      return configuration.load().validate();
+    }
+  }
+
+  @Command(name = "baseline", description = "Stamp an unversioned database with a version.")
+  static final class BaselineCommand extends EngineCommand {
+    @Option(names = "--version", required = true, description = "The version its tables match.")
+    String version;
+
+    @Override
+    String name() {
+      return "baseline";
+    }
+
+    @Override
+    MigrationResult execute(MigratorConfiguration configuration) {
+      return configuration.load().baseline(version);
+    }
+  }
+
+  @Command(name = "repair", description = "Remove failed history entries and realign checksums.")
+  static final class RepairCommand extends EngineCommand {
+    @Override
+    String name() {
+      return "repair";
+    }
+
+    @Override
+    MigrationResult execute(MigratorConfiguration configuration) {
+      return configuration.load().repair();
+    }
+  }
+
+  @Command(name = "undo", description = "Run undo scripts down to a target version (0: all).")
+  static final class UndoCommand extends EngineCommand {
+    @Option(names = "--target", required = true, description = "The version to go down to.")
+    String target;
+
+    @Override
+    String name() {
+      return "undo";
+    }
+
+    @Override
+    MigrationResult execute(MigratorConfiguration configuration) {
+      return configuration.load().undo(target);
+    }
+  }
+
+  @Command(name = "plan", description = "Show what migrate would do, with the SQL; change nothing.")
+  static final class PlanCommand extends EngineCommand {
+    @Mixin PlanOptions options;
+
+    private MigrationPlan plan;
+
+    @Override
+    String name() {
+      return "plan";
+    }
+
+    @Override
+    MigrationResult execute(MigratorConfiguration configuration) {
+      MigrateCommand migrate = options.asMigrate();
+      plan =
+          configuration
+              .target(migrate.target)
+              .baselinePolicy(migrate.policy())
+              .allowDowngrade(migrate.allowDowngrade)
+              .load()
+              .plan();
+      return plan.result();
+    }
+
+    @Override
+    void print(MigrationResult result) {
+      if (plan != null && result.succeeded()) {
+        if (plan.baselineVersion() != null) {
+          cli.out.println("would baseline at version " + plan.baselineVersion());
+        }
+        printScripts("would apply", plan.pending());
+        printScripts("would undo", plan.undo());
+        if (plan.pending().isEmpty() && plan.undo().isEmpty()) {
+          cli.out.println("nothing to apply: the database is up to date");
+        }
+        return;
+      }
+      super.print(result);
+    }
+
+    private void printScripts(String verb, List<MigrationScript> scripts) {
+      for (MigrationScript script : scripts) {
+        cli.out.println("-- " + verb + " version " + script.version() + ": " + script.fileName());
+        cli.out.println(script.sql().strip());
+      }
+    }
+  }
+
+  /** The migrate flags that decide a plan. */
+  static final class PlanOptions {
+    @Option(
+        names = "--target",
+        defaultValue = "${env:TARGET_VERSION:-latest}",
+        description = "As for migrate.")
+    String target;
+
+    @Option(
+        names = "--on-unversioned",
+        defaultValue = "${env:ON_UNVERSIONED:-Fail}",
+        description = "As for migrate.")
+    BaselinePolicy.Action onUnversioned;
+
+    @Option(
+        names = "--baseline-version",
+        defaultValue = "${env:BASELINE_VERSION}",
+        description = "As for migrate.")
+    String baselineVersion;
+
+    @Option(
+        names = "--allow-downgrade",
+        defaultValue = "${env:ALLOW_DOWNGRADE:-false}",
+        description = "As for migrate.")
+    boolean allowDowngrade;
+
+    MigrateCommand asMigrate() {
+      MigrateCommand migrate = new MigrateCommand();
+      migrate.target = target;
+      migrate.onUnversioned = onUnversioned;
+      migrate.baselineVersion = baselineVersion;
+      migrate.allowDowngrade = allowDowngrade;
+      return migrate;
+    }
+  }
+
+  static String summary(MigrationResult result) {
+    String versions = orNone(result.versionBefore()) + " -> " + orNone(result.versionAfter());
+    return switch (result.outcome()) {
+      case Migrated ->
+          "Migrated: version "
+              + versions
+              + ", "
+              + result.appliedCount()
+              + " migration(s) applied in "
+              + result.durationMs()
+              + " ms";
+      case Baselined -> "Baselined: version " + result.baselineVersion() + ", schema unchanged";
+      case Downgraded ->
+          "Downgraded: version "
+              + versions
+              + ", "
+              + result.undone().size()
+              + " undo script(s) run in "
+              + result.durationMs()
+              + " ms";
+      case UpToDate -> "UpToDate: version " + orNone(result.versionAfter()) + ", nothing to apply";
+      case Validated -> "Validated: applied migrations match the migration set";
+      case Repaired -> "Repaired: the migration history matches the migration set";
+      case Reported ->
+          "Info: "
+              + result.databaseState()
+              + " at version "
+              + orNone(result.versionAfter())
+              + ", pending: "
+              + (result.pending().isEmpty() ? "none" : String.join(", ", result.pending()));
+      case Planned -> "Planned: " + result.pendingCount() + " migration(s) to apply";
+      case Failed -> "Failed";
+    };
+  }
+
+  private static String orNone(String version) {
+    return version == null ? "none" : version;
+  }
+
+  /** A result for a command that failed before the engine started, e.g. a bad migration set. */
+  static MigrationResult failedBeforeStart(String command, MigrationException e) {
+    return new MigrationResult(
+        MigrationResult.API_VERSION,
+        command,
+        Outcome.Failed,
+        null,
+        null,
+        null,
+        null,
+        null,
+        List.of(),
+        0,
+        List.of(),
+        List.of(),
+        0,
+        new Failure(e.reason(), e.version(), e.getMessage()),
+        0,
+        false);
+  }
+
+  private static void writeResultFileFromEnvironment(
+      String command, String reason, String message) {
+    String path = System.getenv(RESULT_FILE_ENV);
+    if (path != null && !path.isBlank()) {
+      MigrationResult result =
+          failedBeforeStart(
+              command, new MigrationException(FailureReason.valueOf(reason), message));
+      writeResultFile(Path.of(path), result.toJson(), new PrintWriter(System.err, true));
+    }
+  }
+
+  static void writeResultFile(Path path, String json, PrintWriter err) {
+    if (path == null) {
+      return;
+    }
+    try {
+      Files.writeString(path, json, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      err.println("warning: cannot write the result file " + path + ": " + e.getMessage());
+    }
+  }
+
+  /** Reads {@code 30s}, {@code 5m} and the like. */
+  static final class DurationConverter implements ITypeConverter<Duration> {
+    @Override
+    public Duration convert(String value) {
+      return Durations.parse(value);
+    }
+  }
+
+  /** The version from the jar's manifest. */
+  static final class ManifestVersion implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String version = MigratorCli.class.getPackage().getImplementationVersion();
+      return new String[] {
+        "schema-operator migrator " + (version == null ? "(development)" : version)
+      };
+    }
+  }
+}
