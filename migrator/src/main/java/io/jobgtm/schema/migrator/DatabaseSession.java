@@ -201,6 +201,31 @@ final class DatabaseSession implements AutoCloseable {
     }
   }
 
+  /**
+   * Drops a history table that records no migration, so that an unversioned schema can be
+   * baselined: Flyway refuses to baseline into an existing empty table, and the table carries no
+   * information. The check and the drop are one transaction.
+   */
+  void dropEmptyHistoryTable() {
+    try {
+      connection.setAutoCommit(false);
+      try (Statement statement = connection.createStatement()) {
+        statement.execute("LOCK TABLE " + historyTable() + " IN ACCESS EXCLUSIVE MODE");
+        if (countHistoryRows() == 0) {
+          statement.execute("DROP TABLE " + historyTable());
+        }
+        connection.commit();
+      } catch (SQLException e) {
+        connection.rollback();
+        throw e;
+      } finally {
+        connection.setAutoCommit(true);
+      }
+    } catch (SQLException e) {
+      throw SqlFailures.sessionFailure(e, "removing the empty migration history table");
+    }
+  }
+
   /** The applied history rows above a version, highest version first. */
   List<HistoryRow> appliedAbove(Version target) {
     List<HistoryRow> rows = new ArrayList<>();

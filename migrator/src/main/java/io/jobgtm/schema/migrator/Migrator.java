@@ -169,7 +169,7 @@ public final class Migrator {
     Inspection found = inspect(session, run, flyway);
     Version wanted = resolveTarget(target);
     switch (found.state()) {
-      case Unversioned -> baselineByPolicy(run, flyway, wanted);
+      case Unversioned -> baselineByPolicy(session, found, run, flyway, wanted);
       case Versioned -> {
         validateHistory(flyway);
         Version current = run.versionBefore == null ? null : Version.parse(run.versionBefore);
@@ -194,7 +194,8 @@ public final class Migrator {
     finish(run, flyway);
   }
 
-  private void baselineByPolicy(Run run, FlywayFactory flyway, Version wanted) {
+  private void baselineByPolicy(
+      DatabaseSession session, Inspection found, Run run, FlywayFactory flyway, Version wanted) {
     if (!baselinePolicy.allowsBaseline()) {
       throw new MigrationException(
           FailureReason.UnversionedSchema,
@@ -210,7 +211,7 @@ public final class Migrator {
           FailureReason.InvalidConfiguration,
           "the baseline version " + version + " is above the target " + wanted);
     }
-    flyway.baselineAt(version).baseline();
+    stamp(session, found, flyway, version);
     run.baselineVersion = version.toString();
     progress.progress("baselined at version " + version + " (schema unchanged)");
   }
@@ -231,11 +232,19 @@ public final class Migrator {
     }
     Version parsed = Version.parse(version);
     requireInSet(parsed, "baseline version");
-    flyway.baselineAt(parsed).baseline();
+    stamp(session, found, flyway, parsed);
     run.baselineVersion = parsed.toString();
     run.versionAfter = parsed.toString();
     run.outcome = Outcome.Baselined;
     progress.progress("baselined at version " + parsed + " (schema unchanged)");
+  }
+
+  private static void stamp(
+      DatabaseSession session, Inspection found, FlywayFactory flyway, Version version) {
+    if (found.historyTableExists()) {
+      session.dropEmptyHistoryTable();
+    }
+    flyway.baselineAt(version).baseline();
   }
 
   private void undo(DatabaseSession session, Run run, FlywayFactory flyway, String targetVersion) {

@@ -1,0 +1,212 @@
+package io.jobgtm.schema.migrator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.jobgtm.schema.migrator.testing.Catalog;
+import io.jobgtm.schema.migrator.testing.MigrationFiles;
+import io.jobgtm.schema.migrator.testing.PostgresServer;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The three database states of the workflow service's entrypoint, against real PostgreSQL. */
+class MigrateIT {
+
+  private final PostgresServer postgres = PostgresServer.shared();
+  private final ConnectionSettings database = postgres.createDatabase();
+  private final List<String> progress = new ArrayList<>();
+
+  private MigratorConfiguration configure() {
+    return Migrator.configure()
+        .connection(database)
+        .migrations(MigrationSet.fromDirectory(MigrationFiles.reference()))
+        .progress(progress::add);
+  }
+
+  private List<String> history() {
+    return Catalog.history(postgres, database.database(), "public");
+  }
+
+  private void createTablesOfV1WithoutHistory() throws Exception {
+    String v1 = Files.readString(MigrationFiles.reference().resolve("V1__initial_schema.sql"));
+    postgres.execute(database.database(), v1);
+  }
+
+  @Test
+  void freshDatabaseGetsEveryMigration() {
+    MigrationResult result = configure().load().migrate();
+
+    assertThat(result.failure()).isNull();
+    assertThat(result.outcome()).isEqualTo(Outcome.Migrated);
+    assertThat(result.databaseState()).isEqualTo(DatabaseState.Fresh);
+    assertThat(result.versionBefore()).isNull();
+    assertThat(result.versionAfter()).isEqualTo("2");
+    assertThat(result.applied()).extracting(AppliedMigration::version).containsExactly("1", "2");
+    assertThat(result.pending()).isEmpty();
+    assertThat(history()).containsExactly("1:SQL:true", "2:SQL:true");
+    assertThat(Catalog.snapshot(postgres, database.database(), "public"))
+        .contains("column job_listings.is_remote boolean null=NO default=false");
+    assertThat(progress)
+        .contains("database state: Fresh (no tables in schema public)")
+        .anySatisfy(line -> assertThat(line).startsWith("applied version 1 initial schema ("))
+        .anySatisfy(
+            line ->
+                assertThat(line).startsWith("applied version 2 add is remote to job listings ("));
+  }
+
+  @Test
+  void databaseVersionedAtOneGetsOnlyTheSecondMigration() {
+    assertThat(configure().target("1").load().migrate().versionAfter()).isEqualTo("1");
+
+    MigrationResult result = configure().load().migrate();
+
+    assertThat(result.outcome()).isEqualTo(Outcome.Migrated);
+    assertThat(result.databaseState()).isEqualTo(DatabaseState.Versioned);
+    assertThat(result.versionBefore()).isEqualTo("1");
+    assertThat(result.versionAfter()).isEqualTo("2");
+    assertThat(result.applied()).extracting(AppliedMigration::version).containsExactly("2");
+    assertThat(history()).containsExactly("1:SQL:true", "2:SQL:true");
+  }
+
+  @Test
+  void databaseAtTheTargetIsUpToDateAndNothingIsWritten() {
+    configure().load().migrate();
+    List<String> historyBefore = history();
+    // From here on every transaction of this database is read-only: any write would fail.
+    postgres.execute(
+        "postgres",
+        "ALTER DATABASE \"" + database.database() + "\" SET default_transaction_read_only = on");
+
+    MigrationResult result = configure().load().migrate();
+
+    assertThat(result.failure()).isNull();
+    assertThat(result.outcome()).isEqualTo(Outcome.UpToDate);
+    assertThat(result.versionBefore()).isEqualTo("2");
+    assertThat(result.versionAfter()).isEqualTo("2");
+    assertThat(result.applied()).isEmpty();
+    assertThat(history()).isEqualTo(historyBefore);
+  }
+
+  @Test
+  void unversionedDatabaseIsBaselinedThenOnlyLaterMigrationsApply() throws Exception {
+    createTablesOfV1WithoutHistory();
+
+    MigrationResult result =
+        configure().baselinePolicy(BaselinePolicy.baselineAt(Version.parse("1"))).load().migrate();
+
+    assertThat(result.failure()).isNull();
+    assertThat(result.databaseState()).isEqualTo(DatabaseState.Unversioned);
+    assertThat(result.baselineVersion()).isEqualTo("1");
+    assertThat(result.outcome()).isEqualTo(Outcome.Migrated);
+    assertThat(result.applied()).extracting(AppliedMigration::version).containsExactly("2");
+    assertThat(result.versionAfter()).isEqualTo("2");
+    assertThat(history()).containsExactly("1:BASELINE:true", "2:SQL:true");
+    assertThat(progress).contains("baselined at version 1 (schema unchanged)");
+  }
+
+  @Test
+  void unversionedDatabaseIsRefusedByDefaultAndLeftAsItWas() throws Exception {
+    createTablesOfV1WithoutHistory();
+    List<String> catalogBefore = Catalog.snapshot(postgres, database.database(), "public");
+
+    MigrationResult result = configure().load().migrate();
+
+    assertThat(result.outcome()).isEqualTo(Outcome.Failed);
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.failure().reason()).isEqualTo(FailureReason.UnversionedSchema);
+    assertThat(result.failure().message())
+        .isEqualTo(
+            "schema public has tables but no migration history; set the baseline policy to"
+                + " Baseline with the version those tables match, or point the migrator at an"
+                + " empty schema");
+    assertThat(Catalog.snapshot(postgres, database.database(), "public")).isEqualTo(catalogBefore);
+    assertThat(Catalog.tables(postgres, database.database(), "public"))
+        .containsExactly("job_listings", "workflow_runs");
+  }
+
+  @Test
+  void emptyHistoryTableBesideTablesIsReportedAsSuchNotAsFresh() throws Exception {
+    createTablesOfV1WithoutHistory();
+    configure()
+        .baselinePolicy(BaselinePolicy.baselineAt(Version.parse("1")))
+        .target("1")
+        .load()
+        .migrate();
+    postgres.execute(database.database(), "DELETE FROM flyway_schema_history");
+    progress.clear();
+
+    MigrationResult refused = configure().load().migrate();
+
+    assertThat(refused.databaseState()).isEqualTo(DatabaseState.Unversioned);
+    assertThat(refused.failure().reason()).isEqualTo(FailureReason.UnversionedSchema);
+    assertThat(progress)
+        .contains(
+            "database state: Unversioned (2 tables in schema public (job_listings, workflow_runs)"
+                + " and an empty migration history table flyway_schema_history)");
+
+    MigrationResult baselined =
+        configure().baselinePolicy(BaselinePolicy.baselineAt(Version.parse("1"))).load().migrate();
+
+    assertThat(baselined.failure()).isNull();
+    assertThat(baselined.applied()).extracting(AppliedMigration::version).containsExactly("2");
+  }
+
+  @Test
+  void baselineCommandOnlyStampsUnversionedDatabases() throws Exception {
+    MigrationResult onFresh = configure().load().baseline("1");
+    assertThat(onFresh.failure().reason()).isEqualTo(FailureReason.BaselineNotAllowed);
+    assertThat(onFresh.failure().message())
+        .isEqualTo("schema public is empty: migrate it instead of baselining");
+    assertThat(Catalog.tables(postgres, database.database(), "public")).isEmpty();
+
+    createTablesOfV1WithoutHistory();
+    MigrationResult stamped = configure().load().baseline("1");
+    assertThat(stamped.outcome()).isEqualTo(Outcome.Baselined);
+    assertThat(history()).containsExactly("1:BASELINE:true");
+
+    MigrationResult again = configure().load().baseline("1");
+    assertThat(again.failure().reason()).isEqualTo(FailureReason.BaselineNotAllowed);
+    assertThat(again.failure().message())
+        .isEqualTo("schema public already has a migration history");
+    assertThat(history()).containsExactly("1:BASELINE:true");
+  }
+
+  @Test
+  void planShowsThePendingSqlAndChangesNothing() {
+    configure().target("1").load().migrate();
+
+    MigrationPlan plan = configure().load().plan();
+
+    assertThat(plan.result().outcome()).isEqualTo(Outcome.Planned);
+    assertThat(plan.result().databaseState()).isEqualTo(DatabaseState.Versioned);
+    assertThat(plan.pending())
+        .extracting(MigrationScript::fileName)
+        .containsExactly("V2__add_is_remote_to_job_listings.sql");
+    assertThat(plan.pending().get(0).sql()).contains("ADD COLUMN is_remote");
+    assertThat(history()).containsExactly("1:SQL:true");
+  }
+
+  @Test
+  void infoReportsStateVersionAppliedAndPending() {
+    configure().target("1").load().migrate();
+
+    MigrationResult info = configure().load().info();
+
+    assertThat(info.outcome()).isEqualTo(Outcome.Reported);
+    assertThat(info.databaseState()).isEqualTo(DatabaseState.Versioned);
+    assertThat(info.versionAfter()).isEqualTo("1");
+    assertThat(info.applied()).extracting(AppliedMigration::version).containsExactly("1");
+    assertThat(info.pending()).containsExactly("2");
+  }
+
+  @Test
+  void targetOutsideTheMigrationSetIsRefusedBeforeAnythingIsApplied() {
+    MigrationResult result = configure().target("7").load().migrate();
+
+    assertThat(result.failure().reason()).isEqualTo(FailureReason.UnknownTargetVersion);
+    assertThat(result.failure().message())
+        .isEqualTo("the target version 7 is not in the migration set (versions 1, 2)");
+    assertThat(Catalog.tables(postgres, database.database(), "public")).isEmpty();
+  }
+}

@@ -1,0 +1,101 @@
+package io.jobgtm.schema.migrator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+class MigrationResultTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private static MigrationResult result(List<AppliedMigration> applied, Failure failure) {
+    return new MigrationResult(
+        MigrationResult.API_VERSION,
+        "migrate",
+        failure == null ? Outcome.Migrated : Outcome.Failed,
+        DatabaseState.Fresh,
+        null,
+        applied.isEmpty() ? null : applied.get(applied.size() - 1).version(),
+        "latest",
+        null,
+        applied,
+        applied.size(),
+        List.of(),
+        List.of(),
+        0,
+        failure,
+        1234,
+        false);
+  }
+
+  private static List<AppliedMigration> applied(int count) {
+    return IntStream.rangeClosed(1, count)
+        .mapToObj(i -> new AppliedMigration(String.valueOf(i), "create table number " + i, i))
+        .toList();
+  }
+
+  private static int bytes(String json) {
+    return json.getBytes(StandardCharsets.UTF_8).length;
+  }
+
+  @Test
+  void smallResultIsWrittenWhole() throws Exception {
+    String json = result(applied(2), null).toJson();
+
+    JsonNode document = JSON.readTree(json);
+    assertThat(document.get("apiVersion").asText()).isEqualTo("migrator.schema.jobgtm.io/v1");
+    assertThat(document.get("outcome").asText()).isEqualTo("Migrated");
+    assertThat(document.get("databaseState").asText()).isEqualTo("Fresh");
+    assertThat(document.get("versionAfter").asText()).isEqualTo("2");
+    assertThat(document.get("applied")).hasSize(2);
+    assertThat(document.get("applied").get(0).get("durationMs").asLong()).isEqualTo(1);
+    assertThat(document.get("truncated").asBoolean()).isFalse();
+    assertThat(document.has("failure")).isFalse();
+  }
+
+  @Test
+  void fiveHundredAppliedMigrationsKeepTheMostRecentWithinTheLimit() throws Exception {
+    String json = result(applied(500), null).toJson();
+
+    assertThat(bytes(json)).isLessThanOrEqualTo(MigrationResult.MAX_DOCUMENT_BYTES);
+    JsonNode document = JSON.readTree(json);
+    assertThat(document.get("appliedCount").asInt()).isEqualTo(500);
+    assertThat(document.get("truncated").asBoolean()).isTrue();
+    JsonNode kept = document.get("applied");
+    assertThat(kept.size()).isBetween(1, 499);
+    assertThat(kept.get(kept.size() - 1).get("version").asText()).isEqualTo("500");
+  }
+
+  @Test
+  void hugeErrorMessageIsCutNotTheDocument() throws Exception {
+    String huge = "ERROR: syntax error at or near \"é\" ".repeat(5000);
+    Failure failure = new Failure(FailureReason.MigrationFailed, "3", huge);
+
+    String json = result(applied(500), failure).toJson();
+
+    assertThat(bytes(json)).isLessThanOrEqualTo(MigrationResult.MAX_DOCUMENT_BYTES);
+    JsonNode document = JSON.readTree(json);
+    assertThat(document.get("outcome").asText()).isEqualTo("Failed");
+    assertThat(document.get("failure").get("reason").asText()).isEqualTo("MigrationFailed");
+    assertThat(document.get("failure").get("version").asText()).isEqualTo("3");
+    assertThat(document.get("failure").get("message").asText())
+        .startsWith("ERROR: syntax error")
+        .endsWith("…");
+    assertThat(document.get("truncated").asBoolean()).isTrue();
+  }
+
+  @Test
+  void exitCodeFollowsTheFailureReason() {
+    assertThat(result(applied(1), null).exitCode()).isZero();
+    assertThat(
+            result(List.of(), new Failure(FailureReason.DatabaseUnreachable, null, "x")).exitCode())
+        .isEqualTo(1);
+    assertThat(result(List.of(), new Failure(FailureReason.MigrationFailed, "1", "x")).exitCode())
+        .isEqualTo(2);
+  }
+}

@@ -1,0 +1,98 @@
+package io.jobgtm.schema.migrator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class MigrationSetTest {
+
+  private static MigrationScript script(String name) {
+    return MigrationScript.of(name, "SELECT 1;");
+  }
+
+  @Test
+  void ordersVersionedMigrationsAndPairsUndoScripts() {
+    MigrationSet set =
+        MigrationSet.of(
+            "test",
+            List.of(
+                script("V10__ten.sql"),
+                script("V2__two.sql"),
+                script("U2__two.sql"),
+                script("V1_1__one_point_one.sql")));
+
+    assertThat(set.versioned())
+        .extracting(MigrationScript::fileName)
+        .containsExactly("V1_1__one_point_one.sql", "V2__two.sql", "V10__ten.sql");
+    assertThat(set.latest()).isEqualTo(Version.parse("10"));
+    assertThat(set.undo(Version.parse("2"))).isPresent();
+    assertThat(set.undo(Version.parse("10"))).isEmpty();
+    assertThat(set.versioned().get(0).description()).isEqualTo("one point one");
+  }
+
+  @Test
+  void rejectsFileNamesThatAreNotMigrations() {
+    for (String bad :
+        List.of(
+            "V1_initial.sql",
+            "v1__initial.sql",
+            "V1.sql",
+            "V1__.sql",
+            "R__view.sql",
+            "V1__x.txt",
+            "README.md")) {
+      assertThatThrownBy(() -> script(bad))
+          .as(bad)
+          .isInstanceOfSatisfying(
+              MigrationException.class,
+              e -> assertThat(e.reason()).isEqualTo(FailureReason.InvalidMigrationSet))
+          .hasMessageContaining("'" + bad + "' is not a migration file name");
+    }
+  }
+
+  @Test
+  void rejectsAVersionThatAppearsTwice() {
+    assertThatThrownBy(
+            () -> MigrationSet.of("test", List.of(script("V1__a.sql"), script("V1.0__b.sql"))))
+        .isInstanceOf(MigrationException.class)
+        .hasMessage("version 1 appears twice: V1__a.sql and V1.0__b.sql");
+  }
+
+  @Test
+  void rejectsAnUndoScriptWithoutItsMigration() {
+    assertThatThrownBy(
+            () -> MigrationSet.of("test", List.of(script("V1__a.sql"), script("U3__c.sql"))))
+        .isInstanceOf(MigrationException.class)
+        .hasMessage("U3__c.sql undoes version 3, which has no V script");
+  }
+
+  @Test
+  void rejectsASetWithoutVersionedMigrations() {
+    assertThatThrownBy(() -> MigrationSet.of("empty", List.of()))
+        .isInstanceOf(MigrationException.class)
+        .hasMessageContaining("no versioned migrations");
+  }
+
+  @Test
+  void checksumChangesWithAnyFile() {
+    MigrationSet one = MigrationSet.of("a", List.of(script("V1__a.sql")));
+    MigrationSet same = MigrationSet.of("b", List.of(script("V1__a.sql")));
+    MigrationSet edited =
+        MigrationSet.of("a", List.of(MigrationScript.of("V1__a.sql", "SELECT 2;")));
+
+    assertThat(one.checksum()).isEqualTo(same.checksum()).isNotEqualTo(edited.checksum());
+  }
+
+  @Test
+  void bundlesTheReferenceMigrations() {
+    MigrationSet bundled = MigrationSet.bundled();
+
+    assertThat(bundled.versioned())
+        .extracting(MigrationScript::fileName)
+        .containsExactly("V1__initial_schema.sql", "V2__add_is_remote_to_job_listings.sql");
+    assertThat(bundled.undo(Version.parse("1"))).isPresent();
+    assertThat(bundled.undo(Version.parse("2"))).isPresent();
+  }
+}

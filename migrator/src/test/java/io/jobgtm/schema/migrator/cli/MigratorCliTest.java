@@ -1,0 +1,64 @@
+package io.jobgtm.schema.migrator.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+
+/** Command-line errors that need no database: exit 2 and a message that names the problem. */
+class MigratorCliTest {
+
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  private int run(String... args) {
+    return MigratorCli.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+  }
+
+  @Test
+  void withoutACommandPrintsUsage() {
+    assertThat(run()).isEqualTo(2);
+    assertThat(err.toString()).contains("Usage: migrator").contains("migrate").contains("undo");
+  }
+
+  @Test
+  void unknownBaselinePolicyIsNamed() {
+    assertThat(run("migrate", "--database", "db", "--user", "u", "--on-unversioned", "Sometimes"))
+        .isEqualTo(2);
+    assertThat(err.toString())
+        .contains("Invalid value for option '--on-unversioned'")
+        .contains("Sometimes");
+  }
+
+  @Test
+  void baselinePolicyWithoutItsVersionIsRefused() {
+    assertThat(run("migrate", "--database", "db", "--user", "u", "--on-unversioned", "baseline"))
+        .isEqualTo(2);
+    assertThat(err.toString())
+        .contains(
+            "error: InvalidConfiguration: --on-unversioned Baseline needs --baseline-version with a"
+                + " version such as 1");
+  }
+
+  @Test
+  void missingMigrationDirectoryIsNamed() {
+    assertThat(run("migrate", "--database", "db", "--user", "u", "--migrations", "/no/such/dir"))
+        .isEqualTo(2);
+    assertThat(err.toString())
+        .contains("error: InvalidMigrationSet: migration directory /no/such/dir does not exist");
+  }
+
+  @Test
+  void badDurationIsNamed() {
+    assertThat(run("migrate", "--database", "db", "--user", "u", "--lock-timeout", "soon"))
+        .isEqualTo(2);
+    assertThat(err.toString()).contains("'soon' is not a duration");
+  }
+
+  @Test
+  void missingDatabaseNameIsNamed() {
+    assertThat(run("info", "--user", "u")).isEqualTo(2);
+    assertThat(err.toString()).contains("error: InvalidConfiguration: no database name given");
+  }
+}
