@@ -1,0 +1,127 @@
+package io.jobgtm.schema.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import java.util.Objects;
+
+/** Coordinates of the PostgreSQL database; credentials come from a Secret, never from here. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class DatabaseSpec {
+
+  @JsonPropertyDescription("Host name or IP address of the PostgreSQL server.")
+  @Required
+  @Size(min = 1)
+  private String host;
+
+  @JsonPropertyDescription("TCP port of the PostgreSQL server.")
+  @Default("5432")
+  @Min(1)
+  @Max(65535)
+  private Integer port = 5432;
+
+  @JsonPropertyDescription("Name of the database.")
+  @Required
+  @Size(min = 1)
+  private String name;
+
+  @JsonPropertyDescription("Schema the migrations run in; it also holds the migration history.")
+  @Default("public")
+  @Size(min = 1)
+  private String schema = "public";
+
+  @JsonPropertyDescription("PostgreSQL sslmode of the connection.")
+  @Default("prefer")
+  private SslMode sslMode = SslMode.PREFER;
+
+  @JsonPropertyDescription(
+      "Secret in the same namespace holding the user name and password; only the migration Job"
+          + " reads it.")
+  @Required
+  private CredentialsSecretRef credentialsSecretRef;
+
+  public String getHost() {
+    return host;
+  }
+
+  public void setHost(String host) {
+    this.host = host;
+  }
+
+  public Integer getPort() {
+    return port;
+  }
+
+  public void setPort(Integer port) {
+    this.port = port;
+  }
+
+  public String getName() {
+    return name;
+  }
+
+  public void setName(String name) {
+    this.name = name;
+  }
+
+  public String getSchema() {
+    return schema;
+  }
+
+  public void setSchema(String schema) {
+    this.schema = schema;
+  }
+
+  public SslMode getSslMode() {
+    return sslMode;
+  }
+
+  public void setSslMode(SslMode sslMode) {
+    this.sslMode = sslMode;
+  }
+
+  public CredentialsSecretRef getCredentialsSecretRef() {
+    return credentialsSecretRef;
+  }
+
+  public void setCredentialsSecretRef(CredentialsSecretRef credentialsSecretRef) {
+    this.credentialsSecretRef = credentialsSecretRef;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof DatabaseSpec that
+        && Objects.equals(host, that.host)
+        && Objects.equals(port, that.port)
+        && Objects.equals(name, that.name)
+        && Objects.equals(schema, that.schema)
+        && sslMode == that.sslMode
+        && Objects.equals(credentialsSecretRef, that.credentialsSecretRef);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(host, port, name, schema, sslMode, credentialsSecretRef);
+  }
+
+  @Override
+  public String toString() {
+    return "DatabaseSpec{host="
+        + host
+        + ", port="
+        + port
+        + ", name="
+        + name
+        + ", schema="
+        + schema
+        + ", sslMode="
+        + sslMode
+        + ", credentialsSecretRef="
+        + credentialsSecretRef
+        + '}';
+  }
+}

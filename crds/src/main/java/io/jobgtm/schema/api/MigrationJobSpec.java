@@ -1,0 +1,173 @@
+package io.jobgtm.schema.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.crd.generator.annotation.SchemaFrom;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import java.util.Objects;
+
+/** Settings of the migration Job; everything has a default. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class MigrationJobSpec {
+
+  /** A PostgreSQL duration: a whole number with the unit ms, s, m or h, such as 10s or 500ms. */
+  public static final String DURATION_PATTERN = "^[0-9]+(ms|s|m|h)$";
+
+  @JsonPropertyDescription(
+      "Image of the migration Job; defaults to the operator's own image, whose migrator writes the"
+          + " result format this operator reads.")
+  private String image;
+
+  @JsonPropertyDescription("CPU and memory requests and limits of the migration container.")
+  @SchemaFrom(type = JobResourcesSchema.class)
+  private ResourceRequirements resources;
+
+  @JsonPropertyDescription(
+      "Service account the Job's pod runs as (its token is not mounted); defaults to the"
+          + " namespace's default service account.")
+  private String serviceAccountName;
+
+  @JsonPropertyDescription("Retries of a failed migration pod before the Job fails.")
+  @Default("2")
+  @Min(0)
+  @Max(10)
+  private Integer backoffLimit = 2;
+
+  @JsonPropertyDescription("Seconds the Job may run before Kubernetes stops it.")
+  @Default("900")
+  @Min(1)
+  private Long activeDeadlineSeconds = 900L;
+
+  @JsonPropertyDescription(
+      "Seconds a finished Job is kept before Kubernetes deletes it; its outcome stays in status.")
+  @Default("3600")
+  @Min(0)
+  private Integer ttlSecondsAfterFinished = 3600;
+
+  @JsonPropertyDescription(
+      "PostgreSQL lock_timeout of the migration session, such as 10s or 500ms; unset keeps the"
+          + " server's setting.")
+  @Pattern(DURATION_PATTERN)
+  private String lockTimeout;
+
+  @JsonPropertyDescription(
+      "PostgreSQL statement_timeout of the migration session, such as 5m or 1h; unset keeps the"
+          + " server's setting.")
+  @Pattern(DURATION_PATTERN)
+  private String statementTimeout;
+
+  public String getImage() {
+    return image;
+  }
+
+  public void setImage(String image) {
+    this.image = image;
+  }
+
+  public ResourceRequirements getResources() {
+    return resources;
+  }
+
+  public void setResources(ResourceRequirements resources) {
+    this.resources = resources;
+  }
+
+  public String getServiceAccountName() {
+    return serviceAccountName;
+  }
+
+  public void setServiceAccountName(String serviceAccountName) {
+    this.serviceAccountName = serviceAccountName;
+  }
+
+  public Integer getBackoffLimit() {
+    return backoffLimit;
+  }
+
+  public void setBackoffLimit(Integer backoffLimit) {
+    this.backoffLimit = backoffLimit;
+  }
+
+  public Long getActiveDeadlineSeconds() {
+    return activeDeadlineSeconds;
+  }
+
+  public void setActiveDeadlineSeconds(Long activeDeadlineSeconds) {
+    this.activeDeadlineSeconds = activeDeadlineSeconds;
+  }
+
+  public Integer getTtlSecondsAfterFinished() {
+    return ttlSecondsAfterFinished;
+  }
+
+  public void setTtlSecondsAfterFinished(Integer ttlSecondsAfterFinished) {
+    this.ttlSecondsAfterFinished = ttlSecondsAfterFinished;
+  }
+
+  public String getLockTimeout() {
+    return lockTimeout;
+  }
+
+  public void setLockTimeout(String lockTimeout) {
+    this.lockTimeout = lockTimeout;
+  }
+
+  public String getStatementTimeout() {
+    return statementTimeout;
+  }
+
+  public void setStatementTimeout(String statementTimeout) {
+    this.statementTimeout = statementTimeout;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof MigrationJobSpec that
+        && Objects.equals(image, that.image)
+        && Objects.equals(resources, that.resources)
+        && Objects.equals(serviceAccountName, that.serviceAccountName)
+        && Objects.equals(backoffLimit, that.backoffLimit)
+        && Objects.equals(activeDeadlineSeconds, that.activeDeadlineSeconds)
+        && Objects.equals(ttlSecondsAfterFinished, that.ttlSecondsAfterFinished)
+        && Objects.equals(lockTimeout, that.lockTimeout)
+        && Objects.equals(statementTimeout, that.statementTimeout);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(
+        image,
+        resources,
+        serviceAccountName,
+        backoffLimit,
+        activeDeadlineSeconds,
+        ttlSecondsAfterFinished,
+        lockTimeout,
+        statementTimeout);
+  }
+
+  @Override
+  public String toString() {
+    return "MigrationJobSpec{image="
+        + image
+        + ", resources="
+        + resources
+        + ", serviceAccountName="
+        + serviceAccountName
+        + ", backoffLimit="
+        + backoffLimit
+        + ", activeDeadlineSeconds="
+        + activeDeadlineSeconds
+        + ", ttlSecondsAfterFinished="
+        + ttlSecondsAfterFinished
+        + ", lockTimeout="
+        + lockTimeout
+        + ", statementTimeout="
+        + statementTimeout
+        + '}';
+  }
+}

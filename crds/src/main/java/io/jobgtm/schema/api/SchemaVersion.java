@@ -1,0 +1,68 @@
+package io.jobgtm.schema.api;
+
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn.Type;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.kubernetes.api.model.Namespaced;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.model.annotation.Group;
+import io.fabric8.kubernetes.model.annotation.Kind;
+import io.fabric8.kubernetes.model.annotation.Plural;
+import io.fabric8.kubernetes.model.annotation.ShortNames;
+import io.fabric8.kubernetes.model.annotation.Singular;
+import io.fabric8.kubernetes.model.annotation.Version;
+
+/**
+ * Declares the schema version a PostgreSQL database must reach. The operator runs one migration Job
+ * per change, stamps unversioned schemas when {@code spec.baseline} allows it, reports the outcome
+ * in {@code status} and releases the scheduling gates of the pods waiting for the schema.
+ */
+@Group(SchemaVersion.GROUP)
+@Version(SchemaVersion.VERSION)
+@Kind(SchemaVersion.KIND)
+@Plural(SchemaVersion.PLURAL)
+@Singular("schemaversion")
+@ShortNames(SchemaVersion.SHORT_NAME)
+@AdditionalPrinterColumn(
+    name = "Target",
+    jsonPath = ".spec.targetVersion",
+    getDescription = "Schema version the database must reach")
+@AdditionalPrinterColumn(
+    name = "Current",
+    jsonPath = ".status.currentVersion",
+    getDescription = "Schema version the database is at")
+@AdditionalPrinterColumn(
+    name = "Ready",
+    jsonPath = ".status.conditions[?(@.type==\"Ready\")].status",
+    getDescription = "Whether the database is at the target version")
+@AdditionalPrinterColumn(
+    name = "Reason",
+    jsonPath = ".status.conditions[?(@.type==\"Ready\")].reason",
+    getDescription = "Why the resource is or is not ready")
+@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = Type.DATE)
+public class SchemaVersion extends CustomResource<SchemaVersionSpec, SchemaVersionStatus>
+    implements Namespaced {
+
+  public static final String GROUP = "schema.jobgtm.io";
+  public static final String VERSION = "v1alpha1";
+  public static final String KIND = "SchemaVersion";
+  public static final String PLURAL = "schemaversions";
+  public static final String SHORT_NAME = "sv";
+
+  /** Name of the CRD, as {@code kubectl get crd} shows it. */
+  public static final String CRD_NAME = PLURAL + "." + GROUP;
+
+  @Override
+  @JsonPropertyDescription("The schema version the database must reach, and how to get there.")
+  @Required
+  public SchemaVersionSpec getSpec() {
+    return super.getSpec();
+  }
+
+  @Override
+  @JsonPropertyDescription("What the operator observed and did; written by the operator only.")
+  public SchemaVersionStatus getStatus() {
+    return super.getStatus();
+  }
+}

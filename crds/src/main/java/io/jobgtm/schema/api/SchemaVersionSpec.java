@@ -1,0 +1,147 @@
+package io.jobgtm.schema.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import java.util.Objects;
+
+/** The desired state of a {@link SchemaVersion}. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class SchemaVersionSpec {
+
+  /** The {@code targetVersion} that means "the highest version of the migration set". */
+  public static final String LATEST = "latest";
+
+  /** A schema version: digits separated by dots, such as {@code 2} or {@code 2.1}. */
+  public static final String VERSION_PATTERN = "^[0-9]+(\\.[0-9]+)*$";
+
+  /** {@link #LATEST} or a version matching {@link #VERSION_PATTERN}. */
+  public static final String TARGET_VERSION_PATTERN = "^(latest|[0-9]+(\\.[0-9]+)*)$";
+
+  @JsonPropertyDescription(
+      "Schema version the database must reach: latest (the highest version of the migration set)"
+          + " or a version such as 2 or 2.1.")
+  @Default(LATEST)
+  @Pattern(TARGET_VERSION_PATTERN)
+  private String targetVersion = LATEST;
+
+  @JsonPropertyDescription("The PostgreSQL database and schema to migrate.")
+  @Required
+  private DatabaseSpec database;
+
+  @JsonPropertyDescription(
+      "Where the migration scripts come from: a ConfigMap or an image; when omitted, the set"
+          + " bundled in the operator image.")
+  private MigrationsSpec migrations;
+
+  @JsonPropertyDescription(
+      "What to do with a schema that has tables but no migration history (an unversioned schema).")
+  @Default("{}")
+  private BaselineSpec baseline = new BaselineSpec();
+
+  @JsonPropertyDescription("Whether a targetVersion below the current version may be reached.")
+  @Default("{}")
+  private DowngradeSpec downgrade = new DowngradeSpec();
+
+  @JsonPropertyDescription("Settings of the migration Job the operator runs.")
+  @Default("{}")
+  private MigrationJobSpec job = new MigrationJobSpec();
+
+  @JsonPropertyDescription(
+      "Workloads whose new pods wait, through a scheduling gate, until the schema is ready.")
+  private GateSpec gate;
+
+  public String getTargetVersion() {
+    return targetVersion;
+  }
+
+  public void setTargetVersion(String targetVersion) {
+    this.targetVersion = targetVersion;
+  }
+
+  public DatabaseSpec getDatabase() {
+    return database;
+  }
+
+  public void setDatabase(DatabaseSpec database) {
+    this.database = database;
+  }
+
+  public MigrationsSpec getMigrations() {
+    return migrations;
+  }
+
+  public void setMigrations(MigrationsSpec migrations) {
+    this.migrations = migrations;
+  }
+
+  public BaselineSpec getBaseline() {
+    return baseline;
+  }
+
+  public void setBaseline(BaselineSpec baseline) {
+    this.baseline = baseline;
+  }
+
+  public DowngradeSpec getDowngrade() {
+    return downgrade;
+  }
+
+  public void setDowngrade(DowngradeSpec downgrade) {
+    this.downgrade = downgrade;
+  }
+
+  public MigrationJobSpec getJob() {
+    return job;
+  }
+
+  public void setJob(MigrationJobSpec job) {
+    this.job = job;
+  }
+
+  public GateSpec getGate() {
+    return gate;
+  }
+
+  public void setGate(GateSpec gate) {
+    this.gate = gate;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof SchemaVersionSpec that
+        && Objects.equals(targetVersion, that.targetVersion)
+        && Objects.equals(database, that.database)
+        && Objects.equals(migrations, that.migrations)
+        && Objects.equals(baseline, that.baseline)
+        && Objects.equals(downgrade, that.downgrade)
+        && Objects.equals(job, that.job)
+        && Objects.equals(gate, that.gate);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(targetVersion, database, migrations, baseline, downgrade, job, gate);
+  }
+
+  @Override
+  public String toString() {
+    return "SchemaVersionSpec{targetVersion="
+        + targetVersion
+        + ", database="
+        + database
+        + ", migrations="
+        + migrations
+        + ", baseline="
+        + baseline
+        + ", downgrade="
+        + downgrade
+        + ", job="
+        + job
+        + ", gate="
+        + gate
+        + '}';
+  }
+}

@@ -1,0 +1,180 @@
+package io.jobgtm.schema.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.crd.generator.annotation.SchemaFrom;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/** What the operator observed and did; written by the operator only. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class SchemaVersionStatus {
+
+  /**
+   * {@code appliedMigrations} keeps at most this many entries, the most recent first; the operator
+   * drops the oldest ones. The CRD rejects a longer list.
+   */
+  public static final int MAX_APPLIED_MIGRATIONS = 20;
+
+  @JsonPropertyDescription("The metadata.generation this status was computed from.")
+  private Long observedGeneration;
+
+  @JsonPropertyDescription(
+      "The version spec.targetVersion resolves to (latest resolved against the migration set).")
+  private String desiredVersion;
+
+  @JsonPropertyDescription("Schema version the database is at, as reported by the last Job.")
+  private String currentVersion;
+
+  @JsonPropertyDescription(
+      "What the last Job found: Fresh (no tables), Unversioned (tables, no migration history) or"
+          + " Versioned.")
+  private DatabaseState databaseState;
+
+  @JsonPropertyDescription("Versions still to apply to reach desiredVersion, in order.")
+  private List<String> pendingVersions = new ArrayList<>();
+
+  @JsonPropertyDescription(
+      "Migrations applied by the operator's Jobs, most recent first, at most 20 entries.")
+  @Size(max = MAX_APPLIED_MIGRATIONS)
+  private List<AppliedMigration> appliedMigrations = new ArrayList<>();
+
+  @JsonPropertyDescription("The last migration Job the operator ran and its outcome.")
+  private MigrationJobStatus lastJob;
+
+  @JsonPropertyDescription("Number of pods still held back by this resource's scheduling gate.")
+  @Min(0)
+  private Integer gatedPods;
+
+  @JsonPropertyDescription(
+      "Ready, Reconciling and Stalled, following Kubernetes conventions (kstatus).")
+  @SchemaFrom(type = ConditionSchema[].class)
+  private List<Condition> conditions = new ArrayList<>();
+
+  public Long getObservedGeneration() {
+    return observedGeneration;
+  }
+
+  public void setObservedGeneration(Long observedGeneration) {
+    this.observedGeneration = observedGeneration;
+  }
+
+  public String getDesiredVersion() {
+    return desiredVersion;
+  }
+
+  public void setDesiredVersion(String desiredVersion) {
+    this.desiredVersion = desiredVersion;
+  }
+
+  public String getCurrentVersion() {
+    return currentVersion;
+  }
+
+  public void setCurrentVersion(String currentVersion) {
+    this.currentVersion = currentVersion;
+  }
+
+  public DatabaseState getDatabaseState() {
+    return databaseState;
+  }
+
+  public void setDatabaseState(DatabaseState databaseState) {
+    this.databaseState = databaseState;
+  }
+
+  public List<String> getPendingVersions() {
+    return pendingVersions;
+  }
+
+  public void setPendingVersions(List<String> pendingVersions) {
+    this.pendingVersions = pendingVersions;
+  }
+
+  public List<AppliedMigration> getAppliedMigrations() {
+    return appliedMigrations;
+  }
+
+  public void setAppliedMigrations(List<AppliedMigration> appliedMigrations) {
+    this.appliedMigrations = appliedMigrations;
+  }
+
+  public MigrationJobStatus getLastJob() {
+    return lastJob;
+  }
+
+  public void setLastJob(MigrationJobStatus lastJob) {
+    this.lastJob = lastJob;
+  }
+
+  public Integer getGatedPods() {
+    return gatedPods;
+  }
+
+  public void setGatedPods(Integer gatedPods) {
+    this.gatedPods = gatedPods;
+  }
+
+  public List<Condition> getConditions() {
+    return conditions;
+  }
+
+  public void setConditions(List<Condition> conditions) {
+    this.conditions = conditions;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof SchemaVersionStatus that
+        && Objects.equals(observedGeneration, that.observedGeneration)
+        && Objects.equals(desiredVersion, that.desiredVersion)
+        && Objects.equals(currentVersion, that.currentVersion)
+        && databaseState == that.databaseState
+        && Objects.equals(pendingVersions, that.pendingVersions)
+        && Objects.equals(appliedMigrations, that.appliedMigrations)
+        && Objects.equals(lastJob, that.lastJob)
+        && Objects.equals(gatedPods, that.gatedPods)
+        && Objects.equals(conditions, that.conditions);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(
+        observedGeneration,
+        desiredVersion,
+        currentVersion,
+        databaseState,
+        pendingVersions,
+        appliedMigrations,
+        lastJob,
+        gatedPods,
+        conditions);
+  }
+
+  @Override
+  public String toString() {
+    return "SchemaVersionStatus{observedGeneration="
+        + observedGeneration
+        + ", desiredVersion="
+        + desiredVersion
+        + ", currentVersion="
+        + currentVersion
+        + ", databaseState="
+        + databaseState
+        + ", pendingVersions="
+        + pendingVersions
+        + ", appliedMigrations="
+        + appliedMigrations
+        + ", lastJob="
+        + lastJob
+        + ", gatedPods="
+        + gatedPods
+        + ", conditions="
+        + conditions
+        + '}';
+  }
+}

@@ -1,0 +1,374 @@
+package io.jobgtm.schema.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceColumnDefinition;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.ValidationRule;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiConsumer;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** What `kubectl` and the API server get from the generated CRD. */
+class SchemaVersionCrdTest {
+
+  private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
+
+  /** JSON equality where 900 (int) and 900 (long) are the same value. */
+  private static final Comparator<JsonNode> SAME_VALUE =
+      (a, b) ->
+          a.equals(b)
+                  || (a.isNumber()
+                      && b.isNumber()
+                      && a.decimalValue().compareTo(b.decimalValue()) == 0)
+              ? 0
+              : 1;
+
+  private static CustomResourceDefinition crd;
+  private static CustomResourceDefinitionVersion version;
+  private static JSONSchemaProps spec;
+  private static JSONSchemaProps status;
+
+  @BeforeAll
+  static void loadGeneratedCrd() throws IOException {
+    try (InputStream in = Files.newInputStream(CrdFiles.generated())) {
+      crd = SERIALIZATION.unmarshal(in, CustomResourceDefinition.class);
+    }
+    assertThat(crd.getSpec().getVersions()).hasSize(1);
+    version = crd.getSpec().getVersions().get(0);
+    JSONSchemaProps root = version.getSchema().getOpenAPIV3Schema();
+    spec = root.getProperties().get("spec");
+    status = root.getProperties().get("status");
+  }
+
+  @Test
+  void namesANamespacedResourceWithTheShortNameSv() {
+    assertThat(crd.getMetadata().getName()).isEqualTo("schemaversions.schema.jobgtm.io");
+    assertThat(crd.getSpec().getGroup()).isEqualTo("schema.jobgtm.io");
+    assertThat(crd.getSpec().getScope()).isEqualTo("Namespaced");
+    assertThat(crd.getSpec().getNames().getKind()).isEqualTo("SchemaVersion");
+    assertThat(crd.getSpec().getNames().getPlural()).isEqualTo("schemaversions");
+    assertThat(crd.getSpec().getNames().getShortNames()).containsExactly("sv");
+    assertThat(version.getName()).isEqualTo("v1alpha1");
+    assertThat(version.getServed()).isTrue();
+    assertThat(version.getStorage()).isTrue();
+    assertThat(SchemaVersion.CRD_NAME).isEqualTo(crd.getMetadata().getName());
+  }
+
+  @Test
+  void statusIsASubresourceSoOnlyTheOperatorWritesIt() {
+    assertThat(version.getSubresources().getStatus()).isNotNull();
+    assertThat(version.getSchema().getOpenAPIV3Schema().getRequired()).containsExactly("spec");
+  }
+
+  @Test
+  void kubectlGetShowsTargetCurrentReadyReasonAndAge() {
+    // The generator orders the columns by JSON path, not as declared (see crds/README.md).
+    assertThat(version.getAdditionalPrinterColumns())
+        .extracting(
+            CustomResourceColumnDefinition::getName,
+            CustomResourceColumnDefinition::getJsonPath,
+            CustomResourceColumnDefinition::getType)
+        .containsExactlyInAnyOrder(
+            tuple("Target", ".spec.targetVersion", "string"),
+            tuple("Current", ".status.currentVersion", "string"),
+            tuple("Ready", ".status.conditions[?(@.type==\"Ready\")].status", "string"),
+            tuple("Reason", ".status.conditions[?(@.type==\"Ready\")].reason", "string"),
+            tuple("Age", ".metadata.creationTimestamp", "date"));
+  }
+
+  @Test
+  void kubectlExplainDocumentsEveryField() {
+    assertThat(spec.getDescription()).isNotBlank();
+    assertThat(status.getDescription()).isNotBlank();
+    List<String> undocumented = new ArrayList<>();
+    walk(
+        "spec",
+        spec,
+        (path, property) -> {
+          if (property.getDescription() == null || property.getDescription().isBlank()) {
+            undocumented.add(path);
+          }
+        });
+    walk(
+        "status",
+        status,
+        (path, property) -> {
+          if (property.getDescription() == null || property.getDescription().isBlank()) {
+            undocumented.add(path);
+          }
+        });
+    assertThat(undocumented).as("fields without a description").isEmpty();
+  }
+
+  @Test
+  void unknownFieldsAreNotPreserved() {
+    List<String> preserving = new ArrayList<>();
+    walk(
+        "spec",
+        spec,
+        (path, property) -> {
+          if (Boolean.TRUE.equals(property.getXKubernetesPreserveUnknownFields())) {
+            preserving.add(path);
+          }
+        });
+    walk(
+        "status",
+        status,
+        (path, property) -> {
+          if (Boolean.TRUE.equals(property.getXKubernetesPreserveUnknownFields())) {
+            preserving.add(path);
+          }
+        });
+    assertThat(preserving).isEmpty();
+    assertThat(spec.getXKubernetesPreserveUnknownFields()).isNull();
+    assertThat(version.getSchema().getOpenAPIV3Schema().getXKubernetesPreserveUnknownFields())
+        .isNull();
+  }
+
+  @Test
+  void targetVersionIsLatestOrADottedVersion() {
+    JSONSchemaProps targetVersion = property(spec, "targetVersion");
+    assertThat(targetVersion.getDefault().asText()).isEqualTo("latest");
+    Pattern pattern = Pattern.compile(targetVersion.getPattern());
+    assertThat(List.of("latest", "2", "2.1", "10.0.3")).allMatch(v -> pattern.matcher(v).matches());
+    assertThat(List.of("", "v2", "2.", ".2", "2..1", "Latest", "2-1", "latest2"))
+        .noneMatch(v -> pattern.matcher(v).matches());
+
+    Pattern baselineVersion = Pattern.compile(property(spec, "baseline", "version").getPattern());
+    assertThat(baselineVersion.matcher("1.2").matches()).isTrue();
+    assertThat(baselineVersion.matcher("latest").matches()).isFalse();
+  }
+
+  @Test
+  void databaseHasDefaultsAndNeverAPassword() {
+    JSONSchemaProps database = property(spec, "database");
+    assertThat(spec.getRequired()).containsExactly("database");
+    assertThat(database.getRequired())
+        .containsExactlyInAnyOrder("host", "name", "credentialsSecretRef");
+    assertThat(property(database, "port").getDefault().asInt()).isEqualTo(5432);
+    assertThat(property(database, "port").getMinimum()).isEqualTo(1.0);
+    assertThat(property(database, "port").getMaximum()).isEqualTo(65535.0);
+    assertThat(property(database, "schema").getDefault().asText()).isEqualTo("public");
+    assertThat(enumValues(property(database, "sslMode")))
+        .containsExactlyInAnyOrder(
+            "disable", "allow", "prefer", "require", "verify-ca", "verify-full");
+    assertThat(property(database, "sslMode").getDefault().asText()).isEqualTo("prefer");
+
+    JSONSchemaProps secretRef = property(database, "credentialsSecretRef");
+    assertThat(secretRef.getRequired()).containsExactly("name");
+    assertThat(secretRef.getProperties()).containsOnlyKeys("name", "usernameKey", "passwordKey");
+    assertThat(property(secretRef, "usernameKey").getDefault().asText()).isEqualTo("username");
+    assertThat(property(secretRef, "passwordKey").getDefault().asText()).isEqualTo("password");
+
+    List<String> passwordFields = new ArrayList<>();
+    walk(
+        "spec",
+        spec,
+        (path, property) -> {
+          if (path.toLowerCase().endsWith("password")) {
+            passwordFields.add(path);
+          }
+        });
+    assertThat(passwordFields).isEmpty();
+  }
+
+  @Test
+  void migrationsComeFromAConfigMapOrAnImageNeverBoth() {
+    JSONSchemaProps migrations = property(spec, "migrations");
+    assertThat(migrations.getProperties()).containsOnlyKeys("configMapRef", "image");
+    assertThat(property(migrations, "configMapRef").getRequired()).containsExactly("name");
+    assertThat(property(migrations, "image").getRequired()).containsExactly("reference");
+    assertThat(property(migrations, "image", "path").getDefault().asText())
+        .isEqualTo("/migrations");
+    assertThat(migrations.getXKubernetesValidations())
+        .extracting(ValidationRule::getRule, ValidationRule::getMessage)
+        .containsExactly(
+            tuple(
+                "!(has(self.configMapRef) && has(self.image))",
+                "set either migrations.configMapRef or migrations.image, not both; omit both to"
+                    + " use the migrations bundled in the operator image"));
+  }
+
+  @Test
+  void baselineIsOptInAndNeedsAVersion() {
+    JSONSchemaProps baseline = property(spec, "baseline");
+    assertThat(enumValues(property(baseline, "onUnversionedSchema")))
+        .containsExactlyInAnyOrder("Baseline", "Fail");
+    assertThat(property(baseline, "onUnversionedSchema").getDefault().asText()).isEqualTo("Fail");
+    assertThat(baseline.getXKubernetesValidations())
+        .extracting(
+            ValidationRule::getRule,
+            ValidationRule::getMessage,
+            ValidationRule::getFieldPath,
+            ValidationRule::getReason)
+        .containsExactly(
+            tuple(
+                "!has(self.onUnversionedSchema) || self.onUnversionedSchema != 'Baseline'"
+                    + " || has(self.version)",
+                "baseline.version is required when baseline.onUnversionedSchema is Baseline: it"
+                    + " is the version the existing schema is stamped with",
+                ".version",
+                "FieldValueRequired"));
+  }
+
+  @Test
+  void downgradesAreRefusedUnlessAllowed() {
+    assertThat(property(spec, "downgrade", "allowed").getType()).isEqualTo("boolean");
+    assertThat(property(spec, "downgrade", "allowed").getDefault().asBoolean()).isFalse();
+  }
+
+  @Test
+  void theJobHasBoundedRetriesAndPositiveDeadlines() {
+    JSONSchemaProps job = property(spec, "job");
+    assertThat(job.getProperties())
+        .containsOnlyKeys(
+            "image",
+            "resources",
+            "serviceAccountName",
+            "backoffLimit",
+            "activeDeadlineSeconds",
+            "ttlSecondsAfterFinished",
+            "lockTimeout",
+            "statementTimeout");
+    assertThat(property(job, "backoffLimit").getDefault().asInt()).isEqualTo(2);
+    assertThat(property(job, "backoffLimit").getMinimum()).isEqualTo(0.0);
+    assertThat(property(job, "backoffLimit").getMaximum()).isEqualTo(10.0);
+    assertThat(property(job, "activeDeadlineSeconds").getDefault().asInt()).isEqualTo(900);
+    assertThat(property(job, "activeDeadlineSeconds").getMinimum()).isEqualTo(1.0);
+    assertThat(property(job, "ttlSecondsAfterFinished").getDefault().asInt()).isEqualTo(3600);
+    assertThat(property(job, "ttlSecondsAfterFinished").getMinimum()).isEqualTo(0.0);
+    assertThat(property(job, "resources").getProperties()).containsOnlyKeys("limits", "requests");
+    assertThat(property(job, "resources", "limits").getAdditionalProperties().getSchema())
+        .extracting(JSONSchemaProps::getXKubernetesIntOrString)
+        .isEqualTo(true);
+
+    for (String timeout : List.of("lockTimeout", "statementTimeout")) {
+      Pattern duration = Pattern.compile(property(job, timeout).getPattern());
+      assertThat(List.of("10s", "5m", "500ms", "1h", "0s"))
+          .allMatch(v -> duration.matcher(v).matches());
+      assertThat(List.of("10", "1.5s", "10sec", "5 m", "1d", "-1s", "s"))
+          .noneMatch(v -> duration.matcher(v).matches());
+    }
+  }
+
+  @Test
+  void gatedDeploymentsAreAShortListOfNames() {
+    JSONSchemaProps deployments = property(spec, "gate", "deployments");
+    assertThat(deployments.getMaxItems()).isEqualTo(50L);
+    Pattern name = Pattern.compile(deployments.getItems().getSchema().getPattern());
+    assertThat(List.of("workflow-api", "worker", "a.b-c")).allMatch(v -> name.matcher(v).matches());
+    assertThat(List.of("", "Worker", "-api", "api-", "a_b"))
+        .noneMatch(v -> name.matcher(v).matches());
+  }
+
+  @Test
+  void statusReportsVersionsStateHistoryAndConditions() {
+    assertThat(status.getProperties())
+        .containsOnlyKeys(
+            "observedGeneration",
+            "desiredVersion",
+            "currentVersion",
+            "databaseState",
+            "pendingVersions",
+            "appliedMigrations",
+            "lastJob",
+            "gatedPods",
+            "conditions");
+    assertThat(enumValues(property(status, "databaseState")))
+        .containsExactlyInAnyOrder("Fresh", "Unversioned", "Versioned");
+    JSONSchemaProps applied = property(status, "appliedMigrations");
+    assertThat(applied.getMaxItems()).isEqualTo((long) SchemaVersionStatus.MAX_APPLIED_MIGRATIONS);
+    assertThat(applied.getItems().getSchema().getProperties())
+        .containsOnlyKeys("version", "description", "appliedAt", "durationMs");
+    assertThat(property(status, "lastJob").getProperties())
+        .containsOnlyKeys("name", "outcome", "startedAt", "finishedAt");
+    assertThat(property(status, "conditions").getItems().getSchema().getProperties())
+        .containsOnlyKeys(
+            "type", "status", "reason", "message", "lastTransitionTime", "observedGeneration");
+  }
+
+  @Test
+  void theJavaModelStartsWithTheCrdDefaults() {
+    SchemaVersionSpec everything = new SchemaVersionSpec();
+    everything.setDatabase(new DatabaseSpec());
+    everything.getDatabase().setCredentialsSecretRef(new CredentialsSecretRef());
+    everything.setMigrations(new MigrationsSpec());
+    everything.getMigrations().setConfigMapRef(new ConfigMapRef());
+    everything.getMigrations().setImage(new MigrationImage());
+    everything.setGate(new GateSpec());
+    JsonNode java = SERIALIZATION.convertValue(everything, JsonNode.class);
+
+    List<String> mismatches = new ArrayList<>();
+    compareDefaults("spec", spec, java, mismatches);
+    assertThat(mismatches).isEmpty();
+  }
+
+  /** Each CRD default equals the Java initial value, and each scalar initial value is a default. */
+  private static void compareDefaults(
+      String path, JSONSchemaProps schema, JsonNode java, List<String> mismatches) {
+    if (schema.getProperties() == null) {
+      return;
+    }
+    schema
+        .getProperties()
+        .forEach(
+            (name, property) -> {
+              JsonNode javaValue = java == null ? null : java.get(name);
+              JsonNode crdDefault = property.getDefault();
+              if (crdDefault != null
+                  && (javaValue == null || !crdDefault.equals(SAME_VALUE, javaValue))) {
+                mismatches.add(path + "." + name + ": CRD " + crdDefault + ", Java " + javaValue);
+              }
+              if (crdDefault == null && javaValue != null && javaValue.isValueNode()) {
+                mismatches.add(path + "." + name + ": Java " + javaValue + ", no CRD default");
+              }
+              compareDefaults(path + "." + name, property, javaValue, mismatches);
+            });
+  }
+
+  /** Visits every property under {@code schema}, also inside list items, with its path. */
+  private static void walk(
+      String path, JSONSchemaProps schema, BiConsumer<String, JSONSchemaProps> visitor) {
+    if (schema.getProperties() != null) {
+      for (Map.Entry<String, JSONSchemaProps> property : schema.getProperties().entrySet()) {
+        String propertyPath = path + "." + property.getKey();
+        visitor.accept(propertyPath, property.getValue());
+        walk(propertyPath, property.getValue(), visitor);
+      }
+    }
+    if (schema.getItems() != null && schema.getItems().getSchema() != null) {
+      walk(path + "[]", schema.getItems().getSchema(), visitor);
+    }
+    if (schema.getAdditionalProperties() != null
+        && schema.getAdditionalProperties().getSchema() != null) {
+      walk(path + "{}", schema.getAdditionalProperties().getSchema(), visitor);
+    }
+  }
+
+  private static JSONSchemaProps property(JSONSchemaProps schema, String... path) {
+    JSONSchemaProps current = schema;
+    for (String name : path) {
+      assertThat(current.getProperties()).as("properties of %s", name).containsKey(name);
+      current = current.getProperties().get(name);
+    }
+    return current;
+  }
+
+  private static List<String> enumValues(JSONSchemaProps property) {
+    return property.getEnum().stream().map(JsonNode::asText).toList();
+  }
+}
