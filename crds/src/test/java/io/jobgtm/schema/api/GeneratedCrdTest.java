@@ -23,7 +23,7 @@ class GeneratedCrdTest {
   @Test
   void theBuildGeneratedTheCrd() {
     assertThat(CrdFiles.generated())
-        .as("fabric8's crd-generator-maven-plugin should have written the CRD")
+        .as("the build (GenerateCrd, phase process-classes) should have written the CRD")
         .isRegularFile();
   }
 
