@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import org.junit.jupiter.api.Test;
 
 /**
- * The operator never touches the database itself: the migration Job does. Neither a JDBC driver
- * nor Flyway may reach its classpath (the build's enforcer rule bans them; this proves it).
+ * The operator never touches the database itself: the migration Job does. Neither a JDBC driver nor
+ * Flyway may reach its classpath (the build's enforcer rule bans them; this proves it).
  */
 class ArchitectureTest {
 

@@ -1,0 +1,292 @@
+package io.jobgtm.schema.operator;
+
+import io.fabric8.kubernetes.api.model.Capabilities;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.SecurityContext;
+import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.PodFailurePolicyRuleBuilder;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.jobgtm.schema.api.BaselineSpec;
+import io.jobgtm.schema.api.CredentialsSecretRef;
+import io.jobgtm.schema.api.DatabaseSpec;
+import io.jobgtm.schema.api.MigrationJobSpec;
+import io.jobgtm.schema.api.SchemaVersion;
+import io.jobgtm.schema.api.SchemaVersionSpec;
+import io.jobgtm.schema.api.UnversionedSchemaPolicy;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds the migration Job of a SchemaVersion: a deterministic name, pod security that meets the
+ * "restricted" Pod Security Standard, credentials only through {@code secretKeyRef}, and a failure
+ * policy that fails at once on permanent errors (exit code 2) and ignores disruptions.
+ */
+public final class MigrationJobFactory {
+
+  /** The container that runs the migrator; the pod failure policy refers to it by name. */
+  public static final String CONTAINER = "migrate";
+
+  /** The migrator command inside the operator image (see the Dockerfile). */
+  public static final String MIGRATE_COMMAND = "/opt/schema-operator/bin/migrate";
+
+  /** Where the container writes its result document; read back from the pod status. */
+  public static final String TERMINATION_MESSAGE_PATH = "/dev/termination-log";
+
+  static final String MIGRATIONS_DIR = "/migrations";
+  private static final int HASH_LENGTH = 10;
+  private static final int MAX_NAME_LENGTH = 63;
+
+  private final String defaultImage;
+
+  public MigrationJobFactory(String defaultImage) {
+    this.defaultImage = defaultImage;
+  }
+
+  /** The image the Job runs: {@code spec.job.image}, else the operator's own. */
+  public String image(SchemaVersion resource) {
+    MigrationJobSpec job = resource.getSpec().getJob();
+    return job != null && job.getImage() != null && !job.getImage().isBlank()
+        ? job.getImage()
+        : defaultImage;
+  }
+
+  /**
+   * A short hash of everything that decides the Job's outcome: the spec (less the gate, which does
+   * not touch the database), the migration set's checksum and the image.
+   */
+  public String specHash(SchemaVersion resource, MigrationSource source) {
+    SchemaVersionSpec spec = Serialization.clone(resource.getSpec());
+    spec.setGate(null);
+    MessageDigest digest = MigrationSource.sha256();
+    for (String part : List.of(Serialization.asJson(spec), source.checksum(), image(resource))) {
+      digest.update(part.getBytes(StandardCharsets.UTF_8));
+      digest.update((byte) 0);
+    }
+    return HexFormat.of().formatHex(digest.digest()).substring(0, HASH_LENGTH);
+  }
+
+  /** {@code <resource name>-<hash>}, cut to at most 63 characters. */
+  public static String jobName(String resourceName, String specHash) {
+    int room = MAX_NAME_LENGTH - specHash.length() - 1;
+    String base = resourceName.length() > room ? resourceName.substring(0, room) : resourceName;
+    return base + "-" + specHash;
+  }
+
+  /** The Job for the resource as it is now. */
+  public Job build(SchemaVersion resource, MigrationSource source) {
+    String hash = specHash(resource, source);
+    String name = jobName(resource.getMetadata().getName(), hash);
+    SchemaVersionSpec spec = resource.getSpec();
+    MigrationJobSpec job = spec.getJob() == null ? new MigrationJobSpec() : spec.getJob();
+    Map<String, String> labels = new LinkedHashMap<>();
+    labels.put(Labels.MANAGED_BY, Labels.OPERATOR_NAME);
+    labels.put(Labels.COMPONENT, Labels.MIGRATION_COMPONENT);
+    labels.put(Labels.SCHEMA_VERSION, resource.getMetadata().getName());
+    labels.put(Labels.SPEC_HASH, hash);
+
+    List<Volume> volumes = new ArrayList<>();
+    List<VolumeMount> mounts = new ArrayList<>();
+    volumes.add(new VolumeBuilder().withName("tmp").withNewEmptyDir().endEmptyDir().build());
+    mounts.add(new VolumeMountBuilder().withName("tmp").withMountPath("/tmp").build());
+    List<io.fabric8.kubernetes.api.model.Container> initContainers = new ArrayList<>();
+    if (source instanceof MigrationSource.FromConfigMap fromConfigMap) {
+      volumes.add(
+          new VolumeBuilder()
+              .withName("migrations")
+              .withNewConfigMap()
+              .withName(fromConfigMap.name())
+              .endConfigMap()
+              .build());
+      mounts.add(migrationsMount(true));
+    } else if (source instanceof MigrationSource.FromImage fromImage) {
+      volumes.add(
+          new VolumeBuilder().withName("migrations").withNewEmptyDir().endEmptyDir().build());
+      mounts.add(migrationsMount(true));
+      initContainers.add(
+          new ContainerBuilder()
+              .withName("copy-migrations")
+              .withImage(fromImage.reference())
+              .withCommand("cp", "-R", fromImage.path() + "/.", MIGRATIONS_DIR + "/")
+              .withVolumeMounts(migrationsMount(false))
+              .withSecurityContext(containerSecurity())
+              .withResources(resources(null))
+              .build());
+    }
+
+    return new JobBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .withNamespace(resource.getMetadata().getNamespace())
+        .withLabels(labels)
+        .addToAnnotations(Labels.GENERATION, String.valueOf(resource.getMetadata().getGeneration()))
+        .withOwnerReferences(
+            new OwnerReferenceBuilder()
+                .withApiVersion(resource.getApiVersion())
+                .withKind(resource.getKind())
+                .withName(resource.getMetadata().getName())
+                .withUid(resource.getMetadata().getUid())
+                .withController(true)
+                .withBlockOwnerDeletion(true)
+                .build())
+        .endMetadata()
+        .withNewSpec()
+        .withBackoffLimit(job.getBackoffLimit())
+        .withActiveDeadlineSeconds(job.getActiveDeadlineSeconds())
+        .withTtlSecondsAfterFinished(job.getTtlSecondsAfterFinished())
+        .withNewPodFailurePolicy()
+        .withRules(
+            new PodFailurePolicyRuleBuilder()
+                .withAction("FailJob")
+                .withNewOnExitCodes()
+                .withContainerName(CONTAINER)
+                .withOperator("In")
+                .withValues(2)
+                .endOnExitCodes()
+                .build(),
+            new PodFailurePolicyRuleBuilder()
+                .withAction("Ignore")
+                .addNewOnPodCondition()
+                .withType("DisruptionTarget")
+                .withStatus("True")
+                .endOnPodCondition()
+                .build())
+        .endPodFailurePolicy()
+        .withNewTemplate()
+        .withNewMetadata()
+        .withLabels(labels)
+        .endMetadata()
+        .withNewSpec()
+        .withRestartPolicy("Never")
+        .withServiceAccountName(job.getServiceAccountName())
+        .withAutomountServiceAccountToken(false)
+        .withEnableServiceLinks(false)
+        .withSecurityContext(
+            new PodSecurityContextBuilder()
+                .withRunAsNonRoot(true)
+                .withNewSeccompProfile()
+                .withType("RuntimeDefault")
+                .endSeccompProfile()
+                .build())
+        .withInitContainers(initContainers)
+        .addNewContainer()
+        .withName(CONTAINER)
+        .withImage(image(resource))
+        .withCommand(MIGRATE_COMMAND)
+        .withArgs("migrate")
+        .withEnv(environment(resource, source))
+        .withResources(resources(job.getResources()))
+        .withSecurityContext(containerSecurity())
+        .withVolumeMounts(mounts)
+        .withTerminationMessagePath(TERMINATION_MESSAGE_PATH)
+        .withTerminationMessagePolicy("File")
+        .endContainer()
+        .withVolumes(volumes)
+        .endSpec()
+        .endTemplate()
+        .endSpec()
+        .build();
+  }
+
+  private static VolumeMount migrationsMount(boolean readOnly) {
+    return new VolumeMountBuilder()
+        .withName("migrations")
+        .withMountPath(MIGRATIONS_DIR)
+        .withReadOnly(readOnly)
+        .build();
+  }
+
+  private static List<EnvVar> environment(SchemaVersion resource, MigrationSource source) {
+    SchemaVersionSpec spec = resource.getSpec();
+    DatabaseSpec database = spec.getDatabase();
+    CredentialsSecretRef credentials = database.getCredentialsSecretRef();
+    List<EnvVar> env = new ArrayList<>();
+    env.add(literal("DB_HOST", database.getHost()));
+    env.add(literal("DB_PORT", String.valueOf(database.getPort())));
+    env.add(literal("DB_NAME", database.getName()));
+    env.add(literal("DB_SCHEMA", database.getSchema()));
+    env.add(literal("DB_SSLMODE", database.getSslMode().value()));
+    env.add(secret("DB_USER", credentials.getName(), credentials.getUsernameKey()));
+    env.add(secret("DB_PASSWORD", credentials.getName(), credentials.getPasswordKey()));
+    env.add(literal("TARGET_VERSION", spec.getTargetVersion()));
+    BaselineSpec baseline = spec.getBaseline();
+    if (baseline != null && baseline.getOnUnversionedSchema() == UnversionedSchemaPolicy.BASELINE) {
+      env.add(literal("ON_UNVERSIONED", "Baseline"));
+      env.add(literal("BASELINE_VERSION", baseline.getVersion()));
+    } else {
+      env.add(literal("ON_UNVERSIONED", "Fail"));
+    }
+    boolean downgrade = spec.getDowngrade() != null && spec.getDowngrade().isAllowed();
+    env.add(literal("ALLOW_DOWNGRADE", String.valueOf(downgrade)));
+    MigrationJobSpec job = spec.getJob();
+    if (job != null && job.getLockTimeout() != null) {
+      env.add(literal("LOCK_TIMEOUT", job.getLockTimeout()));
+    }
+    if (job != null && job.getStatementTimeout() != null) {
+      env.add(literal("STATEMENT_TIMEOUT", job.getStatementTimeout()));
+    }
+    if (!(source instanceof MigrationSource.Bundled)) {
+      env.add(literal("MIGRATIONS_DIR", MIGRATIONS_DIR));
+    }
+    env.add(literal("RESULT_FILE", TERMINATION_MESSAGE_PATH));
+    return env;
+  }
+
+  private static EnvVar literal(String name, String value) {
+    return new EnvVarBuilder().withName(name).withValue(value).build();
+  }
+
+  private static EnvVar secret(String name, String secretName, String key) {
+    return new EnvVarBuilder()
+        .withName(name)
+        .withNewValueFrom()
+        .withNewSecretKeyRef()
+        .withName(secretName)
+        .withKey(key)
+        .endSecretKeyRef()
+        .endValueFrom()
+        .build();
+  }
+
+  private static SecurityContext containerSecurity() {
+    return new SecurityContextBuilder()
+        .withAllowPrivilegeEscalation(false)
+        .withReadOnlyRootFilesystem(true)
+        .withRunAsNonRoot(true)
+        .withCapabilities(new Capabilities(null, List.of("ALL")))
+        .withNewSeccompProfile()
+        .withType("RuntimeDefault")
+        .endSeccompProfile()
+        .build();
+  }
+
+  private static ResourceRequirements resources(ResourceRequirements requested) {
+    if (requested != null
+        && ((requested.getRequests() != null && !requested.getRequests().isEmpty())
+            || (requested.getLimits() != null && !requested.getLimits().isEmpty()))) {
+      return requested;
+    }
+    return new ResourceRequirementsBuilder()
+        .addToRequests("cpu", new Quantity("100m"))
+        .addToRequests("memory", new Quantity("192Mi"))
+        .addToLimits("memory", new Quantity("384Mi"))
+        .build();
+  }
+}

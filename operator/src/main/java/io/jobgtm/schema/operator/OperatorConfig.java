@@ -1,0 +1,125 @@
+package io.jobgtm.schema.operator;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * The operator's settings, one typed place with defaults and descriptions. Each is read from an
+ * environment variable; the Helm chart sets them from its values.
+ *
+ * @param migratorImage the image migration Jobs run unless a SchemaVersion names another
+ * @param watchNamespaces the namespaces to watch; empty means the whole cluster
+ * @param httpPort the port of the metrics and health endpoints
+ * @param leaderElection whether replicas elect a leader through a Lease
+ * @param leaseName the Lease's name
+ * @param leaseNamespace the Lease's namespace; null means the operator's own
+ */
+public record OperatorConfig(
+    String migratorImage,
+    Set<String> watchNamespaces,
+    int httpPort,
+    boolean leaderElection,
+    String leaseName,
+    String leaseNamespace) {
+
+  /** One setting: its environment variable, default and description. */
+  public record Option<T>(
+      String env, String defaultValue, String description, Function<String, T> parse) {
+    T read(Map<String, String> environment) {
+      String value = environment.getOrDefault(env, defaultValue);
+      try {
+        return parse.apply(value == null ? null : value.trim());
+      } catch (RuntimeException e) {
+        throw new IllegalArgumentException(
+            env + "='" + value + "' is not valid: " + e.getMessage(), e);
+      }
+    }
+  }
+
+  public static final Option<String> MIGRATOR_IMAGE =
+      new Option<>(
+          "SCHEMA_OPERATOR_MIGRATOR_IMAGE",
+          "schema-operator:dev",
+          "Image of migration Jobs; the chart sets the operator's own image.",
+          Function.identity());
+
+  public static final Option<Set<String>> WATCH_NAMESPACES =
+      new Option<>(
+          "SCHEMA_OPERATOR_WATCH_NAMESPACES",
+          "",
+          "Comma-separated namespaces to watch; empty watches the whole cluster.",
+          OperatorConfig::namespaces);
+
+  public static final Option<Integer> HTTP_PORT =
+      new Option<>(
+          "SCHEMA_OPERATOR_HTTP_PORT",
+          "8080",
+          "Port of /metrics, /healthz and /readyz.",
+          Integer::valueOf);
+
+  public static final Option<Boolean> LEADER_ELECTION =
+      new Option<>(
+          "SCHEMA_OPERATOR_LEADER_ELECTION",
+          "true",
+          "Elect a leader through a Lease so that only one replica reconciles.",
+          OperatorConfig::bool);
+
+  public static final Option<String> LEASE_NAME =
+      new Option<>(
+          "SCHEMA_OPERATOR_LEASE_NAME",
+          "schema-operator-leader",
+          "Name of the leader election Lease.",
+          Function.identity());
+
+  public static final Option<String> LEASE_NAMESPACE =
+      new Option<>(
+          "SCHEMA_OPERATOR_LEASE_NAMESPACE",
+          null,
+          "Namespace of the Lease; defaults to the operator's own namespace.",
+          value -> value == null || value.isEmpty() ? null : value);
+
+  /** Every option, for documentation. */
+  public static final List<Option<?>> OPTIONS =
+      List.of(
+          MIGRATOR_IMAGE,
+          WATCH_NAMESPACES,
+          HTTP_PORT,
+          LEADER_ELECTION,
+          LEASE_NAME,
+          LEASE_NAMESPACE);
+
+  /** Reads every option from the environment, naming the variable of any bad value. */
+  public static OperatorConfig from(Map<String, String> environment) {
+    return new OperatorConfig(
+        MIGRATOR_IMAGE.read(environment),
+        WATCH_NAMESPACES.read(environment),
+        HTTP_PORT.read(environment),
+        LEADER_ELECTION.read(environment),
+        LEASE_NAME.read(environment),
+        LEASE_NAMESPACE.read(environment));
+  }
+
+  private static Set<String> namespaces(String value) {
+    if (value == null || value.isBlank()) {
+      return Set.of();
+    }
+    return Arrays.stream(value.split(","))
+        .map(String::trim)
+        .filter(name -> !name.isEmpty())
+        .collect(Collectors.toUnmodifiableSet());
+  }
+
+  private static boolean bool(String value) {
+    if ("true".equalsIgnoreCase(value)) {
+      return true;
+    }
+    if ("false".equalsIgnoreCase(value)) {
+      return false;
+    }
+    throw new IllegalArgumentException("use true or false");
+  }
+}

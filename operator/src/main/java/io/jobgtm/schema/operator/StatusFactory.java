@@ -1,0 +1,170 @@
+package io.jobgtm.schema.operator;
+
+import io.jobgtm.schema.api.AppliedMigration;
+import io.jobgtm.schema.api.Conditions;
+import io.jobgtm.schema.api.DatabaseState;
+import io.jobgtm.schema.api.MigrationJobStatus;
+import io.jobgtm.schema.api.SchemaVersion;
+import io.jobgtm.schema.api.SchemaVersionStatus;
+import io.jobgtm.schema.operator.MigrationPlan.State;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Builds a SchemaVersion's status from its previous status and a {@link MigrationPlan}: pure, and
+ * deterministic, so that reconciling an unchanged resource yields an equal status and no write.
+ * What a finished Job reported is recorded once; afterwards the status, not the Job, remembers it.
+ */
+public final class StatusFactory {
+
+  /** How many applied migrations {@code status.appliedMigrations} keeps, most recent first. */
+  public static final int APPLIED_HISTORY_LIMIT = 20;
+
+  private StatusFactory() {}
+
+  /**
+   * The new status.
+   *
+   * @param running the Job that runs now, or null
+   * @param now the time of this reconciliation, used only for conditions that flip
+   */
+  public static SchemaVersionStatus build(
+      SchemaVersion resource, MigrationPlan plan, ObservedJob running, Instant now) {
+    SchemaVersionStatus previous =
+        resource.getStatus() == null ? new SchemaVersionStatus() : resource.getStatus();
+    long generation =
+        resource.getMetadata().getGeneration() == null ? 0 : resource.getMetadata().getGeneration();
+    SchemaVersionStatus next = new SchemaVersionStatus();
+    next.setObservedGeneration(generation);
+    next.setCurrentVersion(previous.getCurrentVersion());
+    next.setDatabaseState(previous.getDatabaseState());
+    next.setPendingVersions(new ArrayList<>(previous.getPendingVersions()));
+    next.setAppliedMigrations(new ArrayList<>(previous.getAppliedMigrations()));
+    next.setLastJob(previous.getLastJob());
+    next.setGatedPods(previous.getGatedPods());
+
+    ObservedJob finished = plan.finished();
+    if (finished != null && isNewer(finished, previous.getLastJob())) {
+      record(next, finished);
+    }
+    if (plan.action() == MigrationPlan.Action.CREATE_JOB) {
+      next.setLastJob(new MigrationJobStatus(plan.jobName(), MigrationPlanner.RUNNING, null, null));
+    } else if (running != null) {
+      next.setLastJob(
+          new MigrationJobStatus(
+              running.name(), MigrationPlanner.RUNNING, running.startedAt(), null));
+    }
+    next.setDesiredVersion(desiredVersion(resource, next, plan));
+    next.setConditions(conditions(previous, generation, plan, now));
+    return next;
+  }
+
+  /** The outcome {@code status.lastJob.outcome} records for a finished Job. */
+  static String outcomeOf(ObservedJob job) {
+    if (job.result() != null && job.result().outcome() != null) {
+      return job.result().outcome();
+    }
+    return job.phase() == ObservedJob.Phase.Succeeded ? "Succeeded" : "Failed";
+  }
+
+  /**
+   * Whether a finished Job's outcome is not yet in the status: it is not the Job last recorded with
+   * this outcome, and it finished after the Job last recorded.
+   */
+  public static boolean isNewer(ObservedJob finished, MigrationJobStatus recorded) {
+    if (recorded == null) {
+      return true;
+    }
+    if (finished.name().equals(recorded.getName())) {
+      return !outcomeOf(finished).equals(recorded.getOutcome());
+    }
+    return recorded.getFinishedAt() == null
+        || (finished.finishedAt() != null
+            && finished.finishedAt().compareTo(recorded.getFinishedAt()) > 0);
+  }
+
+  private static void record(SchemaVersionStatus next, ObservedJob finished) {
+    MigrationJobResult result = finished.result();
+    next.setLastJob(
+        new MigrationJobStatus(
+            finished.name(), outcomeOf(finished), finished.startedAt(), finished.finishedAt()));
+    if (result == null) {
+      return;
+    }
+    if (result.versionAfter() != null || result.succeeded()) {
+      next.setCurrentVersion(result.versionAfter());
+    }
+    databaseState(result.databaseState()).ifPresent(next::setDatabaseState);
+    next.setPendingVersions(new ArrayList<>(result.pending()));
+    List<AppliedMigration> applied = new ArrayList<>();
+    for (int i = result.applied().size() - 1; i >= 0; i--) {
+      MigrationJobResult.Applied migration = result.applied().get(i);
+      applied.add(
+          new AppliedMigration(
+              migration.version(),
+              migration.description(),
+              finished.finishedAt(),
+              migration.durationMs()));
+    }
+    Set<String> undone = new HashSet<>();
+    result.undone().forEach(migration -> undone.add(migration.version()));
+    for (AppliedMigration earlier : next.getAppliedMigrations()) {
+      if (!undone.contains(earlier.getVersion())) {
+        applied.add(earlier);
+      }
+    }
+    next.setAppliedMigrations(
+        new ArrayList<>(applied.subList(0, Math.min(applied.size(), APPLIED_HISTORY_LIMIT))));
+  }
+
+  /** The state as the migrator spells it ({@code Fresh}), which is how the CRD spells it too. */
+  static Optional<DatabaseState> databaseState(String text) {
+    if (text == null) {
+      return Optional.empty();
+    }
+    return Arrays.stream(DatabaseState.values())
+        .filter(state -> state.name().equalsIgnoreCase(text))
+        .findFirst();
+  }
+
+  private static String desiredVersion(
+      SchemaVersion resource, SchemaVersionStatus next, MigrationPlan plan) {
+    String target = resource.getSpec().getTargetVersion();
+    if (Versions.isVersion(target)) {
+      return target;
+    }
+    if (plan.state() == State.READY) {
+      return next.getCurrentVersion();
+    }
+    if (!next.getPendingVersions().isEmpty()) {
+      return next.getPendingVersions().get(next.getPendingVersions().size() - 1);
+    }
+    return target;
+  }
+
+  private static List<io.fabric8.kubernetes.api.model.Condition> conditions(
+      SchemaVersionStatus previous, long generation, MigrationPlan plan, Instant now) {
+    Conditions conditions = Conditions.from(previous.getConditions(), generation, now);
+    conditions.set(
+        Conditions.READY,
+        plan.state() == State.READY ? Conditions.TRUE : Conditions.FALSE,
+        plan.reason(),
+        plan.message());
+    conditions.set(
+        Conditions.RECONCILING,
+        plan.state() == State.RECONCILING ? Conditions.TRUE : Conditions.FALSE,
+        plan.reason(),
+        plan.state() == State.RECONCILING ? plan.message() : "");
+    conditions.set(
+        Conditions.STALLED,
+        plan.state() == State.STALLED ? Conditions.TRUE : Conditions.FALSE,
+        plan.reason(),
+        plan.state() == State.STALLED ? plan.message() : "");
+    return conditions.toList();
+  }
+}

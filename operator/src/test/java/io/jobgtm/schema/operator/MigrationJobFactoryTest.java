@@ -1,0 +1,187 @@
+package io.jobgtm.schema.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.jobgtm.schema.api.SchemaVersion;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class MigrationJobFactoryTest {
+
+  private final MigrationJobFactory factory =
+      new MigrationJobFactory("registry.test/schema-operator:1.0");
+  private final MigrationSource bundled = new MigrationSource.Bundled();
+
+  private static MigrationSource.FromConfigMap configMap(String sql) {
+    return new MigrationSource.FromConfigMap(
+        "workflow-migrations",
+        new ConfigMapBuilder()
+            .withNewMetadata()
+            .withName("workflow-migrations")
+            .endMetadata()
+            .withData(Map.of("V1__initial_schema.sql", sql))
+            .build());
+  }
+
+  @Test
+  void nameIsTheResourceNameAndAHashWithinSixtyThreeCharacters() {
+    SchemaVersion resource = Fixtures.schemaVersion();
+    String hash = factory.specHash(resource, bundled);
+
+    assertThat(factory.build(resource, bundled).getMetadata().getName())
+        .isEqualTo("workflow-" + hash);
+    assertThat(hash).hasSize(10).matches("[0-9a-f]+");
+    assertThat(MigrationJobFactory.jobName("x".repeat(80), hash)).hasSize(63).endsWith("-" + hash);
+  }
+
+  @Test
+  void hashFollowsWhatDecidesTheOutcomeAndNothingElse() {
+    SchemaVersion resource = Fixtures.schemaVersion();
+    String base = factory.specHash(resource, bundled);
+
+    assertThat(factory.specHash(Fixtures.schemaVersion(), bundled)).isEqualTo(base);
+    assertThat(factory.specHash(Fixtures.schemaVersion("targetVersion: \"2\""), bundled))
+        .isNotEqualTo(base);
+    assertThat(factory.specHash(Fixtures.schemaVersion("downgrade: {allowed: true}"), bundled))
+        .isNotEqualTo(base);
+    assertThat(factory.specHash(Fixtures.schemaVersion("job: {image: other:2}"), bundled))
+        .isNotEqualTo(base);
+    assertThat(factory.specHash(resource, configMap("SELECT 1;")))
+        .isNotEqualTo(base)
+        .isNotEqualTo(factory.specHash(resource, configMap("SELECT 2;")));
+    assertThat(
+            new MigrationJobFactory("registry.test/schema-operator:1.1")
+                .specHash(resource, bundled))
+        .isNotEqualTo(base);
+    assertThat(
+            factory.specHash(
+                Fixtures.schemaVersion("gate: {deployments: [workflow-svc]}"), bundled))
+        .isEqualTo(base);
+  }
+
+  @Test
+  void podMeetsTheRestrictedPodSecurityStandard() {
+    PodSpec pod =
+        factory.build(Fixtures.schemaVersion(), bundled).getSpec().getTemplate().getSpec();
+    Container container = pod.getContainers().get(0);
+
+    assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+    assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+    assertThat(pod.getAutomountServiceAccountToken()).isFalse();
+    assertThat(pod.getRestartPolicy()).isEqualTo("Never");
+    assertThat(container.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+    assertThat(container.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+    assertThat(container.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+    assertThat(container.getVolumeMounts())
+        .anySatisfy(mount -> assertThat(mount.getMountPath()).isEqualTo("/tmp"));
+    assertThat(container.getTerminationMessagePath()).isEqualTo("/dev/termination-log");
+  }
+
+  @Test
+  void credentialsComeOnlyFromTheSecret() {
+    Container container =
+        factory
+            .build(Fixtures.schemaVersion(), bundled)
+            .getSpec()
+            .getTemplate()
+            .getSpec()
+            .getContainers()
+            .get(0);
+
+    EnvVar user = env(container, "DB_USER");
+    EnvVar password = env(container, "DB_PASSWORD");
+    assertThat(user.getValue()).isNull();
+    assertThat(user.getValueFrom().getSecretKeyRef().getName()).isEqualTo("workflow-db");
+    assertThat(user.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("username");
+    assertThat(password.getValue()).isNull();
+    assertThat(password.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("password");
+    assertThat(env(container, "DB_HOST").getValue()).isEqualTo("postgres.apps.svc");
+    assertThat(env(container, "RESULT_FILE").getValue()).isEqualTo("/dev/termination-log");
+  }
+
+  @Test
+  void failsAtOnceOnPermanentErrorsAndIgnoresDisruptions() {
+    Job job = factory.build(Fixtures.schemaVersion(), bundled);
+
+    assertThat(job.getSpec().getBackoffLimit()).isEqualTo(2);
+    assertThat(job.getSpec().getActiveDeadlineSeconds()).isEqualTo(900L);
+    assertThat(job.getSpec().getTtlSecondsAfterFinished()).isEqualTo(3600);
+    assertThat(job.getSpec().getPodFailurePolicy().getRules())
+        .satisfiesExactly(
+            rule -> {
+              assertThat(rule.getAction()).isEqualTo("FailJob");
+              assertThat(rule.getOnExitCodes().getValues()).containsExactly(2);
+              assertThat(rule.getOnExitCodes().getContainerName()).isEqualTo("migrate");
+            },
+            rule -> {
+              assertThat(rule.getAction()).isEqualTo("Ignore");
+              assertThat(rule.getOnPodConditions().get(0).getType()).isEqualTo("DisruptionTarget");
+            });
+    assertThat(job.getMetadata().getOwnerReferences().get(0).getController()).isTrue();
+    assertThat(job.getMetadata().getOwnerReferences().get(0).getKind()).isEqualTo("SchemaVersion");
+  }
+
+  @Test
+  void configMapMigrationsAreMountedAndImageMigrationsCopied() {
+    Job fromConfigMap = factory.build(Fixtures.schemaVersion(), configMap("SELECT 1;"));
+    PodSpec configMapPod = fromConfigMap.getSpec().getTemplate().getSpec();
+    assertThat(configMapPod.getVolumes())
+        .filteredOn(volume -> volume.getConfigMap() != null)
+        .singleElement()
+        .satisfies(
+            volume -> assertThat(volume.getConfigMap().getName()).isEqualTo("workflow-migrations"));
+    assertThat(env(configMapPod.getContainers().get(0), "MIGRATIONS_DIR").getValue())
+        .isEqualTo("/migrations");
+
+    Job fromImage =
+        factory.build(
+            Fixtures.schemaVersion(), new MigrationSource.FromImage("registry.test/sql:7", "/sql"));
+    PodSpec imagePod = fromImage.getSpec().getTemplate().getSpec();
+    assertThat(imagePod.getInitContainers())
+        .singleElement()
+        .satisfies(
+            init -> {
+              assertThat(init.getImage()).isEqualTo("registry.test/sql:7");
+              assertThat(init.getCommand()).containsExactly("cp", "-R", "/sql/.", "/migrations/");
+              assertThat(init.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+            });
+  }
+
+  @Test
+  void baselineAndDowngradePolicyReachTheMigrator() {
+    Container container =
+        factory
+            .build(
+                Fixtures.schemaVersion(
+                    """
+                    targetVersion: "2"
+                    baseline: {onUnversionedSchema: Baseline, version: "1"}
+                    downgrade: {allowed: true}
+                    job: {lockTimeout: 30s}
+                    """),
+                bundled)
+            .getSpec()
+            .getTemplate()
+            .getSpec()
+            .getContainers()
+            .get(0);
+
+    assertThat(env(container, "TARGET_VERSION").getValue()).isEqualTo("2");
+    assertThat(env(container, "ON_UNVERSIONED").getValue()).isEqualTo("Baseline");
+    assertThat(env(container, "BASELINE_VERSION").getValue()).isEqualTo("1");
+    assertThat(env(container, "ALLOW_DOWNGRADE").getValue()).isEqualTo("true");
+    assertThat(env(container, "LOCK_TIMEOUT").getValue()).isEqualTo("30s");
+  }
+
+  private static EnvVar env(Container container, String name) {
+    return container.getEnv().stream()
+        .filter(e -> e.getName().equals(name))
+        .findFirst()
+        .orElseThrow();
+  }
+}

@@ -1,0 +1,209 @@
+package io.jobgtm.schema.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.jobgtm.schema.api.Conditions;
+import io.jobgtm.schema.api.MigrationJobStatus;
+import io.jobgtm.schema.api.SchemaVersion;
+import io.jobgtm.schema.api.SchemaVersionStatus;
+import io.jobgtm.schema.operator.MigrationPlan.Action;
+import io.jobgtm.schema.operator.MigrationPlan.State;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Scenarios of the planner: given what was observed, what happens next. */
+class MigrationPlannerTest {
+
+  private static final String DESIRED = "workflow-aaaaaaaaaa";
+  private static final String EARLIER = "workflow-bbbbbbbbbb";
+  private final MigrationSource bundled = new MigrationSource.Bundled();
+
+  private static ObservedJob running(String name) {
+    return new ObservedJob(
+        name, null, ObservedJob.Phase.Running, null, null, 0, null, "2026-01-01T10:00:00Z", null);
+  }
+
+  private static ObservedJob succeeded(String name, String outcome) {
+    return new ObservedJob(
+        name,
+        null,
+        ObservedJob.Phase.Succeeded,
+        null,
+        MigrationJobResult.parse(Fixtures.result(outcome, "2", null)).orElseThrow(),
+        0,
+        null,
+        "2026-01-01T10:00:00Z",
+        "2026-01-01T10:01:00Z");
+  }
+
+  private static ObservedJob failed(String name, String reason) {
+    return new ObservedJob(
+        name,
+        null,
+        ObservedJob.Phase.Failed,
+        "PodFailurePolicy: Container migrate for pod x failed with exit code 2",
+        reason == null
+            ? null
+            : MigrationJobResult.parse(Fixtures.result("Failed", "2", reason)).orElseThrow(),
+        1,
+        null,
+        "2026-01-01T10:00:00Z",
+        "2026-01-01T10:01:00Z");
+  }
+
+  private MigrationPlan plan(SchemaVersion resource, ObservedJob... jobs) {
+    return MigrationPlanner.plan(resource, bundled, DESIRED, List.of(jobs));
+  }
+
+  @Test
+  void withoutAJobTheMigrationJobIsCreated() {
+    MigrationPlan plan = plan(Fixtures.schemaVersion());
+
+    assertThat(plan.action()).isEqualTo(Action.CREATE_JOB);
+    assertThat(plan.state()).isEqualTo(State.RECONCILING);
+    assertThat(plan.reason()).isEqualTo(Reasons.MIGRATION_RUNNING);
+    assertThat(plan.jobName()).isEqualTo(DESIRED);
+  }
+
+  @Test
+  void whileTheJobRunsNothingIsCreated() {
+    MigrationPlan plan = plan(Fixtures.schemaVersion(), running(DESIRED));
+
+    assertThat(plan.action()).isEqualTo(Action.NONE);
+    assertThat(plan.state()).isEqualTo(State.RECONCILING);
+    assertThat(plan.reason()).isEqualTo(Reasons.MIGRATION_RUNNING);
+  }
+
+  @Test
+  void specChangedWhileAJobRunsWaitsForItInsteadOfStartingASecond() {
+    MigrationPlan plan = plan(Fixtures.schemaVersion(), running(EARLIER));
+
+    assertThat(plan.action()).isEqualTo(Action.NONE);
+    assertThat(plan.reason()).isEqualTo(Reasons.WAITING_FOR_PREVIOUS_JOB);
+    assertThat(plan.message()).contains(EARLIER);
+  }
+
+  @Test
+  void whenTheEarlierJobEndsItIsRecordedAndTheNewOneCreated() {
+    MigrationPlan plan = plan(Fixtures.schemaVersion(), succeeded(EARLIER, "Migrated"));
+
+    assertThat(plan.action()).isEqualTo(Action.CREATE_JOB);
+    assertThat(plan.finished().name()).isEqualTo(EARLIER);
+  }
+
+  @Test
+  void successMakesTheResourceReadyWithTheMigratorsOutcome() {
+    MigrationPlan plan = plan(Fixtures.schemaVersion(), succeeded(DESIRED, "Baselined"));
+
+    assertThat(plan.action()).isEqualTo(Action.NONE);
+    assertThat(plan.state()).isEqualTo(State.READY);
+    assertThat(plan.reason()).isEqualTo("Baselined");
+  }
+
+  @Test
+  void permanentFailureStallsWithTheMigratorsReasonAndNoNewJob() {
+    MigrationPlan plan = plan(Fixtures.schemaVersion(), failed(DESIRED, "MigrationFailed"));
+
+    assertThat(plan.action()).isEqualTo(Action.NONE);
+    assertThat(plan.state()).isEqualTo(State.STALLED);
+    assertThat(plan.reason()).isEqualTo("MigrationFailed");
+    assertThat(plan.message())
+        .isEqualTo(
+            "migration Job " + DESIRED + " failed at version 3: V3__x.sql failed: ERROR: boom");
+  }
+
+  @Test
+  void failureWithoutAResultStallsAsJobFailed() {
+    MigrationPlan plan = plan(Fixtures.schemaVersion(), failed(DESIRED, null));
+
+    assertThat(plan.state()).isEqualTo(State.STALLED);
+    assertThat(plan.reason()).isEqualTo(Reasons.JOB_FAILED);
+    assertThat(plan.message()).contains("PodFailurePolicy");
+  }
+
+  @Test
+  void podThatCannotStartStallsNamingWhy() {
+    ObservedJob stuck =
+        new ObservedJob(
+            DESIRED,
+            null,
+            ObservedJob.Phase.Running,
+            null,
+            null,
+            0,
+            "CreateContainerConfigError: secret \"workflow-db\" not found",
+            null,
+            null);
+
+    MigrationPlan plan = plan(Fixtures.schemaVersion(), stuck);
+
+    assertThat(plan.state()).isEqualTo(State.STALLED);
+    assertThat(plan.reason()).isEqualTo(Reasons.CONTAINER_CONFIG_ERROR);
+    assertThat(plan.message()).contains("secret \"workflow-db\" not found");
+  }
+
+  @Test
+  void missingConfigMapStallsNamingIt() {
+    SchemaVersion resource =
+        Fixtures.schemaVersion("migrations: {configMapRef: {name: workflow-migrations}}");
+
+    MigrationPlan plan =
+        MigrationPlanner.plan(
+            resource,
+            new MigrationSource.FromConfigMap("workflow-migrations", null),
+            DESIRED,
+            List.of());
+
+    assertThat(plan.action()).isEqualTo(Action.NONE);
+    assertThat(plan.state()).isEqualTo(State.STALLED);
+    assertThat(plan.reason()).isEqualTo(Reasons.CONFIG_MAP_NOT_FOUND);
+    assertThat(plan.message())
+        .isEqualTo(
+            "ConfigMap workflow-migrations (spec.migrations.configMapRef) not found in namespace apps");
+  }
+
+  @Test
+  void targetBelowTheCurrentVersionStallsUnlessDowngradesAreAllowed() {
+    SchemaVersion refused = Fixtures.schemaVersion("targetVersion: \"1\"");
+    refused.setStatus(statusAt("2"));
+    SchemaVersion allowed =
+        Fixtures.schemaVersion("targetVersion: \"1\"\ndowngrade: {allowed: true}");
+    allowed.setStatus(statusAt("2"));
+
+    MigrationPlan refusedPlan = plan(refused);
+    MigrationPlan allowedPlan = plan(allowed);
+
+    assertThat(refusedPlan.state()).isEqualTo(State.STALLED);
+    assertThat(refusedPlan.reason()).isEqualTo(Reasons.DOWNGRADE_NOT_ALLOWED);
+    assertThat(refusedPlan.action()).isEqualTo(Action.NONE);
+    assertThat(allowedPlan.action()).isEqualTo(Action.CREATE_JOB);
+  }
+
+  @Test
+  void aJobGoneAfterItsTtlIsNotRunAgain() {
+    SchemaVersion resource = Fixtures.schemaVersion();
+    SchemaVersionStatus status = statusAt("2");
+    status.setLastJob(
+        new MigrationJobStatus(
+            DESIRED, "Migrated", "2026-01-01T10:00:00Z", "2026-01-01T10:01:00Z"));
+    status.setConditions(
+        Conditions.from(null, 1, Instant.parse("2026-01-01T10:01:00Z"))
+            .set(Conditions.READY, Conditions.TRUE, "Migrated", "migrated to version 2 (2 applied)")
+            .toList());
+    resource.setStatus(status);
+
+    MigrationPlan plan = plan(resource);
+
+    assertThat(plan.action()).isEqualTo(Action.NONE);
+    assertThat(plan.state()).isEqualTo(State.READY);
+    assertThat(plan.reason()).isEqualTo("Migrated");
+    assertThat(plan.message()).isEqualTo("migrated to version 2 (2 applied)");
+  }
+
+  private static SchemaVersionStatus statusAt(String version) {
+    SchemaVersionStatus status = new SchemaVersionStatus();
+    status.setCurrentVersion(version);
+    return status;
+  }
+}

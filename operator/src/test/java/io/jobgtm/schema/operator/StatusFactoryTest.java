@@ -1,0 +1,110 @@
+package io.jobgtm.schema.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.jobgtm.schema.api.AppliedMigration;
+import io.jobgtm.schema.api.Conditions;
+import io.jobgtm.schema.api.DatabaseState;
+import io.jobgtm.schema.api.SchemaVersion;
+import io.jobgtm.schema.api.SchemaVersionStatus;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class StatusFactoryTest {
+
+  private static final String JOB = "workflow-aaaaaaaaaa";
+  private static final Instant T0 = Instant.parse("2026-01-01T10:00:00Z");
+  private static final Instant T1 = Instant.parse("2026-01-01T11:00:00Z");
+
+  private static ObservedJob succeeded() {
+    return new ObservedJob(
+        JOB,
+        null,
+        ObservedJob.Phase.Succeeded,
+        null,
+        MigrationJobResult.parse(Fixtures.result("Migrated", "2", null)).orElseThrow(),
+        0,
+        null,
+        "2026-01-01T10:00:00Z",
+        "2026-01-01T10:01:00Z");
+  }
+
+  private static SchemaVersionStatus reconcile(
+      SchemaVersion resource, ObservedJob job, Instant now) {
+    MigrationPlan plan =
+        MigrationPlanner.plan(resource, new MigrationSource.Bundled(), JOB, List.of(job));
+    return StatusFactory.build(resource, plan, job.finished() ? null : job, now);
+  }
+
+  @Test
+  void successRecordsVersionStateAndAppliedMostRecentFirst() {
+    SchemaVersion resource = Fixtures.schemaVersion();
+
+    SchemaVersionStatus status = reconcile(resource, succeeded(), T0);
+
+    assertThat(status.getObservedGeneration()).isEqualTo(1L);
+    assertThat(status.getCurrentVersion()).isEqualTo("2");
+    assertThat(status.getDesiredVersion()).isEqualTo("2");
+    assertThat(status.getDatabaseState()).isEqualTo(DatabaseState.FRESH);
+    assertThat(status.getAppliedMigrations())
+        .extracting(AppliedMigration::getVersion)
+        .containsExactly("2", "1");
+    assertThat(status.getAppliedMigrations().get(0).getAppliedAt())
+        .isEqualTo("2026-01-01T10:01:00Z");
+    assertThat(status.getLastJob().getName()).isEqualTo(JOB);
+    assertThat(status.getLastJob().getOutcome()).isEqualTo("Migrated");
+    assertThat(Conditions.find(status.getConditions(), Conditions.READY))
+        .hasValueSatisfying(
+            ready -> {
+              assertThat(ready.getStatus()).isEqualTo("True");
+              assertThat(ready.getReason()).isEqualTo("Migrated");
+              assertThat(ready.getObservedGeneration()).isEqualTo(1L);
+            });
+    assertThat(Conditions.isTrue(status.getConditions(), Conditions.STALLED)).isFalse();
+    assertThat(Conditions.isTrue(status.getConditions(), Conditions.RECONCILING)).isFalse();
+  }
+
+  @Test
+  void reconcilingAgainYieldsAnEqualStatusSoNothingIsWritten() {
+    SchemaVersion resource = Fixtures.schemaVersion();
+    resource.setStatus(reconcile(resource, succeeded(), T0));
+
+    SchemaVersionStatus again = reconcile(resource, succeeded(), T1);
+
+    assertThat(again).isEqualTo(resource.getStatus());
+    assertThat(again.getAppliedMigrations()).hasSize(2);
+  }
+
+  @Test
+  void lastTransitionTimeMovesOnlyWhenAConditionFlips() {
+    SchemaVersion resource = Fixtures.schemaVersion();
+    ObservedJob running =
+        new ObservedJob(JOB, null, ObservedJob.Phase.Running, null, null, 0, null, null, null);
+    resource.setStatus(reconcile(resource, running, T0));
+
+    SchemaVersionStatus ready = reconcile(resource, succeeded(), T1);
+
+    Condition readyCondition =
+        Conditions.find(ready.getConditions(), Conditions.READY).orElseThrow();
+    Condition stalled = Conditions.find(ready.getConditions(), Conditions.STALLED).orElseThrow();
+    assertThat(readyCondition.getLastTransitionTime()).isEqualTo(T1.toString());
+    assertThat(stalled.getLastTransitionTime()).isEqualTo(T0.toString());
+  }
+
+  @Test
+  void appliedHistoryIsCapped() {
+    SchemaVersion resource = Fixtures.schemaVersion();
+    SchemaVersionStatus previous = new SchemaVersionStatus();
+    for (int i = 0; i < 30; i++) {
+      previous.getAppliedMigrations().add(new AppliedMigration("0." + i, "old", null, 1L));
+    }
+    resource.setStatus(previous);
+
+    SchemaVersionStatus status = reconcile(resource, succeeded(), T0);
+
+    assertThat(status.getAppliedMigrations()).hasSize(StatusFactory.APPLIED_HISTORY_LIMIT);
+    assertThat(status.getAppliedMigrations().get(0).getVersion()).isEqualTo("2");
+  }
+}
