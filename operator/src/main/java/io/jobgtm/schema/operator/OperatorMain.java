@@ -51,7 +51,10 @@ public final class OperatorMain implements AutoCloseable {
     Operator operator =
         new Operator(
             overrider -> {
-              overrider.withKubernetesClient(client).withCloseClientOnStop(true);
+              overrider
+                  .withKubernetesClient(client)
+                  .withCloseClientOnStop(true)
+                  .checkingCRDAndValidateLocalModel(false);
               if (config.leaderElection()) {
                 overrider.withLeaderElectionConfiguration(
                     new LeaderElectionConfiguration(config.leaseName(), config.leaseNamespace()));

@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicReference;
  *   <li>{@code schema_operator_migrations_applied_total{namespace,name}}
  *   <li>{@code schema_operator_migration_failures_total{namespace,name,reason}}
  *   <li>{@code schema_operator_migration_job_duration_seconds{namespace,name,outcome}}
+ *   <li>{@code schema_operator_reconciliations_total}: reconciliations run
  *   <li>{@code schema_operator_current_version{namespace,name}}: the version's first two parts as a
  *       number ({@code 2.1} for {@code 2.1.3}), so alerts can compare it
  * </ul>
@@ -34,6 +35,14 @@ public final class OperatorMetrics {
   /** The metrics in the Prometheus text format. */
   public String scrape() {
     return registry.scrape();
+  }
+
+  /** Counts one reconciliation. */
+  public void reconciled() {
+    Counter.builder("schema_operator_reconciliations")
+        .description("SchemaVersion reconciliations run")
+        .register(registry)
+        .increment();
   }
 
   /** Records what a finished migration Job reported. */

@@ -2,6 +2,7 @@ package io.jobgtm.schema.operator;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
@@ -44,6 +45,9 @@ public final class SchemaVersionReconciler
 
   private static final Logger LOG = LoggerFactory.getLogger(SchemaVersionReconciler.class);
   private static final String CONFIG_MAP_INDEX = "migrations-configmap";
+  private static final String DEPLOYMENT_INDEX = "gated-deployments";
+  private static final String MIGRATION_PODS = "migration-pods";
+  private static final String GATED_PODS = "gated-pods";
 
   private final MigrationJobFactory jobs;
   private final EventRecorderFactory events;
@@ -76,6 +80,14 @@ public final class SchemaVersionReconciler
                   ? List.of()
                   : List.of(resource.getMetadata().getNamespace() + "/" + name);
             });
+    context
+        .getPrimaryCache()
+        .addIndexer(
+            DEPLOYMENT_INDEX,
+            resource ->
+                gatedDeploymentNames(resource).stream()
+                    .map(name -> resource.getMetadata().getNamespace() + "/" + name)
+                    .toList());
     InformerEventSource<Job, SchemaVersion> jobSource =
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(Job.class, SchemaVersion.class)
@@ -87,7 +99,7 @@ public final class SchemaVersionReconciler
     InformerEventSource<Pod, SchemaVersion> podSource =
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(Pod.class, SchemaVersion.class)
-                .withName("migration-pods")
+                .withName(MIGRATION_PODS)
                 .withLabelSelector(Labels.COMPONENT + "=" + Labels.MIGRATION_COMPONENT)
                 .withSecondaryToPrimaryMapper(
                     pod -> {
@@ -124,17 +136,54 @@ public final class SchemaVersionReconciler
                     })
                 .build(),
             context);
-    return List.of(jobSource, podSource, configMapSource);
+    InformerEventSource<Pod, SchemaVersion> gatedPodSource =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(Pod.class, SchemaVersion.class)
+                .withName(GATED_PODS)
+                .withItemStore(Gates.gatedPodStore())
+                .withSecondaryToPrimaryMapper(
+                    pod ->
+                        Gates.awaitedBy(pod).stream()
+                            .map(name -> new ResourceID(name, pod.getMetadata().getNamespace()))
+                            .collect(Collectors.toSet()))
+                .build(),
+            context);
+    InformerEventSource<Deployment, SchemaVersion> deploymentSource =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(Deployment.class, SchemaVersion.class)
+                .withName("gated-deployments")
+                .withSecondaryToPrimaryMapper(
+                    deployment ->
+                        context
+                            .getPrimaryCache()
+                            .byIndex(
+                                DEPLOYMENT_INDEX,
+                                deployment.getMetadata().getNamespace()
+                                    + "/"
+                                    + deployment.getMetadata().getName())
+                            .stream()
+                            .map(ResourceID::fromResource)
+                            .collect(Collectors.toSet()))
+                .withPrimaryToSecondaryMapper(
+                    (SchemaVersion resource) ->
+                        gatedDeploymentNames(resource).stream()
+                            .map(
+                                name -> new ResourceID(name, resource.getMetadata().getNamespace()))
+                            .collect(Collectors.toSet()))
+                .build(),
+            context);
+    return List.of(jobSource, podSource, configMapSource, gatedPodSource, deploymentSource);
   }
 
   @Override
   public UpdateControl<SchemaVersion> reconcile(
       SchemaVersion resource, Context<SchemaVersion> context) {
+    metrics.reconciled();
     MigrationSource source = source(resource, context);
     String desiredJob =
         MigrationJobFactory.jobName(
             resource.getMetadata().getName(), jobs.specHash(resource, source));
-    List<Pod> pods = context.getSecondaryResources(Pod.class).stream().toList();
+    List<Pod> pods = List.copyOf(pods(context, MIGRATION_PODS, resource));
     List<ObservedJob> observed =
         context.getSecondaryResources(Job.class).stream()
             .map(job -> ObservedJob.of(job, podsOf(job, pods)))
@@ -147,6 +196,14 @@ public final class SchemaVersionReconciler
     ObservedJob running = observed.stream().filter(job -> !job.finished()).findFirst().orElse(null);
     SchemaVersionStatus status = StatusFactory.build(resource, plan, running, clock.instant());
     report(resource, plan, status, context);
+    GateKeeper gates = new GateKeeper(context.getClient(), events.create(context.getClient()));
+    gates.inject(resource, context.getSecondaryResources(Deployment.class));
+    status.setGatedPods(
+        gates.release(
+            resource,
+            pods(context, GATED_PODS, resource),
+            status.getCurrentVersion(),
+            plan.state() == MigrationPlan.State.READY));
 
     if (Objects.equals(status, resource.getStatus())) {
       return UpdateControl.noUpdate();
@@ -163,6 +220,9 @@ public final class SchemaVersionReconciler
 
   @Override
   public DeleteControl cleanup(SchemaVersion resource, Context<SchemaVersion> context) {
+    GateKeeper gates = new GateKeeper(context.getClient(), events.create(context.getClient()));
+    gates.releaseAll(resource, pods(context, GATED_PODS, resource));
+    gates.uninject(resource, context.getSecondaryResources(Deployment.class));
     metrics.removed(resource.getMetadata().getNamespace(), resource.getMetadata().getName());
     return DeleteControl.defaultDelete();
   }
@@ -296,6 +356,23 @@ public final class SchemaVersionReconciler
           migrations.getImage().getReference(), migrations.getImage().getPath());
     }
     return new MigrationSource.Bundled();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Set<Pod> pods(
+      Context<SchemaVersion> context, String source, SchemaVersion resource) {
+    return ((InformerEventSource<Pod, SchemaVersion>)
+            context.eventSourceRetriever().getEventSourceFor(Pod.class, source))
+        .getSecondaryResources(resource);
+  }
+
+  private static List<String> gatedDeploymentNames(SchemaVersion resource) {
+    if (resource.getSpec() == null
+        || resource.getSpec().getGate() == null
+        || resource.getSpec().getGate().getDeployments() == null) {
+      return List.of();
+    }
+    return resource.getSpec().getGate().getDeployments();
   }
 
   private static String configMapName(SchemaVersion resource) {
