@@ -2,6 +2,7 @@ package io.jobgtm.schema.operator;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import java.time.Clock;
@@ -18,9 +19,12 @@ public final class OperatorMain implements AutoCloseable {
   private final Operator operator;
   private final HttpEndpoints endpoints;
 
-  private OperatorMain(Operator operator, HttpEndpoints endpoints) {
+  private final AtomicBoolean stopping;
+
+  private OperatorMain(Operator operator, HttpEndpoints endpoints, AtomicBoolean stopping) {
     this.operator = operator;
     this.endpoints = endpoints;
+    this.stopping = stopping;
   }
 
   public static void main(String[] args) throws InterruptedException {
@@ -48,6 +52,7 @@ public final class OperatorMain implements AutoCloseable {
   /** Starts the operator with a client and settings; returns once its watches are running. */
   public static OperatorMain start(KubernetesClient client, OperatorConfig config) {
     OperatorMetrics metrics = new OperatorMetrics();
+    AtomicBoolean stopping = new AtomicBoolean();
     Operator operator =
         new Operator(
             overrider -> {
@@ -56,8 +61,7 @@ public final class OperatorMain implements AutoCloseable {
                   .withCloseClientOnStop(true)
                   .checkingCRDAndValidateLocalModel(false);
               if (config.leaderElection()) {
-                overrider.withLeaderElectionConfiguration(
-                    new LeaderElectionConfiguration(config.leaseName(), config.leaseNamespace()));
+                overrider.withLeaderElectionConfiguration(leaderElection(config, stopping));
               }
             });
     operator.register(
@@ -83,7 +87,35 @@ public final class OperatorMain implements AutoCloseable {
         config.watchNamespaces().isEmpty() ? "all namespaces" : config.watchNamespaces(),
         config.migratorImage(),
         endpoints.port());
-    return new OperatorMain(operator, endpoints);
+    return new OperatorMain(operator, endpoints, stopping);
+  }
+
+  /**
+   * Leader election that exits the process when leadership is lost (another replica takes over from
+   * a clean start), except while the process is stopping anyway: JOSDK's own exit on stop-leading
+   * would call System.exit inside the shutdown hook and hang the pod until SIGKILL.
+   */
+  private static LeaderElectionConfiguration leaderElection(
+      OperatorConfig config, AtomicBoolean stopping) {
+    LeaderCallbacks callbacks =
+        new LeaderCallbacks(
+            () -> LOG.info("leading: this replica reconciles"),
+            () -> {
+              if (!stopping.get()) {
+                LOG.error("lost the leader election Lease {}; exiting", config.leaseName());
+                new Thread(() -> System.exit(1), "lost-leadership").start();
+              }
+            },
+            leader -> LOG.info("leader is {}", leader));
+    return new LeaderElectionConfiguration(
+        config.leaseName(),
+        config.leaseNamespace(),
+        LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
+        LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
+        LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE,
+        null,
+        callbacks,
+        false);
   }
 
   /** The port of the HTTP endpoints. */
@@ -97,6 +129,7 @@ public final class OperatorMain implements AutoCloseable {
 
   @Override
   public void close() {
+    stopping.set(true);
     operator.stop();
     if (endpoints != null) {
       endpoints.close();

@@ -1,0 +1,25 @@
+# syntax=docker/dockerfile:1
+# The single image of schema-operator: the operator and the migrator, two commands.
+#
+#   docker build -t schema-operator:dev .
+#
+# /opt/schema-operator/bin/operator  the controller (the Deployment's command and the entrypoint)
+# /opt/schema-operator/bin/migrate   the migrator (the command of every migration Job)
+#
+# No command here is tested only by building the image: ImageCommandsIT runs the build stage's
+# script on a copy of the build context and both commands as plain processes (docs/helm.md).
+
+FROM eclipse-temurin:17-jdk-noble AS build
+WORKDIR /src
+COPY . .
+RUN --mount=type=cache,target=/root/.m2 sh docker/build-image-home.sh /image/opt/schema-operator
+
+FROM eclipse-temurin:17-jre-noble
+COPY --from=build /image/ /
+# JVM flags for a small pod (docs/helm.md, "JVM flags"); the chart sets its own for the operator.
+ENV PATH="/opt/schema-operator/bin:${PATH}" \
+    JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=50 -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -XX:+ExitOnOutOfMemoryError"
+# A numeric non-root user, so that the kubelet can verify runAsNonRoot.
+USER 65532:65532
+WORKDIR /tmp
+ENTRYPOINT ["/opt/schema-operator/bin/operator"]
