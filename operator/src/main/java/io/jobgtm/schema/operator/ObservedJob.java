@@ -66,9 +66,11 @@ public record ObservedJob(
         if (!"True".equals(condition.getStatus())) {
           continue;
         }
+        // Only the terminal conditions count: SuccessCriteriaMet and FailureTarget come first,
+        // while pods still terminate and before the Job has its completion time.
         switch (condition.getType()) {
-          case "Complete", "SuccessCriteriaMet" -> phase = Phase.Succeeded;
-          case "Failed", "FailureTarget" -> {
+          case "Complete" -> phase = Phase.Succeeded;
+          case "Failed" -> {
             phase = Phase.Failed;
             failure = condition.getReason() + ": " + condition.getMessage();
           }
@@ -79,7 +81,7 @@ public record ObservedJob(
       if (finishedAt == null && phase == Phase.Failed) {
         finishedAt =
             job.getStatus().getConditions().stream()
-                .filter(c -> "Failed".equals(c.getType()) || "FailureTarget".equals(c.getType()))
+                .filter(c -> "Failed".equals(c.getType()))
                 .map(JobCondition::getLastTransitionTime)
                 .findFirst()
                 .orElse(null);

@@ -1,0 +1,365 @@
+package io.jobgtm.schema.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.jobgtm.schema.api.Conditions;
+import io.jobgtm.schema.api.SchemaVersion;
+import io.jobgtm.schema.api.SchemaVersionStatus;
+import io.jobgtm.schema.operator.testing.LocalControlPlane;
+import io.jobgtm.schema.operator.testing.LocalControlPlaneExtension;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The operator against a real kube-apiserver, controller manager and scheduler, running as a
+ * ServiceAccount with exactly the chart's RBAC. No kubelet runs: {@link SimulatedKubelet} writes
+ * the migration pod's terminated status with a result document, as a kubelet would.
+ */
+@ExtendWith(LocalControlPlaneExtension.class)
+class SchemaVersionOperatorIT {
+
+  private static final String NAMESPACE = "workflow-it";
+  private static final Duration PATIENCE = Duration.ofMinutes(2);
+
+  private static LocalControlPlane cluster;
+  private static KubernetesClient admin;
+  private static SimulatedKubelet kubelet;
+  private static RunningOperator operator;
+
+  @BeforeAll
+  static void startOperator(LocalControlPlane controlPlane) {
+    cluster = controlPlane;
+    admin = controlPlane.client();
+    kubelet = new SimulatedKubelet(admin);
+    Manifests.installCrd(admin);
+    Manifests.restrictedNamespace(admin, NAMESPACE);
+    admin
+        .secrets()
+        .inNamespace(NAMESPACE)
+        .resource(Manifests.example("workflow-db-secret.yaml", Secret.class))
+        .serverSideApply();
+    admin
+        .configMaps()
+        .inNamespace(NAMESPACE)
+        .resource(Manifests.migrationsConfigMap("workflow-migrations"))
+        .serverSideApply();
+    RunningOperator.installRbac(admin);
+    operator = RunningOperator.start(admin, controlPlane.kubeconfigYaml());
+  }
+
+  @AfterAll
+  static void stopOperator() {
+    if (operator != null) {
+      operator.close();
+    }
+  }
+
+  private static SchemaVersion apply(SchemaVersion resource) {
+    return admin
+        .resources(SchemaVersion.class)
+        .inNamespace(NAMESPACE)
+        .resource(resource)
+        .serverSideApply();
+  }
+
+  private static SchemaVersion get(String name) {
+    return admin.resources(SchemaVersion.class).inNamespace(NAMESPACE).withName(name).get();
+  }
+
+  private static List<Job> jobsOf(String name) {
+    return admin
+        .batch()
+        .v1()
+        .jobs()
+        .inNamespace(NAMESPACE)
+        .withLabel(Labels.SCHEMA_VERSION, name)
+        .list()
+        .getItems();
+  }
+
+  private static Job awaitSingleJob(String name) {
+    await().atMost(PATIENCE).until(() -> jobsOf(name).size() == 1);
+    return jobsOf(name).get(0);
+  }
+
+  private static SchemaVersionStatus awaitCondition(String name, String type, String reason) {
+    await()
+        .atMost(PATIENCE)
+        .untilAsserted(
+            () -> {
+              SchemaVersion resource = get(name);
+              assertThat(resource.getStatus()).isNotNull();
+              assertThat(Conditions.find(resource.getStatus().getConditions(), type))
+                  .hasValueSatisfying(
+                      condition -> {
+                        assertThat(condition.getStatus()).isEqualTo("True");
+                        assertThat(condition.getReason()).isEqualTo(reason);
+                        assertThat(condition.getObservedGeneration())
+                            .isEqualTo(resource.getMetadata().getGeneration());
+                      });
+            });
+    return get(name).getStatus();
+  }
+
+  private static String success(String versionAfter) {
+    return "{\"apiVersion\":\"migrator.schema.jobgtm.io/v1\",\"command\":\"migrate\",\"outcome\":\"Migrated\","
+        + "\"databaseState\":\"Fresh\",\"versionAfter\":\""
+        + versionAfter
+        + "\",\"targetVersion\":\"latest\","
+        + "\"appliedCount\":2,\"applied\":[{\"version\":\"1\",\"description\":\"initial schema\",\"durationMs\":14},"
+        + "{\"version\":\"2\",\"description\":\"add is remote to job listings\",\"durationMs\":2}],"
+        + "\"undone\":[],\"pendingCount\":0,\"pending\":[],\"durationMs\":480,\"truncated\":false}";
+  }
+
+  private static String failure() {
+    return "{\"apiVersion\":\"migrator.schema.jobgtm.io/v1\",\"command\":\"migrate\",\"outcome\":\"Failed\","
+        + "\"databaseState\":\"Versioned\",\"versionBefore\":\"2\",\"versionAfter\":\"2\",\"appliedCount\":0,"
+        + "\"applied\":[],\"pending\":[\"3\"],\"failure\":{\"reason\":\"MigrationFailed\",\"version\":\"3\","
+        + "\"message\":\"V3__broken.sql failed: ERROR: syntax error at or near \\\"TABEL\\\" [SQLSTATE 42601]\"},"
+        + "\"durationMs\":120,\"truncated\":false}";
+  }
+
+  @Test
+  void theExampleGetsExactlyOneRestrictedJobThenReadyOnSuccess() throws Exception {
+    apply(Manifests.exampleSchemaVersion("workflow"));
+
+    Job job = awaitSingleJob("workflow");
+    Pod pod = kubelet.awaitPod(NAMESPACE, job.getMetadata().getName());
+    Container container = pod.getSpec().getContainers().get(0);
+    assertThat(container.getEnv())
+        .filteredOn(env -> env.getName().equals("DB_USER") || env.getName().equals("DB_PASSWORD"))
+        .hasSize(2)
+        .allSatisfy(
+            env -> {
+              assertThat(env.getValue()).isNull();
+              assertThat(env.getValueFrom().getSecretKeyRef().getName()).isEqualTo("workflow-db");
+            });
+    assertThat(container.getEnv()).noneMatch(env -> "change-me".equals(env.getValue()));
+    awaitCondition("workflow", Conditions.RECONCILING, Reasons.MIGRATION_RUNNING);
+
+    kubelet.terminate(pod, 0, success("2"));
+
+    SchemaVersionStatus status = awaitCondition("workflow", Conditions.READY, "Migrated");
+    assertThat(status.getCurrentVersion()).isEqualTo("2");
+    assertThat(status.getDatabaseState()).hasToString("FRESH");
+    assertThat(status.getAppliedMigrations())
+        .extracting(m -> m.getVersion())
+        .containsExactly("2", "1");
+    assertThat(status.getLastJob().getName()).isEqualTo(job.getMetadata().getName());
+    assertThat(jobsOf("workflow")).hasSize(1);
+    Process wait =
+        new ProcessBuilder(
+                cluster.apiServer().binaries().path("kubectl").toString(),
+                "--kubeconfig",
+                cluster.kubeconfig().toString(),
+                "-n",
+                NAMESPACE,
+                "wait",
+                "--for=condition=Ready",
+                "sv/workflow",
+                "--timeout=60s")
+            .redirectErrorStream(true)
+            .start();
+    assertThat(wait.waitFor(2, TimeUnit.MINUTES)).isTrue();
+    assertThat(new String(wait.getInputStream().readAllBytes()))
+        .contains("schemaversion.schema.jobgtm.io/workflow condition met");
+    assertThat(wait.exitValue()).isZero();
+    assertThat(events("workflow"))
+        .extracting(Event::getReason)
+        .contains("MigrationStarted", "Migrated");
+  }
+
+  @Test
+  void permanentFailureStallsWithoutNewJobsUntilTheMigrationsAreFixed() {
+    ConfigMap migrations = Manifests.migrationsConfigMap("broken-migrations");
+    migrations.getData().put("V3__broken.sql", "CREATE TABEL nope (id INT);");
+    admin.configMaps().inNamespace(NAMESPACE).resource(migrations).serverSideApply();
+    SchemaVersion resource = Manifests.exampleSchemaVersion("broken");
+    resource.getSpec().getMigrations().getConfigMapRef().setName("broken-migrations");
+    apply(resource);
+    Job first = awaitSingleJob("broken");
+
+    kubelet.terminate(kubelet.awaitPod(NAMESPACE, first.getMetadata().getName()), 2, failure());
+
+    SchemaVersionStatus stalled = awaitCondition("broken", Conditions.STALLED, "MigrationFailed");
+    assertThat(Conditions.find(stalled.getConditions(), Conditions.READY).orElseThrow().getStatus())
+        .isEqualTo("False");
+    assertThat(
+            Conditions.find(stalled.getConditions(), Conditions.STALLED).orElseThrow().getMessage())
+        .contains("failed at version 3")
+        .contains("syntax error at or near \"TABEL\"");
+    assertThat(events("broken"))
+        .anySatisfy(
+            event -> {
+              assertThat(event.getType()).isEqualTo("Warning");
+              assertThat(event.getReason()).isEqualTo("MigrationFailed");
+            });
+    await()
+        .during(Duration.ofSeconds(3))
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> jobsOf("broken").size() == 1);
+
+    migrations.getData().put("V3__broken.sql", "CREATE TABLE fixed (id INT);");
+    admin.configMaps().inNamespace(NAMESPACE).resource(migrations).serverSideApply();
+
+    await().atMost(PATIENCE).until(() -> jobsOf("broken").size() == 2);
+    Job second =
+        jobsOf("broken").stream()
+            .filter(job -> !job.getMetadata().getName().equals(first.getMetadata().getName()))
+            .findFirst()
+            .orElseThrow();
+    kubelet.terminate(kubelet.awaitPod(NAMESPACE, second.getMetadata().getName()), 0, success("3"));
+    SchemaVersionStatus ready = awaitCondition("broken", Conditions.READY, "Migrated");
+    assertThat(ready.getCurrentVersion()).isEqualTo("3");
+  }
+
+  @Test
+  void podThatCannotStartStallsNamingTheMissingSecret() {
+    SchemaVersion resource = Manifests.exampleSchemaVersion("no-secret");
+    resource.getSpec().getDatabase().getCredentialsSecretRef().setName("missing-credentials");
+    apply(resource);
+    Job job = awaitSingleJob("no-secret");
+
+    kubelet.cannotStart(
+        kubelet.awaitPod(NAMESPACE, job.getMetadata().getName()),
+        "CreateContainerConfigError",
+        "secret \"missing-credentials\" not found");
+
+    SchemaVersionStatus status =
+        awaitCondition("no-secret", Conditions.STALLED, Reasons.CONTAINER_CONFIG_ERROR);
+    assertThat(
+            Conditions.find(status.getConditions(), Conditions.STALLED).orElseThrow().getMessage())
+        .contains("secret \"missing-credentials\" not found");
+  }
+
+  @Test
+  void missingConfigMapStallsNamingIt() {
+    SchemaVersion resource = Manifests.exampleSchemaVersion("no-configmap");
+    resource.getSpec().getMigrations().getConfigMapRef().setName("nowhere");
+    apply(resource);
+
+    SchemaVersionStatus status =
+        awaitCondition("no-configmap", Conditions.STALLED, Reasons.CONFIG_MAP_NOT_FOUND);
+    assertThat(
+            Conditions.find(status.getConditions(), Conditions.STALLED).orElseThrow().getMessage())
+        .isEqualTo(
+            "ConfigMap nowhere (spec.migrations.configMapRef) not found in namespace " + NAMESPACE);
+    assertThat(jobsOf("no-configmap")).isEmpty();
+
+    admin
+        .configMaps()
+        .inNamespace(NAMESPACE)
+        .resource(Manifests.migrationsConfigMap("nowhere"))
+        .serverSideApply();
+
+    awaitSingleJob("no-configmap");
+  }
+
+  @Test
+  void specChangeWhileAJobRunsWaitsForIt() {
+    apply(Manifests.exampleSchemaVersion("changing"));
+    Job first = awaitSingleJob("changing");
+    SchemaVersion changed = Manifests.exampleSchemaVersion("changing");
+    changed.getSpec().setTargetVersion("1");
+    apply(changed);
+
+    SchemaVersionStatus waiting =
+        awaitCondition("changing", Conditions.RECONCILING, Reasons.WAITING_FOR_PREVIOUS_JOB);
+    assertThat(waiting.getObservedGeneration()).isEqualTo(2L);
+    assertThat(jobsOf("changing")).hasSize(1);
+
+    kubelet.terminate(kubelet.awaitPod(NAMESPACE, first.getMetadata().getName()), 0, success("2"));
+
+    await().atMost(PATIENCE).until(() -> jobsOf("changing").size() == 2);
+    SchemaVersionStatus next =
+        awaitCondition("changing", Conditions.RECONCILING, Reasons.MIGRATION_RUNNING);
+    assertThat(next.getCurrentVersion()).isEqualTo("2");
+  }
+
+  @Test
+  void operatorRestartedMidJobAdoptsTheSameJob() {
+    apply(Manifests.exampleSchemaVersion("restarted"));
+    Job job = awaitSingleJob("restarted");
+    awaitCondition("restarted", Conditions.RECONCILING, Reasons.MIGRATION_RUNNING);
+
+    operator.close();
+    operator = RunningOperator.start(admin, cluster.kubeconfigYaml());
+
+    await()
+        .during(Duration.ofSeconds(3))
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> jobsOf("restarted").size() == 1);
+    kubelet.terminate(kubelet.awaitPod(NAMESPACE, job.getMetadata().getName()), 0, success("2"));
+    awaitCondition("restarted", Conditions.READY, "Migrated");
+    assertThat(jobsOf("restarted"))
+        .extracting(j -> j.getMetadata().getName())
+        .containsExactly(job.getMetadata().getName());
+  }
+
+  @Test
+  void operatorIdentityCannotReadSecrets() {
+    assertThatThrownBy(
+            () -> operator.client().secrets().inNamespace(NAMESPACE).withName("workflow-db").get())
+        .isInstanceOfSatisfying(
+            KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(403));
+    assertThatThrownBy(() -> operator.client().secrets().inNamespace(NAMESPACE).list())
+        .isInstanceOfSatisfying(
+            KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(403));
+  }
+
+  @Test
+  void metricsEndpointServesTheDocumentedSeries() {
+    apply(Manifests.exampleSchemaVersion("metered"));
+    Job job = awaitSingleJob("metered");
+    kubelet.terminate(kubelet.awaitPod(NAMESPACE, job.getMetadata().getName()), 0, success("2"));
+    awaitCondition("metered", Conditions.READY, "Migrated");
+
+    await()
+        .atMost(PATIENCE)
+        .untilAsserted(
+            () -> {
+              String metrics = operator.metrics();
+              assertThat(metrics)
+                  .contains(
+                      "schema_operator_migrations_applied_total{name=\"metered\",namespace=\""
+                          + NAMESPACE
+                          + "\"} 2.0")
+                  .contains(
+                      "schema_operator_current_version{name=\"metered\",namespace=\""
+                          + NAMESPACE
+                          + "\"} 2.0")
+                  .contains(
+                      "schema_operator_migration_job_duration_seconds_count{name=\"metered\",namespace=\""
+                          + NAMESPACE
+                          + "\",outcome=\"Migrated\"} 1")
+                  .contains("schema_operator_reconciliations_total");
+            });
+  }
+
+  private static List<Event> events(String name) {
+    return new ArrayList<>(
+        admin
+            .v1()
+            .events()
+            .inNamespace(NAMESPACE)
+            .withField("involvedObject.name", name)
+            .list()
+            .getItems());
+  }
+}

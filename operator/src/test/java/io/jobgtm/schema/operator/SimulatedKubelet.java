@@ -1,0 +1,128 @@
+package io.jobgtm.schema.operator;
+
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.ContainerStateBuilder;
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+
+/**
+ * Plays the node's part in {@code *IT} tests, where no kubelet runs: it writes a migration pod's
+ * status exactly as a kubelet would when the container ends or cannot start.
+ */
+final class SimulatedKubelet {
+
+  private static final Duration PATIENCE = Duration.ofMinutes(1);
+
+  private final KubernetesClient client;
+
+  SimulatedKubelet(KubernetesClient client) {
+    this.client = client;
+  }
+
+  /** The one pod of a Job, once the Job controller has created it. */
+  Pod awaitPod(String namespace, String jobName) {
+    return await()
+        .atMost(PATIENCE)
+        .until(
+            () ->
+                pods(namespace, jobName).stream()
+                    .filter(
+                        pod ->
+                            pod.getStatus() == null
+                                || !List.of("Succeeded", "Failed")
+                                    .contains(pod.getStatus().getPhase()))
+                    .findFirst()
+                    .orElse(null),
+            pod -> pod != null);
+  }
+
+  List<Pod> pods(String namespace, String jobName) {
+    return client
+        .pods()
+        .inNamespace(namespace)
+        .withLabel("batch.kubernetes.io/job-name", jobName)
+        .list()
+        .getItems();
+  }
+
+  /** The migrate container ended with an exit code and left a termination message. */
+  void terminate(Pod pod, int exitCode, String terminationMessage) {
+    String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+    Pod current =
+        client
+            .pods()
+            .inNamespace(pod.getMetadata().getNamespace())
+            .withName(pod.getMetadata().getName())
+            .get();
+    current.setStatus(
+        new PodStatusBuilder(current.getStatus())
+            .withPhase(exitCode == 0 ? "Succeeded" : "Failed")
+            .withStartTime(now)
+            .withContainerStatuses(
+                new ContainerStatusBuilder()
+                    .withName(MigrationJobFactory.CONTAINER)
+                    .withImage(current.getSpec().getContainers().get(0).getImage())
+                    .withImageID("")
+                    .withReady(false)
+                    .withRestartCount(0)
+                    .withStarted(false)
+                    .withState(
+                        new ContainerStateBuilder()
+                            .withNewTerminated()
+                            .withExitCode(exitCode)
+                            .withReason(exitCode == 0 ? "Completed" : "Error")
+                            .withMessage(terminationMessage)
+                            .withStartedAt(now)
+                            .withFinishedAt(now)
+                            .endTerminated()
+                            .build())
+                    .build())
+            .build());
+    client
+        .pods()
+        .inNamespace(current.getMetadata().getNamespace())
+        .resource(current)
+        .updateStatus();
+  }
+
+  /** The container cannot start, e.g. its Secret is missing, as a kubelet reports it. */
+  void cannotStart(Pod pod, String reason, String message) {
+    Pod current =
+        client
+            .pods()
+            .inNamespace(pod.getMetadata().getNamespace())
+            .withName(pod.getMetadata().getName())
+            .get();
+    current.setStatus(
+        new PodStatusBuilder(current.getStatus())
+            .withPhase("Pending")
+            .withContainerStatuses(
+                new ContainerStatusBuilder()
+                    .withName(MigrationJobFactory.CONTAINER)
+                    .withImage(current.getSpec().getContainers().get(0).getImage())
+                    .withImageID("")
+                    .withReady(false)
+                    .withRestartCount(0)
+                    .withState(
+                        new ContainerStateBuilder()
+                            .withNewWaiting()
+                            .withReason(reason)
+                            .withMessage(message)
+                            .endWaiting()
+                            .build())
+                    .build())
+            .build());
+    client
+        .pods()
+        .inNamespace(current.getMetadata().getNamespace())
+        .resource(current)
+        .updateStatus();
+  }
+}
