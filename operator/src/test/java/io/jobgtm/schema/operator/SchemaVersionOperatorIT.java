@@ -352,6 +352,75 @@ class SchemaVersionOperatorIT {
             });
   }
 
+  @Test
+  void fiftyReadyResourcesAreResyncedWithoutASingleWrite() {
+    String namespace = "quiet-it";
+    Manifests.restrictedNamespace(admin, namespace);
+    for (int i = 0; i < 50; i++) {
+      SchemaVersion resource = Manifests.exampleSchemaVersion("quiet-" + i);
+      resource.getSpec().setMigrations(null);
+      admin
+          .resources(SchemaVersion.class)
+          .inNamespace(namespace)
+          .resource(resource)
+          .serverSideApply();
+    }
+    for (int i = 0; i < 50; i++) {
+      String name = "quiet-" + i;
+      await().atMost(PATIENCE).until(() -> jobsIn(namespace, name).size() == 1);
+      String job = jobsIn(namespace, name).get(0).getMetadata().getName();
+      kubelet.terminate(kubelet.awaitPod(namespace, job), 0, success("2"));
+    }
+    await()
+        .atMost(PATIENCE)
+        .until(
+            () ->
+                admin
+                        .resources(SchemaVersion.class)
+                        .inNamespace(namespace)
+                        .list()
+                        .getItems()
+                        .stream()
+                        .filter(
+                            sv ->
+                                sv.getStatus() != null
+                                    && Conditions.isTrue(
+                                        sv.getStatus().getConditions(), Conditions.READY))
+                        .count()
+                    == 50);
+
+    operator.close();
+    operator = RunningOperator.start(admin, cluster.kubeconfigYaml());
+
+    // A fresh operator reconciles every resource it finds; a quiet cluster sees no write.
+    await()
+        .atMost(PATIENCE)
+        .until(
+            () ->
+                operator.metric("schema_operator_reconciliations_total") >= 50 + readyElsewhere());
+    await()
+        .during(Duration.ofSeconds(3))
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> operator.writes() == 0);
+    assertThat(operator.writes()).isZero();
+  }
+
+  /** SchemaVersions of the other tests, which the fresh operator reconciles too. */
+  private static long readyElsewhere() {
+    return admin.resources(SchemaVersion.class).inNamespace(NAMESPACE).list().getItems().size();
+  }
+
+  private static List<Job> jobsIn(String namespace, String name) {
+    return admin
+        .batch()
+        .v1()
+        .jobs()
+        .inNamespace(namespace)
+        .withLabel(Labels.SCHEMA_VERSION, name)
+        .list()
+        .getItems();
+  }
+
   private static List<Event> events(String name) {
     return new ArrayList<>(
         admin
