@@ -93,7 +93,8 @@ public final class MigrationPlanner {
     if (recorded != null
         && desiredJobName.equals(recorded.getName())
         && !RUNNING.equals(recorded.getOutcome())
-        && recorded.getOutcome() != null) {
+        && recorded.getOutcome() != null
+        && !retriable(status)) {
       // The Job ran and is gone (its TTL): its outcome lives on in the recorded status.
       return new MigrationPlan(
           Action.NONE,
@@ -211,6 +212,16 @@ public final class MigrationPlanner {
                   : ", baselined at " + result.baselineVersion())
               + ")";
     };
+  }
+
+  /**
+   * Whether the recorded outcome was a failure that may pass by itself (the database was
+   * unreachable, a lock was held): once its Job is gone (deleted, or its TTL ran out) the Job runs
+   * again. Permanent failures wait for a change to the spec or the migrations.
+   */
+  private static boolean retriable(SchemaVersionStatus status) {
+    return recordedState(status) == State.STALLED
+        && Reasons.TRANSIENT.contains(recordedReason(status));
   }
 
   private static State recordedState(SchemaVersionStatus status) {

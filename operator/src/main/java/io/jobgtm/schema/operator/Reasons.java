@@ -1,5 +1,7 @@
 package io.jobgtm.schema.operator;
 
+import java.util.Set;
+
 /**
  * The reasons of the SchemaVersion conditions, one per step that can succeed or fail. Reasons of a
  * migration failure are the migrator's own failure reasons (docs/migrator.md) and pass through
@@ -37,6 +39,13 @@ public final class Reasons {
 
   /** Stalled=True: the migration failed; the migrator's failure reason is used when known. */
   public static final String MIGRATION_FAILED = "MigrationFailed";
+
+  /**
+   * Stalled reasons that time may cure (the migrator's transient failures, and a Job that failed
+   * without a result, e.g. past its deadline): a new Job runs once the failed one is gone.
+   */
+  public static final Set<String> TRANSIENT =
+      Set.of("DatabaseUnreachable", "LockTimeout", "MigrationInterrupted", JOB_FAILED);
 
   private Reasons() {}
 }

@@ -201,6 +201,32 @@ class MigrationPlannerTest {
     assertThat(plan.message()).isEqualTo("migrated to version 2 (2 applied)");
   }
 
+  @Test
+  void aTransientFailureRunsAgainOnceItsJobIsGoneAPermanentOneDoesNot() {
+    SchemaVersion transientFailure = failedAndGone("DatabaseUnreachable");
+    SchemaVersion permanentFailure = failedAndGone("MigrationFailed");
+
+    assertThat(plan(transientFailure).action()).isEqualTo(Action.CREATE_JOB);
+    MigrationPlan stalled = plan(permanentFailure);
+    assertThat(stalled.action()).isEqualTo(Action.NONE);
+    assertThat(stalled.state()).isEqualTo(State.STALLED);
+    assertThat(stalled.reason()).isEqualTo("MigrationFailed");
+  }
+
+  private static SchemaVersion failedAndGone(String reason) {
+    SchemaVersion resource = Fixtures.schemaVersion();
+    SchemaVersionStatus status = statusAt("1");
+    status.setLastJob(
+        new MigrationJobStatus(DESIRED, "Failed", "2026-01-01T10:00:00Z", "2026-01-01T10:01:00Z"));
+    status.setConditions(
+        Conditions.from(null, 1, Instant.parse("2026-01-01T10:01:00Z"))
+            .set(Conditions.READY, Conditions.FALSE, reason, "failed")
+            .set(Conditions.STALLED, Conditions.TRUE, reason, "failed")
+            .toList());
+    resource.setStatus(status);
+    return resource;
+  }
+
   private static SchemaVersionStatus statusAt(String version) {
     SchemaVersionStatus status = new SchemaVersionStatus();
     status.setCurrentVersion(version);
