@@ -20,6 +20,7 @@ import io.jobgtm.schema.operator.testing.LocalControlPlaneExtension;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -121,7 +122,7 @@ class ControlPlaneSmokeE2E {
 
     await("the ungated pod to be bound")
         .atMost(PATIENCE)
-        .until(() -> nodeName(client, "ungated") != null);
+        .untilAsserted(() -> assertThat(nodeName(client, "ungated")).isEqualTo(cluster.nodeName()));
     await("the gated pod to report SchedulingGated")
         .atMost(PATIENCE)
         .untilAsserted(
@@ -228,7 +229,9 @@ class ControlPlaneSmokeE2E {
   }
 
   private static PodCondition podScheduled(Pod pod) {
-    return pod.getStatus().getConditions().stream()
+    List<PodCondition> conditions =
+        Objects.requireNonNullElse(pod.getStatus().getConditions(), List.of());
+    return conditions.stream()
         .filter(condition -> "PodScheduled".equals(condition.getType()))
         .findFirst()
         .orElseThrow(() -> new AssertionError("no PodScheduled condition: " + pod.getStatus()));

@@ -48,17 +48,13 @@ class ControlPlaneSmokeIT {
         .atMost(Duration.ofMinutes(1))
         .until(
             () ->
-                client
-                    .apiextensions()
-                    .v1()
-                    .customResourceDefinitions()
-                    .withName(crd.getMetadata().getName())
-                    .get()
-                    .getStatus()
-                    .getConditions()
-                    .stream()
-                    .anyMatch(
-                        c -> "Established".equals(c.getType()) && "True".equals(c.getStatus())));
+                established(
+                    client
+                        .apiextensions()
+                        .v1()
+                        .customResourceDefinitions()
+                        .withName(crd.getMetadata().getName())
+                        .get()));
     client
         .namespaces()
         .resource(
@@ -90,9 +86,7 @@ class ControlPlaneSmokeIT {
               assertThat(rejection.getStatus().getDetails().getCauses())
                   .extracting(StatusCause::getField, StatusCause::getMessage)
                   .containsExactly(
-                      tuple(
-                          "spec",
-                          "Invalid value: \"object\": minReplicas must not exceed maxReplicas"));
+                      tuple("spec", "Invalid value: minReplicas must not exceed maxReplicas"));
             });
     assertThat(
             client
@@ -114,6 +108,13 @@ class ControlPlaneSmokeIT {
     GenericKubernetesResource stored =
         client.genericKubernetesResources(WIDGETS).inNamespace(NAMESPACE).withName("valid").get();
     assertThat(stored.<Integer>get("spec", "maxReplicas")).isEqualTo(3);
+  }
+
+  private static boolean established(CustomResourceDefinition crd) {
+    return crd.getStatus() != null
+        && crd.getStatus().getConditions() != null
+        && crd.getStatus().getConditions().stream()
+            .anyMatch(c -> "Established".equals(c.getType()) && "True".equals(c.getStatus()));
   }
 
   private static GenericKubernetesResource widget(String name, int minReplicas, int maxReplicas) {
