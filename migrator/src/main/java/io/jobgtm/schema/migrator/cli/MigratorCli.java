@@ -272,6 +272,21 @@ public final class MigratorCli implements Callable<Integer> {
 
   @Command(name = "migrate", description = "Bring the database to the target version.")
   static final class MigrateCommand extends EngineCommand {
+    @Mixin MigrateOptions options;
+
+    @Override
+    String name() {
+      return "migrate";
+    }
+
+    @Override
+    MigrationResult execute(MigratorConfiguration configuration) {
+      return options.apply(configuration).load().migrate();
+    }
+  }
+
+  /** The flags that decide what {@code migrate} does, shared with {@code plan}. */
+  static final class MigrateOptions {
     @Option(
         names = "--target",
         defaultValue = "${env:TARGET_VERSION:-latest}",
@@ -296,25 +311,14 @@ public final class MigratorCli implements Callable<Integer> {
         names = "--allow-downgrade",
         defaultValue = "${env:ALLOW_DOWNGRADE:-false}",
         description =
-            "Run undo scripts when the target is below the current version" + " (ALLOW_DOWNGRADE).")
+            "Run undo scripts when the target is below the current version (ALLOW_DOWNGRADE).")
     boolean allowDowngrade;
 
-    @Override
-    String name() {
-      return "migrate";
+    MigratorConfiguration apply(MigratorConfiguration configuration) {
+      return configuration.target(target).baselinePolicy(policy()).allowDowngrade(allowDowngrade);
     }
 
-    @Override
-    MigrationResult execute(MigratorConfiguration configuration) {
-      return configuration
-          .target(target)
-          .baselinePolicy(policy())
-          .allowDowngrade(allowDowngrade)
-          .load()
-          .migrate();
-    }
-
-    BaselinePolicy policy() {
+    private BaselinePolicy policy() {
       if (onUnversioned == BaselinePolicy.Action.Fail) {
         return BaselinePolicy.fail();
       }
@@ -410,7 +414,7 @@ public final class MigratorCli implements Callable<Integer> {
 
   @Command(name = "plan", description = "Show what migrate would do, with the SQL; change nothing.")
   static final class PlanCommand extends EngineCommand {
-    @Mixin PlanOptions options;
+    @Mixin MigrateOptions options;
 
     private MigrationPlan plan;
 
@@ -421,14 +425,7 @@ public final class MigratorCli implements Callable<Integer> {
 
     @Override
     MigrationResult execute(MigratorConfiguration configuration) {
-      MigrateCommand migrate = options.asMigrate();
-      plan =
-          configuration
-              .target(migrate.target)
-              .baselinePolicy(migrate.policy())
-              .allowDowngrade(migrate.allowDowngrade)
-              .load()
-              .plan();
+      plan = options.apply(configuration).load().plan();
       return plan.result();
     }
 
@@ -453,42 +450,6 @@ public final class MigratorCli implements Callable<Integer> {
         cli.out.println("-- " + verb + " version " + script.version() + ": " + script.fileName());
         cli.out.println(script.sql().strip());
       }
-    }
-  }
-
-  /** The migrate flags that decide a plan. */
-  static final class PlanOptions {
-    @Option(
-        names = "--target",
-        defaultValue = "${env:TARGET_VERSION:-latest}",
-        description = "As for migrate.")
-    String target;
-
-    @Option(
-        names = "--on-unversioned",
-        defaultValue = "${env:ON_UNVERSIONED:-Fail}",
-        description = "As for migrate.")
-    BaselinePolicy.Action onUnversioned;
-
-    @Option(
-        names = "--baseline-version",
-        defaultValue = "${env:BASELINE_VERSION}",
-        description = "As for migrate.")
-    String baselineVersion;
-
-    @Option(
-        names = "--allow-downgrade",
-        defaultValue = "${env:ALLOW_DOWNGRADE:-false}",
-        description = "As for migrate.")
-    boolean allowDowngrade;
-
-    MigrateCommand asMigrate() {
-      MigrateCommand migrate = new MigrateCommand();
-      migrate.target = target;
-      migrate.onUnversioned = onUnversioned;
-      migrate.baselineVersion = baselineVersion;
-      migrate.allowDowngrade = allowDowngrade;
-      return migrate;
     }
   }
 
