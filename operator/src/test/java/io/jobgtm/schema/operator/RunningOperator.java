@@ -114,11 +114,21 @@ final class RunningOperator implements AutoCloseable {
   /** A client authenticated as the operator's ServiceAccount, counting non-GET requests. */
   static KubernetesClient serviceAccountClient(
       KubernetesClient admin, String kubeconfigYaml, AtomicInteger writes) {
+    return serviceAccountClient(admin, kubeconfigYaml, NAMESPACE, SERVICE_ACCOUNT, writes);
+  }
+
+  /** A client authenticated as the given ServiceAccount, counting non-GET requests. */
+  static KubernetesClient serviceAccountClient(
+      KubernetesClient admin,
+      String kubeconfigYaml,
+      String namespace,
+      String serviceAccount,
+      AtomicInteger writes) {
     String token =
         admin
             .serviceAccounts()
-            .inNamespace(NAMESPACE)
-            .withName(SERVICE_ACCOUNT)
+            .inNamespace(namespace)
+            .withName(serviceAccount)
             .tokenRequest(
                 new TokenRequestBuilder()
                     .withNewSpec()
