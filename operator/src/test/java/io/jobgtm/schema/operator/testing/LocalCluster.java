@@ -1,0 +1,98 @@
+package io.jobgtm.schema.operator.testing;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A {@link LocalControlPlane} whose node is backed by a {@link NodeAgent}: pods really run. The
+ * {@code *E2E} flows that need a migration Job's pod to run the migrator use it.
+ *
+ * <p>It has an API server of its own, not {@link LocalControlPlane#shared()}'s: tests on that one
+ * (with {@code SimulatedKubelet}) play the kubelet themselves and must never meet a node agent,
+ * whatever order the classes of the JVM run in.
+ */
+public final class LocalCluster {
+
+  /** Set by the build to the shaded migrator jar (the Job's command runs it). */
+  public static final String MIGRATOR_JAR_PROPERTY = "migrator.jar";
+
+  private static LocalCluster shared;
+  private static RuntimeException sharedFailure;
+
+  private final LocalControlPlane controlPlane;
+  private final NodeAgent agent;
+
+  private LocalCluster(LocalControlPlane controlPlane, NodeAgent agent) {
+    this.controlPlane = controlPlane;
+    this.agent = agent;
+  }
+
+  /**
+   * The cluster of this test JVM, started on first use and stopped when the JVM exits (the node
+   * agent and its processes first). Its node agent runs {@code projectImage}'s migrator command as
+   * the jar the build packaged ({@value #MIGRATOR_JAR_PROPERTY}).
+   *
+   * @throws IllegalStateException when it already runs with another image
+   */
+  public static synchronized LocalCluster shared(String projectImage) {
+    if (sharedFailure != null) {
+      throw new IllegalStateException(
+          "the local cluster failed to start earlier in this JVM: " + sharedFailure.getMessage(),
+          sharedFailure);
+    }
+    List<ImageCommand> commands = List.of(ImageCommand.migrator(projectImage, migratorJar()));
+    if (shared == null) {
+      try {
+        KubernetesBinaries binaries =
+            KubernetesBinaries.configured().require(KubernetesBinaries.CONTROL_PLANE);
+        KubeApiServer apiServer = KubeApiServer.start(binaries, "cluster");
+        Runtime.getRuntime()
+            .addShutdownHook(new Thread(apiServer::close, "local-cluster-shutdown"));
+        LocalControlPlane controlPlane = LocalControlPlane.start(apiServer);
+        shared = new LocalCluster(controlPlane, NodeAgent.start(controlPlane, commands));
+      } catch (RuntimeException e) {
+        sharedFailure = e;
+        throw e;
+      }
+    } else if (!shared.agent.imageCommands().equals(commands)) {
+      throw new IllegalStateException(
+          "the local cluster of this JVM runs "
+              + shared.agent.imageCommands()
+              + ", not "
+              + commands);
+    }
+    return shared;
+  }
+
+  /** The shaded migrator jar the build packaged. */
+  public static Path migratorJar() {
+    String path = System.getProperty(MIGRATOR_JAR_PROPERTY);
+    if (path == null || !Files.isRegularFile(Path.of(path))) {
+      throw new IllegalStateException(
+          "the migrator jar is missing ("
+              + path
+              + "): run through ./mvnw verify, which packages it and passes -D"
+              + MIGRATOR_JAR_PROPERTY);
+    }
+    return Path.of(path);
+  }
+
+  public LocalControlPlane controlPlane() {
+    return controlPlane;
+  }
+
+  public NodeAgent agent() {
+    return agent;
+  }
+
+  public KubeApiServer apiServer() {
+    return controlPlane.apiServer();
+  }
+
+  /** A client authenticated as the cluster admin; shared, do not close it. */
+  public KubernetesClient client() {
+    return controlPlane.client();
+  }
+}
