@@ -26,7 +26,7 @@ import java.util.Map;
  * The full local control plane for {@code *E2E} tests: a {@link KubeApiServer} with etcd plus
  * kube-controller-manager and kube-scheduler as child processes, and one registered {@link Node},
  * {@value #NODE_NAME}, that pods are scheduled to. No kubelet exists: a bound pod stays {@code
- * Pending} until a node agent (a later part of the test harness) runs it.
+ * Pending} until a test plays the kubelet, or a {@link NodeAgent} ({@link LocalCluster}) runs it.
  *
  * <p>Everything listens on 127.0.0.1 and authenticates as kube-api-test's admin user (no
  * per-controller service-account credentials). The controller manager runs every default-on
