@@ -436,38 +436,13 @@ class GatingE2E {
   }
 
   private static SchemaVersionStatus awaitCondition(String name, String type, String reason) {
-    await(name + " " + type + " " + reason)
-        .atMost(PATIENCE)
-        .untilAsserted(
-            () -> {
-              SchemaVersion resource = get(name);
-              assertThat(resource.getStatus()).isNotNull();
-              assertThat(resource.getStatus().getObservedGeneration())
-                  .isEqualTo(resource.getMetadata().getGeneration());
-              assertThat(Conditions.find(resource.getStatus().getConditions(), type))
-                  .hasValueSatisfying(
-                      c -> {
-                        assertThat(c.getStatus()).isEqualTo("True");
-                        assertThat(c.getReason()).isEqualTo(reason);
-                      });
-            });
-    return get(name).getStatus();
+    return SchemaVersions.awaitCondition(admin, NAMESPACE, name, type, reason, PATIENCE);
   }
 
   private static SchemaVersionStatus awaitReady(String name, String version) {
-    await(name + " Ready at " + version)
-        .atMost(PATIENCE)
-        .untilAsserted(
-            () -> {
-              SchemaVersion resource = get(name);
-              assertThat(resource.getStatus()).isNotNull();
-              assertThat(resource.getStatus().getObservedGeneration())
-                  .isEqualTo(resource.getMetadata().getGeneration());
-              assertThat(Conditions.isTrue(resource.getStatus().getConditions(), Conditions.READY))
-                  .isTrue();
-              assertThat(resource.getStatus().getCurrentVersion()).isEqualTo(version);
-            });
-    return get(name).getStatus();
+    SchemaVersionStatus status = awaitCondition(name, Conditions.READY, null);
+    assertThat(status.getCurrentVersion()).isEqualTo(version);
+    return status;
   }
 
   private static List<Pod> podsOf(String app) {

@@ -424,25 +424,9 @@ class MigrationFlowsE2E {
     return admin.resources(SchemaVersion.class).inNamespace(namespace).withName(name).get();
   }
 
-  /** Waits until a condition is True for the resource's current generation. */
   private static SchemaVersionStatus awaitCondition(
       String namespace, String name, String type, String reason) {
-    await(name + " to be " + type + " " + reason)
-        .atMost(PATIENCE)
-        .untilAsserted(
-            () -> {
-              SchemaVersion resource = get(namespace, name);
-              assertThat(resource.getStatus()).isNotNull();
-              assertThat(Conditions.find(resource.getStatus().getConditions(), type))
-                  .hasValueSatisfying(
-                      condition -> {
-                        assertThat(condition.getStatus()).isEqualTo("True");
-                        assertThat(condition.getReason()).isEqualTo(reason);
-                        assertThat(condition.getObservedGeneration())
-                            .isEqualTo(resource.getMetadata().getGeneration());
-                      });
-            });
-    return get(namespace, name).getStatus();
+    return SchemaVersions.awaitCondition(admin, namespace, name, type, reason, PATIENCE);
   }
 
   private static SchemaVersionStatus awaitReady(
@@ -453,14 +437,7 @@ class MigrationFlowsE2E {
   }
 
   private static List<Job> jobsOf(String namespace, String name) {
-    return admin
-        .batch()
-        .v1()
-        .jobs()
-        .inNamespace(namespace)
-        .withLabel(Labels.SCHEMA_VERSION, name)
-        .list()
-        .getItems();
+    return SchemaVersions.jobsOf(admin, namespace, name);
   }
 
   private static List<Pod> pods(String namespace, String label, String value) {

@@ -83,14 +83,7 @@ class SchemaVersionOperatorIT {
   }
 
   private static List<Job> jobsOf(String name) {
-    return admin
-        .batch()
-        .v1()
-        .jobs()
-        .inNamespace(NAMESPACE)
-        .withLabel(Labels.SCHEMA_VERSION, name)
-        .list()
-        .getItems();
+    return SchemaVersions.jobsOf(admin, NAMESPACE, name);
   }
 
   private static Job awaitSingleJob(String name) {
@@ -99,22 +92,7 @@ class SchemaVersionOperatorIT {
   }
 
   private static SchemaVersionStatus awaitCondition(String name, String type, String reason) {
-    await()
-        .atMost(PATIENCE)
-        .untilAsserted(
-            () -> {
-              SchemaVersion resource = get(name);
-              assertThat(resource.getStatus()).isNotNull();
-              assertThat(Conditions.find(resource.getStatus().getConditions(), type))
-                  .hasValueSatisfying(
-                      condition -> {
-                        assertThat(condition.getStatus()).isEqualTo("True");
-                        assertThat(condition.getReason()).isEqualTo(reason);
-                        assertThat(condition.getObservedGeneration())
-                            .isEqualTo(resource.getMetadata().getGeneration());
-                      });
-            });
-    return get(name).getStatus();
+    return SchemaVersions.awaitCondition(admin, NAMESPACE, name, type, reason, PATIENCE);
   }
 
   private static String success(String versionAfter) {
@@ -411,14 +389,7 @@ class SchemaVersionOperatorIT {
   }
 
   private static List<Job> jobsIn(String namespace, String name) {
-    return admin
-        .batch()
-        .v1()
-        .jobs()
-        .inNamespace(namespace)
-        .withLabel(Labels.SCHEMA_VERSION, name)
-        .list()
-        .getItems();
+    return SchemaVersions.jobsOf(admin, namespace, name);
   }
 
   private static List<Event> events(String name) {
