@@ -20,6 +20,9 @@ COPY --from=build /image/ /
 ENV PATH="/opt/schema-operator/bin:${PATH}" \
     JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=50 -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -XX:+ExitOnOutOfMemoryError"
 # A numeric non-root user, so that the kubelet can verify runAsNonRoot.
+# The migrator's AppCDS archive, trained on this very JVM (docs/benchmarks.md, "start-up").
+COPY docker/train-cds.sh /tmp/train-cds.sh
+RUN sh /tmp/train-cds.sh /opt/schema-operator && rm /tmp/train-cds.sh
 USER 65532:65532
 WORKDIR /tmp
 ENTRYPOINT ["/opt/schema-operator/bin/operator"]

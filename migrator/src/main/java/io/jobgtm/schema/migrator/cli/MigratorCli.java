@@ -257,7 +257,9 @@ public final class MigratorCli implements Callable<Integer> {
         result = failedBeforeStart(name(), e);
       }
       print(result);
-      writeResultFile(common.resultFile, result.toJson(), cli.err);
+      if (common.resultFile != null) {
+        writeResultFile(common.resultFile, result.toJson(), cli.err);
+      }
       return result.exitCode();
     }
 

@@ -52,6 +52,8 @@ class ImageCommandsIT {
   private static final String IMAGE_HOME = "/opt/schema-operator";
 
   private static final String BUILD_COMMAND = "sh docker/build-image-home.sh /image" + IMAGE_HOME;
+  private static final String TRAIN_COMMAND =
+      "sh /tmp/train-cds.sh " + IMAGE_HOME + " && rm /tmp/train-cds.sh";
   private static final String NAMESPACE = "image-commands-it";
 
   /** Hang guards, never expectations of speed. */
@@ -83,6 +85,16 @@ class ImageCommandsIT {
             BUILD_PATIENCE);
 
     assertThat(build.exitCode()).as("build-image-home.sh failed:\n%s", build.output()).isZero();
+
+    // The final stage's RUN line: train the migrator's AppCDS archive with the image's JVM flags.
+    Result train =
+        run(
+            List.of("sh", context.resolve("docker/train-cds.sh").toString(), home.toString()),
+            context,
+            Map.of("JAVA_TOOL_OPTIONS", imageJavaToolOptions()),
+            BUILD_PATIENCE);
+
+    assertThat(train.exitCode()).as("train-cds.sh failed:\n%s", train.output()).isZero();
   }
 
   @Test
@@ -92,7 +104,8 @@ class ImageCommandsIT {
             .map(line -> line.replaceAll("--mount=\\S+\\s+", ""))
             .toList();
 
-    assertThat(runs).containsExactly(BUILD_COMMAND);
+    assertThat(runs).containsExactly(BUILD_COMMAND, TRAIN_COMMAND);
+    assertThat(dockerfile.get("COPY")).contains("docker/train-cds.sh /tmp/train-cds.sh");
     assertThat(dockerfile.get("COPY")).contains("--from=build /image/ /");
     assertThat(dockerfile.get("ENTRYPOINT"))
         .containsExactly("[\"" + IMAGE_HOME + "/bin/operator\"]");
@@ -133,6 +146,20 @@ class ImageCommandsIT {
         .contains("Usage: migrator")
         .contains("migrate", "info", "undo", "plan")
         .contains("Exit codes: 0 success, 1 transient failure (retry), 2 permanent failure.");
+  }
+
+  @Test
+  void migrateStartsFromTheTrainedClassDataArchive() {
+    assertThat(home.resolve("migrator/migrator.jsa")).isRegularFile();
+
+    // -Xshare:on makes the JVM refuse to start when the archive cannot be used.
+    Result help =
+        run(
+            List.of(home.resolve("bin/migrate").toString(), "--help"),
+            Map.of("JAVA_TOOL_OPTIONS", imageJavaToolOptions() + " -Xshare:on"));
+
+    assertThat(help.exitCode()).as(help.output()).isZero();
+    assertThat(help.output()).contains("Usage: migrator");
   }
 
   @Test
