@@ -8,7 +8,6 @@ import io.jobgtm.schema.migrator.testing.Catalog;
 import io.jobgtm.schema.migrator.testing.MigrationFiles;
 import io.jobgtm.schema.migrator.testing.MigratorProcess;
 import io.jobgtm.schema.migrator.testing.PostgresServer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -42,18 +41,10 @@ class FailedMigrationIT {
                 "ALTER TABLE job_listings ADD COLUMN salary_min INTEGER;\n"
                     + "CREATE TABLE salary_audit (id BIGINT PRIMARY KEY);\n"
                     + "ALTER TABLE job_listings ADD COLUMN salary_max INTEGR;\n");
-    Path resultFile = Files.createTempFile("result-", ".json");
-
-    MigratorProcess.Finished run =
-        MigratorProcess.of(
-                database,
-                postgres.password(),
-                "migrate",
-                "--migrations",
-                files.directory().toString(),
-                "--result-file",
-                resultFile.toString())
-            .run();
+    MigratorProcess.Migration migration =
+        MigratorProcess.migrate(database, postgres.password(), files.directory());
+    MigratorProcess.Finished run = migration.run();
+    Path resultFile = migration.resultFile();
 
     assertThat(run.exitCode()).as(run.toString()).isEqualTo(2);
     assertThat(run.stderr().lines().filter(line -> line.startsWith("error: ")))

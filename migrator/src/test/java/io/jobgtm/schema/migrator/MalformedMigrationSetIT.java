@@ -8,7 +8,6 @@ import io.jobgtm.schema.migrator.testing.Catalog;
 import io.jobgtm.schema.migrator.testing.MigrationFiles;
 import io.jobgtm.schema.migrator.testing.MigratorProcess;
 import io.jobgtm.schema.migrator.testing.PostgresServer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -33,18 +32,10 @@ class MalformedMigrationSetIT {
       String label, String file, String sql, String message) throws Exception {
     ConnectionSettings database = postgres.createDatabase();
     MigrationFiles files = MigrationFiles.copyOfReference().with(file, sql);
-    Path resultFile = Files.createTempFile("result-", ".json");
-
-    MigratorProcess.Finished run =
-        MigratorProcess.of(
-                database,
-                postgres.password(),
-                "migrate",
-                "--migrations",
-                files.directory().toString(),
-                "--result-file",
-                resultFile.toString())
-            .run();
+    MigratorProcess.Migration migration =
+        MigratorProcess.migrate(database, postgres.password(), files.directory());
+    MigratorProcess.Finished run = migration.run();
+    Path resultFile = migration.resultFile();
 
     assertThat(run.exitCode()).as(run.toString()).isEqualTo(2);
     assertThat(run.stderr()).contains("error: InvalidMigrationSet: " + message);

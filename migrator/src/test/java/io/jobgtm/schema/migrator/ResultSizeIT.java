@@ -18,17 +18,10 @@ class ResultSizeIT {
 
   private JsonNode migrate(MigrationFiles files, int expectedExitCode) throws Exception {
     ConnectionSettings database = postgres.createDatabase();
-    Path resultFile = Files.createTempFile("result-", ".json");
-    MigratorProcess.Finished run =
-        MigratorProcess.of(
-                database,
-                postgres.password(),
-                "migrate",
-                "--migrations",
-                files.directory().toString(),
-                "--result-file",
-                resultFile.toString())
-            .run();
+    MigratorProcess.Migration migration =
+        MigratorProcess.migrate(database, postgres.password(), files.directory());
+    MigratorProcess.Finished run = migration.run();
+    Path resultFile = migration.resultFile();
     assertThat(run.exitCode()).as(run.toString()).isEqualTo(expectedExitCode);
     assertThat(Files.size(resultFile)).isLessThanOrEqualTo(MigrationResult.MAX_DOCUMENT_BYTES);
     return new ObjectMapper().readTree(resultFile.toFile());

@@ -97,12 +97,7 @@ class GatingE2E {
   void firstInstallAppliedAtOnceSchedulesPodsOnlyAfterTheMigration() {
     String name = "first";
     postgres.createDatabase(database(name));
-    admin
-        .apps()
-        .deployments()
-        .inNamespace(NAMESPACE)
-        .resource(deployment("first-svc", name, "2", "1.0", 2))
-        .serverSideApply();
+    applyDeployment(deployment("first-svc", name, "2", "1.0", 2));
     apply(schemaVersion(name, "latest"));
 
     SchemaVersionStatus status = awaitReady(name, "2");
@@ -132,12 +127,7 @@ class GatingE2E {
     postgres.createDatabase(database(name));
     apply(schemaVersion(name, "1"));
     awaitReady(name, "1");
-    admin
-        .apps()
-        .deployments()
-        .inNamespace(NAMESPACE)
-        .resource(deployment("upgrade-svc", name, "1", "1.0", 2))
-        .serverSideApply();
+    applyDeployment(deployment("upgrade-svc", name, "1", "1.0", 2));
     List<Pod> previous = awaitReadyPods("upgrade-svc", 2);
 
     try (Connection application = postgres.connect(database(name));
@@ -198,21 +188,11 @@ class GatingE2E {
     resource.getSpec().getMigrations().getConfigMapRef().setName("failing-migrations");
     apply(resource);
     awaitReady(name, "2");
-    admin
-        .apps()
-        .deployments()
-        .inNamespace(NAMESPACE)
-        .resource(deployment("failing-svc", name, "2", "1.0", 1))
-        .serverSideApply();
+    applyDeployment(deployment("failing-svc", name, "2", "1.0", 1));
     List<Pod> previous = awaitReadyPods("failing-svc", 1);
 
     admin.configMaps().inNamespace(NAMESPACE).resource(broken).serverSideApply();
-    admin
-        .apps()
-        .deployments()
-        .inNamespace(NAMESPACE)
-        .resource(deployment("failing-svc", name, "3", "3.0", 1))
-        .serverSideApply();
+    applyDeployment(deployment("failing-svc", name, "3", "3.0", 1));
 
     awaitCondition(name, Conditions.STALLED, "MigrationFailed");
     await("the new pod gated, the old one serving")
@@ -239,15 +219,8 @@ class GatingE2E {
   @Test
   void whileTheOperatorIsDownNewPodsWaitAndItsReturnReleasesThem() {
     String name = "outage";
-    postgres.createDatabase(database(name));
-    apply(schemaVersion(name, "latest"));
-    awaitReady(name, "2");
-    admin
-        .apps()
-        .deployments()
-        .inNamespace(NAMESPACE)
-        .resource(deployment("outage-svc", name, "2", "1.0", 1))
-        .serverSideApply();
+    readyAtVersion2(name);
+    applyDeployment(deployment("outage-svc", name, "2", "1.0", 1));
     awaitReadyPods("outage-svc", 1);
 
     operator.close();
@@ -312,15 +285,8 @@ class GatingE2E {
   @Test
   void deletingTheSchemaVersionReleasesItsGatesAndTouchesNoOtherPod() {
     String name = "doomed";
-    postgres.createDatabase(database(name));
-    apply(schemaVersion(name, "latest"));
-    awaitReady(name, "2");
-    admin
-        .apps()
-        .deployments()
-        .inNamespace(NAMESPACE)
-        .resource(deployment("doomed-svc", name, "99", "1.0", 1))
-        .serverSideApply();
+    readyAtVersion2(name);
+    applyDeployment(deployment("doomed-svc", name, "99", "1.0", 1));
     Pod otherSchemaVersion = bareGatedPod("other-sv", Gates.gateName("someone-else"));
     Pod otherGate = bareGatedPod("other-gate", "example.com/not-ours");
     await("the pod needing version 99, gated")
@@ -338,6 +304,17 @@ class GatingE2E {
             () ->
                 gated(pod(otherSchemaVersion), "someone-else")
                     && pod(otherGate).getSpec().getSchedulingGates().size() == 1);
+  }
+
+  /** A SchemaVersion of its own database, migrated to version 2. */
+  private static void readyAtVersion2(String name) {
+    postgres.createDatabase(database(name));
+    apply(schemaVersion(name, "latest"));
+    awaitReady(name, "2");
+  }
+
+  private static void applyDeployment(Deployment deployment) {
+    admin.apps().deployments().inNamespace(NAMESPACE).resource(deployment).serverSideApply();
   }
 
   private static Deployment deployment(

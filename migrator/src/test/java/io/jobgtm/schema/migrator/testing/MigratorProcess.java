@@ -55,6 +55,29 @@ public final class MigratorProcess {
         List.of(arguments));
   }
 
+  /** Runs {@code migrate} on a migration directory, with a result file to read afterwards. */
+  public static Migration migrate(ConnectionSettings settings, String password, Path migrations) {
+    try {
+      Path resultFile = Files.createTempFile("result-", ".json");
+      Finished run =
+          of(
+                  settings,
+                  password,
+                  "migrate",
+                  "--migrations",
+                  migrations.toString(),
+                  "--result-file",
+                  resultFile.toString())
+              .run();
+      return new Migration(run, resultFile);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A finished {@code migrate} and the result file it wrote. */
+  public record Migration(Finished run, Path resultFile) {}
+
   /** Starts the process; its output goes to files so a full pipe never blocks it. */
   public Running start() {
     try {
