@@ -9,10 +9,7 @@ import java.nio.file.FileSystem;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -151,24 +148,6 @@ public final class MigrationSet {
 
   public boolean contains(Version version) {
     return versioned.containsKey(version);
-  }
-
-  /** SHA-256 over every file name and content, in order: the identity of the set. */
-  public String checksum() {
-    try {
-      MessageDigest digest = MessageDigest.getInstance("SHA-256");
-      List<MigrationScript> all = new ArrayList<>(versioned.values());
-      all.addAll(undo.values());
-      for (MigrationScript script : all) {
-        digest.update(script.fileName().getBytes(StandardCharsets.UTF_8));
-        digest.update((byte) 0);
-        digest.update(script.sql().getBytes(StandardCharsets.UTF_8));
-        digest.update((byte) 0);
-      }
-      return HexFormat.of().formatHex(digest.digest());
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every JDK", e);
-    }
   }
 
   /**

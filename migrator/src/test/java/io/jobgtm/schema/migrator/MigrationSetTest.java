@@ -76,16 +76,6 @@ class MigrationSetTest {
   }
 
   @Test
-  void checksumChangesWithAnyFile() {
-    MigrationSet one = MigrationSet.of("a", List.of(script("V1__a.sql")));
-    MigrationSet same = MigrationSet.of("b", List.of(script("V1__a.sql")));
-    MigrationSet edited =
-        MigrationSet.of("a", List.of(MigrationScript.of("V1__a.sql", "SELECT 2;")));
-
-    assertThat(one.checksum()).isEqualTo(same.checksum()).isNotEqualTo(edited.checksum());
-  }
-
-  @Test
   void bundlesTheReferenceMigrations() {
     MigrationSet bundled = MigrationSet.bundled();
 

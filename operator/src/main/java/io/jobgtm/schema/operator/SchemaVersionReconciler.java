@@ -50,21 +50,13 @@ public final class SchemaVersionReconciler
   private static final String GATED_PODS = "gated-pods";
 
   private final MigrationJobFactory jobs;
-  private final EventRecorderFactory events;
   private final OperatorMetrics metrics;
   private final Clock clock;
-
-  /** Creates the EventRecorder once the client is known (it comes with the Context). */
-  @FunctionalInterface
-  public interface EventRecorderFactory {
-    EventRecorder create(io.fabric8.kubernetes.client.KubernetesClient client);
-  }
 
   public SchemaVersionReconciler(MigrationJobFactory jobs, OperatorMetrics metrics, Clock clock) {
     this.jobs = jobs;
     this.metrics = metrics;
     this.clock = clock;
-    this.events = client -> new EventRecorder(client, clock);
   }
 
   @Override
@@ -196,7 +188,7 @@ public final class SchemaVersionReconciler
     ObservedJob running = observed.stream().filter(job -> !job.finished()).findFirst().orElse(null);
     SchemaVersionStatus status = StatusFactory.build(resource, plan, running, clock.instant());
     report(resource, plan, status, context);
-    GateKeeper gates = new GateKeeper(context.getClient(), events.create(context.getClient()));
+    GateKeeper gates = new GateKeeper(context.getClient(), events(context));
     gates.inject(resource, context.getSecondaryResources(Deployment.class));
     status.setGatedPods(
         gates.release(
@@ -220,7 +212,7 @@ public final class SchemaVersionReconciler
 
   @Override
   public DeleteControl cleanup(SchemaVersion resource, Context<SchemaVersion> context) {
-    GateKeeper gates = new GateKeeper(context.getClient(), events.create(context.getClient()));
+    GateKeeper gates = new GateKeeper(context.getClient(), events(context));
     gates.releaseAll(resource, pods(context, GATED_PODS, resource));
     gates.uninject(resource, context.getSecondaryResources(Deployment.class));
     metrics.removed(resource.getMetadata().getNamespace(), resource.getMetadata().getName());
@@ -232,8 +224,7 @@ public final class SchemaVersionReconciler
     Job job = jobs.build(resource, source);
     try {
       context.getClient().resource(job).create();
-      events
-          .create(context.getClient())
+      events(context)
           .record(
               resource,
               job.getMetadata().getName(),
@@ -283,8 +274,7 @@ public final class SchemaVersionReconciler
                 && plan.jobName().equals(finished.name())
             ? plan.message()
             : describe(finished);
-    events
-        .create(context.getClient())
+    events(context)
         .record(
             resource,
             finished.name(),
@@ -292,8 +282,7 @@ public final class SchemaVersionReconciler
             reason,
             message);
     if (result != null && result.baselineVersion() != null && succeeded) {
-      events
-          .create(context.getClient())
+      events(context)
           .record(
               resource,
               finished.name(),
@@ -356,6 +345,10 @@ public final class SchemaVersionReconciler
           migrations.getImage().getReference(), migrations.getImage().getPath());
     }
     return new MigrationSource.Bundled();
+  }
+
+  private EventRecorder events(Context<SchemaVersion> context) {
+    return new EventRecorder(context.getClient(), clock);
   }
 
   @SuppressWarnings("unchecked")

@@ -2,6 +2,7 @@ package io.jobgtm.schema.operator;
 
 import static org.awaitility.Awaitility.await;
 
+import io.fabric8.kubernetes.api.model.ContainerState;
 import io.fabric8.kubernetes.api.model.ContainerStateBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -55,16 +56,49 @@ final class SimulatedKubelet {
   /** The migrate container ended with an exit code and left a termination message. */
   void terminate(Pod pod, int exitCode, String terminationMessage) {
     String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+    writeStatus(
+        pod,
+        exitCode == 0 ? "Succeeded" : "Failed",
+        now,
+        new ContainerStateBuilder()
+            .withNewTerminated()
+            .withExitCode(exitCode)
+            .withReason(exitCode == 0 ? "Completed" : "Error")
+            .withMessage(terminationMessage)
+            .withStartedAt(now)
+            .withFinishedAt(now)
+            .endTerminated()
+            .build());
+  }
+
+  /** The container cannot start, e.g. its Secret is missing, as a kubelet reports it. */
+  void cannotStart(Pod pod, String reason, String message) {
+    writeStatus(
+        pod,
+        "Pending",
+        null,
+        new ContainerStateBuilder()
+            .withNewWaiting()
+            .withReason(reason)
+            .withMessage(message)
+            .endWaiting()
+            .build());
+  }
+
+  /** Writes the pod's phase and its migrate container's state, as the kubelet's status update. */
+  private void writeStatus(Pod pod, String phase, String startTime, ContainerState state) {
     Pod current =
         client
             .pods()
             .inNamespace(pod.getMetadata().getNamespace())
             .withName(pod.getMetadata().getName())
             .get();
+    PodStatusBuilder status = new PodStatusBuilder(current.getStatus()).withPhase(phase);
+    if (startTime != null) {
+      status.withStartTime(startTime);
+    }
     current.setStatus(
-        new PodStatusBuilder(current.getStatus())
-            .withPhase(exitCode == 0 ? "Succeeded" : "Failed")
-            .withStartTime(now)
+        status
             .withContainerStatuses(
                 new ContainerStatusBuilder()
                     .withName(MigrationJobFactory.CONTAINER)
@@ -73,50 +107,7 @@ final class SimulatedKubelet {
                     .withReady(false)
                     .withRestartCount(0)
                     .withStarted(false)
-                    .withState(
-                        new ContainerStateBuilder()
-                            .withNewTerminated()
-                            .withExitCode(exitCode)
-                            .withReason(exitCode == 0 ? "Completed" : "Error")
-                            .withMessage(terminationMessage)
-                            .withStartedAt(now)
-                            .withFinishedAt(now)
-                            .endTerminated()
-                            .build())
-                    .build())
-            .build());
-    client
-        .pods()
-        .inNamespace(current.getMetadata().getNamespace())
-        .resource(current)
-        .updateStatus();
-  }
-
-  /** The container cannot start, e.g. its Secret is missing, as a kubelet reports it. */
-  void cannotStart(Pod pod, String reason, String message) {
-    Pod current =
-        client
-            .pods()
-            .inNamespace(pod.getMetadata().getNamespace())
-            .withName(pod.getMetadata().getName())
-            .get();
-    current.setStatus(
-        new PodStatusBuilder(current.getStatus())
-            .withPhase("Pending")
-            .withContainerStatuses(
-                new ContainerStatusBuilder()
-                    .withName(MigrationJobFactory.CONTAINER)
-                    .withImage(current.getSpec().getContainers().get(0).getImage())
-                    .withImageID("")
-                    .withReady(false)
-                    .withRestartCount(0)
-                    .withState(
-                        new ContainerStateBuilder()
-                            .withNewWaiting()
-                            .withReason(reason)
-                            .withMessage(message)
-                            .endWaiting()
-                            .build())
+                    .withState(state)
                     .build())
             .build());
     client

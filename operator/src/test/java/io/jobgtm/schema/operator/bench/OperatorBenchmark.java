@@ -293,8 +293,14 @@ public final class OperatorBenchmark {
 
   static void createAll(KubernetesClient admin, int n, int namespaces, Tracker tracker)
       throws InterruptedException {
+    createRange(admin, 0, n, namespaces, tracker);
+  }
+
+  /** Creates SchemaVersions {@code from} (inclusive) to {@code to}, spread over the namespaces. */
+  static void createRange(KubernetesClient admin, int from, int to, int namespaces, Tracker tracker)
+      throws InterruptedException {
     ExecutorService pool = Executors.newFixedThreadPool(8);
-    for (int i = 0; i < n; i++) {
+    for (int i = from; i < to; i++) {
       String ns = "bench-scale-" + (i % namespaces);
       String name = String.format("sv-%04d", i);
       pool.submit(
@@ -381,22 +387,7 @@ public final class OperatorBenchmark {
       for (int level : levels) {
         long t0 = System.nanoTime();
         if (level > created) {
-          ExecutorService pool = Executors.newFixedThreadPool(8);
-          for (int i = created; i < level; i++) {
-            String ns = "bench-scale-" + (i % namespaces);
-            String name = String.format("sv-%04d", i);
-            pool.submit(
-                () -> {
-                  tracker.created.put(ns + "/" + name, System.nanoTime());
-                  admin
-                      .resources(SchemaVersion.class)
-                      .inNamespace(ns)
-                      .resource(schemaVersion(name))
-                      .create();
-                });
-          }
-          pool.shutdown();
-          pool.awaitTermination(5, TimeUnit.MINUTES);
+          createRange(admin, created, level, namespaces, tracker);
           created = level;
         }
         int expected = created;
