@@ -1,20 +1,36 @@
 #!/usr/bin/env bash
 # The operator benchmarks of docs/benchmarks.md ("Operator reaction, scale and memory").
 #
-#   bench/operator/run.sh reaction [n]                         # default n=100
-#   bench/operator/run.sh scale [n] [namespaces] [quiet-s]     # default 1000 50 120
-#   bench/operator/run.sh rss [levels...]                      # default 0 100 1000
-#   BENCH_RSS_MEMORY_FLAG=-XX:MaxRAM=384m bench/operator/run.sh rss   # heap sized as in a 384Mi container
+#   bench/operator/run.sh [--runs N] reaction [n]                       # default n=100
+#   bench/operator/run.sh [--runs N] scale [n] [namespaces] [quiet-s]   # default 1000 50 120
+#   bench/operator/run.sh [--runs N] rss [levels...]                    # default 0 100 1000
+#   BENCH_RSS_MEMORY_FLAG=-Xmx192m bench/operator/run.sh rss            # another heap setting
 #
-# Each run starts its own local control plane (kube-apiserver, etcd, kube-controller-manager,
-# kube-scheduler; the binaries of scripts/k8s-binaries.sh must be built), runs
-# io.jobgtm.schema.operator.bench.OperatorBenchmark in a fresh JVM and stops everything it started.
-# The output is also kept in operator/target/bench/<mode>-<time>.log.
+# --runs N (default 5) repeats the benchmark N times, each in a fresh JVM against a fresh local
+# control plane (kube-apiserver, etcd, kube-controller-manager, kube-scheduler; the binaries of
+# scripts/k8s-binaries.sh must be built), and ends with the min / median / max of every figure
+# over the runs (bench/operator/summarize.py). Each run's output is kept in
+# operator/target/bench/<mode>-<time>-<run>.log, the summary in <mode>-<time>-summary.md.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+runs=5
+if [[ "${1:-}" == "--runs" ]]; then
+  runs="${2:?--runs needs a number}"
+  shift 2
+fi
+[[ "$runs" =~ ^[1-9][0-9]*$ ]] || { echo "--runs: a positive number, not '$runs'" >&2; exit 2; }
 mode="${1:-reaction}"
-case "$mode" in reaction|scale|rss) ;; *) echo "usage: $0 reaction|scale|rss [args]" >&2; exit 2;; esac
+case "$mode" in reaction|scale|rss) ;; *) echo "usage: $0 [--runs N] reaction|scale|rss [args]" >&2; exit 2;; esac
 mkdir -p operator/target/bench
-log="operator/target/bench/${mode}-$(date +%Y%m%d-%H%M%S).log"
-./mvnw -q -pl operator -am -Poperator-bench process-test-classes -Dbench="$*" 2>&1 | tee "$log"
-echo "output kept in $log"
+stamp="operator/target/bench/${mode}-$(date +%Y%m%d-%H%M%S)"
+# compile once; every run then only executes
+./mvnw -q -pl operator -am -Poperator-bench test-compile
+logs=()
+for ((run = 1; run <= runs; run++)); do
+  log="${stamp}-${run}.log"
+  echo "== run ${run} of ${runs}: ${mode} $*; output in ${log}"
+  ./mvnw -q -pl operator -am -Poperator-bench process-test-classes -Dbench="$*" 2>&1 | tee "$log"
+  logs+=("$log")
+done
+python3 bench/operator/summarize.py "${logs[@]}" | tee "${stamp}-summary.md"
+echo "summary kept in ${stamp}-summary.md"

@@ -3,8 +3,6 @@ package io.jobgtm.schema.operator;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSchedulingGate;
 import io.fabric8.kubernetes.api.model.PodSpec;
-import io.fabric8.kubernetes.client.informers.cache.BasicItemStore;
-import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.fabric8.kubernetes.client.informers.cache.ItemStore;
 import io.jobgtm.schema.api.SchemaVersion;
 import java.util.List;
@@ -135,42 +133,6 @@ public final class Gates {
    * every pod of the cluster costs memory only for the pods that wait.
    */
   public static ItemStore<Pod> gatedPodStore() {
-    BasicItemStore<Pod> store = new BasicItemStore<>(Cache::metaNamespaceKeyFunc);
-    return new ItemStore<>() {
-      @Override
-      public String getKey(Pod pod) {
-        return store.getKey(pod);
-      }
-
-      @Override
-      public Pod put(String key, Pod pod) {
-        return awaitedBy(pod).isEmpty() ? store.remove(key) : store.put(key, pod);
-      }
-
-      @Override
-      public Pod remove(String key) {
-        return store.remove(key);
-      }
-
-      @Override
-      public Stream<String> keySet() {
-        return store.keySet();
-      }
-
-      @Override
-      public Stream<Pod> values() {
-        return store.values();
-      }
-
-      @Override
-      public int size() {
-        return store.size();
-      }
-
-      @Override
-      public Pod get(String key) {
-        return store.get(key);
-      }
-    };
+    return LeanItemStore.keeping(pod -> !awaitedBy(pod).isEmpty());
   }
 }

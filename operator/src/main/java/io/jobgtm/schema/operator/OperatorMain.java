@@ -68,6 +68,7 @@ public final class OperatorMain implements AutoCloseable {
         new SchemaVersionReconciler(
             new MigrationJobFactory(config.migratorImage()), metrics, Clock.systemUTC()),
         overrider -> {
+          overrider.withItemStore(LeanItemStore.of());
           if (!config.watchNamespaces().isEmpty()) {
             overrider.settingNamespaces(config.watchNamespaces());
           }

@@ -84,6 +84,8 @@ public final class SchemaVersionReconciler
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(Job.class, SchemaVersion.class)
                 .withName("jobs")
+                // only a Job's metadata and status are read (ObservedJob)
+                .withItemStore(LeanItemStore.<Job>trimming(job -> job.setSpec(null)))
                 .withLabelSelector(Labels.COMPONENT + "=" + Labels.MIGRATION_COMPONENT)
                 .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(SchemaVersion.class))
                 .build(),
@@ -92,6 +94,8 @@ public final class SchemaVersionReconciler
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(Pod.class, SchemaVersion.class)
                 .withName(MIGRATION_PODS)
+                // only a migration pod's metadata and status are read (ObservedJob)
+                .withItemStore(LeanItemStore.<Pod>trimming(pod -> pod.setSpec(null)))
                 .withLabelSelector(Labels.COMPONENT + "=" + Labels.MIGRATION_COMPONENT)
                 .withSecondaryToPrimaryMapper(
                     pod -> {
@@ -107,6 +111,7 @@ public final class SchemaVersionReconciler
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(ConfigMap.class, SchemaVersion.class)
                 .withName("migration-configmaps")
+                .withItemStore(LeanItemStore.of())
                 .withSecondaryToPrimaryMapper(
                     configMap ->
                         context
@@ -144,6 +149,7 @@ public final class SchemaVersionReconciler
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(Deployment.class, SchemaVersion.class)
                 .withName("gated-deployments")
+                .withItemStore(LeanItemStore.of())
                 .withSecondaryToPrimaryMapper(
                     deployment ->
                         context

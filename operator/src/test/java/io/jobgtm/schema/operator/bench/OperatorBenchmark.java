@@ -51,6 +51,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -177,14 +179,14 @@ public final class OperatorBenchmark {
       System.out.printf(
           "reaction over %d SchemaVersions, one at a time (after %d warm-up), ms:%n", n, warmup);
       System.out.println("  step                                   min / p50 / p95 / max");
-      System.out.println("  SV created -> Job seen                 " + stats(created2Job));
-      System.out.println("  Job pod Succeeded seen -> SV Ready     " + stats(done2Ready));
-      System.out.println("  SV Ready seen -> gate removed seen     " + stats(ready2Gate));
-      System.out.println("  Job pod Succeeded -> gate removed      " + stats(done2Gate));
+      step("SV created -> Job seen", created2Job);
+      step("Job pod Succeeded -> SV Ready", done2Ready);
+      step("SV Ready -> gate removed", ready2Gate);
+      step("Job pod Succeeded -> gate removed", done2Gate);
       System.out.println("  of which, Job controller and operator:");
-      System.out.println("  Job pod Succeeded -> Job Complete      " + stats(pod2Complete));
-      System.out.println("  Job Complete -> SV Ready               " + stats(complete2Ready));
-      System.out.println("  Job Complete -> gate removed           " + stats(complete2Gate));
+      step("Job pod Succeeded -> Job Complete", pod2Complete);
+      step("Job Complete -> SV Ready", complete2Ready);
+      step("Job Complete -> gate removed", complete2Gate);
       System.out.printf(
           "operator requests: %s; reconciliations %s%n",
           counting.summary(), metric(operator.httpPort(), "schema_operator_reconciliations_total"));
@@ -211,8 +213,7 @@ public final class OperatorBenchmark {
       long start = System.nanoTime();
       createAll(admin, n, namespaces, tracker);
       long createdAll = System.nanoTime();
-      System.out.printf(
-          "%d SchemaVersions created in %d ms (8 threads)%n", n, ms(createdAll - start));
+      result("create all " + n + " SchemaVersions (8 threads)", seconds(createdAll - start), "s");
       await(() -> tracker.jobSeen.size() >= n, Duration.ofMinutes(8), "all Jobs");
       long lastJob =
           tracker.jobSeen.values().stream().mapToLong(Long::longValue).max().orElseThrow();
@@ -236,59 +237,52 @@ public final class OperatorBenchmark {
       }
       System.out.printf(
           "scale: %d SchemaVersions in %d namespaces, created at once%n", n, namespaces);
-      System.out.printf("  first create -> all Jobs exist         %d ms%n", ms(lastJob - start));
-      System.out.printf("  first create -> all Ready              %d ms%n", ms(lastReady - start));
-      System.out.printf(
-          "  last Job pod Succeeded -> all Ready    %d ms%n", ms(lastReady - lastDone));
+      result("first create -> all Jobs exist", seconds(lastJob - start), "s");
+      result("first create -> all Ready", seconds(lastReady - start), "s");
       long lastComplete =
           tracker.jobComplete.values().stream().mapToLong(Long::longValue).max().orElse(lastReady);
-      System.out.printf(
-          "  last Job Complete -> all Ready         %d ms%n", ms(lastReady - lastComplete));
       long firstDone =
           tracker.podDone.values().stream().mapToLong(Long::longValue).min().orElseThrow();
-      System.out.printf(
-          "  first create -> last Job pod Succeeded %d ms; first pod Succeeded %d ms%n",
-          ms(lastDone - start), ms(firstDone - start));
+      result("first create -> first Job pod Succeeded", seconds(firstDone - start), "s");
+      result("first create -> last Job pod Succeeded", seconds(lastDone - start), "s");
+      result("last Job pod Succeeded -> all Ready", seconds(lastReady - lastDone), "s");
+      result("last Job Complete -> all Ready", millis(lastReady - lastComplete), "ms");
       System.out.println("  per resource, ms                       min / p50 / p95 / max");
-      System.out.println("  SV created -> Job seen                 " + stats(perCreated2Job));
-      System.out.println("  Job pod Succeeded -> SV Ready          " + stats(perDone2Ready));
-      System.out.println("  Job Complete -> SV Ready               " + stats(perComplete2Ready));
+      step("SV created -> Job seen", perCreated2Job);
+      step("Job pod Succeeded -> SV Ready", perDone2Ready);
+      step("Job Complete -> SV Ready", perComplete2Ready);
       long total = work.getOrDefault("total", 0L);
       long writes = work.getOrDefault("writes", 0L);
-      System.out.printf(
-          "  operator requests until all Ready: %d (%.2f per resource), writes %d (%.2f per resource)%n",
-          total, (double) total / n, writes, (double) writes / n);
+      result("operator requests per resource until all Ready", (double) total / n, "");
+      result("operator writes per resource until all Ready", (double) writes / n, "");
       System.out.printf("  by kind: %s%n", work);
-      System.out.printf(
-          "  reconciliations: %s%n",
-          metric(operator.httpPort(), "schema_operator_reconciliations_total"));
-      heap("  heap right after all Ready");
+      result(
+          "reconciliations until all Ready",
+          metric(operator.httpPort(), "schema_operator_reconciliations_total"),
+          "");
+      heap("heap right after all Ready");
       double reconBefore = metric(operator.httpPort(), "schema_operator_reconciliations_total");
       System.out.printf("quiet period: %d s, nothing changes ...%n", quietSeconds);
       Thread.sleep(quietSeconds * 1000L);
       Map<String, Long> quiet = counting.snapshot();
-      System.out.printf(
-          "  quiet %d s: operator writes %d, requests %d; reconciliations %.0f; by kind %s%n",
-          quietSeconds,
-          quiet.getOrDefault("writes", 0L),
-          quiet.getOrDefault("total", 0L),
+      System.out.printf("  quiet %d s, operator requests by kind: %s%n", quietSeconds, quiet);
+      result("quiet period: operator writes", quiet.getOrDefault("writes", 0L), "");
+      result("quiet period: operator requests", quiet.getOrDefault("total", 0L), "");
+      result(
+          "quiet period: reconciliations",
           metric(operator.httpPort(), "schema_operator_reconciliations_total") - reconBefore,
-          quiet);
-      heap("  heap after the quiet period");
+          "");
+      heap("heap after the quiet period");
     }
   }
 
+  /** The benchmark JVM's heap after full GCs: the operator, its caches, the benchmark's clients. */
   static void heap(String label) {
     for (int i = 0; i < 3; i++) {
       System.gc();
     }
-    Runtime runtime = Runtime.getRuntime();
-    long used = runtime.totalMemory() - runtime.freeMemory();
-    long heapUsed = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-    System.out.printf(
-        "%s (whole benchmark JVM after System.gc(): operator + control-plane clients + tracker): "
-            + "Runtime used %.1f MiB, MemoryMXBean heap used %.1f MiB%n",
-        label, used / 1048576.0, heapUsed / 1048576.0);
+    long used = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    result(label + " (benchmark JVM, after System.gc())", used / 1048576.0, "MiB");
   }
 
   static void createAll(KubernetesClient admin, int n, int namespaces, Tracker tracker)
@@ -320,15 +314,28 @@ public final class OperatorBenchmark {
   // ---------------------------------------------------------------------------------------------
   // Part 5: RSS of the operator as a process of its own, with the chart's JVM flags
 
-  static final List<String> CHART_FLAGS =
-      List.of(
-          "-XX:MaxRAMPercentage=50",
-          "-XX:+UseSerialGC",
-          "-XX:TieredStopAtLevel=1",
-          "-Xss512k",
-          "-XX:+ExitOnOutOfMemoryError",
-          // the chart's container limit is 384Mi: 50 % of it, as MaxRAMPercentage gives there
-          "-Xmx192m");
+  /**
+   * The chart's JVM options ({@code jvm.options} of values.yaml) and, for its memory limit ({@code
+   * resources.limits.memory}, in Mi), {@code -XX:MaxRAM}: the JVM then sizes its heap exactly as in
+   * that container instead of from the host's RAM.
+   */
+  @SuppressWarnings("unchecked")
+  static List<String> chartJvmFlags() throws IOException {
+    Map<String, Object> values =
+        Serialization.unmarshal(
+            Files.readString(REPOSITORY.resolve("helm/schema-operator/values.yaml")), Map.class);
+    String options = (String) ((Map<String, Object>) values.get("jvm")).get("options");
+    String limit =
+        (String)
+            ((Map<String, Object>) ((Map<String, Object>) values.get("resources")).get("limits"))
+                .get("memory");
+    if (!limit.endsWith("Mi")) {
+      throw new IllegalStateException("resources.limits.memory in Mi expected, not " + limit);
+    }
+    List<String> flags = new ArrayList<>(List.of(options.trim().split("\\s+")));
+    flags.add("-XX:MaxRAM=" + limit.substring(0, limit.length() - 2) + "m");
+    return flags;
+  }
 
   static void rss(LocalControlPlane controlPlane, int[] levels) throws Exception {
     KubernetesClient admin = controlPlane.client();
@@ -342,12 +349,11 @@ public final class OperatorBenchmark {
     Files.createDirectories(log.getParent());
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    // BENCH_RSS_MEMORY_FLAG=-XX:MaxRAM=384m replaces -Xmx192m: the JVM then sizes its heap as in
-    // a 384Mi container (max 50 % = 192 MiB, initial 1/64 = 6 MiB) instead of from the host's RAM.
+    // BENCH_RSS_MEMORY_FLAG replaces the chart's -XX:MaxRAM (e.g. -Xmx192m)
     String memoryFlag = System.getenv("BENCH_RSS_MEMORY_FLAG");
     command.addAll(
-        CHART_FLAGS.stream()
-            .map(f -> memoryFlag != null && f.equals("-Xmx192m") ? memoryFlag : f)
+        chartJvmFlags().stream()
+            .map(f -> memoryFlag != null && f.startsWith("-XX:MaxRAM=") ? memoryFlag : f)
             .toList());
     // only to see its start-up line (the migrator's jar on the classpath defaults to warn)
     command.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=info");
@@ -406,11 +412,24 @@ public final class OperatorBenchmark {
         System.out.printf(
             "RSS with %d resources: min / median / max of 10 samples 1 s apart: %s MiB; jcmd GC.heap_info: %s%n",
             expected, mib(samples), heapInfo(process.pid()));
+        result(
+            "RSS with " + expected + " resources",
+            samples.stream().sorted().toList().get(samples.size() / 2) / 1024.0,
+            "MiB");
         jcmd(process.pid(), "GC.run");
         Thread.sleep(2000);
+        String live = heapInfo(process.pid());
         System.out.printf(
             "  after a full GC (jcmd GC.run): RSS %.1f MiB; live heap: %s%n",
-            vmRssKib(process.pid()) / 1024.0, heapInfo(process.pid()));
+            vmRssKib(process.pid()) / 1024.0, live);
+        result("live heap with " + expected + " resources", heapKib(live, "used") / 1024.0, "MiB");
+        result(
+            "committed heap with " + expected + " resources",
+            heapKib(live, "total") / 1024.0,
+            "MiB");
+        System.out.printf(
+            "  largest classes of the live heap (jcmd GC.class_histogram):%n%s%n",
+            histogram(process.pid(), 25));
       }
     } finally {
       process.destroy();
@@ -429,40 +448,51 @@ public final class OperatorBenchmark {
         .orElseThrow();
   }
 
-  static void jcmd(long pid, String command) {
-    try {
-      new ProcessBuilder(
-              Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-              Long.toString(pid),
-              command)
-          .redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-          .start()
-          .waitFor(30, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      System.out.println("jcmd " + command + " failed: " + e);
-    }
-  }
-
-  static String heapInfo(long pid) {
+  /** The output of {@code jcmd <pid> <command>}. */
+  static String jcmd(long pid, String command) {
     try {
       Process jcmd =
           new ProcessBuilder(
                   Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
                   Long.toString(pid),
-                  "GC.heap_info")
+                  command)
               .redirectErrorStream(true)
               .start();
       String out = new String(jcmd.getInputStream().readAllBytes());
       jcmd.waitFor(30, TimeUnit.SECONDS);
-      return out.lines()
-          .filter(l -> l.contains("total") || l.contains("Metaspace"))
-          .map(String::trim)
-          .reduce((a, b) -> a + " | " + b)
-          .orElse(out);
+      return out;
     } catch (Exception e) {
-      return "n/a (" + e + ")";
+      return "jcmd " + command + " failed: " + e;
     }
+  }
+
+  static String heapInfo(long pid) {
+    return jcmd(pid, "GC.heap_info")
+        .lines()
+        .filter(l -> l.contains("total") || l.contains("Metaspace"))
+        .map(String::trim)
+        .reduce((a, b) -> a + " | " + b)
+        .orElse("n/a");
+  }
+
+  /** The sum of the generations' "used" or "total" figures of a GC.heap_info summary, KiB. */
+  static long heapKib(String heapInfo, String figure) {
+    Matcher m = Pattern.compile("generation +total (\\d+)K, used (\\d+)K").matcher(heapInfo);
+    long sum = 0;
+    while (m.find()) {
+      sum += Long.parseLong(m.group("total".equals(figure) ? 1 : 2));
+    }
+    return sum;
+  }
+
+  /** The header and the first {@code classes} rows of the live-object class histogram. */
+  static String histogram(long pid, int classes) {
+    return jcmd(pid, "GC.class_histogram")
+        .lines()
+        .skip(1)
+        .limit(classes + 2L)
+        .reduce((a, b) -> a + "\n" + b)
+        .orElse("n/a");
   }
 
   static String mib(List<Long> kib) {
@@ -880,6 +910,30 @@ public final class OperatorBenchmark {
       }
       Thread.sleep(5);
     }
+  }
+
+  /**
+   * One figure of a run, as a line that bench/operator/summarize.py reads: {@code result: <what> =
+   * <value> <unit>}.
+   */
+  static void result(String what, double value, String unit) {
+    System.out.printf("result: %s = %.3f %s%n", what, value, unit);
+  }
+
+  /** A step's distribution over the resources of a run: a human line, then its p50 and p95. */
+  static void step(String what, List<Long> nanos) {
+    System.out.printf("  %-38s %s%n", what, stats(nanos));
+    List<Long> sorted = nanos.stream().sorted().toList();
+    result(what + " p50", pct(sorted, 0.50) / 1e6, "ms");
+    result(what + " p95", pct(sorted, 0.95) / 1e6, "ms");
+  }
+
+  static double seconds(long nanos) {
+    return nanos / 1e9;
+  }
+
+  static double millis(long nanos) {
+    return nanos / 1e6;
   }
 
   static String stats(List<Long> nanos) {

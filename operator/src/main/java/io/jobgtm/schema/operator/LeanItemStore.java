@@ -1,0 +1,87 @@
+package io.jobgtm.schema.operator;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.informers.cache.BasicItemStore;
+import io.fabric8.kubernetes.client.informers.cache.Cache;
+import io.fabric8.kubernetes.client.informers.cache.ItemStore;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+
+/**
+ * An informer store that keeps only the objects the operator needs, each without its {@code
+ * metadata.managedFields}. The operator never reads managed fields (it writes with JSON patches and
+ * server-side apply of objects it builds), and they are often the largest part of a cached object:
+ * every manager that touched it (the operator, kube-controller-manager, the kubelet, kubectl) adds
+ * a tree of the fields it owns. Where the operator reads even less of an object (only the metadata
+ * and status of its Jobs and their pods), a trim drops the rest before the object is stored.
+ */
+public final class LeanItemStore<T extends HasMetadata> implements ItemStore<T> {
+
+  private final BasicItemStore<T> store = new BasicItemStore<>(Cache::metaNamespaceKeyFunc);
+  private final Predicate<T> keep;
+  private final Consumer<T> trim;
+
+  private LeanItemStore(Predicate<T> keep, Consumer<T> trim) {
+    this.keep = keep;
+    this.trim = trim;
+  }
+
+  /** Keeps every object, without its managed fields. */
+  public static <T extends HasMetadata> LeanItemStore<T> of() {
+    return new LeanItemStore<>(object -> true, object -> {});
+  }
+
+  /** Keeps only the objects {@code keep} accepts, without their managed fields. */
+  public static <T extends HasMetadata> LeanItemStore<T> keeping(Predicate<T> keep) {
+    return new LeanItemStore<>(keep, object -> {});
+  }
+
+  /**
+   * Keeps every object without its managed fields and without what {@code trim} removes (it changes
+   * the object it is given, which nothing else holds yet).
+   */
+  public static <T extends HasMetadata> LeanItemStore<T> trimming(Consumer<T> trim) {
+    return new LeanItemStore<>(object -> true, trim);
+  }
+
+  @Override
+  public String getKey(T object) {
+    return store.getKey(object);
+  }
+
+  @Override
+  public T put(String key, T object) {
+    if (!keep.test(object)) {
+      return store.remove(key);
+    }
+    object.getMetadata().setManagedFields(null);
+    trim.accept(object);
+    return store.put(key, object);
+  }
+
+  @Override
+  public T remove(String key) {
+    return store.remove(key);
+  }
+
+  @Override
+  public Stream<String> keySet() {
+    return store.keySet();
+  }
+
+  @Override
+  public Stream<T> values() {
+    return store.values();
+  }
+
+  @Override
+  public int size() {
+    return store.size();
+  }
+
+  @Override
+  public T get(String key) {
+    return store.get(key);
+  }
+}
