@@ -5,6 +5,8 @@
 #   bench/operator/run.sh [--runs N] scale [n] [namespaces] [quiet-s]   # default 1000 50 120
 #   bench/operator/run.sh [--runs N] rss [levels...]                    # default 0 100 1000
 #   BENCH_RSS_MEMORY_FLAG=-Xmx192m bench/operator/run.sh rss            # another heap setting
+#   BENCH_KCM_FLAGS="--kube-api-qps=200 --kube-api-burst=400" bench/operator/run.sh scale
+#                                  # flags added to kube-controller-manager (a faster Job controller)
 #
 # --runs N (default 5) repeats the benchmark N times, each in a fresh JVM against a fresh local
 # control plane (kube-apiserver, etcd, kube-controller-manager, kube-scheduler; the binaries of
@@ -28,7 +30,7 @@ stamp="operator/target/bench/${mode}-$(date +%Y%m%d-%H%M%S)"
 logs=()
 for ((run = 1; run <= runs; run++)); do
   log="${stamp}-${run}.log"
-  echo "== run ${run} of ${runs}: ${mode} $*; output in ${log}"
+  echo "== run ${run} of ${runs}: $*; output in ${log}"
   ./mvnw -q -pl operator -am -Poperator-bench process-test-classes -Dbench="$*" 2>&1 | tee "$log"
   logs+=("$log")
 done

@@ -57,11 +57,13 @@ public final class LocalControlPlane implements AutoCloseable {
   private static RuntimeException sharedFailure;
 
   private final KubeApiServer apiServer;
+  private final List<String> controllerManagerFlags;
   private final List<ComponentProcess> components = new ArrayList<>();
   private boolean closed;
 
-  private LocalControlPlane(KubeApiServer apiServer) {
+  private LocalControlPlane(KubeApiServer apiServer, List<String> controllerManagerFlags) {
     this.apiServer = apiServer;
+    this.controllerManagerFlags = List.copyOf(controllerManagerFlags);
   }
 
   /**
@@ -97,8 +99,17 @@ public final class LocalControlPlane implements AutoCloseable {
    * closing the server closes this first.
    */
   public static LocalControlPlane start(KubeApiServer apiServer) {
+    return start(apiServer, List.of());
+  }
+
+  /**
+   * As {@link #start(KubeApiServer)}, with flags added to kube-controller-manager's command line (a
+   * benchmark raises its client rate limit, {@code --kube-api-qps}, with them).
+   */
+  public static LocalControlPlane start(
+      KubeApiServer apiServer, List<String> controllerManagerFlags) {
     apiServer.binaries().require(KubernetesBinaries.CONTROL_PLANE);
-    LocalControlPlane controlPlane = new LocalControlPlane(apiServer);
+    LocalControlPlane controlPlane = new LocalControlPlane(apiServer, controllerManagerFlags);
     apiServer.closeBefore(controlPlane);
     try {
       controlPlane.startComponents();
@@ -154,9 +165,8 @@ public final class LocalControlPlane implements AutoCloseable {
     ControlPlaneDirectories directories = apiServer.directories();
     Path certificates = apiServer.kubeApiTestDirectory();
     Path controllerManagerKubeconfig = writeKubeconfig("kube-controller-manager");
-    components.add(
-        ComponentProcess.start(
-            KubernetesBinaries.KUBE_CONTROLLER_MANAGER,
+    List<String> controllerManager =
+        new ArrayList<>(
             List.of(
                 apiServer.binaries().path(KubernetesBinaries.KUBE_CONTROLLER_MANAGER).toString(),
                 "--kubeconfig=" + controllerManagerKubeconfig,
@@ -169,7 +179,12 @@ public final class LocalControlPlane implements AutoCloseable {
                 "--root-ca-file=" + certificates.resolve("apiserver.crt"),
                 "--service-cluster-ip-range=10.0.0.0/24",
                 "--leader-elect=true",
-                "--v=2"),
+                "--v=2"));
+    controllerManager.addAll(controllerManagerFlags);
+    components.add(
+        ComponentProcess.start(
+            KubernetesBinaries.KUBE_CONTROLLER_MANAGER,
+            controllerManager,
             directories.log(KubernetesBinaries.KUBE_CONTROLLER_MANAGER)));
     Path schedulerKubeconfig = writeKubeconfig("kube-scheduler");
     components.add(
