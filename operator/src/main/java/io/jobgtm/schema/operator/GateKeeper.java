@@ -16,7 +16,9 @@ import org.slf4j.LoggerFactory;
  * Acts on scheduling gates: removes a SchemaVersion's gate from the pods it satisfies, and adds it
  * to the pod templates of the Deployments named in {@code spec.gate.deployments}. Each removal is a
  * JSON patch that first tests the gate is still where it was, so a concurrent change to the pod
- * fails the patch instead of removing someone else's gate.
+ * fails the patch instead of removing someone else's gate. Patches go through {@code
+ * resource(cached).patch(...)}, one request each: {@code withName(...).patch(...)} would GET the
+ * object first.
  */
 public final class GateKeeper {
 
@@ -93,7 +95,7 @@ public final class GateKeeper {
           .apps()
           .deployments()
           .inNamespace(deployment.getMetadata().getNamespace())
-          .withName(deployment.getMetadata().getName())
+          .resource(deployment)
           .patch(
               JSON_PATCH, Gates.additionPatch(deployment.getSpec().getTemplate().getSpec(), gate));
       events.record(
@@ -125,7 +127,7 @@ public final class GateKeeper {
                   .apps()
                   .deployments()
                   .inNamespace(deployment.getMetadata().getNamespace())
-                  .withName(deployment.getMetadata().getName())
+                  .resource(deployment)
                   .patch(
                       JSON_PATCH,
                       Gates.removalPatch("/spec/template/spec/schedulingGates", index, gate)),
@@ -143,7 +145,7 @@ public final class GateKeeper {
             client
                 .pods()
                 .inNamespace(pod.getMetadata().getNamespace())
-                .withName(pod.getMetadata().getName())
+                .resource(pod)
                 .patch(JSON_PATCH, Gates.removalPatch("/spec/schedulingGates", index, gate)),
         "pod " + pod.getMetadata().getName());
   }

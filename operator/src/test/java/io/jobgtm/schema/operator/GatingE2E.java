@@ -27,7 +27,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -52,6 +51,7 @@ class GatingE2E {
   private static PostgresServer postgres;
   private static ServiceAccount chartAccount;
   private static OperatorMain operator;
+  private static final RequestCounter requests = new RequestCounter();
 
   @BeforeAll
   static void install(LocalCluster localCluster) {
@@ -87,7 +87,7 @@ class GatingE2E {
             cluster.apiServer().kubeconfigYaml(),
             chartAccount.getMetadata().getNamespace(),
             chartAccount.getMetadata().getName(),
-            new AtomicInteger());
+            requests);
     return OperatorMain.start(
         client,
         new OperatorConfig(RunningOperator.IMAGE, Set.of(NAMESPACE), 0, false, "unused", null));
@@ -119,6 +119,8 @@ class GatingE2E {
         .hasSize(2)
         .allSatisfy(message -> assertThat(message).contains("which satisfies min-version 2"));
     assertThat(get(name).getStatus().getGatedPods()).isZero();
+    // one PATCH per released pod, read from the cache: the operator never GETs a pod
+    assertThat(requests.objectReads("pods")).isZero();
   }
 
   @Test

@@ -38,7 +38,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -110,7 +109,7 @@ class MigrationFlowsE2E {
     RunningOperator.installRbac(admin);
     KubernetesClient client =
         RunningOperator.serviceAccountClient(
-            admin, localCluster.apiServer().kubeconfigYaml(), new AtomicInteger());
+            admin, localCluster.apiServer().kubeconfigYaml(), new RequestCounter());
     operator =
         OperatorMain.start(
             client,

@@ -22,7 +22,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The operator in a test JVM, authenticated as a ServiceAccount bound to exactly the rules the Helm
@@ -36,12 +35,12 @@ final class RunningOperator implements AutoCloseable {
   static final String IMAGE = "registry.test/schema-operator:it";
 
   private final OperatorMain main;
-  private final AtomicInteger writes;
+  private final RequestCounter requests;
   private final KubernetesClient client;
 
-  private RunningOperator(OperatorMain main, AtomicInteger writes, KubernetesClient client) {
+  private RunningOperator(OperatorMain main, RequestCounter requests, KubernetesClient client) {
     this.main = main;
-    this.writes = writes;
+    this.requests = requests;
     this.client = client;
   }
 
@@ -111,19 +110,19 @@ final class RunningOperator implements AutoCloseable {
     }
   }
 
-  /** A client authenticated as the operator's ServiceAccount, counting non-GET requests. */
+  /** A client authenticated as the operator's ServiceAccount, counting its requests. */
   static KubernetesClient serviceAccountClient(
-      KubernetesClient admin, String kubeconfigYaml, AtomicInteger writes) {
-    return serviceAccountClient(admin, kubeconfigYaml, NAMESPACE, SERVICE_ACCOUNT, writes);
+      KubernetesClient admin, String kubeconfigYaml, RequestCounter requests) {
+    return serviceAccountClient(admin, kubeconfigYaml, NAMESPACE, SERVICE_ACCOUNT, requests);
   }
 
-  /** A client authenticated as the given ServiceAccount, counting non-GET requests. */
+  /** A client authenticated as the given ServiceAccount, counting its requests. */
   static KubernetesClient serviceAccountClient(
       KubernetesClient admin,
       String kubeconfigYaml,
       String namespace,
       String serviceAccount,
-      AtomicInteger writes) {
+      RequestCounter requests) {
     String token =
         admin
             .serviceAccounts()
@@ -151,38 +150,36 @@ final class RunningOperator implements AutoCloseable {
         .withHttpClientBuilderConsumer(
             builder ->
                 builder.addOrReplaceInterceptor(
-                    "count-writes",
+                    "count-requests",
                     new Interceptor() {
                       @Override
                       public void before(
                           BasicBuilder builder, HttpRequest request, RequestTags tags) {
-                        if (!"GET".equals(request.method())) {
-                          writes.incrementAndGet();
-                        }
+                        requests.count(request);
                       }
                     }))
         .build();
   }
 
   static RunningOperator start(KubernetesClient admin, String kubeconfigYaml) {
-    AtomicInteger writes = new AtomicInteger();
-    KubernetesClient client = serviceAccountClient(admin, kubeconfigYaml, writes);
+    RequestCounter requests = new RequestCounter();
+    KubernetesClient client = serviceAccountClient(admin, kubeconfigYaml, requests);
     OperatorConfig config =
         OperatorConfig.from(
             Map.of(
                 "SCHEMA_OPERATOR_MIGRATOR_IMAGE", IMAGE,
                 "SCHEMA_OPERATOR_HTTP_PORT", "0",
                 "SCHEMA_OPERATOR_LEADER_ELECTION", "false"));
-    return new RunningOperator(OperatorMain.start(client, config), writes, client);
+    return new RunningOperator(OperatorMain.start(client, config), requests, client);
   }
 
   /** Write requests (anything but GET, watches included as GET) sent so far. */
   int writes() {
-    return writes.get();
+    return requests.writes();
   }
 
   void resetWrites() {
-    writes.set(0);
+    requests.resetWrites();
   }
 
   KubernetesClient client() {
