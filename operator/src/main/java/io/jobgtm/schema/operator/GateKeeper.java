@@ -91,13 +91,7 @@ public final class GateKeeper {
       if (Gates.hasGate(deployment.getSpec().getTemplate().getSpec(), gate)) {
         continue;
       }
-      client
-          .apps()
-          .deployments()
-          .inNamespace(deployment.getMetadata().getNamespace())
-          .resource(deployment)
-          .patch(
-              JSON_PATCH, Gates.additionPatch(deployment.getSpec().getTemplate().getSpec(), gate));
+      patch(deployment, Gates.additionPatch(deployment.getSpec().getTemplate().getSpec(), gate));
       events.record(
           resource,
           deployment.getMetadata().getName(),
@@ -123,14 +117,9 @@ public final class GateKeeper {
       }
       patchQuietly(
           () ->
-              client
-                  .apps()
-                  .deployments()
-                  .inNamespace(deployment.getMetadata().getNamespace())
-                  .resource(deployment)
-                  .patch(
-                      JSON_PATCH,
-                      Gates.removalPatch("/spec/template/spec/schedulingGates", index, gate)),
+              patch(
+                  deployment,
+                  Gates.removalPatch("/spec/template/spec/schedulingGates", index, gate)),
           "Deployment " + deployment.getMetadata().getName());
     }
   }
@@ -148,6 +137,15 @@ public final class GateKeeper {
                 .resource(pod)
                 .patch(JSON_PATCH, Gates.removalPatch("/spec/schedulingGates", index, gate)),
         "pod " + pod.getMetadata().getName());
+  }
+
+  private void patch(Deployment deployment, String jsonPatch) {
+    client
+        .apps()
+        .deployments()
+        .inNamespace(deployment.getMetadata().getNamespace())
+        .resource(deployment)
+        .patch(JSON_PATCH, jsonPatch);
   }
 
   /** A patch that fails because the object is gone or changed is retried by the next event. */

@@ -20,15 +20,15 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /** The repository's own manifests (CRD, examples, migrations) as objects for tests. */
-final class Manifests {
+public final class Manifests {
 
   private Manifests() {}
 
-  static Path repository() {
+  public static Path repository() {
     return Path.of(System.getProperty("user.dir")).resolve("..").normalize();
   }
 
-  static String read(String relativePath) {
+  public static String read(String relativePath) {
     try {
       return Files.readString(repository().resolve(relativePath));
     } catch (IOException e) {
@@ -37,7 +37,7 @@ final class Manifests {
   }
 
   /** Installs the generated CRD and waits until it is established. */
-  static void installCrd(KubernetesClient client) {
+  public static void installCrd(KubernetesClient client) {
     CustomResourceDefinition crd =
         Serialization.unmarshal(
             read("crds/schemaversions.schema.jobgtm.io-v1.yml"), CustomResourceDefinition.class);
@@ -60,7 +60,7 @@ final class Manifests {
   }
 
   /** Creates a namespace where Pod Security admission enforces the restricted standard. */
-  static void restrictedNamespace(KubernetesClient client, String name) {
+  public static void restrictedNamespace(KubernetesClient client, String name) {
     client
         .namespaces()
         .resource(
@@ -75,21 +75,21 @@ final class Manifests {
   }
 
   /** The example SchemaVersion under another name. */
-  static SchemaVersion exampleSchemaVersion(String name) {
+  public static SchemaVersion exampleSchemaVersion(String name) {
     SchemaVersion resource =
         Serialization.unmarshal(read("examples/workflow-schemaversion.yaml"), SchemaVersion.class);
     resource.getMetadata().setName(name);
     return resource;
   }
 
-  static <T extends HasMetadata> T example(String file, Class<T> type) {
+  public static <T extends HasMetadata> T example(String file, Class<T> type) {
     return Serialization.unmarshal(read("examples/" + file), type);
   }
 
   /**
    * The migrations ConfigMap as {@code kubectl create configmap --from-file=migrations/} makes it.
    */
-  static ConfigMap migrationsConfigMap(String name) {
+  public static ConfigMap migrationsConfigMap(String name) {
     Map<String, String> data = new TreeMap<>();
     try (Stream<Path> files = Files.list(repository().resolve("migrations"))) {
       for (Path file : files.toList()) {

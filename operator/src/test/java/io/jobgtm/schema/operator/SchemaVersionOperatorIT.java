@@ -95,16 +95,6 @@ class SchemaVersionOperatorIT {
     return SchemaVersions.awaitCondition(admin, NAMESPACE, name, type, reason, PATIENCE);
   }
 
-  private static String success(String versionAfter) {
-    return "{\"apiVersion\":\"migrator.schema.jobgtm.io/v1\",\"command\":\"migrate\",\"outcome\":\"Migrated\","
-        + "\"databaseState\":\"Fresh\",\"versionAfter\":\""
-        + versionAfter
-        + "\",\"targetVersion\":\"latest\","
-        + "\"appliedCount\":2,\"applied\":[{\"version\":\"1\",\"description\":\"initial schema\",\"durationMs\":14},"
-        + "{\"version\":\"2\",\"description\":\"add is remote to job listings\",\"durationMs\":2}],"
-        + "\"undone\":[],\"pendingCount\":0,\"pending\":[],\"durationMs\":480,\"truncated\":false}";
-  }
-
   private static String failure() {
     return "{\"apiVersion\":\"migrator.schema.jobgtm.io/v1\",\"command\":\"migrate\",\"outcome\":\"Failed\","
         + "\"databaseState\":\"Versioned\",\"versionBefore\":\"2\",\"versionAfter\":\"2\",\"appliedCount\":0,"
@@ -131,7 +121,7 @@ class SchemaVersionOperatorIT {
     assertThat(container.getEnv()).noneMatch(env -> "change-me".equals(env.getValue()));
     awaitCondition("workflow", Conditions.RECONCILING, Reasons.MIGRATION_RUNNING);
 
-    kubelet.terminate(pod, 0, success("2"));
+    kubelet.terminate(pod, 0, SimulatedKubelet.successDocument("2"));
 
     SchemaVersionStatus status = awaitCondition("workflow", Conditions.READY, "Migrated");
     assertThat(status.getCurrentVersion()).isEqualTo("2");
@@ -202,7 +192,10 @@ class SchemaVersionOperatorIT {
             .filter(job -> !job.getMetadata().getName().equals(first.getMetadata().getName()))
             .findFirst()
             .orElseThrow();
-    kubelet.terminate(kubelet.awaitPod(NAMESPACE, second.getMetadata().getName()), 0, success("3"));
+    kubelet.terminate(
+        kubelet.awaitPod(NAMESPACE, second.getMetadata().getName()),
+        0,
+        SimulatedKubelet.successDocument("3"));
     SchemaVersionStatus ready = awaitCondition("broken", Conditions.READY, "Migrated");
     assertThat(ready.getCurrentVersion()).isEqualTo("3");
   }
@@ -262,7 +255,10 @@ class SchemaVersionOperatorIT {
     assertThat(waiting.getObservedGeneration()).isEqualTo(2L);
     assertThat(jobsOf("changing")).hasSize(1);
 
-    kubelet.terminate(kubelet.awaitPod(NAMESPACE, first.getMetadata().getName()), 0, success("2"));
+    kubelet.terminate(
+        kubelet.awaitPod(NAMESPACE, first.getMetadata().getName()),
+        0,
+        SimulatedKubelet.successDocument("2"));
 
     await().atMost(PATIENCE).until(() -> jobsOf("changing").size() == 2);
     SchemaVersionStatus next =
@@ -283,7 +279,10 @@ class SchemaVersionOperatorIT {
         .during(Duration.ofSeconds(3))
         .atMost(Duration.ofSeconds(10))
         .until(() -> jobsOf("restarted").size() == 1);
-    kubelet.terminate(kubelet.awaitPod(NAMESPACE, job.getMetadata().getName()), 0, success("2"));
+    kubelet.terminate(
+        kubelet.awaitPod(NAMESPACE, job.getMetadata().getName()),
+        0,
+        SimulatedKubelet.successDocument("2"));
     awaitCondition("restarted", Conditions.READY, "Migrated");
     assertThat(jobsOf("restarted"))
         .extracting(j -> j.getMetadata().getName())
@@ -305,7 +304,10 @@ class SchemaVersionOperatorIT {
   void metricsEndpointServesTheDocumentedSeries() {
     apply(Manifests.exampleSchemaVersion("metered"));
     Job job = awaitSingleJob("metered");
-    kubelet.terminate(kubelet.awaitPod(NAMESPACE, job.getMetadata().getName()), 0, success("2"));
+    kubelet.terminate(
+        kubelet.awaitPod(NAMESPACE, job.getMetadata().getName()),
+        0,
+        SimulatedKubelet.successDocument("2"));
     awaitCondition("metered", Conditions.READY, "Migrated");
 
     await()
@@ -347,7 +349,7 @@ class SchemaVersionOperatorIT {
       String name = "quiet-" + i;
       await().atMost(PATIENCE).until(() -> jobsIn(namespace, name).size() == 1);
       String job = jobsIn(namespace, name).get(0).getMetadata().getName();
-      kubelet.terminate(kubelet.awaitPod(namespace, job), 0, success("2"));
+      kubelet.terminate(kubelet.awaitPod(namespace, job), 0, SimulatedKubelet.successDocument("2"));
     }
     await()
         .atMost(PATIENCE)

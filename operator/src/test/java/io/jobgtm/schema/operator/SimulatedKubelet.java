@@ -17,11 +17,22 @@ import java.util.List;
  * Plays the node's part in {@code *IT} tests, where no kubelet runs: it writes a migration pod's
  * status exactly as a kubelet would when the container ends or cannot start.
  */
-final class SimulatedKubelet {
+public final class SimulatedKubelet {
 
   private static final Duration PATIENCE = Duration.ofMinutes(1);
 
   private final KubernetesClient client;
+
+  /** The migrator's result document of a successful migration of the reference set. */
+  public static String successDocument(String versionAfter) {
+    return "{\"apiVersion\":\"migrator.schema.jobgtm.io/v1\",\"command\":\"migrate\",\"outcome\":\"Migrated\","
+        + "\"databaseState\":\"Fresh\",\"versionAfter\":\""
+        + versionAfter
+        + "\",\"targetVersion\":\"latest\","
+        + "\"appliedCount\":2,\"applied\":[{\"version\":\"1\",\"description\":\"initial schema\",\"durationMs\":14},"
+        + "{\"version\":\"2\",\"description\":\"add is remote to job listings\",\"durationMs\":2}],"
+        + "\"undone\":[],\"pendingCount\":0,\"pending\":[],\"durationMs\":480,\"truncated\":false}";
+  }
 
   SimulatedKubelet(KubernetesClient client) {
     this.client = client;

@@ -1,7 +1,5 @@
 package io.jobgtm.schema.operator.bench;
 
-import io.fabric8.kubernetes.api.model.ConfigMap;
-import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStateBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -9,7 +7,6 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -24,8 +21,10 @@ import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.jobgtm.schema.api.Conditions;
 import io.jobgtm.schema.api.SchemaVersion;
+import io.jobgtm.schema.operator.Manifests;
 import io.jobgtm.schema.operator.OperatorConfig;
 import io.jobgtm.schema.operator.OperatorMain;
+import io.jobgtm.schema.operator.SimulatedKubelet;
 import io.jobgtm.schema.operator.testing.KubeApiServer;
 import io.jobgtm.schema.operator.testing.KubernetesBinaries;
 import io.jobgtm.schema.operator.testing.LocalControlPlane;
@@ -78,7 +77,6 @@ public final class OperatorBenchmark {
   static final String COMPONENT = "app.kubernetes.io/component";
   static final String SV_LABEL = "schema.jobgtm.io/schemaversion";
   static final String GATED_FOR = "bench.schema.jobgtm.io/gated-for";
-  static final Path REPOSITORY = Path.of(System.getProperty("user.dir")).resolve("..").normalize();
 
   private OperatorBenchmark() {}
 
@@ -105,7 +103,7 @@ public final class OperatorBenchmark {
       System.out.printf(
           "control plane ready in %d ms; logs %s%n",
           ms(System.nanoTime() - begin), server.logDirectory());
-      installCrd(controlPlane.client());
+      Manifests.installCrd(controlPlane.client());
       switch (mode) {
         case "reaction" -> reaction(controlPlane, intArg(rest, 0, 100));
         case "scale" ->
@@ -153,7 +151,11 @@ public final class OperatorBenchmark {
             "gated pod " + key);
         Thread.sleep(20); // the operator's gated-pod informer receives the same event
         tracker.created.put(key, System.nanoTime());
-        admin.resources(SchemaVersion.class).inNamespace(ns).resource(schemaVersion(name)).create();
+        admin
+            .resources(SchemaVersion.class)
+            .inNamespace(ns)
+            .resource(Manifests.exampleSchemaVersion(name))
+            .create();
         await(
             () -> tracker.gateRemoved.containsKey(key),
             Duration.ofSeconds(60),
@@ -308,7 +310,7 @@ public final class OperatorBenchmark {
             admin
                 .resources(SchemaVersion.class)
                 .inNamespace(ns)
-                .resource(schemaVersion(name))
+                .resource(Manifests.exampleSchemaVersion(name))
                 .create();
           });
     }
@@ -327,8 +329,7 @@ public final class OperatorBenchmark {
   @SuppressWarnings("unchecked")
   static List<String> chartJvmFlags() throws IOException {
     Map<String, Object> values =
-        Serialization.unmarshal(
-            Files.readString(REPOSITORY.resolve("helm/schema-operator/values.yaml")), Map.class);
+        Serialization.unmarshal(Manifests.read("helm/schema-operator/values.yaml"), Map.class);
     String options = (String) ((Map<String, Object>) values.get("jvm")).get("options");
     String limit =
         (String)
@@ -349,8 +350,9 @@ public final class OperatorBenchmark {
       namespaceWithInputs(admin, "bench-scale-" + i);
     }
     Path log =
-        REPOSITORY.resolve(
-            "operator/target/bench/operator-rss-" + ProcessHandle.current().pid() + ".log");
+        Manifests.repository()
+            .resolve(
+                "operator/target/bench/operator-rss-" + ProcessHandle.current().pid() + ".log");
     Files.createDirectories(log.getParent());
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -634,7 +636,7 @@ public final class OperatorBenchmark {
                                 .withNewTerminated()
                                 .withExitCode(0)
                                 .withReason("Completed")
-                                .withMessage(success("2"))
+                                .withMessage(SimulatedKubelet.successDocument("2"))
                                 .withStartedAt(now)
                                 .withFinishedAt(now)
                                 .endTerminated()
@@ -699,16 +701,6 @@ public final class OperatorBenchmark {
 
   static String key(String ns, String name) {
     return ns + "/" + name;
-  }
-
-  static String success(String versionAfter) {
-    return "{\"apiVersion\":\"migrator.schema.jobgtm.io/v1\",\"command\":\"migrate\",\"outcome\":\"Migrated\","
-        + "\"databaseState\":\"Fresh\",\"versionAfter\":\""
-        + versionAfter
-        + "\",\"targetVersion\":\"latest\","
-        + "\"appliedCount\":2,\"applied\":[{\"version\":\"1\",\"description\":\"initial schema\",\"durationMs\":14},"
-        + "{\"version\":\"2\",\"description\":\"add is remote to job listings\",\"durationMs\":2}],"
-        + "\"undone\":[],\"pendingCount\":0,\"pending\":[],\"durationMs\":480,\"truncated\":false}";
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -800,32 +792,7 @@ public final class OperatorBenchmark {
         .build();
   }
 
-  static void installCrd(KubernetesClient client) throws Exception {
-    CustomResourceDefinition crd =
-        Serialization.unmarshal(
-            Files.readString(REPOSITORY.resolve("crds/schemaversions.schema.jobgtm.io-v1.yml")),
-            CustomResourceDefinition.class);
-    client.apiextensions().v1().customResourceDefinitions().resource(crd).serverSideApply();
-    await(
-        () -> {
-          CustomResourceDefinition current =
-              client
-                  .apiextensions()
-                  .v1()
-                  .customResourceDefinitions()
-                  .withName(SchemaVersion.CRD_NAME)
-                  .get();
-          return current != null
-              && current.getStatus() != null
-              && current.getStatus().getConditions() != null
-              && current.getStatus().getConditions().stream()
-                  .anyMatch(c -> "Established".equals(c.getType()) && "True".equals(c.getStatus()));
-        },
-        Duration.ofMinutes(1),
-        "CRD established");
-  }
-
-  static void namespaceWithInputs(KubernetesClient admin, String ns) throws IOException {
+  static void namespaceWithInputs(KubernetesClient admin, String ns) {
     admin
         .namespaces()
         .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
@@ -833,38 +800,13 @@ public final class OperatorBenchmark {
     admin
         .secrets()
         .inNamespace(ns)
-        .resource(
-            Serialization.unmarshal(
-                Files.readString(REPOSITORY.resolve("examples/workflow-db-secret.yaml")),
-                Secret.class))
+        .resource(Manifests.example("workflow-db-secret.yaml", Secret.class))
         .serverSideApply();
-    Map<String, String> data = new TreeMap<>();
-    try (Stream<Path> files = Files.list(REPOSITORY.resolve("migrations"))) {
-      for (Path file : files.toList()) {
-        data.put(file.getFileName().toString(), Files.readString(file));
-      }
-    }
-    ConfigMap cm =
-        new ConfigMapBuilder()
-            .withNewMetadata()
-            .withName("workflow-migrations")
-            .endMetadata()
-            .withData(data)
-            .build();
-    admin.configMaps().inNamespace(ns).resource(cm).serverSideApply();
-  }
-
-  static SchemaVersion schemaVersion(String name) {
-    try {
-      SchemaVersion resource =
-          Serialization.unmarshal(
-              Files.readString(REPOSITORY.resolve("examples/workflow-schemaversion.yaml")),
-              SchemaVersion.class);
-      resource.getMetadata().setName(name);
-      return resource;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    admin
+        .configMaps()
+        .inNamespace(ns)
+        .resource(Manifests.migrationsConfigMap("workflow-migrations"))
+        .serverSideApply();
   }
 
   static Pod gatedPod(String sv) {
