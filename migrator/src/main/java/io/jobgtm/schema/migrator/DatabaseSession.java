@@ -151,29 +151,121 @@ final class DatabaseSession implements AutoCloseable {
     }
   }
 
-  /** What the target schema holds now: its tables and whether a migration history exists. */
+  /**
+   * What the target schema holds now: its objects, by the one rule of {@link SchemaObjects}, and
+   * whether a migration history exists.
+   */
   Inspection inspect() {
     try {
-      List<String> tables = new ArrayList<>();
-      try (PreparedStatement statement =
-          connection.prepareStatement(
-              "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-                  + " WHERE n.nspname = ? AND c.relkind IN ('r', 'p', 'v', 'm', 'f')"
-                  + " AND c.relname <> ? ORDER BY c.relname")) {
-        statement.setString(1, settings.schema());
-        statement.setString(2, HISTORY_TABLE);
+      List<String> objects = new ArrayList<>();
+      try (PreparedStatement statement = connection.prepareStatement(SchemaObjects.QUERY)) {
+        SchemaObjects.bind(statement, settings.schema(), HISTORY_TABLE);
         try (ResultSet result = statement.executeQuery()) {
           while (result.next()) {
-            tables.add(result.getString(1));
+            objects.add(result.getString(1) + " " + result.getString(2));
           }
         }
       }
       boolean historyExists = historyTableExists();
       int historyRows = historyExists ? countHistoryRows() : 0;
-      return new Inspection(tables, historyExists, historyRows);
+      return new Inspection(objects, historyExists, historyRows);
     } catch (SQLException e) {
       throw SqlFailures.sessionFailure(e, "inspecting schema " + settings.schema());
     }
+  }
+
+  /** Every row of the migration history, in installation order; empty when there is no table. */
+  History history() {
+    try {
+      if (!historyTableExists()) {
+        return new History(List.of());
+      }
+      List<History.Row> rows = new ArrayList<>();
+      try (Statement statement = connection.createStatement();
+          ResultSet result =
+              statement.executeQuery(
+                  "SELECT installed_rank, version, description, type, success, execution_time FROM "
+                      + historyTable()
+                      + " ORDER BY installed_rank")) {
+        while (result.next()) {
+          String version = result.getString(2);
+          rows.add(
+              new History.Row(
+                  result.getInt(1),
+                  version == null || !Version.isValid(version) ? null : Version.parse(version),
+                  result.getString(3),
+                  result.getString(4),
+                  result.getBoolean(5),
+                  result.getLong(6)));
+        }
+      }
+      return new History(rows);
+    } catch (SQLException e) {
+      throw SqlFailures.sessionFailure(e, "reading the migration history");
+    }
+  }
+
+  /**
+   * Drops the history table when it records nothing but a baseline or the creation of the schema,
+   * so that a first run that failed, or a baseline whose migrations failed in the same run, leaves
+   * the database as it was found. A table with any other entry is kept: it is the record of what
+   * happened. The check and the drop are one transaction.
+   */
+  boolean dropHistoryRecordingNoMigration() {
+    try {
+      if (!historyTableExists()) {
+        return false;
+      }
+      connection.setAutoCommit(false);
+      try (Statement statement = connection.createStatement()) {
+        statement.execute("LOCK TABLE " + historyTable() + " IN ACCESS EXCLUSIVE MODE");
+        boolean dropped = false;
+        try (ResultSet result =
+            statement.executeQuery(
+                "SELECT count(*) FROM "
+                    + historyTable()
+                    + " WHERE type NOT IN ('SCHEMA', 'BASELINE') OR NOT success")) {
+          result.next();
+          if (result.getInt(1) == 0) {
+            statement.execute("DROP TABLE " + historyTable());
+            dropped = true;
+          }
+        }
+        connection.commit();
+        return dropped;
+      } catch (SQLException e) {
+        connection.rollback();
+        throw e;
+      } finally {
+        connection.setAutoCommit(true);
+      }
+    } catch (SQLException e) {
+      throw SqlFailures.sessionFailure(e, "removing the migration history of a failed first run");
+    }
+  }
+
+  /**
+   * The indexes of the database left INVALID, e.g. by a {@code CREATE INDEX CONCURRENTLY} that
+   * failed, as {@code schema.index}.
+   */
+  List<String> invalidIndexes() {
+    List<String> names = new ArrayList<>();
+    try (Statement statement = connection.createStatement();
+        ResultSet result =
+            statement.executeQuery(
+                "SELECT n.nspname || '.' || c.relname FROM pg_index i"
+                    + " JOIN pg_class c ON c.oid = i.indexrelid"
+                    + " JOIN pg_namespace n ON n.oid = c.relnamespace"
+                    + " WHERE NOT i.indisvalid"
+                    + " AND n.nspname NOT IN ('pg_catalog', 'information_schema')"
+                    + " ORDER BY 1")) {
+      while (result.next()) {
+        names.add(result.getString(1));
+      }
+    } catch (SQLException e) {
+      throw SqlFailures.sessionFailure(e, "looking for invalid indexes");
+    }
+    return names;
   }
 
   private boolean historyTableExists() throws SQLException {
@@ -250,13 +342,17 @@ final class DatabaseSession implements AutoCloseable {
 
   /**
    * Runs an undo script and removes its history entry in one transaction, so a failed undo leaves
-   * both the schema and the history as they were.
+   * both the schema and the history as they were. The script starts with the {@link
+   * SessionDefaults} (the target schema first on {@code search_path}), and the history entry is
+   * removed with them restored, whatever the script set.
    */
-  void undo(HistoryRow row, MigrationScript script) {
+  void undo(HistoryRow row, MigrationScript script, SessionDefaults defaults) {
     try {
       connection.setAutoCommit(false);
       try (Statement statement = connection.createStatement()) {
+        defaults.restore(connection);
         statement.execute(script.sql());
+        defaults.restore(connection);
         try (PreparedStatement delete =
             connection.prepareStatement(
                 "DELETE FROM " + historyTable() + " WHERE installed_rank = ?")) {
@@ -305,28 +401,28 @@ final class DatabaseSession implements AutoCloseable {
   /** A row of the migration history. */
   record HistoryRow(int installedRank, Version version, String description) {}
 
-  /** The tables of the target schema and the state of its history table. */
-  record Inspection(List<String> tables, boolean historyTableExists, int historyRows) {
+  /** The objects of the target schema and the state of its history table. */
+  record Inspection(List<String> objects, boolean historyTableExists, int historyRows) {
 
     DatabaseState state() {
       if (historyRows > 0) {
         return DatabaseState.Versioned;
       }
-      return tables.isEmpty() ? DatabaseState.Fresh : DatabaseState.Unversioned;
+      return objects.isEmpty() ? DatabaseState.Fresh : DatabaseState.Unversioned;
     }
 
     /** A readable account of what was found, e.g. for the progress line. */
     String describe(String schema) {
       return switch (state()) {
-        case Fresh -> "no tables in schema " + schema;
+        case Fresh -> "no objects in schema " + schema;
         case Versioned -> historyRows + " entries in the migration history";
         case Unversioned ->
-            tables.size()
-                + " tables in schema "
+            objects.size()
+                + " objects in schema "
                 + schema
                 + " ("
-                + String.join(", ", tables.subList(0, Math.min(5, tables.size())))
-                + (tables.size() > 5 ? ", ..." : "")
+                + String.join(", ", objects.subList(0, Math.min(5, objects.size())))
+                + (objects.size() > 5 ? ", ..." : "")
                 + ") and "
                 + (historyTableExists
                     ? "an empty migration history table " + HISTORY_TABLE

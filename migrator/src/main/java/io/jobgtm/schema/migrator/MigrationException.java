@@ -21,6 +21,28 @@ public final class MigrationException extends RuntimeException {
     this.version = version;
   }
 
+  /**
+   * Wraps a failure the engine did not foresee (a bug, or a broken installation such as a missing
+   * Flyway module) as {@link FailureReason#InternalError}, with its type and first line only.
+   */
+  public static MigrationException unexpected(Throwable e) {
+    if (e instanceof MigrationException known) {
+      return known;
+    }
+    String message = e.getMessage() == null ? "" : e.getMessage().lines().findFirst().orElse("");
+    String hint =
+        e instanceof LinkageError || e instanceof java.util.ServiceConfigurationError
+            ? "the migrator's installation is incomplete (a class is missing: "
+                + e.getClass().getSimpleName()
+                + " "
+                + message
+                + "); use the project's image or shaded jar, which bundle Flyway's PostgreSQL support"
+            : "unexpected "
+                + e.getClass().getSimpleName()
+                + (message.isEmpty() ? "" : ": " + message);
+    return new MigrationException(FailureReason.InternalError, null, hint, e);
+  }
+
   public FailureReason reason() {
     return reason;
   }

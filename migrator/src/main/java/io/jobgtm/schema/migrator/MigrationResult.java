@@ -26,6 +26,10 @@ import java.util.List;
  * @param undone the migrations undone, highest version first
  * @param pending the versions still pending after the command
  * @param pendingCount how many versions are pending, even when {@code pending} was cut
+ * @param failed versions whose latest history entry records a failed attempt ({@code success =
+ *     false}), lowest first; omitted when none
+ * @param outOfOrder versions of the set below the current version that were never applied, lowest
+ *     first; {@code migrate} refuses them; omitted when none
  * @param failure why the command failed, null on success
  * @param durationMs how long the command took
  * @param truncated whether something was cut to fit the size limit
@@ -45,6 +49,8 @@ import java.util.List;
   "undone",
   "pendingCount",
   "pending",
+  "failed",
+  "outOfOrder",
   "failure",
   "durationMs",
   "truncated"
@@ -63,6 +69,8 @@ public record MigrationResult(
     List<AppliedMigration> undone,
     List<String> pending,
     int pendingCount,
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> failed,
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> outOfOrder,
     Failure failure,
     long durationMs,
     boolean truncated) {
@@ -81,6 +89,8 @@ public record MigrationResult(
     applied = List.copyOf(applied);
     undone = List.copyOf(undone);
     pending = List.copyOf(pending);
+    failed = failed == null ? List.of() : List.copyOf(failed);
+    outOfOrder = outOfOrder == null ? List.of() : List.copyOf(outOfOrder);
   }
 
   public boolean succeeded() {
@@ -179,6 +189,8 @@ public record MigrationResult(
         undone,
         pending,
         pendingCount,
+        failed,
+        outOfOrder,
         failure,
         durationMs,
         true);

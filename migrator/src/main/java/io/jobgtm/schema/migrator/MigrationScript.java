@@ -1,11 +1,16 @@
 package io.jobgtm.schema.migrator;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * One SQL file of a migration set: {@code V<version>__<description>.sql} applies a change, {@code
- * U<version>__<description>.sql} reverts it.
+ * U<version>__<description>.sql} reverts it. The text is the file's UTF-8 content without a
+ * byte-order mark; line ends are kept as written (PostgreSQL and Flyway's checksum accept both).
  */
 public record MigrationScript(
     Kind kind, Version version, String description, String fileName, String sql) {
@@ -15,6 +20,8 @@ public record MigrationScript(
     VERSIONED,
     UNDO
   }
+
+  private static final String BOM = "\uFEFF";
 
   private static final Pattern NAME =
       Pattern.compile("([VU])(\\d+(?:[._]\\d+)*)__([A-Za-z0-9][A-Za-z0-9_ -]*)\\.sql");
@@ -38,6 +45,56 @@ public record MigrationScript(
     Kind kind = matcher.group(1).equals("V") ? Kind.VERSIONED : Kind.UNDO;
     String description = matcher.group(3).replace('_', ' ').trim();
     return new MigrationScript(kind, Version.parse(matcher.group(2)), description, fileName, sql);
+  }
+
+  /**
+   * Builds a script from its file name and raw bytes, which must be UTF-8 (a leading byte-order
+   * mark is dropped, as Flyway drops it).
+   *
+   * @throws MigrationException with {@link FailureReason#InvalidMigrationSet} naming the file and
+   *     the line when the bytes are not UTF-8
+   */
+  public static MigrationScript of(String fileName, byte[] content) {
+    String text;
+    try {
+      text =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(content))
+              .toString();
+    } catch (CharacterCodingException e) {
+      throw new MigrationException(
+          FailureReason.InvalidMigrationSet,
+          fileName
+              + " is not valid UTF-8 (line "
+              + lineOfFirstInvalidByte(content)
+              + "): save it as UTF-8; migration files are read as UTF-8 only");
+    }
+    return of(fileName, text.startsWith(BOM) ? text.substring(1) : text);
+  }
+
+  private static int lineOfFirstInvalidByte(byte[] content) {
+    var decoder =
+        StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT);
+    int line = 1;
+    int start = 0;
+    for (int i = 0; i <= content.length; i++) {
+      if (i == content.length || content[i] == '\n') {
+        try {
+          decoder.reset().decode(ByteBuffer.wrap(content, start, i - start));
+        } catch (CharacterCodingException e) {
+          return line;
+        }
+        line++;
+        start = i + 1;
+      }
+    }
+    return line;
   }
 
   @Override

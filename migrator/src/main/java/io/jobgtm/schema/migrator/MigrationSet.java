@@ -1,10 +1,8 @@
 package io.jobgtm.schema.migrator;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.net.URL;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystem;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -56,7 +54,7 @@ public final class MigrationSet {
         if (name.startsWith(".") || !Files.isRegularFile(entry)) {
           continue;
         }
-        scripts.add(MigrationScript.of(name, Files.readString(entry, StandardCharsets.UTF_8)));
+        scripts.add(MigrationScript.of(name, Files.readAllBytes(entry)));
       }
     } catch (IOException e) {
       throw new MigrationException(
@@ -148,21 +146,5 @@ public final class MigrationSet {
 
   public boolean contains(Version version) {
     return versioned.containsKey(version);
-  }
-
-  /**
-   * Writes the versioned scripts into a directory for Flyway to read. Undo scripts stay out: the
-   * engine runs them itself.
-   */
-  public void writeVersionedTo(Path directory) {
-    try {
-      Files.createDirectories(directory);
-      for (MigrationScript script : versioned.values()) {
-        Files.writeString(
-            directory.resolve(script.fileName()), script.sql(), StandardCharsets.UTF_8);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }

@@ -2,28 +2,26 @@ package io.jobgtm.schema.migrator;
 
 import io.jobgtm.schema.migrator.DatabaseSession.HistoryRow;
 import io.jobgtm.schema.migrator.DatabaseSession.Inspection;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
-import java.util.stream.Stream;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.MigrationInfo;
-import org.flywaydb.core.api.MigrationInfoService;
 import org.flywaydb.core.api.callback.Callback;
 import org.flywaydb.core.api.callback.Context;
 import org.flywaydb.core.api.callback.Event;
 import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.flywaydb.core.api.exception.FlywayValidateException;
+import org.flywaydb.core.api.executor.MigrationExecutor;
 import org.flywaydb.core.api.output.RepairResult;
 import org.flywaydb.core.api.output.ValidateOutput;
 import org.flywaydb.core.api.output.ValidateResult;
+import org.flywaydb.core.internal.info.MigrationInfoImpl;
 import org.flywaydb.database.postgresql.PostgreSQLConfigurationExtension;
 
 /**
@@ -58,6 +56,7 @@ public final class Migrator {
   private final Timeouts timeouts;
   private final Redactor redactor;
   private final ProgressListener progress;
+  private final SessionDefaults sessionDefaults;
 
   Migrator(MigratorConfiguration configuration) {
     this.configuration = configuration;
@@ -68,6 +67,7 @@ public final class Migrator {
     this.allowDowngrade = configuration.allowDowngrade;
     this.timeouts = new Timeouts(configuration.lockTimeout, configuration.statementTimeout);
     this.redactor = new Redactor(connection.password());
+    this.sessionDefaults = new SessionDefaults(connection.schema(), timeouts);
     ProgressListener listener = configuration.progress;
     this.progress = line -> listener.progress(redactor.clean(line));
   }
@@ -116,7 +116,7 @@ public final class Migrator {
         target,
         false,
         (session, run, flyway) -> {
-          inspect(session, run, flyway);
+          inspect(session, run);
           run.outcome = Outcome.Reported;
         });
   }
@@ -128,9 +128,9 @@ public final class Migrator {
         target,
         false,
         (session, run, flyway) -> {
-          Inspection found = inspect(session, run, flyway);
+          Inspection found = inspect(session, run);
           if (found.state() == DatabaseState.Versioned) {
-            validateHistory(flyway);
+            validateHistory(flyway, run.history);
           }
           run.outcome = Outcome.Validated;
         });
@@ -143,12 +143,13 @@ public final class Migrator {
         target,
         true,
         (session, run, flyway) -> {
-          inspect(session, run, flyway);
+          inspect(session, run);
           RepairResult repaired = flyway.get().repair();
           for (String action : repaired.repairActions) {
             progress.progress("repair: " + action);
           }
           run.outcome = Outcome.Repaired;
+          finish(session, run);
         });
   }
 
@@ -166,13 +167,57 @@ public final class Migrator {
   }
 
   private void migrate(DatabaseSession session, Run run, FlywayFactory flyway) {
-    Inspection found = inspect(session, run, flyway);
+    Decision decision = decide(session, run, flyway);
+    if (!decision.undo().isEmpty()) {
+      undo(session, run, decision.undo());
+    } else {
+      if (decision.baseline() != null) {
+        stamp(session, run.found, flyway, decision.baseline());
+        run.baselineVersion = decision.baseline().toString();
+        progress.progress("baselined at version " + decision.baseline() + " (schema unchanged)");
+      }
+      if (!decision.apply().isEmpty()) {
+        flyway.get().migrate();
+      }
+    }
+    finish(session, run);
+  }
+
+  /**
+   * What {@code migrate} does now, decided once for {@code migrate} and {@code plan} so that a dry
+   * run cannot disagree with the run: refuses what {@code migrate} would refuse, else returns the
+   * baseline to stamp, the scripts to apply (parsed as Flyway will run them, refused when one would
+   * end its own transaction) or the undo scripts to run.
+   */
+  private Decision decide(DatabaseSession session, Run run, FlywayFactory flyway) {
+    Inspection found = inspect(session, run);
     Version wanted = resolveTarget(target);
-    switch (found.state()) {
-      case Unversioned -> baselineByPolicy(session, found, run, flyway, wanted);
+    ScriptParser parser = flyway.parser();
+    return switch (found.state()) {
+      case Fresh ->
+          new Decision(
+              null, parser.parseForRun(upTo(null, wanted), flyway::inTransaction), List.of());
+      case Unversioned -> {
+        if (!baselinePolicy.allowsBaseline()) {
+          throw new MigrationException(
+              FailureReason.UnversionedSchema,
+              found.describe(connection.schema())
+                  + ": set the baseline policy to Baseline with the version those objects match,"
+                  + " or point the migrator at an empty schema");
+        }
+        Version version = baselinePolicy.version();
+        requireInSet(version, "baseline version");
+        if (version.isAbove(wanted)) {
+          throw new MigrationException(
+              FailureReason.InvalidConfiguration,
+              "the baseline version " + version + " is above the target " + wanted);
+        }
+        yield new Decision(
+            version, parser.parseForRun(upTo(version, wanted), flyway::inTransaction), List.of());
+      }
       case Versioned -> {
-        validateHistory(flyway);
-        Version current = run.versionBefore == null ? null : Version.parse(run.versionBefore);
+        validateHistory(flyway, run.history);
+        Version current = run.history.current();
         if (!LATEST.equals(target) && current != null && wanted.isBelow(current)) {
           if (!allowDowngrade) {
             throw new MigrationException(
@@ -183,41 +228,64 @@ public final class Migrator {
                     + wanted
                     + " is below it; allow downgrades to run the undo scripts");
           }
-          undoTo(session, run, wanted);
-          finish(run, flyway);
-          return;
+          yield new Decision(null, List.of(), undoScripts(session, wanted, parser));
         }
+        yield new Decision(
+            null,
+            parser.parseForRun(run.history.pending(migrations, wanted), flyway::inTransaction),
+            List.of());
       }
-      case Fresh -> {}
-    }
-    flyway.get().migrate();
-    finish(run, flyway);
+    };
   }
 
-  private void baselineByPolicy(
-      DatabaseSession session, Inspection found, Run run, FlywayFactory flyway, Version wanted) {
-    if (!baselinePolicy.allowsBaseline()) {
+  /** The versioned scripts above {@code from} (exclusive, null for all) up to {@code to}. */
+  private List<MigrationScript> upTo(Version from, Version to) {
+    return migrations.versioned().stream()
+        .filter(script -> from == null || script.version().isAbove(from))
+        .filter(script -> !script.version().isAbove(to))
+        .toList();
+  }
+
+  /**
+   * The undo scripts that take the database down to {@code wanted}, highest version first, each
+   * checked to run in one transaction; refuses, changing nothing, when one is missing.
+   */
+  private List<Undo> undoScripts(DatabaseSession session, Version wanted, ScriptParser parser) {
+    List<HistoryRow> rows = session.appliedAbove(wanted);
+    List<String> missing =
+        rows.stream()
+            .filter(row -> migrations.undo(row.version()).isEmpty())
+            .map(row -> row.version().toString())
+            .toList();
+    if (!missing.isEmpty()) {
       throw new MigrationException(
-          FailureReason.UnversionedSchema,
-          "schema "
-              + connection.schema()
-              + " has tables but no migration history; set the baseline policy to Baseline with"
-              + " the version those tables match, or point the migrator at an empty schema");
+          FailureReason.UndoScriptMissing,
+          missing.get(0),
+          "no undo script for version "
+              + String.join(", ", missing)
+              + ": add U<version>__<description>.sql for each; nothing was undone",
+          null);
     }
-    Version version = baselinePolicy.version();
-    requireInSet(version, "baseline version");
-    if (version.isAbove(wanted)) {
-      throw new MigrationException(
-          FailureReason.InvalidConfiguration,
-          "the baseline version " + version + " is above the target " + wanted);
+    List<MigrationScript> scripts =
+        rows.stream().map(row -> migrations.undo(row.version()).orElseThrow()).toList();
+    parser.parseForRun(scripts, script -> true);
+    List<Undo> undo = new ArrayList<>();
+    for (int i = 0; i < rows.size(); i++) {
+      undo.add(new Undo(rows.get(i), scripts.get(i)));
     }
-    stamp(session, found, flyway, version);
-    run.baselineVersion = version.toString();
-    progress.progress("baselined at version " + version + " (schema unchanged)");
+    return undo;
+  }
+
+  private static void stamp(
+      DatabaseSession session, Inspection found, FlywayFactory flyway, Version version) {
+    if (found.historyTableExists()) {
+      session.dropEmptyHistoryTable();
+    }
+    flyway.baselineAt(version).baseline();
   }
 
   private void baseline(DatabaseSession session, Run run, FlywayFactory flyway, String version) {
-    Inspection found = inspect(session, run, flyway);
+    Inspection found = inspect(session, run);
     if (!Version.isValid(version)) {
       throw new MigrationException(
           FailureReason.InvalidConfiguration,
@@ -234,17 +302,9 @@ public final class Migrator {
     requireInSet(parsed, "baseline version");
     stamp(session, found, flyway, parsed);
     run.baselineVersion = parsed.toString();
-    run.versionAfter = parsed.toString();
     run.outcome = Outcome.Baselined;
     progress.progress("baselined at version " + parsed + " (schema unchanged)");
-  }
-
-  private static void stamp(
-      DatabaseSession session, Inspection found, FlywayFactory flyway, Version version) {
-    if (found.historyTableExists()) {
-      session.dropEmptyHistoryTable();
-    }
-    flyway.baselineAt(version).baseline();
+    finish(session, run);
   }
 
   private void undo(DatabaseSession session, Run run, FlywayFactory flyway, String targetVersion) {
@@ -254,39 +314,24 @@ public final class Migrator {
           "undo target '" + targetVersion + "' is not a version (use 0 to undo everything)");
     }
     Version wanted = Version.parse(targetVersion);
-    Inspection found = inspect(session, run, flyway);
+    Inspection found = inspect(session, run);
     if (found.state() == DatabaseState.Unversioned) {
       throw new MigrationException(
           FailureReason.UnversionedSchema,
           "schema " + connection.schema() + " has no migration history to undo");
     }
     if (found.state() == DatabaseState.Versioned) {
-      validateHistory(flyway);
-      undoTo(session, run, wanted);
+      validateHistory(flyway, run.history);
+      undo(session, run, undoScripts(session, wanted, flyway.parser()));
     }
-    finish(run, flyway);
+    finish(session, run);
   }
 
-  private void undoTo(DatabaseSession session, Run run, Version wanted) {
-    List<HistoryRow> rows = session.appliedAbove(wanted);
-    List<String> missing =
-        rows.stream()
-            .filter(row -> migrations.undo(row.version()).isEmpty())
-            .map(row -> row.version().toString())
-            .toList();
-    if (!missing.isEmpty()) {
-      throw new MigrationException(
-          FailureReason.UndoScriptMissing,
-          missing.get(0),
-          "no undo script for version "
-              + String.join(", ", missing)
-              + ": add U<version>__<description>.sql for each; nothing was undone",
-          null);
-    }
-    for (HistoryRow row : rows) {
-      MigrationScript script = migrations.undo(row.version()).orElseThrow();
+  private void undo(DatabaseSession session, Run run, List<Undo> undo) {
+    for (Undo step : undo) {
+      HistoryRow row = step.row();
       long started = System.nanoTime();
-      session.undo(row, script);
+      session.undo(row, step.script(), sessionDefaults);
       AppliedMigration undone =
           new AppliedMigration(row.version().toString(), row.description(), millisSince(started));
       run.undone.add(undone);
@@ -307,92 +352,58 @@ public final class Migrator {
       FlywayFactory flyway,
       List<MigrationScript> pending,
       List<MigrationScript> undo) {
-    Inspection found = inspect(session, run, flyway);
-    Version wanted = resolveTarget(target);
-    Version from = run.versionBefore == null ? Version.ZERO : Version.parse(run.versionBefore);
+    Decision decision = decide(session, run, flyway);
     run.outcome = Outcome.Planned;
-    switch (found.state()) {
-      case Unversioned -> {
-        if (!baselinePolicy.allowsBaseline()) {
-          throw new MigrationException(
-              FailureReason.UnversionedSchema,
-              "migrate would refuse: schema "
-                  + connection.schema()
-                  + " has tables but no migration history and the baseline policy is Fail");
-        }
-        requireInSet(baselinePolicy.version(), "baseline version");
-        from = baselinePolicy.version();
-        run.baselineVersion = from.toString();
-      }
-      case Versioned -> {
-        validateHistory(flyway);
-        if (!LATEST.equals(target) && wanted.isBelow(from)) {
-          if (!allowDowngrade) {
-            throw new MigrationException(
-                FailureReason.DowngradeNotAllowed,
-                "migrate would refuse: the target "
-                    + wanted
-                    + " is below the current version "
-                    + from);
-          }
-          for (HistoryRow row : session.appliedAbove(wanted)) {
-            undo.add(
-                migrations
-                    .undo(row.version())
-                    .orElseThrow(
-                        () ->
-                            new MigrationException(
-                                FailureReason.UndoScriptMissing,
-                                row.version().toString(),
-                                "migrate would refuse: no undo script for version " + row.version(),
-                                null)));
-          }
-          return;
-        }
-      }
-      case Fresh -> {}
+    if (decision.baseline() != null) {
+      run.baselineVersion = decision.baseline().toString();
     }
-    for (MigrationScript script : migrations.versioned()) {
-      if (script.version().isAbove(from) && !script.version().isAbove(wanted)) {
-        pending.add(script);
-      }
-    }
+    decision.apply().forEach(parsed -> pending.add(parsed.script()));
+    decision.undo().forEach(step -> undo.add(step.script()));
     run.pending = pending.stream().map(script -> script.version().toString()).toList();
   }
 
-  private Inspection inspect(DatabaseSession session, Run run, FlywayFactory flyway) {
+  private Inspection inspect(DatabaseSession session, Run run) {
     Inspection found = session.inspect();
+    run.found = found;
     run.state = found.state();
+    run.history = session.history();
     progress.progress(
         "database state: " + found.state() + " (" + found.describe(connection.schema()) + ")");
-    if (flyway != null && found.state() == DatabaseState.Versioned) {
-      MigrationInfoService info = flyway.get().info();
-      run.versionBefore = versionOf(info.current());
-      run.versionAfter = run.versionBefore;
-      run.pending = versions(info.pending());
-      if (run.command.equals("info")) {
-        for (MigrationInfo applied : info.applied()) {
-          if (applied.isVersioned() && applied.getVersion() != null) {
-            run.applied.add(
-                new AppliedMigration(
-                    applied.getVersion().getVersion(),
-                    applied.getDescription(),
-                    applied.getExecutionTime() == null ? 0 : applied.getExecutionTime()));
-          }
-        }
-      }
+    if (found.state() == DatabaseState.Versioned) {
+      run.versionBefore = versionText(run.history.current());
       progress.progress(
           "current version: " + (run.versionBefore == null ? "none" : run.versionBefore));
-    } else if (flyway != null) {
-      run.pending = migrations.versioned().stream().map(s -> s.version().toString()).toList();
     }
+    report(run, run.history);
     return found;
   }
 
-  private void finish(Run run, FlywayFactory flyway) {
-    MigrationInfoService info = flyway.get().info();
-    run.versionAfter = versionOf(info.current());
-    run.pending = versions(info.pending());
+  /** Sets what a result reports of the database's versions from its history, the one source. */
+  private void report(Run run, History history) {
+    run.versionAfter = versionText(history.current());
+    run.pending = versions(history.pending(migrations, pendingLimit()));
+    run.failed = history.failed().stream().map(Version::toString).toList();
+    run.outOfOrder = versions(history.outOfOrder(migrations));
+    if (run.command.equals("info")) {
+      run.applied.clear();
+      for (History.Row row : history.appliedRows()) {
+        run.applied.add(
+            new AppliedMigration(
+                row.version().toString(), row.description(), row.executionTimeMs()));
+      }
+    }
+  }
+
+  /** The highest version pending counts up to: the target when it is one of the set. */
+  private Version pendingLimit() {
+    if (Version.isValid(target) && migrations.contains(Version.parse(target))) {
+      return Version.parse(target);
+    }
+    return null;
+  }
+
+  private void finish(DatabaseSession session, Run run) {
+    report(run, session.history());
     if (run.outcome == null) {
       if (!run.undone.isEmpty()) {
         run.outcome = Outcome.Downgraded;
@@ -406,31 +417,85 @@ public final class Migrator {
     }
   }
 
-  private void validateHistory(FlywayFactory flyway) {
+  /**
+   * After a failure: reads what the history really says, so that the result reports only versions
+   * that were applied and are still recorded as applied; removes a history that this run created
+   * and that records no migration (a first run that failed, or a baseline whose migrations failed
+   * in the same run), so the database is as it was found; and says whether the failed migration was
+   * rolled back, and what it left behind when it was not.
+   */
+  private void settle(DatabaseSession session, Run run) {
+    if (run.found == null || run.failure.reason().isTransient()) {
+      return;
+    }
+    try {
+      String note = "";
+      if (run.found.state() != DatabaseState.Versioned
+          && !run.command.equals("baseline")
+          && session.dropHistoryRecordingNoMigration()) {
+        note =
+            run.baselineVersion == null
+                ? "; the migration history this run created was removed again"
+                : "; the baseline at version "
+                    + run.baselineVersion
+                    + " was removed again, the schema is "
+                    + run.found.state()
+                    + " as before";
+        run.baselineVersion = null;
+      }
+      History history = session.history();
+      Set<String> stillApplied =
+          history.applied().stream().map(Version::toString).collect(Collectors.toSet());
+      run.applied.removeIf(applied -> !stillApplied.contains(applied.version()));
+      report(run, history);
+      if (run.failure.reason() == FailureReason.MigrationFailed && run.failure.version() != null) {
+        note += rollbackNote(session, history, Version.parse(run.failure.version()));
+      }
+      if (!note.isEmpty()) {
+        run.failure =
+            new MigrationException(
+                run.failure.reason(),
+                run.failure.version(),
+                run.failure.getMessage() + note,
+                run.failure);
+      }
+    } catch (RuntimeException e) {
+      progress.progress(
+          "could not re-read the migration history after the failure: " + e.getMessage());
+    }
+  }
+
+  private String rollbackNote(DatabaseSession session, History history, Version failed) {
+    if (!history.failed().contains(failed)) {
+      return "; it ran in a transaction and was rolled back";
+    }
+    List<String> invalid = session.invalidIndexes();
+    return "; it ran outside a transaction and was NOT rolled back"
+        + (invalid.isEmpty() ? "" : ", leaving invalid index " + String.join(", ", invalid))
+        + ". Version "
+        + failed
+        + " is recorded as failed: remove what it left behind, fix the script, run repair"
+        + " (it removes the failed entry), then migrate again";
+  }
+
+  private void validateHistory(FlywayFactory flyway, History history) {
     ValidateResult result = flyway.forValidation().validateWithResult();
     if (result.validationSuccessful) {
       return;
     }
     List<ValidateOutput> invalid = result.invalidMigrations;
     if (invalid == null || invalid.isEmpty()) {
-      String message =
-          result.errorDetails == null
-              ? result.getAllErrorMessages()
-              : result.errorDetails.errorMessage;
-      throw new MigrationException(FailureReason.ValidationFailed, "validation failed: " + message);
+      throw new MigrationException(
+          FailureReason.ValidationFailed,
+          "the migration history does not match the migration set"
+              + (result.errorDetails == null ? "" : " (" + result.errorDetails.errorCode + ")"));
     }
     ValidateOutput first = invalid.get(0);
     String others = invalid.size() > 1 ? " (and " + (invalid.size() - 1) + " more)" : "";
     throw new MigrationException(
         FailureReason.ValidationFailed,
         first.version,
-        "applied migration "
-            + (first.version == null
-                ? first.description
-                : first.version + " (" + first.description + ")")
-            + " does not match the migration set: "
-            + first.errorDetails.errorMessage
-            + others,
+        HistoryMismatch.describe(first, history.current()) + others,
         null);
   }
 
@@ -463,36 +528,40 @@ public final class Migrator {
   /** One command's run: opens the session, runs the body, turns any failure into the result. */
   private MigrationResult run(String command, String targetText, boolean exclusive, Body body) {
     Run run = new Run(command, targetText);
-    Path location = null;
-    try {
-      location = Files.createTempDirectory("schema-migrations-");
-      migrations.writeVersionedTo(location);
-      try (DatabaseSession session =
-          DatabaseSession.open(connection, configuration.connectTimeout, timeouts, progress)) {
-        if (exclusive) {
-          session.lock(configuration.lockWaitTimeout, progress);
-        }
-        body.run(session, run, new FlywayFactory(run, location));
+    try (DatabaseSession session =
+        DatabaseSession.open(connection, configuration.connectTimeout, timeouts, progress)) {
+      if (exclusive) {
+        session.lock(configuration.lockWaitTimeout, progress);
       }
-    } catch (MigrationException e) {
-      run.failure = e;
-    } catch (FlywayException e) {
+      try {
+        body.run(session, run, new FlywayFactory(run));
+      } catch (Throwable e) {
+        run.failure = classify(e, run);
+        if (exclusive) {
+          settle(session, run);
+        }
+      }
+    } catch (Throwable e) {
       run.failure = classify(e, run);
-    } catch (IOException | UncheckedIOException e) {
-      run.failure =
-          new MigrationException(
-              FailureReason.InternalError, null, "cannot stage the migration set: " + e, e);
-    } catch (RuntimeException e) {
-      run.failure = new MigrationException(FailureReason.InternalError, null, String.valueOf(e), e);
-    } finally {
-      deleteRecursively(location);
     }
     return run.toResult(redactor);
   }
 
-  private MigrationException classify(FlywayException e, Run run) {
+  /**
+   * Turns any failure into a typed one. Errors outside {@link RuntimeException} (a class missing
+   * from the classpath, for instance) become {@link FailureReason#InternalError} results too, so
+   * the Job always leaves a result document.
+   */
+  private MigrationException classify(Throwable e, Run run) {
+    if (e instanceof MigrationException known) {
+      return known;
+    }
+    if (!(e instanceof FlywayException flywayException)) {
+      return MigrationException.unexpected(e);
+    }
     if (e instanceof FlywayValidateException) {
-      return new MigrationException(FailureReason.ValidationFailed, null, firstLines(e), e);
+      return new MigrationException(
+          FailureReason.ValidationFailed, null, FlywayMessages.clean(firstLines(e)), e);
     }
     SQLException sql = SqlFailures.findSqlException(e);
     if (run.failingVersion != null) {
@@ -506,7 +575,10 @@ public final class Migrator {
             sql, FailureReason.MigrationFailed, Version.parse(run.failingVersion), file);
       }
       return new MigrationException(
-          FailureReason.MigrationFailed, run.failingVersion, file + " failed: " + firstLines(e), e);
+          FailureReason.MigrationFailed,
+          run.failingVersion,
+          file + " failed: " + FlywayMessages.clean(firstLines(e)),
+          e);
     }
     if (sql != null && SqlFailures.isTransient(sql.getSQLState())) {
       return new MigrationException(
@@ -515,7 +587,8 @@ public final class Migrator {
           "lost the database: " + SqlFailures.describe(sql),
           e);
     }
-    return new MigrationException(FailureReason.MigrationFailed, null, firstLines(e), e);
+    return new MigrationException(
+        FailureReason.MigrationFailed, null, FlywayMessages.clean(firstLines(flywayException)), e);
   }
 
   private static String firstLines(Throwable e) {
@@ -533,28 +606,16 @@ public final class Migrator {
     return info == null || info.getVersion() == null ? null : info.getVersion().getVersion();
   }
 
-  private static List<String> versions(MigrationInfo[] infos) {
-    return Arrays.stream(infos)
-        .filter(info -> info.getVersion() != null)
-        .map(info -> info.getVersion().getVersion())
-        .toList();
+  private static String versionText(Version version) {
+    return version == null ? null : version.toString();
+  }
+
+  private static List<String> versions(List<MigrationScript> scripts) {
+    return scripts.stream().map(script -> script.version().toString()).toList();
   }
 
   private static long millisSince(long startedNanos) {
     return (System.nanoTime() - startedNanos) / 1_000_000;
-  }
-
-  private static void deleteRecursively(Path directory) {
-    if (directory == null) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(directory)) {
-      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(path);
-      }
-    } catch (IOException e) {
-      // A leftover temporary copy of the migration set holds no secret and changes no result.
-    }
   }
 
   @FunctionalInterface
@@ -562,15 +623,23 @@ public final class Migrator {
     void run(DatabaseSession session, Run run, FlywayFactory flyway);
   }
 
+  /**
+   * What {@code migrate} will do: stamp a baseline first (or not), then apply the scripts, or run
+   * the undo scripts instead.
+   */
+  private record Decision(Version baseline, List<ScriptParser.Parsed> apply, List<Undo> undo) {}
+
+  /** One undo step: the history entry it removes and the script that reverts it. */
+  private record Undo(HistoryRow row, MigrationScript script) {}
+
   /** Builds Flyway for this run, configured once and reused. */
   private final class FlywayFactory {
     private final Run run;
-    private final Path location;
     private Flyway flyway;
+    private Map<Version, MigrationExecutor> executors;
 
-    FlywayFactory(Run run, Path location) {
+    FlywayFactory(Run run) {
       this.run = run;
-      this.location = location;
     }
 
     Flyway get() {
@@ -588,6 +657,31 @@ public final class Migrator {
       return base().ignoreMigrationPatterns("*:future", "*:pending").load();
     }
 
+    ScriptParser parser() {
+      return new ScriptParser(base());
+    }
+
+    /**
+     * Whether Flyway runs a versioned script in a transaction: Flyway's own decision, from the
+     * migration as Flyway resolved it for this server.
+     */
+    boolean inTransaction(MigrationScript script) {
+      if (executors == null) {
+        executors = new HashMap<>();
+        for (MigrationInfo info : get().info().all()) {
+          if (info instanceof MigrationInfoImpl resolved
+              && resolved.getResolvedMigration() != null
+              && info.getVersion() != null) {
+            executors.put(
+                Version.parse(info.getVersion().getVersion()),
+                resolved.getResolvedMigration().getExecutor());
+          }
+        }
+      }
+      MigrationExecutor executor = executors.get(script.version());
+      return executor == null || executor.canExecuteInTransaction();
+    }
+
     private FluentConfiguration base() {
       FluentConfiguration flywayConfiguration = Flyway.configure(Migrator.class.getClassLoader());
       // Session-level advisory locks: a transactional one would keep a transaction open while a
@@ -595,7 +689,7 @@ public final class Migrator {
       flywayConfiguration
           .getConfigurationExtension(PostgreSQLConfigurationExtension.class)
           .setTransactionalLock(false);
-      flywayConfiguration
+      return flywayConfiguration
           .dataSource(
               DatabaseSession.dataSource(connection, configuration.connectTimeout, timeouts))
           .schemas(connection.schema())
@@ -605,15 +699,19 @@ public final class Migrator {
           .target(LATEST.equals(target) || !Version.isValid(target) ? LATEST : target)
           .cleanDisabled(true)
           .validateMigrationNaming(true)
-          .failOnMissingLocations(true)
+          // SQL runs exactly as written: ${...} in a string, a comment or a function body is text.
+          .placeholderReplacement(false)
+          .resourceProvider(new MigrationResources(migrations))
           .lockRetryCount((int) Math.max(1, configuration.lockWaitTimeout.toSeconds()))
           .loggers("slf4j")
           .callbacks(new ProgressCallback(run));
-      return flywayConfiguration.locations("filesystem:" + location);
     }
   }
 
-  /** Reports each migration as Flyway applies it and remembers the one that failed. */
+  /**
+   * Reports each migration as Flyway applies it, remembers the one that failed, and starts every
+   * migration, and the history entry after it, with the {@link SessionDefaults}.
+   */
   private final class ProgressCallback implements Callback {
     private final Run run;
     private long started;
@@ -639,9 +737,11 @@ public final class Migrator {
       MigrationInfo info = context.getMigrationInfo();
       String version = versionOf(info);
       if (event == Event.BEFORE_EACH_MIGRATE) {
+        restoreDefaults(context);
         started = System.nanoTime();
         run.failingVersion = null;
       } else if (event == Event.AFTER_EACH_MIGRATE) {
+        restoreDefaults(context);
         AppliedMigration applied =
             new AppliedMigration(version, info.getDescription(), millisSince(started));
         run.applied.add(applied);
@@ -655,6 +755,14 @@ public final class Migrator {
                 + " ms)");
       } else {
         run.failingVersion = version;
+      }
+    }
+
+    private void restoreDefaults(Context context) {
+      try {
+        sessionDefaults.restore(context.getConnection());
+      } catch (SQLException e) {
+        throw SqlFailures.sessionFailure(e, "restoring the session settings");
       }
     }
 
@@ -672,6 +780,10 @@ public final class Migrator {
     final List<AppliedMigration> applied = new ArrayList<>();
     final List<AppliedMigration> undone = new ArrayList<>();
     List<String> pending = List.of();
+    List<String> failed = List.of();
+    List<String> outOfOrder = List.of();
+    Inspection found;
+    History history = new History(List.of());
     DatabaseState state;
     String versionBefore;
     String versionAfter;
@@ -683,14 +795,6 @@ public final class Migrator {
     Run(String command, String target) {
       this.command = command;
       this.target = target;
-    }
-
-    /** What is known of the version after a failure: null when an undo had begun. */
-    private String versionAfterFailure() {
-      if (!applied.isEmpty()) {
-        return applied.get(applied.size() - 1).version();
-      }
-      return undone.isEmpty() ? versionBefore : null;
     }
 
     MigrationResult toResult(Redactor redactor) {
@@ -705,7 +809,7 @@ public final class Migrator {
           failure == null ? outcome : Outcome.Failed,
           state,
           versionBefore,
-          failure == null ? versionAfter : versionAfterFailure(),
+          versionAfter,
           target,
           baselineVersion,
           applied,
@@ -713,6 +817,8 @@ public final class Migrator {
           undone,
           pending,
           pending.size(),
+          this.failed,
+          outOfOrder,
           failed,
           millisSince(started),
           false);

@@ -40,6 +40,11 @@ public final class MigratorConfiguration {
     return this;
   }
 
+  /** The migration set configured so far, the bundled one when none was set. */
+  public MigrationSet migrationSet() {
+    return migrations == null ? MigrationSet.bundled() : migrations;
+  }
+
   /** The migration set; defaults to the reference migrations bundled with the migrator. */
   public MigratorConfiguration migrations(MigrationSet migrations) {
     this.migrations = Objects.requireNonNull(migrations, "migrations");

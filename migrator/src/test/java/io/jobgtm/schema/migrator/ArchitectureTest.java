@@ -23,6 +23,23 @@ class ArchitectureTest {
   }
 
   @Test
+  void flywayInternalsAreUsedInTwoKnownPlacesOnly() {
+    // Flyway's parser and resolved migrations are not public API: a Flyway upgrade is checked here.
+    noClasses()
+        .that()
+        .doNotHaveFullyQualifiedName(ScriptParser.class.getName())
+        .and()
+        .doNotHaveFullyQualifiedName(Migrator.class.getName() + "$FlywayFactory")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("org.flywaydb.core.internal..")
+        .check(
+            new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("io.jobgtm.schema.migrator"));
+  }
+
+  @Test
   void kubernetesLibrariesAreNotEvenOnTheClasspath() {
     assertThatThrownBy(() -> Class.forName("io.fabric8.kubernetes.client.KubernetesClient"))
         .isInstanceOf(ClassNotFoundException.class);

@@ -48,7 +48,7 @@ class MigrateIT {
     assertThat(Catalog.snapshot(postgres, database.database(), "public"))
         .contains("column job_listings.is_remote boolean null=NO default=false");
     assertThat(progress)
-        .contains("database state: Fresh (no tables in schema public)")
+        .contains("database state: Fresh (no objects in schema public)")
         .anySatisfy(line -> assertThat(line).startsWith("applied version 1 initial schema ("))
         .anySatisfy(
             line ->
@@ -117,9 +117,9 @@ class MigrateIT {
     assertThat(result.failure().reason()).isEqualTo(FailureReason.UnversionedSchema);
     assertThat(result.failure().message())
         .isEqualTo(
-            "schema public has tables but no migration history; set the baseline policy to"
-                + " Baseline with the version those tables match, or point the migrator at an"
-                + " empty schema");
+            "2 objects in schema public (table job_listings, table workflow_runs) and no migration"
+                + " history: set the baseline policy to Baseline with the version those objects"
+                + " match, or point the migrator at an empty schema");
     assertThat(Catalog.snapshot(postgres, database.database(), "public")).isEqualTo(catalogBefore);
     assertThat(Catalog.tables(postgres, database.database(), "public"))
         .containsExactly("job_listings", "workflow_runs");
@@ -142,8 +142,8 @@ class MigrateIT {
     assertThat(refused.failure().reason()).isEqualTo(FailureReason.UnversionedSchema);
     assertThat(progress)
         .contains(
-            "database state: Unversioned (2 tables in schema public (job_listings, workflow_runs)"
-                + " and an empty migration history table flyway_schema_history)");
+            "database state: Unversioned (2 objects in schema public (table job_listings, table"
+                + " workflow_runs) and an empty migration history table flyway_schema_history)");
 
     MigrationResult baselined =
         configure().baselinePolicy(BaselinePolicy.baselineAt(Version.parse("1"))).load().migrate();

@@ -28,6 +28,8 @@ class MigrationResultTest {
         List.of(),
         List.of(),
         0,
+        List.of(),
+        List.of(),
         failure,
         1234,
         false);

@@ -255,6 +255,10 @@ public final class MigratorCli implements Callable<Integer> {
         result = execute(common.configuration(cli.out));
       } catch (MigrationException e) {
         result = failedBeforeStart(name(), e);
+      } catch (RuntimeException | Error e) {
+        // The engine turns its own failures into results; this is a broken installation, such as
+        // a class missing from the classpath, which must still leave a result document behind.
+        result = failedBeforeStart(name(), MigrationException.unexpected(e));
       }
       print(result);
       if (common.resultFile != null) {
@@ -340,9 +344,22 @@ public final class MigratorCli implements Callable<Integer> {
       return "info";
     }
 
+    private MigrationSet migrations;
+
     @Override
     MigrationResult execute(MigratorConfiguration configuration) {
+      migrations = configuration.migrationSet();
       return configuration.load().info();
+    }
+
+    private String describe(String version) {
+      return version
+          + (migrations == null || !Version.isValid(version)
+              ? ""
+              : migrations
+                  .versioned(Version.parse(version))
+                  .map(script -> " " + script.description())
+                  .orElse(""));
     }
 
     @Override
@@ -351,6 +368,12 @@ public final class MigratorCli implements Callable<Integer> {
         result
             .applied()
             .forEach(m -> cli.out.println("applied: " + m.version() + " " + m.description()));
+        result.failed().forEach(version -> cli.out.println("failed: " + describe(version)));
+        result
+            .outOfOrder()
+            .forEach(
+                version -> cli.out.println("not applied (out of order): " + describe(version)));
+        result.pending().forEach(version -> cli.out.println("pending: " + describe(version)));
       }
       super.print(result);
     }
@@ -510,6 +533,8 @@ public final class MigratorCli implements Callable<Integer> {
         List.of(),
         List.of(),
         0,
+        List.of(),
+        List.of(),
         new Failure(e.reason(), e.version(), e.getMessage()),
         0,
         false);

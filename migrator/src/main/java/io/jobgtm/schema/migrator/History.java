@@ -1,0 +1,102 @@
+package io.jobgtm.schema.migrator;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+/**
+ * The migration history as the database records it: the one source of the versions a result
+ * reports, so that a report never claims a version whose migration failed or was rolled back.
+ *
+ * @param rows every row of the history table, in installation order
+ */
+record History(List<Row> rows) {
+
+  /** Entry types that mark no migration: the creation of the schema, a deleted entry. */
+  private static final Set<String> NOT_MIGRATIONS = Set.of("SCHEMA", "DELETE");
+
+  History {
+    rows = List.copyOf(rows);
+  }
+
+  /**
+   * One row of the history table.
+   *
+   * @param version null for entries without a version
+   * @param type Flyway's entry type: SQL, BASELINE, SCHEMA, ...
+   * @param executionTimeMs how long the migration took, as Flyway recorded it
+   */
+  record Row(
+      int installedRank,
+      Version version,
+      String description,
+      String type,
+      boolean success,
+      long executionTimeMs) {
+
+    boolean isMigration() {
+      return version != null && !NOT_MIGRATIONS.contains(type);
+    }
+  }
+
+  /** The versions applied successfully (a baseline included), lowest first. */
+  TreeSet<Version> applied() {
+    return rows.stream()
+        .filter(row -> row.isMigration() && row.success())
+        .map(Row::version)
+        .collect(Collectors.toCollection(TreeSet::new));
+  }
+
+  /** The highest version applied successfully, or null. */
+  Version current() {
+    TreeSet<Version> applied = applied();
+    return applied.isEmpty() ? null : applied.last();
+  }
+
+  /** The successful migration entries, in installation order. */
+  List<Row> appliedRows() {
+    return rows.stream().filter(row -> row.isMigration() && row.success()).toList();
+  }
+
+  /** Versions whose latest entry records a failed attempt, lowest first. */
+  List<Version> failed() {
+    Map<Version, Row> latest = new LinkedHashMap<>();
+    rows.stream().filter(Row::isMigration).forEach(row -> latest.put(row.version(), row));
+    return latest.values().stream()
+        .filter(row -> !row.success())
+        .map(Row::version)
+        .sorted()
+        .toList();
+  }
+
+  /** The versions of the set above the current version, up to the target, not yet applied. */
+  List<MigrationScript> pending(MigrationSet migrations, Version target) {
+    Version current = current();
+    TreeSet<Version> applied = applied();
+    return migrations.versioned().stream()
+        .filter(script -> current == null || script.version().isAbove(current))
+        .filter(script -> target == null || !script.version().isAbove(target))
+        .filter(script -> !applied.contains(script.version()))
+        .toList();
+  }
+
+  /** The versions of the set below the current version that were never applied. */
+  List<MigrationScript> outOfOrder(MigrationSet migrations) {
+    Version current = current();
+    TreeSet<Version> applied = applied();
+    Version baseline =
+        rows.stream()
+            .filter(row -> row.isMigration() && row.success() && row.type().equals("BASELINE"))
+            .map(Row::version)
+            .max(Version::compareTo)
+            .orElse(null);
+    return migrations.versioned().stream()
+        .filter(script -> current != null && script.version().isBelow(current))
+        .filter(script -> baseline == null || script.version().isAbove(baseline))
+        .filter(script -> !applied.contains(script.version()))
+        .toList();
+  }
+}

@@ -1,0 +1,77 @@
+package io.jobgtm.schema.migrator;
+
+import java.io.Reader;
+import java.io.StringReader;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import org.flywaydb.core.api.ResourceProvider;
+import org.flywaydb.core.api.resource.LoadableResource;
+
+/**
+ * Hands the versioned scripts of a {@link MigrationSet} to Flyway from memory. Flyway reads the
+ * same text the engine validated, nothing is written to disk (the Job's root filesystem is
+ * read-only), and Flyway's messages name a script by its file name, never by a temporary path. Undo
+ * scripts stay out: the engine runs them itself.
+ */
+final class MigrationResources implements ResourceProvider {
+
+  private final List<MigrationScript> scripts;
+
+  MigrationResources(MigrationSet migrations) {
+    this.scripts = migrations.versioned();
+  }
+
+  @Override
+  public LoadableResource getResource(String name) {
+    // Flyway asks for a script's ".sql.conf" companion here; a set has none.
+    return scripts.stream()
+        .filter(script -> script.fileName().equals(name))
+        .findFirst()
+        .map(Script::new)
+        .orElse(null);
+  }
+
+  @Override
+  public Collection<LoadableResource> getResources(String prefix, String[] suffixes) {
+    return scripts.stream()
+        .filter(script -> script.fileName().startsWith(prefix))
+        .filter(script -> Arrays.stream(suffixes).anyMatch(script.fileName()::endsWith))
+        .<LoadableResource>map(Script::new)
+        .toList();
+  }
+
+  /** One script as a Flyway resource, named by its file name. */
+  static final class Script extends LoadableResource {
+    private final MigrationScript script;
+
+    Script(MigrationScript script) {
+      this.script = script;
+    }
+
+    @Override
+    public Reader read() {
+      return new StringReader(script.sql());
+    }
+
+    @Override
+    public String getAbsolutePath() {
+      return script.fileName();
+    }
+
+    @Override
+    public String getAbsolutePathOnDisk() {
+      return script.fileName();
+    }
+
+    @Override
+    public String getFilename() {
+      return script.fileName();
+    }
+
+    @Override
+    public String getRelativePath() {
+      return script.fileName();
+    }
+  }
+}
