@@ -26,6 +26,8 @@ public record MigrationJobResult(
     int appliedCount,
     List<Applied> undone,
     List<String> pending,
+    List<String> failed,
+    List<String> outOfOrder,
     Failure failure,
     long durationMs,
     boolean truncated) {
@@ -40,6 +42,8 @@ public record MigrationJobResult(
     applied = applied == null ? List.of() : List.copyOf(applied);
     undone = undone == null ? List.of() : List.copyOf(undone);
     pending = pending == null ? List.of() : List.copyOf(pending);
+    failed = failed == null ? List.of() : List.copyOf(failed);
+    outOfOrder = outOfOrder == null ? List.of() : List.copyOf(outOfOrder);
   }
 
   /** A migration the Job applied or undid. */

@@ -2,9 +2,53 @@ package io.jobgtm.schema.operator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 class MigrationJobResultTest {
+
+  /** The migrator's golden result documents: the migrator's tests write exactly these. */
+  private static MigrationJobResult golden(String name) throws Exception {
+    return MigrationJobResult.parse(
+            Files.readString(
+                Path.of("../migrator/src/test/resources/result-documents").resolve(name)))
+        .orElseThrow();
+  }
+
+  @Test
+  void failureAfterApplyingLeavesTheVersionTheHistoryHolds() throws Exception {
+    MigrationJobResult result = golden("failed-after-applying.json");
+
+    assertThat(result.succeeded()).isFalse();
+    assertThat(result.versionAfter()).isEqualTo("2");
+    assertThat(result.pending()).containsExactly("3");
+    assertThat(result.applied())
+        .extracting(MigrationJobResult.Applied::version)
+        .containsExactly("2");
+    assertThat(result.failure().reason()).isEqualTo("MigrationFailed");
+    assertThat(result.failure().version()).isEqualTo("3");
+  }
+
+  @Test
+  void failureOutsideATransactionKeepsThePreviousVersion() throws Exception {
+    MigrationJobResult result = golden("failed-not-rolled-back.json");
+
+    assertThat(result.versionAfter()).isEqualTo("1");
+    assertThat(result.failed()).containsExactly("2");
+    assertThat(result.failure().version()).isEqualTo("2");
+    assertThat(result.failure().message()).contains("NOT rolled back", "repair");
+  }
+
+  @Test
+  void infoWithAVersionOutOfOrder() throws Exception {
+    MigrationJobResult result = golden("info-out-of-order.json");
+
+    assertThat(result.succeeded()).isTrue();
+    assertThat(result.versionAfter()).isEqualTo("3");
+    assertThat(result.failed()).isEmpty();
+    assertThat(result.outOfOrder()).containsExactly("2");
+  }
 
   @Test
   void readsTheMigratorsDocument() {

@@ -1,0 +1,303 @@
+package io.jobgtm.schema.migrator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jobgtm.schema.migrator.testing.Catalog;
+import io.jobgtm.schema.migrator.testing.MigrationFiles;
+import io.jobgtm.schema.migrator.testing.MigratorProcess;
+import io.jobgtm.schema.migrator.testing.PostgresServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A version added below the current one is shown by {@code info} and refused by {@code migrate};
+ * and no failure message sends the reader to a temporary path, a web page or a Flyway flag the
+ * migrator does not have.
+ */
+class OutOfOrderIT {
+
+  /** What a message must never contain: staging paths, URLs, and flags of Flyway, not ours. */
+  private static final List<String> FOREIGN =
+      List.of(
+          "/tmp/",
+          "schema-migrations-",
+          "http",
+          "outOfOrder",
+          "ignoreMigrationPatterns",
+          "-outOfOrder",
+          "cleanOnValidationError",
+          "baselineOnMigrate");
+
+  private static final String ROUTES =
+      "CREATE TABLE courier_routes (\n"
+          + "  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n"
+          + "  name TEXT NOT NULL\n"
+          + ");\n";
+
+  private static final String STOPS =
+      "CREATE TABLE route_stops (\n"
+          + "  route_id BIGINT NOT NULL REFERENCES courier_routes (id),\n"
+          + "  position INTEGER NOT NULL,\n"
+          + "  PRIMARY KEY (route_id, position)\n"
+          + ");\n";
+
+  private static final String PRIORITY =
+      "ALTER TABLE courier_routes ADD COLUMN priority SMALLINT NOT NULL DEFAULT 0;\n";
+
+  private final PostgresServer postgres = PostgresServer.shared();
+  private final ConnectionSettings database = postgres.createDatabase();
+  private final MigrationFiles files =
+      MigrationFiles.empty()
+          .with("V1__courier_routes.sql", ROUTES)
+          .with("V3__route_stops.sql", STOPS);
+  private List<String> catalogAtThree;
+
+  @BeforeEach
+  void applyOneAndThree() {
+    MigrationResult result = configure().load().migrate();
+    assertThat(result.failure()).isNull();
+    assertThat(history()).containsExactly("1:SQL:true", "3:SQL:true");
+    catalogAtThree = catalog();
+    assertThat(catalogAtThree)
+        .contains("column route_stops.position integer null=NO default=-")
+        .noneMatch(line -> line.contains("priority"));
+  }
+
+  private MigratorConfiguration configure() {
+    return Migrator.configure()
+        .connection(database)
+        .migrations(MigrationSet.fromDirectory(files.directory()));
+  }
+
+  private List<String> history() {
+    return Catalog.history(postgres, database.database(), "public");
+  }
+
+  private List<String> catalog() {
+    return Catalog.snapshot(postgres, database.database(), "public");
+  }
+
+  // flyway/flyway#1295: a lower version merged after a higher one was applied.
+  @Test
+  void versionAddedBelowTheCurrentOneIsShownByInfoAndRefusedByMigrate() throws Exception {
+    files.with("V2__route_priority.sql", PRIORITY);
+
+    MigrationResult info = configure().load().info();
+
+    assertThat(info.exitCode()).isEqualTo(0);
+    assertThat(info.outcome()).isEqualTo(Outcome.Reported);
+    assertThat(info.versionAfter()).isEqualTo("3");
+    assertThat(info.applied()).extracting(AppliedMigration::version).containsExactly("1", "3");
+    assertThat(texts(json(info), "outOfOrder")).containsExactly("2");
+    assertThat(history()).containsExactly("1:SQL:true", "3:SQL:true");
+    assertThat(catalog()).isEqualTo(catalogAtThree);
+
+    MigrationResult migrate = configure().load().migrate();
+
+    assertThat(migrate.exitCode()).isEqualTo(2);
+    assertThat(migrate.outcome()).isEqualTo(Outcome.Failed);
+    assertThat(migrate.failure().reason()).isEqualTo(FailureReason.ValidationFailed);
+    assertThat(migrate.failure().version()).isEqualTo("2");
+    assertNamesVersionWithoutForeignWords(migrate.failure().message(), "2");
+    assertThat(migrate.applied()).isEmpty();
+    assertThat(migrate.versionAfter()).isEqualTo("3");
+    assertThat(history()).containsExactly("1:SQL:true", "3:SQL:true");
+    assertThat(catalog()).isEqualTo(catalogAtThree);
+  }
+
+  // flyway/flyway#1363: what info shows, migrate must refuse too, in the same words.
+  @Test
+  void cliInfoPrintsTheOutOfOrderVersionAndMigrateRefusesIt() {
+    files.with("V2__route_priority.sql", PRIORITY);
+
+    Cli info = cli("info");
+
+    assertThat(info.run().exitCode()).as(info.run().toString()).isEqualTo(0);
+    assertThat(info.run().stdout().lines())
+        .contains(
+            "applied: 1 courier routes",
+            "applied: 3 route stops",
+            "not applied (out of order): 2 route priority");
+    assertThat(texts(info.result(), "outOfOrder")).containsExactly("2");
+    assertThat(info.result().get("versionAfter").asText()).isEqualTo("3");
+    assertNoForeignWords(info.run().stdout() + info.run().stderr());
+    assertThat(history()).containsExactly("1:SQL:true", "3:SQL:true");
+
+    Cli migrate = cli("migrate");
+
+    assertThat(migrate.run().exitCode()).as(migrate.run().toString()).isEqualTo(2);
+    assertThat(migrate.result().get("outcome").asText()).isEqualTo("Failed");
+    assertThat(migrate.result().get("failure").get("reason").asText())
+        .isEqualTo("ValidationFailed");
+    assertThat(migrate.result().get("failure").get("version").asText()).isEqualTo("2");
+    assertNamesVersionWithoutForeignWords(
+        migrate.result().get("failure").get("message").asText(), "2");
+    assertNoForeignWords(migrate.run().stdout() + migrate.run().stderr());
+    assertThat(history()).containsExactly("1:SQL:true", "3:SQL:true");
+    assertThat(catalog()).isEqualTo(catalogAtThree);
+  }
+
+  // sbdchd/squawk#1230: a failed non-transactional migration, then the rerun refused for it.
+  @Test
+  void failedMigrationAndTheRefusedRerunNameTheVersionOnly() {
+    files.with(
+        "V4__index_route_depot.sql",
+        "CREATE INDEX CONCURRENTLY ix_courier_routes_depot ON courier_routes (depot);\n");
+
+    MigrationResult failed = configure().load().migrate();
+
+    assertThat(failed.failure().reason()).isEqualTo(FailureReason.MigrationFailed);
+    assertThat(failed.failure().version()).isEqualTo("4");
+    assertNamesVersionWithoutForeignWords(failed.failure().message(), "4");
+    assertThat(history()).containsExactly("1:SQL:true", "3:SQL:true", "4:SQL:false");
+    assertThat(catalog()).isEqualTo(catalogAtThree);
+
+    MigrationResult rerun = configure().load().migrate();
+
+    assertThat(rerun.failure().reason()).isEqualTo(FailureReason.ValidationFailed);
+    assertThat(rerun.failure().version()).isEqualTo("4");
+    assertNamesVersionWithoutForeignWords(rerun.failure().message(), "4");
+    assertThat(history()).containsExactly("1:SQL:true", "3:SQL:true", "4:SQL:false");
+    assertThat(catalog()).isEqualTo(catalogAtThree);
+  }
+
+  // quarkusio/registry.quarkus.io#140: Flyway's checksum mismatch message ends in a URL.
+  @Test
+  void checksumMismatchNamesTheVersionOnly() {
+    files.with("V3__route_stops.sql", STOPS + "COMMENT ON TABLE route_stops IS 'edited';\n");
+
+    MigrationResult validate = configure().load().validate();
+    MigrationResult migrate = configure().load().migrate();
+
+    assertThat(validate.failure().reason()).isEqualTo(FailureReason.ValidationFailed);
+    assertThat(validate.failure().version()).isEqualTo("3");
+    assertNamesVersionWithoutForeignWords(validate.failure().message(), "3");
+    assertThat(migrate.failure().reason()).isEqualTo(FailureReason.ValidationFailed);
+    assertThat(migrate.failure().version()).isEqualTo("3");
+    assertNamesVersionWithoutForeignWords(migrate.failure().message(), "3");
+    assertThat(migrate.applied()).isEmpty();
+    assertThat(history()).containsExactly("1:SQL:true", "3:SQL:true");
+    assertThat(catalog()).isEqualTo(catalogAtThree);
+  }
+
+  // flyway/flyway#988: an applied migration whose file was deleted from the set.
+  @Test
+  void missingAppliedMigrationFileNamesTheVersionOnly() {
+    // V1, not V3: an applied version above every file is a newer release's, and is accepted.
+    files.without("V1__courier_routes.sql");
+
+    MigrationResult migrate = configure().load().migrate();
+
+    assertThat(migrate.exitCode()).isEqualTo(2);
+    assertThat(migrate.failure().reason()).isEqualTo(FailureReason.ValidationFailed);
+    assertThat(migrate.failure().version()).isEqualTo("1");
+    assertNamesVersionWithoutForeignWords(migrate.failure().message(), "1");
+    assertThat(migrate.applied()).isEmpty();
+    assertThat(history()).containsExactly("1:SQL:true", "3:SQL:true");
+    assertThat(catalog()).isEqualTo(catalogAtThree);
+  }
+
+  // flyway/flyway#3873: a script error message naming a local path and a URL.
+  @Test
+  void syntaxErrorNamesTheVersionOnly() {
+    files.with(
+        "V4__route_notes.sql",
+        "ALTER TABLE courier_routes ADD COLUMN notes TEXT;\n"
+            + "ALTER TABLE courier_routes ADD COLUMN;\n");
+
+    MigrationResult migrate = configure().load().migrate();
+
+    assertThat(migrate.exitCode()).isEqualTo(2);
+    assertThat(migrate.failure().reason()).isEqualTo(FailureReason.MigrationFailed);
+    assertThat(migrate.failure().version()).isEqualTo("4");
+    assertThat(migrate.failure().message()).contains("42601");
+    assertNamesVersionWithoutForeignWords(migrate.failure().message(), "4");
+    assertThat(migrate.versionAfter()).isEqualTo("3");
+    assertThat(history()).containsExactly("1:SQL:true", "3:SQL:true");
+    assertThat(catalog()).isEqualTo(catalogAtThree);
+  }
+
+  // flyway/flyway#3873: through the command line, every printed line is held to the same rule.
+  @Test
+  void cliSyntaxErrorPrintsNoForeignWords() {
+    files.with("V4__route_notes.sql", "ALTER TABLE courier_routes ADD COLUMN notes TEXT,;\n");
+
+    Cli migrate = cli("migrate");
+
+    assertThat(migrate.run().exitCode()).as(migrate.run().toString()).isEqualTo(2);
+    assertThat(migrate.result().get("failure").get("reason").asText()).isEqualTo("MigrationFailed");
+    assertThat(migrate.result().get("failure").get("version").asText()).isEqualTo("4");
+    assertNamesVersionWithoutForeignWords(
+        migrate.result().get("failure").get("message").asText(), "4");
+    assertNoForeignWords(migrate.run().stdout() + migrate.run().stderr());
+    assertThat(migrate.result().get("versionAfter").asText()).isEqualTo("3");
+    assertThat(history()).containsExactly("1:SQL:true", "3:SQL:true");
+    assertThat(catalog()).isEqualTo(catalogAtThree);
+  }
+
+  private static void assertNamesVersionWithoutForeignWords(String message, String version) {
+    assertThat(message).isNotBlank();
+    assertNoForeignWords(message);
+    assertThat(message)
+        .as("names version %s", version)
+        .containsPattern("(?<![0-9.])" + Pattern.quote(version) + "(?![0-9]|\\.[0-9])");
+  }
+
+  private static void assertNoForeignWords(String text) {
+    for (String word : FOREIGN) {
+      assertThat(text).as("no %s in: %s", word, text).doesNotContain(word);
+    }
+  }
+
+  /** One finished CLI command and the result document it wrote. */
+  private record Cli(MigratorProcess.Finished run, JsonNode result) {}
+
+  private Cli cli(String command) {
+    try {
+      Path resultFile = Files.createTempFile("result-", ".json");
+      MigratorProcess.Finished run =
+          MigratorProcess.of(
+                  database,
+                  postgres.password(),
+                  command,
+                  "--migrations",
+                  files.directory().toString(),
+                  "--result-file",
+                  resultFile.toString())
+              .run();
+      String document = Files.readString(resultFile);
+      assertThat(document).as("result file of %s: %s", command, run).isNotBlank();
+      // The directory given on the command line may be named; it is the caller's own path.
+      MigratorProcess.Finished shown =
+          new MigratorProcess.Finished(
+              run.exitCode(),
+              run.stdout().replace(files.directory().toString(), "<migrations>"),
+              run.stderr().replace(files.directory().toString(), "<migrations>"));
+      return new Cli(shown, new ObjectMapper().readTree(document));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static JsonNode json(MigrationResult result) throws IOException {
+    return new ObjectMapper().readTree(result.toJson());
+  }
+
+  private static List<String> texts(JsonNode document, String field) {
+    List<String> values = new ArrayList<>();
+    JsonNode array = document.get(field);
+    if (array != null) {
+      array.forEach(value -> values.add(value.asText()));
+    }
+    return values;
+  }
+}
