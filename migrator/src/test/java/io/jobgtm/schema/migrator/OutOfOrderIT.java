@@ -204,6 +204,12 @@ class OutOfOrderIT {
     assertThat(migrate.applied()).isEmpty();
     assertThat(history()).containsExactly("1:SQL:true", "3:SQL:true");
     assertThat(catalog()).isEqualTo(catalogAtThree);
+
+    Cli info = cli("info");
+    assertThat(info.run().exitCode()).as(info.run().toString()).isZero();
+    assertThat(info.run().stdout().lines())
+        .contains("applied (file missing): 1 courier routes", "applied: 3 route stops");
+    assertThat(history()).containsExactly("1:SQL:true", "3:SQL:true");
   }
 
   // flyway/flyway#3873: a script error message naming a local path and a URL.

@@ -352,6 +352,12 @@ public final class MigratorCli implements Callable<Integer> {
       return configuration.load().info();
     }
 
+    private boolean inSet(String version) {
+      return migrations == null
+          || !Version.isValid(version)
+          || migrations.versioned(Version.parse(version)).isPresent();
+    }
+
     private String describe(String version) {
       return version
           + (migrations == null || !Version.isValid(version)
@@ -367,7 +373,13 @@ public final class MigratorCli implements Callable<Integer> {
       if (result.succeeded()) {
         result
             .applied()
-            .forEach(m -> cli.out.println("applied: " + m.version() + " " + m.description()));
+            .forEach(
+                m ->
+                    cli.out.println(
+                        (inSet(m.version()) ? "applied: " : "applied (file missing): ")
+                            + m.version()
+                            + " "
+                            + m.description()));
         result.failed().forEach(version -> cli.out.println("failed: " + describe(version)));
         result
             .outOfOrder()
