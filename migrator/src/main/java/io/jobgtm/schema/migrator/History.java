@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.stream.Collectors;
 
 /**
  * The migration history as the database records it: the one source of the versions a result
@@ -42,12 +41,20 @@ record History(List<Row> rows) {
     }
   }
 
-  /** The versions applied successfully (a baseline included), lowest first. */
+  /**
+   * The versions applied successfully (a baseline included) and not marked deleted since (repair
+   * marks an applied migration whose file left the set with a {@code DELETE} entry), lowest first.
+   */
   TreeSet<Version> applied() {
-    return rows.stream()
-        .filter(row -> row.isMigration() && row.success())
-        .map(Row::version)
-        .collect(Collectors.toCollection(TreeSet::new));
+    TreeSet<Version> applied = new TreeSet<>();
+    for (Row row : rows) {
+      if (row.version() != null && "DELETE".equals(row.type()) && row.success()) {
+        applied.remove(row.version());
+      } else if (row.isMigration() && row.success()) {
+        applied.add(row.version());
+      }
+    }
+    return applied;
   }
 
   /** The highest version applied successfully, or null. */
@@ -56,9 +63,12 @@ record History(List<Row> rows) {
     return applied.isEmpty() ? null : applied.last();
   }
 
-  /** The successful migration entries, in installation order. */
+  /** The successful migration entries still applied, in installation order. */
   List<Row> appliedRows() {
-    return rows.stream().filter(row -> row.isMigration() && row.success()).toList();
+    TreeSet<Version> applied = applied();
+    return rows.stream()
+        .filter(row -> row.isMigration() && row.success() && applied.contains(row.version()))
+        .toList();
   }
 
   /** Versions whose latest entry records a failed attempt, lowest first. */

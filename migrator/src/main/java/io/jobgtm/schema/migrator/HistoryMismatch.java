@@ -36,8 +36,9 @@ final class HistoryMismatch {
     }
     if (code == CoreErrorCode.APPLIED_VERSIONED_MIGRATION_NOT_RESOLVED) {
       return which
-          + " was applied but its file is missing from the migration set: restore the file; an"
-          + " applied migration stays in the set";
+          + " was applied but its file is missing from the migration set: restore the file (an"
+          + " applied migration stays in the set), or, if the version was removed on purpose, run"
+          + " repair to record its removal";
     }
     if (code == CoreErrorCode.CHECKSUM_MISMATCH) {
       return which

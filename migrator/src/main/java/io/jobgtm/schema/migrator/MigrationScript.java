@@ -9,8 +9,10 @@ import java.util.regex.Pattern;
 
 /**
  * One SQL file of a migration set: {@code V<version>__<description>.sql} applies a change, {@code
- * U<version>__<description>.sql} reverts it. The text is the file's UTF-8 content without a
- * byte-order mark; line ends are kept as written (PostgreSQL and Flyway's checksum accept both).
+ * U<version>__<description>.sql} reverts it. As in Flyway's naming, the description may hold any
+ * character (dots and further double underscores included) or be left out ({@code V6.1.sql}), and
+ * underscores in it read as spaces. The text is the file's UTF-8 content without a byte-order mark;
+ * line ends are kept as written (PostgreSQL and Flyway's checksum accept both).
  */
 public record MigrationScript(
     Kind kind, Version version, String description, String fileName, String sql) {
@@ -23,8 +25,7 @@ public record MigrationScript(
 
   private static final String BOM = "\uFEFF";
 
-  private static final Pattern NAME =
-      Pattern.compile("([VU])(\\d+(?:[._]\\d+)*)__([A-Za-z0-9][A-Za-z0-9_ -]*)\\.sql");
+  private static final Pattern NAME = Pattern.compile("([VU])(\\d+(?:[._]\\d+)*)(?:__(.*))?\\.sql");
 
   /**
    * Builds a script from its file name and content.
@@ -40,10 +41,12 @@ public record MigrationScript(
           "'"
               + fileName
               + "' is not a migration file name: expected V<version>__<description>.sql or"
-              + " U<version>__<description>.sql, for example V3__add_salary_index.sql");
+              + " U<version>__<description>.sql (the description may be left out), where the"
+              + " version is numbers separated by dots or underscores, for example"
+              + " V3__add_salary_index.sql or V3.1.sql");
     }
     Kind kind = matcher.group(1).equals("V") ? Kind.VERSIONED : Kind.UNDO;
-    String description = matcher.group(3).replace('_', ' ').trim();
+    String description = matcher.group(3) == null ? "" : matcher.group(3).replace('_', ' ').trim();
     return new MigrationScript(kind, Version.parse(matcher.group(2)), description, fileName, sql);
   }
 

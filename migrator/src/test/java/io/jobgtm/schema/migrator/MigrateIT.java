@@ -33,6 +33,37 @@ class MigrateIT {
     postgres.execute(database.database(), v1);
   }
 
+  // Names from real sets (IQSS/dataverse, eclipse-hawkbit) that Flyway runs and the set once
+  // refused.
+  @Test
+  void fileNamesWithoutDescriptionOrWithDotsRunAndKeepFlywaysDescription() throws Exception {
+    MigrationFiles files =
+        MigrationFiles.empty()
+            .with("V1.sql", "CREATE TABLE parcels (id BIGINT PRIMARY KEY);\n")
+            .with("V1.1__2.0-parcel.weights.sql", "ALTER TABLE parcels ADD COLUMN grams INT;\n")
+            .with("V2__baseline__Depot.sql", "CREATE TABLE depots (id BIGINT PRIMARY KEY);\n");
+
+    MigrationResult result =
+        Migrator.configure()
+            .connection(database)
+            .migrations(MigrationSet.fromDirectory(files.directory()))
+            .load()
+            .migrate();
+
+    assertThat(result.failure()).isNull();
+    assertThat(result.applied())
+        .extracting(AppliedMigration::version, AppliedMigration::description)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("1", ""),
+            org.assertj.core.groups.Tuple.tuple("1.1", "2.0-parcel.weights"),
+            org.assertj.core.groups.Tuple.tuple("2", "baseline  Depot"));
+    assertThat(history()).containsExactly("1:SQL:true", "1.1:SQL:true", "2:SQL:true");
+    assertThat(Catalog.tables(postgres, database.database(), "public"))
+        .containsExactly("depots", "flyway_schema_history", "parcels");
+    assertThat(Catalog.snapshot(postgres, database.database(), "public"))
+        .contains("column parcels.grams integer null=YES default=-");
+  }
+
   @Test
   void freshDatabaseGetsEveryMigration() {
     MigrationResult result = configure().load().migrate();

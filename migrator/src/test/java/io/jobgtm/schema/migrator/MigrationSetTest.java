@@ -33,13 +33,28 @@ class MigrationSetTest {
   }
 
   @Test
+  void acceptsEveryNameFlywayAccepts() {
+    // Real sets name files so: IQSS/dataverse (V6.1.0.6.sql, V4.12.0.1__4.13-re-sanitize...),
+    // eclipse-hawkbit (V1_20_0__1.0.0_baseline__POSTGRESQL.sql).
+    assertThat(script("V6.1.0.6.sql").version()).isEqualTo(Version.parse("6.1.0.6"));
+    assertThat(script("V6.1.0.6.sql").description()).isEmpty();
+    assertThat(script("V1__.sql").description()).isEmpty();
+    assertThat(script("V4.12.0.1__4.13-re-sanitize_filemetadata.sql").description())
+        .isEqualTo("4.13-re-sanitize filemetadata");
+    assertThat(script("V1_20_0__1.0.0_baseline__POSTGRESQL.sql").version())
+        .isEqualTo(Version.parse("1.20.0"));
+    assertThat(script("V1_20_0__1.0.0_baseline__POSTGRESQL.sql").description())
+        .isEqualTo("1.0.0 baseline  POSTGRESQL");
+  }
+
+  @Test
   void rejectsFileNamesThatAreNotMigrations() {
     for (String bad :
         List.of(
             "V1_initial.sql",
             "v1__initial.sql",
-            "V1.sql",
-            "V1__.sql",
+            "V1.x.sql",
+            "V__initial.sql",
             "R__view.sql",
             "V1__x.txt",
             "README.md")) {
