@@ -10,15 +10,20 @@ import java.util.List;
  * @param baselineVersion the version an unversioned database would be stamped with, or null
  * @param pending the scripts {@code migrate} would apply, in order
  * @param undo the undo scripts a permitted downgrade would run, in order
+ * @param outsideTransaction the versions of {@code pending} that Flyway runs outside a transaction
+ *     (a statement such as {@code CREATE INDEX CONCURRENTLY} cannot run in one), so that a failure
+ *     of theirs is not rolled back
  */
 public record MigrationPlan(
     MigrationResult result,
     String baselineVersion,
     List<MigrationScript> pending,
-    List<MigrationScript> undo) {
+    List<MigrationScript> undo,
+    List<String> outsideTransaction) {
 
   public MigrationPlan {
     pending = List.copyOf(pending);
     undo = List.copyOf(undo);
+    outsideTransaction = List.copyOf(outsideTransaction);
   }
 }

@@ -157,13 +157,19 @@ public final class Migrator {
   public MigrationPlan plan() {
     List<MigrationScript> pending = new ArrayList<>();
     List<MigrationScript> undo = new ArrayList<>();
+    List<String> outsideTransaction = new ArrayList<>();
     MigrationResult result =
         run(
             "plan",
             target,
             false,
-            (session, run, flyway) -> plan(session, run, flyway, pending, undo));
-    return new MigrationPlan(result, result.baselineVersion(), pending, undo);
+            (session, run, flyway) -> {
+              Decision decision = plan(session, run, flyway, pending, undo);
+              decision.apply().stream()
+                  .filter(parsed -> !parsed.runsInTransaction())
+                  .forEach(parsed -> outsideTransaction.add(parsed.script().version().toString()));
+            });
+    return new MigrationPlan(result, result.baselineVersion(), pending, undo, outsideTransaction);
   }
 
   private void migrate(DatabaseSession session, Run run, FlywayFactory flyway) {
@@ -346,7 +352,7 @@ public final class Migrator {
     }
   }
 
-  private void plan(
+  private Decision plan(
       DatabaseSession session,
       Run run,
       FlywayFactory flyway,
@@ -360,6 +366,7 @@ public final class Migrator {
     decision.apply().forEach(parsed -> pending.add(parsed.script()));
     decision.undo().forEach(step -> undo.add(step.script()));
     run.pending = pending.stream().map(script -> script.version().toString()).toList();
+    return decision;
   }
 
   private Inspection inspect(DatabaseSession session, Run run) {

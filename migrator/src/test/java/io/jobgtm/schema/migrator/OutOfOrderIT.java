@@ -210,6 +210,16 @@ class OutOfOrderIT {
     assertThat(info.run().stdout().lines())
         .contains("applied (file missing): 1 courier routes", "applied: 3 route stops");
     assertThat(history()).containsExactly("1:SQL:true", "3:SQL:true");
+
+    // Removed on purpose: repair records the removal, and nothing reports 1 as applied after it.
+    MigrationResult repaired = configure().load().repair();
+    assertThat(repaired.exitCode()).as(String.valueOf(repaired.failure())).isZero();
+    assertThat(history()).containsExactly("1:SQL:true", "3:SQL:true", "1:DELETE:true");
+    MigrationResult afterRepair = configure().load().info();
+    assertThat(afterRepair.applied()).extracting(AppliedMigration::version).containsExactly("3");
+    assertThat(afterRepair.versionAfter()).isEqualTo("3");
+    assertThat(configure().load().migrate().outcome()).isEqualTo(Outcome.UpToDate);
+    assertThat(catalog()).isEqualTo(catalogAtThree);
   }
 
   // flyway/flyway#3873: a script error message naming a local path and a URL.

@@ -261,6 +261,8 @@ class TransactionControlIT {
     assertThat(planned.reason()).as(planned.toString()).isNull();
     assertThat(planned.outcome()).isEqualTo(Outcome.Planned);
     assertThat(tables()).isEmpty();
+    // plan says which script Flyway runs outside a transaction: only the concurrent index.
+    assertThat(configure(files).load().plan().outsideTransaction()).containsExactly("3");
 
     MigrationResult migrated = configure(files).load().migrate();
 

@@ -484,7 +484,15 @@ public final class MigratorCli implements Callable<Integer> {
 
     private void printScripts(String verb, List<MigrationScript> scripts) {
       for (MigrationScript script : scripts) {
-        cli.out.println("-- " + verb + " version " + script.version() + ": " + script.fileName());
+        boolean outside = plan.outsideTransaction().contains(script.version().toString());
+        cli.out.println(
+            "-- "
+                + verb
+                + " version "
+                + script.version()
+                + ": "
+                + script.fileName()
+                + (outside ? " (outside a transaction: a failure is not rolled back)" : ""));
         cli.out.println(script.sql().strip());
       }
     }
