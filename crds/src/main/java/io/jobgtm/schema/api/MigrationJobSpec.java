@@ -8,6 +8,7 @@ import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.jobgtm.schema.contract.JobEnvironment;
 import java.util.Objects;
 
 /** Settings of the migration Job; everything has a default. */
@@ -49,14 +50,20 @@ public class MigrationJobSpec {
   private Integer ttlSecondsAfterFinished = 3600;
 
   @JsonPropertyDescription(
-      "PostgreSQL lock_timeout of the migration session, such as 10s or 500ms; unset keeps the"
-          + " server's setting.")
+      "PostgreSQL lock_timeout of the migration session, such as 10s or 500ms; unset: the"
+          + " migrator's default, "
+          + JobEnvironment.DEFAULT_LOCK_TIMEOUT
+          + ". The server's own setting is not used.")
   @Pattern(DURATION_PATTERN)
   private String lockTimeout;
 
   @JsonPropertyDescription(
-      "PostgreSQL statement_timeout of the migration session, such as 5m or 1h; unset keeps the"
-          + " server's setting.")
+      "PostgreSQL statement_timeout of the migration session, such as 5m or 1h, 0 for none;"
+          + " unset: the migrator's default, "
+          + JobEnvironment.DEFAULT_STATEMENT_TIMEOUT
+          + ", which ends a statement before the default activeDeadlineSeconds ends the Job. Raise"
+          + " both together for long index builds: a Job killed mid-statement leaves a concurrent"
+          + " index build INVALID.")
   @Pattern(DURATION_PATTERN)
   private String statementTimeout;
 

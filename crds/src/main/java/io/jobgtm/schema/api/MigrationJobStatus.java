@@ -11,9 +11,13 @@ public class MigrationJobStatus {
   @JsonPropertyDescription("Name of the Job, in the namespace of this SchemaVersion.")
   private String name;
 
+  /** {@code outcome} while the Job runs. */
+  public static final String RUNNING = "Running";
+
   @JsonPropertyDescription(
-      "Outcome reported by the migrator: Migrated, Baselined, UpToDate, Downgraded or Failed;"
-          + " empty while the Job runs.")
+      "Outcome reported by the migrator: Migrated, Baselined, UpToDate, Downgraded or Failed; "
+          + RUNNING
+          + " while the Job runs.")
   private String outcome;
 
   @JsonPropertyDescription("When the Job started, RFC 3339.")

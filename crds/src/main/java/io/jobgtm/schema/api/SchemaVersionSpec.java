@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.jobgtm.schema.contract.Version;
 import java.util.Objects;
 
 /** The desired state of a {@link SchemaVersion}. */
@@ -15,10 +16,10 @@ public class SchemaVersionSpec {
   public static final String LATEST = "latest";
 
   /** A schema version: digits separated by dots, such as {@code 2} or {@code 2.1}. */
-  public static final String VERSION_PATTERN = "^[0-9]+(\\.[0-9]+)*$";
+  public static final String VERSION_PATTERN = Version.PATTERN;
 
   /** {@link #LATEST} or a version matching {@link #VERSION_PATTERN}. */
-  public static final String TARGET_VERSION_PATTERN = "^(latest|[0-9]+(\\.[0-9]+)*)$";
+  public static final String TARGET_VERSION_PATTERN = "^(latest|" + Version.SYNTAX_REGEX + ")$";
 
   @JsonPropertyDescription(
       "Schema version the database must reach: latest (the highest version of the migration set)"

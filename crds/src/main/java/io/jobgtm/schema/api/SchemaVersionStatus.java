@@ -6,6 +6,7 @@ import io.fabric8.crd.generator.annotation.SchemaFrom;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.jobgtm.schema.contract.DatabaseState;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -31,12 +32,18 @@ public class SchemaVersionStatus {
   private String currentVersion;
 
   @JsonPropertyDescription(
-      "What the last Job found: Fresh (no tables), Unversioned (tables, no migration history) or"
+      "What the last Job found: Fresh (no objects), Unversioned (objects, no migration history) or"
           + " Versioned.")
   private DatabaseState databaseState;
 
-  @JsonPropertyDescription("Versions still to apply to reach desiredVersion, in order.")
+  @JsonPropertyDescription(
+      "Versions still to apply to reach desiredVersion, in order. When the migrator's result was"
+          + " too long the lowest are left out: pendingCount counts them all.")
   private List<String> pendingVersions = new ArrayList<>();
+
+  @JsonPropertyDescription(
+      "How many versions are still to apply, also when pendingVersions is cut.")
+  private Integer pendingCount;
 
   @JsonPropertyDescription(
       "Migrations applied by the operator's Jobs, most recent first, at most 20 entries.")
@@ -87,6 +94,14 @@ public class SchemaVersionStatus {
     this.databaseState = databaseState;
   }
 
+  public Integer getPendingCount() {
+    return pendingCount;
+  }
+
+  public void setPendingCount(Integer pendingCount) {
+    this.pendingCount = pendingCount;
+  }
+
   public List<String> getPendingVersions() {
     return pendingVersions;
   }
@@ -135,6 +150,7 @@ public class SchemaVersionStatus {
         && Objects.equals(currentVersion, that.currentVersion)
         && databaseState == that.databaseState
         && Objects.equals(pendingVersions, that.pendingVersions)
+        && Objects.equals(pendingCount, that.pendingCount)
         && Objects.equals(appliedMigrations, that.appliedMigrations)
         && Objects.equals(lastJob, that.lastJob)
         && Objects.equals(gatedPods, that.gatedPods)
@@ -149,6 +165,7 @@ public class SchemaVersionStatus {
         currentVersion,
         databaseState,
         pendingVersions,
+        pendingCount,
         appliedMigrations,
         lastJob,
         gatedPods,
@@ -167,6 +184,8 @@ public class SchemaVersionStatus {
         + databaseState
         + ", pendingVersions="
         + pendingVersions
+        + ", pendingCount="
+        + pendingCount
         + ", appliedMigrations="
         + appliedMigrations
         + ", lastJob="

@@ -142,17 +142,49 @@ class SchemaVersionCrdTest {
   }
 
   @Test
-  void targetVersionIsLatestOrADottedVersion() {
+  void targetVersionIsLatestOrAVersionOfTheOneGrammar() {
     JSONSchemaProps targetVersion = property(spec, "targetVersion");
     assertThat(targetVersion.getDefault().asText()).isEqualTo("latest");
     Pattern pattern = Pattern.compile(targetVersion.getPattern());
-    assertThat(List.of("latest", "2", "2.1", "10.0.3")).allMatch(v -> pattern.matcher(v).matches());
-    assertThat(List.of("", "v2", "2.", ".2", "2..1", "Latest", "2-1", "latest2"))
+    // 2_1 is 2.1, as in migration file names and Flyway: the migrator and the gate agree.
+    assertThat(List.of("latest", "2", "2.1", "2_1", "10.0.3"))
+        .allMatch(v -> pattern.matcher(v).matches());
+    assertThat(List.of("", "v2", "2.", ".2", "2..1", "Latest", "2-1", "latest2", "2__1"))
         .noneMatch(v -> pattern.matcher(v).matches());
+    List<String> versions = List.of("2", "2.1", "2_1", "10.0.3", "2.", "2-1", "v2", "2__1");
+    for (String version : versions) {
+      assertThat(pattern.matcher(version).matches())
+          .as(version)
+          .isEqualTo(io.jobgtm.schema.contract.Version.isValid(version));
+    }
 
     Pattern baselineVersion = Pattern.compile(property(spec, "baseline", "version").getPattern());
     assertThat(baselineVersion.matcher("1.2").matches()).isTrue();
+    assertThat(baselineVersion.matcher("1_2").matches()).isTrue();
     assertThat(baselineVersion.matcher("latest").matches()).isFalse();
+  }
+
+  @Test
+  void unsetTimeoutsAreTheMigratorsDefaultsAndTheStatementTimeoutEndsBeforeTheJob() {
+    JSONSchemaProps job = property(spec, "job");
+    assertThat(property(job, "lockTimeout").getDescription())
+        .contains("unset: the migrator's default, 10s");
+    assertThat(property(job, "statementTimeout").getDescription())
+        .contains("unset: the migrator's default, 10m");
+    long statementSeconds =
+        java.time.Duration.parse(
+                "PT"
+                    + io.jobgtm.schema.contract.JobEnvironment.DEFAULT_STATEMENT_TIMEOUT
+                        .toUpperCase())
+            .toSeconds();
+    assertThat(statementSeconds)
+        .isLessThan(property(job, "activeDeadlineSeconds").getDefault().asLong());
+  }
+
+  @Test
+  void lastJobOutcomeIsDocumentedAsWrittenWhileTheJobRuns() {
+    assertThat(property(status, "lastJob", "outcome").getDescription())
+        .contains(MigrationJobStatus.RUNNING + " while the Job runs");
   }
 
   @Test
@@ -286,6 +318,7 @@ class SchemaVersionCrdTest {
             "currentVersion",
             "databaseState",
             "pendingVersions",
+            "pendingCount",
             "appliedMigrations",
             "lastJob",
             "gatedPods",

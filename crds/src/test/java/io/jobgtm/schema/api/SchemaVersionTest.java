@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.jobgtm.schema.contract.DatabaseState;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
@@ -44,7 +45,7 @@ class SchemaVersionTest {
   void writesWhatItReads() throws IOException {
     SchemaVersion resource = example();
     resource.setStatus(new SchemaVersionStatus());
-    resource.getStatus().setDatabaseState(DatabaseState.UNVERSIONED);
+    resource.getStatus().setDatabaseState(DatabaseState.Unversioned);
     resource
         .getStatus()
         .setAppliedMigrations(

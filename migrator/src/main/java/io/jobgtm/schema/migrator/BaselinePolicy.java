@@ -1,5 +1,7 @@
 package io.jobgtm.schema.migrator;
 
+import io.jobgtm.schema.contract.FailureReason;
+import io.jobgtm.schema.contract.Version;
 import java.util.Objects;
 
 /**

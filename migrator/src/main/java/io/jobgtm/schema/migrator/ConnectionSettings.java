@@ -1,5 +1,6 @@
 package io.jobgtm.schema.migrator;
 
+import io.jobgtm.schema.contract.FailureReason;
 import java.util.Objects;
 
 /**

@@ -1,5 +1,8 @@
 package io.jobgtm.schema.migrator;
 
+import io.jobgtm.schema.contract.DatabaseState;
+import io.jobgtm.schema.contract.FailureReason;
+import io.jobgtm.schema.contract.Version;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -206,41 +209,38 @@ final class DatabaseSession implements AutoCloseable {
   }
 
   /**
-   * Drops the history table when it records nothing but a baseline or the creation of the schema,
-   * so that a first run that failed, or a baseline whose migrations failed in the same run, leaves
-   * the database as it was found. A table with any other entry is kept: it is the record of what
-   * happened. The check and the drop are one transaction.
+   * Drops the history table when it records no migration: nothing but a baseline or the creation of
+   * the schema. Used so that an unversioned schema can be baselined (Flyway refuses to baseline
+   * into an existing empty table, which carries no information), and so that a first run that
+   * failed, or a baseline whose migrations failed in the same run, leaves the database as it was
+   * found. A table with any other entry is kept: it is the record of what happened. The check and
+   * the drop are one transaction.
+   *
+   * @return whether the table was dropped
    */
   boolean dropHistoryRecordingNoMigration() {
     try {
       if (!historyTableExists()) {
         return false;
       }
-      connection.setAutoCommit(false);
-      try (Statement statement = connection.createStatement()) {
-        statement.execute("LOCK TABLE " + historyTable() + " IN ACCESS EXCLUSIVE MODE");
-        boolean dropped = false;
-        try (ResultSet result =
-            statement.executeQuery(
-                "SELECT count(*) FROM "
-                    + historyTable()
-                    + " WHERE type NOT IN ('SCHEMA', 'BASELINE') OR NOT success")) {
-          result.next();
-          if (result.getInt(1) == 0) {
+      return inTransaction(
+          statement -> {
+            statement.execute("LOCK TABLE " + historyTable() + " IN ACCESS EXCLUSIVE MODE");
+            try (ResultSet result =
+                statement.executeQuery(
+                    "SELECT count(*) FROM "
+                        + historyTable()
+                        + " WHERE type NOT IN ('SCHEMA', 'BASELINE') OR NOT success")) {
+              result.next();
+              if (result.getInt(1) > 0) {
+                return false;
+              }
+            }
             statement.execute("DROP TABLE " + historyTable());
-            dropped = true;
-          }
-        }
-        connection.commit();
-        return dropped;
-      } catch (SQLException e) {
-        connection.rollback();
-        throw e;
-      } finally {
-        connection.setAutoCommit(true);
-      }
+            return true;
+          });
     } catch (SQLException e) {
-      throw SqlFailures.sessionFailure(e, "removing the migration history of a failed first run");
+      throw SqlFailures.sessionFailure(e, "removing a migration history that records no migration");
     }
   }
 
@@ -293,31 +293,6 @@ final class DatabaseSession implements AutoCloseable {
     }
   }
 
-  /**
-   * Drops a history table that records no migration, so that an unversioned schema can be
-   * baselined: Flyway refuses to baseline into an existing empty table, and the table carries no
-   * information. The check and the drop are one transaction.
-   */
-  void dropEmptyHistoryTable() {
-    try {
-      connection.setAutoCommit(false);
-      try (Statement statement = connection.createStatement()) {
-        statement.execute("LOCK TABLE " + historyTable() + " IN ACCESS EXCLUSIVE MODE");
-        if (countHistoryRows() == 0) {
-          statement.execute("DROP TABLE " + historyTable());
-        }
-        connection.commit();
-      } catch (SQLException e) {
-        connection.rollback();
-        throw e;
-      } finally {
-        connection.setAutoCommit(true);
-      }
-    } catch (SQLException e) {
-      throw SqlFailures.sessionFailure(e, "removing the empty migration history table");
-    }
-  }
-
   /** The applied history rows above a version, highest version first. */
   List<HistoryRow> appliedAbove(Version target) {
     List<HistoryRow> rows = new ArrayList<>();
@@ -348,28 +323,43 @@ final class DatabaseSession implements AutoCloseable {
    */
   void undo(HistoryRow row, MigrationScript script, SessionDefaults defaults) {
     try {
-      connection.setAutoCommit(false);
-      try (Statement statement = connection.createStatement()) {
-        defaults.restore(connection);
-        statement.execute(script.sql());
-        defaults.restore(connection);
-        try (PreparedStatement delete =
-            connection.prepareStatement(
-                "DELETE FROM " + historyTable() + " WHERE installed_rank = ?")) {
-          delete.setInt(1, row.installedRank());
-          delete.executeUpdate();
-        }
-        connection.commit();
-      } catch (SQLException e) {
-        connection.rollback();
-        throw e;
-      } finally {
-        connection.setAutoCommit(true);
-      }
+      inTransaction(
+          statement -> {
+            defaults.restore(connection);
+            statement.execute(script.sql());
+            defaults.restore(connection);
+            try (PreparedStatement delete =
+                connection.prepareStatement(
+                    "DELETE FROM " + historyTable() + " WHERE installed_rank = ?")) {
+              delete.setInt(1, row.installedRank());
+              delete.executeUpdate();
+            }
+            return null;
+          });
     } catch (SQLException e) {
       throw SqlFailures.scriptFailure(
           e, FailureReason.UndoFailed, row.version(), script.fileName());
     }
+  }
+
+  /** Runs statements in one transaction: committed when the work returns, else rolled back. */
+  private <T> T inTransaction(TransactionWork<T> work) throws SQLException {
+    connection.setAutoCommit(false);
+    try (Statement statement = connection.createStatement()) {
+      T result = work.run(statement);
+      connection.commit();
+      return result;
+    } catch (SQLException | RuntimeException e) {
+      connection.rollback();
+      throw e;
+    } finally {
+      connection.setAutoCommit(true);
+    }
+  }
+
+  @FunctionalInterface
+  private interface TransactionWork<T> {
+    T run(Statement statement) throws SQLException;
   }
 
   private String historyTable() {

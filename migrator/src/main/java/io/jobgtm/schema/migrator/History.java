@@ -1,5 +1,6 @@
 package io.jobgtm.schema.migrator;
 
+import io.jobgtm.schema.contract.Version;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -1,5 +1,6 @@
 package io.jobgtm.schema.migrator;
 
+import io.jobgtm.schema.contract.Version;
 import org.flywaydb.core.api.CoreErrorCode;
 import org.flywaydb.core.api.ErrorCode;
 import org.flywaydb.core.api.output.ValidateOutput;

@@ -1,5 +1,7 @@
 package io.jobgtm.schema.migrator;
 
+import io.jobgtm.schema.contract.FailureReason;
+
 /**
  * The one exception the engine throws: a reason, the version concerned (if any) and a one-line
  * message that is safe to show (it never contains the password).

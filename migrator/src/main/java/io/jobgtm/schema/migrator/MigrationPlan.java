@@ -1,5 +1,7 @@
 package io.jobgtm.schema.migrator;
 
+import io.jobgtm.schema.contract.MigrationResult;
+import io.jobgtm.schema.contract.Outcome;
 import java.util.List;
 
 /**

@@ -1,5 +1,12 @@
 package io.jobgtm.schema.migrator;
 
+import io.jobgtm.schema.contract.AppliedMigration;
+import io.jobgtm.schema.contract.DatabaseState;
+import io.jobgtm.schema.contract.Failure;
+import io.jobgtm.schema.contract.FailureReason;
+import io.jobgtm.schema.contract.MigrationResult;
+import io.jobgtm.schema.contract.Outcome;
+import io.jobgtm.schema.contract.Version;
 import io.jobgtm.schema.migrator.DatabaseSession.HistoryRow;
 import io.jobgtm.schema.migrator.DatabaseSession.Inspection;
 import java.sql.SQLException;
@@ -285,7 +292,7 @@ public final class Migrator {
   private static void stamp(
       DatabaseSession session, Inspection found, FlywayFactory flyway, Version version) {
     if (found.historyTableExists()) {
-      session.dropEmptyHistoryTable();
+      session.dropHistoryRecordingNoMigration();
     }
     flyway.baselineAt(version).baseline();
   }

@@ -1,5 +1,8 @@
 package io.jobgtm.schema.migrator;
 
+import io.jobgtm.schema.contract.FailureReason;
+import io.jobgtm.schema.contract.JobEnvironment;
+import io.jobgtm.schema.contract.Version;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -10,16 +13,20 @@ import java.util.Objects;
 public final class MigratorConfiguration {
 
   /** How long to wait for the database to accept connections. */
-  public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(60);
+  public static final Duration DEFAULT_CONNECT_TIMEOUT =
+      Durations.parse(JobEnvironment.DEFAULT_CONNECT_TIMEOUT);
 
   /** How long to wait for another migrator working on the same schema. */
-  public static final Duration DEFAULT_LOCK_WAIT_TIMEOUT = Duration.ofMinutes(5);
+  public static final Duration DEFAULT_LOCK_WAIT_TIMEOUT =
+      Durations.parse(JobEnvironment.DEFAULT_LOCK_WAIT_TIMEOUT);
 
   /** PostgreSQL lock_timeout for migration statements. */
-  public static final Duration DEFAULT_LOCK_TIMEOUT = Duration.ofSeconds(10);
+  public static final Duration DEFAULT_LOCK_TIMEOUT =
+      Durations.parse(JobEnvironment.DEFAULT_LOCK_TIMEOUT);
 
   /** PostgreSQL statement_timeout for migration statements; zero is no limit. */
-  public static final Duration DEFAULT_STATEMENT_TIMEOUT = Duration.ofMinutes(30);
+  public static final Duration DEFAULT_STATEMENT_TIMEOUT =
+      Durations.parse(JobEnvironment.DEFAULT_STATEMENT_TIMEOUT);
 
   ConnectionSettings connection;
   MigrationSet migrations;

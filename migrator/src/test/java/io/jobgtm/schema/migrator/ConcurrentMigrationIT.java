@@ -2,6 +2,8 @@ package io.jobgtm.schema.migrator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.jobgtm.schema.contract.MigrationResult;
+import io.jobgtm.schema.contract.Outcome;
 import io.jobgtm.schema.migrator.testing.Catalog;
 import io.jobgtm.schema.migrator.testing.MigrationFiles;
 import io.jobgtm.schema.migrator.testing.MigratorProcess;

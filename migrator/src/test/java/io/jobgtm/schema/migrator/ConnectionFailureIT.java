@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jobgtm.schema.contract.Outcome;
 import io.jobgtm.schema.migrator.testing.MigratorProcess;
 import io.jobgtm.schema.migrator.testing.PostgresServer;
 import java.net.ServerSocket;

@@ -3,6 +3,8 @@ package io.jobgtm.schema.migrator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.jobgtm.schema.contract.FailureReason;
+import io.jobgtm.schema.contract.Version;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

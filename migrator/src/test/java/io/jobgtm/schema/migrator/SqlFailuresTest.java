@@ -2,6 +2,8 @@ package io.jobgtm.schema.migrator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.jobgtm.schema.contract.FailureReason;
+import io.jobgtm.schema.contract.Version;
 import java.sql.SQLException;
 import org.junit.jupiter.api.Test;
 

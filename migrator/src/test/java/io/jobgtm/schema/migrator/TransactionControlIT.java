@@ -2,6 +2,13 @@ package io.jobgtm.schema.migrator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.jobgtm.schema.contract.AppliedMigration;
+import io.jobgtm.schema.contract.DatabaseState;
+import io.jobgtm.schema.contract.Failure;
+import io.jobgtm.schema.contract.FailureReason;
+import io.jobgtm.schema.contract.MigrationResult;
+import io.jobgtm.schema.contract.Outcome;
+import io.jobgtm.schema.contract.Version;
 import io.jobgtm.schema.migrator.testing.Catalog;
 import io.jobgtm.schema.migrator.testing.MigrationFiles;
 import io.jobgtm.schema.migrator.testing.PostgresServer;

@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.PodSchedulingGate;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.client.informers.cache.ItemStore;
 import io.jobgtm.schema.api.SchemaVersion;
+import io.jobgtm.schema.contract.Version;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -75,11 +76,12 @@ public final class Gates {
     Map<String, String> annotations = pod.getMetadata().getAnnotations();
     String minVersion = annotations == null ? null : annotations.get(MIN_VERSION);
     if (minVersion != null) {
-      if (!Versions.isVersion(minVersion)) {
+      if (!Version.isValid(minVersion)) {
         return Optional.of(
             "its " + MIN_VERSION + " annotation '" + minVersion + "' is not a version");
       }
-      if (Versions.isVersion(currentVersion) && Versions.compare(currentVersion, minVersion) >= 0) {
+      if (Version.isValid(currentVersion)
+          && !Version.parse(currentVersion).isBelow(Version.parse(minVersion))) {
         return Optional.empty();
       }
       return Optional.of(

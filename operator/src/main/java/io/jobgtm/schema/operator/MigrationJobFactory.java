@@ -26,6 +26,7 @@ import io.jobgtm.schema.api.MigrationJobSpec;
 import io.jobgtm.schema.api.SchemaVersion;
 import io.jobgtm.schema.api.SchemaVersionSpec;
 import io.jobgtm.schema.api.UnversionedSchemaPolicy;
+import io.jobgtm.schema.contract.JobEnvironment;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -218,34 +219,35 @@ public final class MigrationJobFactory {
     DatabaseSpec database = spec.getDatabase();
     CredentialsSecretRef credentials = database.getCredentialsSecretRef();
     List<EnvVar> env = new ArrayList<>();
-    env.add(literal("DB_HOST", database.getHost()));
-    env.add(literal("DB_PORT", String.valueOf(database.getPort())));
-    env.add(literal("DB_NAME", database.getName()));
-    env.add(literal("DB_SCHEMA", database.getSchema()));
-    env.add(literal("DB_SSLMODE", database.getSslMode().value()));
-    env.add(secret("DB_USER", credentials.getName(), credentials.getUsernameKey()));
-    env.add(secret("DB_PASSWORD", credentials.getName(), credentials.getPasswordKey()));
-    env.add(literal("TARGET_VERSION", spec.getTargetVersion()));
+    env.add(literal(JobEnvironment.DB_HOST, database.getHost()));
+    env.add(literal(JobEnvironment.DB_PORT, String.valueOf(database.getPort())));
+    env.add(literal(JobEnvironment.DB_NAME, database.getName()));
+    env.add(literal(JobEnvironment.DB_SCHEMA, database.getSchema()));
+    env.add(literal(JobEnvironment.DB_SSLMODE, database.getSslMode().value()));
+    env.add(secret(JobEnvironment.DB_USER, credentials.getName(), credentials.getUsernameKey()));
+    env.add(
+        secret(JobEnvironment.DB_PASSWORD, credentials.getName(), credentials.getPasswordKey()));
+    env.add(literal(JobEnvironment.TARGET_VERSION, spec.getTargetVersion()));
     BaselineSpec baseline = spec.getBaseline();
     if (baseline != null && baseline.getOnUnversionedSchema() == UnversionedSchemaPolicy.BASELINE) {
-      env.add(literal("ON_UNVERSIONED", "Baseline"));
-      env.add(literal("BASELINE_VERSION", baseline.getVersion()));
+      env.add(literal(JobEnvironment.ON_UNVERSIONED, "Baseline"));
+      env.add(literal(JobEnvironment.BASELINE_VERSION, baseline.getVersion()));
     } else {
-      env.add(literal("ON_UNVERSIONED", "Fail"));
+      env.add(literal(JobEnvironment.ON_UNVERSIONED, "Fail"));
     }
     boolean downgrade = spec.getDowngrade() != null && spec.getDowngrade().isAllowed();
-    env.add(literal("ALLOW_DOWNGRADE", String.valueOf(downgrade)));
+    env.add(literal(JobEnvironment.ALLOW_DOWNGRADE, String.valueOf(downgrade)));
     MigrationJobSpec job = spec.getJob();
     if (job != null && job.getLockTimeout() != null) {
-      env.add(literal("LOCK_TIMEOUT", job.getLockTimeout()));
+      env.add(literal(JobEnvironment.LOCK_TIMEOUT, job.getLockTimeout()));
     }
     if (job != null && job.getStatementTimeout() != null) {
-      env.add(literal("STATEMENT_TIMEOUT", job.getStatementTimeout()));
+      env.add(literal(JobEnvironment.STATEMENT_TIMEOUT, job.getStatementTimeout()));
     }
     if (!(source instanceof MigrationSource.Bundled)) {
-      env.add(literal("MIGRATIONS_DIR", MIGRATIONS_DIR));
+      env.add(literal(JobEnvironment.MIGRATIONS_DIR, MIGRATIONS_DIR));
     }
-    env.add(literal("RESULT_FILE", TERMINATION_MESSAGE_PATH));
+    env.add(literal(JobEnvironment.RESULT_FILE, TERMINATION_MESSAGE_PATH));
     return env;
   }
 

@@ -3,13 +3,16 @@ package io.jobgtm.schema.operator;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.jobgtm.schema.api.Conditions;
 import io.jobgtm.schema.api.MigrationJobStatus;
+import io.jobgtm.schema.api.Reasons;
 import io.jobgtm.schema.api.SchemaVersion;
 import io.jobgtm.schema.api.SchemaVersionStatus;
+import io.jobgtm.schema.contract.Failure;
+import io.jobgtm.schema.contract.MigrationResult;
+import io.jobgtm.schema.contract.Version;
 import io.jobgtm.schema.operator.MigrationPlan.Action;
 import io.jobgtm.schema.operator.MigrationPlan.State;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -19,9 +22,6 @@ import java.util.Optional;
  * exists or its outcome is only recorded in status.
  */
 public final class MigrationPlanner {
-
-  /** Outcome written to {@code status.lastJob.outcome} while a Job runs. */
-  public static final String RUNNING = "Running";
 
   private MigrationPlanner() {}
 
@@ -68,9 +68,9 @@ public final class MigrationPlanner {
     boolean downgradeAllowed =
         resource.getSpec().getDowngrade() != null && resource.getSpec().getDowngrade().isAllowed();
     if (!downgradeAllowed
-        && Versions.isVersion(target)
-        && Versions.isVersion(current)
-        && Versions.compare(target, current) < 0) {
+        && Version.isValid(target)
+        && Version.isValid(current)
+        && Version.parse(target).isBelow(Version.parse(current))) {
       return new MigrationPlan(
           Action.NONE,
           State.STALLED,
@@ -92,7 +92,7 @@ public final class MigrationPlanner {
     MigrationJobStatus recorded = status == null ? null : status.getLastJob();
     if (recorded != null
         && desiredJobName.equals(recorded.getName())
-        && !RUNNING.equals(recorded.getOutcome())
+        && !MigrationJobStatus.RUNNING.equals(recorded.getOutcome())
         && recorded.getOutcome() != null
         && !retriable(status)) {
       // The Job ran and is gone (its TTL): its outcome lives on in the recorded status.
@@ -136,7 +136,7 @@ public final class MigrationPlanner {
           null);
     }
     if (job.failedAttempts() > 0 && job.result() != null && job.result().failure() != null) {
-      MigrationJobResult.Failure failure = job.result().failure();
+      Failure failure = job.result().failure();
       return new MigrationPlan(
           Action.NONE,
           State.RECONCILING,
@@ -163,15 +163,15 @@ public final class MigrationPlanner {
   }
 
   private static MigrationPlan outcomeOf(ObservedJob job) {
-    MigrationJobResult result = job.result();
+    MigrationResult result = job.result();
     if (job.phase() == ObservedJob.Phase.Succeeded) {
-      String outcome = result == null ? Reasons.MIGRATED : result.outcome();
+      String outcome = result == null ? Reasons.MIGRATED : result.outcome().name();
       return new MigrationPlan(
           Action.NONE, State.READY, outcome, successMessage(job), job.name(), job);
     }
     if (result != null && result.failure() != null) {
-      MigrationJobResult.Failure failure = result.failure();
-      String reason = Objects.requireNonNullElse(failure.reason(), Reasons.MIGRATION_FAILED);
+      Failure failure = result.failure();
+      String reason = failure.reason() == null ? Reasons.MIGRATION_FAILED : failure.reason().name();
       String version = failure.version() == null ? "" : " at version " + failure.version();
       return new MigrationPlan(
           Action.NONE,
@@ -191,15 +191,15 @@ public final class MigrationPlanner {
   }
 
   private static String successMessage(ObservedJob job) {
-    MigrationJobResult result = job.result();
+    MigrationResult result = job.result();
     if (result == null) {
       return "migration Job " + job.name() + " succeeded";
     }
     String version = result.versionAfter() == null ? "none" : result.versionAfter();
     return switch (result.outcome()) {
-      case "UpToDate" -> "the database is at version " + version;
-      case "Baselined" -> "baselined at version " + result.baselineVersion();
-      case "Downgraded" ->
+      case UpToDate -> "the database is at version " + version;
+      case Baselined -> "baselined at version " + result.baselineVersion();
+      case Downgraded ->
           "downgraded to version " + version + " (" + result.undone().size() + " undone)";
       default ->
           "migrated to version "

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
+import io.jobgtm.schema.contract.MigrationResult;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +30,7 @@ public record ObservedJob(
     String specHash,
     Phase phase,
     String failure,
-    MigrationJobResult result,
+    MigrationResult result,
     int failedAttempts,
     String podProblem,
     String startedAt,
@@ -94,11 +95,11 @@ public record ObservedJob(
                         (Pod pod) -> String.valueOf(pod.getMetadata().getCreationTimestamp()))
                     .reversed())
             .toList();
-    MigrationJobResult result =
+    MigrationResult result =
         newestFirst.stream()
             .map(ObservedJob::terminationMessage)
             .flatMap(Optional::stream)
-            .map(MigrationJobResult::parse)
+            .map(MigrationResult::fromJson)
             .flatMap(Optional::stream)
             .findFirst()
             .orElse(null);

@@ -1,5 +1,6 @@
 package io.jobgtm.schema.operator;
 
+import io.jobgtm.schema.contract.Version;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
@@ -106,7 +107,7 @@ public final class OperatorMetrics {
   }
 
   static Double numeric(String version) {
-    if (!Versions.isVersion(version)) {
+    if (!Version.isValid(version)) {
       return null;
     }
     String[] parts = version.split("[._]");

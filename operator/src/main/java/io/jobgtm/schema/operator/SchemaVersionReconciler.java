@@ -19,8 +19,10 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import io.jobgtm.schema.api.MigrationJobStatus;
 import io.jobgtm.schema.api.MigrationsSpec;
+import io.jobgtm.schema.api.Reasons;
 import io.jobgtm.schema.api.SchemaVersion;
 import io.jobgtm.schema.api.SchemaVersionStatus;
+import io.jobgtm.schema.contract.MigrationResult;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -235,7 +237,7 @@ public final class SchemaVersionReconciler
               resource,
               job.getMetadata().getName(),
               EventRecorder.NORMAL,
-              "MigrationStarted",
+              Reasons.MIGRATION_STARTED,
               "created migration Job "
                   + job.getMetadata().getName()
                   + " for target "
@@ -265,14 +267,14 @@ public final class SchemaVersionReconciler
     if (finished == null || !StatusFactory.isNewer(finished, before)) {
       return;
     }
-    MigrationJobResult result = finished.result();
+    MigrationResult result = finished.result();
     boolean succeeded = finished.phase() == ObservedJob.Phase.Succeeded;
     String outcome = StatusFactory.outcomeOf(finished);
     String reason =
         succeeded
             ? outcome
-            : result != null && result.failure() != null
-                ? result.failure().reason()
+            : result != null && result.failure() != null && result.failure().reason() != null
+                ? result.failure().reason().name()
                 : Reasons.JOB_FAILED;
     String message =
         succeeded
@@ -293,7 +295,7 @@ public final class SchemaVersionReconciler
               resource,
               finished.name(),
               EventRecorder.NORMAL,
-              "Baselined",
+              Reasons.BASELINED_EVENT,
               "the unversioned schema was stamped with version " + result.baselineVersion());
     }
     metrics.jobFinished(
@@ -306,7 +308,7 @@ public final class SchemaVersionReconciler
   }
 
   private static String describe(ObservedJob job) {
-    MigrationJobResult result = job.result();
+    MigrationResult result = job.result();
     if (result != null && result.failure() != null) {
       return "migration Job "
           + job.name()

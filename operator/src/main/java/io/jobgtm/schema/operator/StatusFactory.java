@@ -2,17 +2,16 @@ package io.jobgtm.schema.operator;
 
 import io.jobgtm.schema.api.AppliedMigration;
 import io.jobgtm.schema.api.Conditions;
-import io.jobgtm.schema.api.DatabaseState;
 import io.jobgtm.schema.api.MigrationJobStatus;
 import io.jobgtm.schema.api.SchemaVersion;
 import io.jobgtm.schema.api.SchemaVersionStatus;
+import io.jobgtm.schema.contract.MigrationResult;
+import io.jobgtm.schema.contract.Version;
 import io.jobgtm.schema.operator.MigrationPlan.State;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -44,6 +43,7 @@ public final class StatusFactory {
     next.setCurrentVersion(previous.getCurrentVersion());
     next.setDatabaseState(previous.getDatabaseState());
     next.setPendingVersions(new ArrayList<>(previous.getPendingVersions()));
+    next.setPendingCount(previous.getPendingCount());
     next.setAppliedMigrations(new ArrayList<>(previous.getAppliedMigrations()));
     next.setLastJob(previous.getLastJob());
     next.setGatedPods(previous.getGatedPods());
@@ -53,11 +53,12 @@ public final class StatusFactory {
       record(next, finished);
     }
     if (plan.action() == MigrationPlan.Action.CREATE_JOB) {
-      next.setLastJob(new MigrationJobStatus(plan.jobName(), MigrationPlanner.RUNNING, null, null));
+      next.setLastJob(
+          new MigrationJobStatus(plan.jobName(), MigrationJobStatus.RUNNING, null, null));
     } else if (running != null) {
       next.setLastJob(
           new MigrationJobStatus(
-              running.name(), MigrationPlanner.RUNNING, running.startedAt(), null));
+              running.name(), MigrationJobStatus.RUNNING, running.startedAt(), null));
     }
     next.setDesiredVersion(desiredVersion(resource, next, plan));
     next.setConditions(conditions(previous, generation, plan, now));
@@ -67,7 +68,7 @@ public final class StatusFactory {
   /** The outcome {@code status.lastJob.outcome} records for a finished Job. */
   static String outcomeOf(ObservedJob job) {
     if (job.result() != null && job.result().outcome() != null) {
-      return job.result().outcome();
+      return job.result().outcome().name();
     }
     return job.phase() == ObservedJob.Phase.Succeeded ? "Succeeded" : "Failed";
   }
@@ -89,7 +90,7 @@ public final class StatusFactory {
   }
 
   private static void record(SchemaVersionStatus next, ObservedJob finished) {
-    MigrationJobResult result = finished.result();
+    MigrationResult result = finished.result();
     next.setLastJob(
         new MigrationJobStatus(
             finished.name(), outcomeOf(finished), finished.startedAt(), finished.finishedAt()));
@@ -99,11 +100,14 @@ public final class StatusFactory {
     if (result.versionAfter() != null || result.succeeded()) {
       next.setCurrentVersion(result.versionAfter());
     }
-    databaseState(result.databaseState()).ifPresent(next::setDatabaseState);
+    if (result.databaseState() != null) {
+      next.setDatabaseState(result.databaseState());
+    }
     next.setPendingVersions(new ArrayList<>(result.pending()));
+    next.setPendingCount(result.pendingCount());
     List<AppliedMigration> applied = new ArrayList<>();
     for (int i = result.applied().size() - 1; i >= 0; i--) {
-      MigrationJobResult.Applied migration = result.applied().get(i);
+      io.jobgtm.schema.contract.AppliedMigration migration = result.applied().get(i);
       applied.add(
           new AppliedMigration(
               migration.version(),
@@ -122,20 +126,10 @@ public final class StatusFactory {
         new ArrayList<>(applied.subList(0, Math.min(applied.size(), APPLIED_HISTORY_LIMIT))));
   }
 
-  /** The state as the migrator spells it ({@code Fresh}), which is how the CRD spells it too. */
-  static Optional<DatabaseState> databaseState(String text) {
-    if (text == null) {
-      return Optional.empty();
-    }
-    return Arrays.stream(DatabaseState.values())
-        .filter(state -> state.name().equalsIgnoreCase(text))
-        .findFirst();
-  }
-
   private static String desiredVersion(
       SchemaVersion resource, SchemaVersionStatus next, MigrationPlan plan) {
     String target = resource.getSpec().getTargetVersion();
-    if (Versions.isVersion(target)) {
+    if (Version.isValid(target)) {
       return target;
     }
     if (plan.state() == State.READY) {

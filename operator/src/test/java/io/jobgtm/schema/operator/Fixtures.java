@@ -2,9 +2,16 @@ package io.jobgtm.schema.operator;
 
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.jobgtm.schema.api.SchemaVersion;
+import io.jobgtm.schema.contract.AppliedMigration;
+import io.jobgtm.schema.contract.DatabaseState;
+import io.jobgtm.schema.contract.Failure;
+import io.jobgtm.schema.contract.FailureReason;
+import io.jobgtm.schema.contract.MigrationResult;
+import io.jobgtm.schema.contract.Outcome;
+import java.util.List;
 
 /** SchemaVersions and result documents for pure tests. */
-final class Fixtures {
+public final class Fixtures {
 
   private Fixtures() {}
 
@@ -35,23 +42,67 @@ final class Fixtures {
     return schemaVersion("");
   }
 
-  static String result(String outcome, String versionAfter, String failureReason) {
-    String failure =
+  /**
+   * A migrator result as the contract's record: the outcome, the version after, and when {@code
+   * failureReason} is set a failure of version 3. Two migrations applied, nothing pending.
+   */
+  static MigrationResult result(String outcome, String versionAfter, String failureReason) {
+    return new MigrationResult(
+        MigrationResult.API_VERSION,
+        "migrate",
+        Outcome.valueOf(outcome),
+        DatabaseState.Fresh,
+        null,
+        versionAfter,
+        "latest",
+        null,
+        List.of(
+            new AppliedMigration("1", "initial schema", 12),
+            new AppliedMigration("2", "add is remote", 3)),
+        2,
+        List.of(),
+        List.of(),
+        0,
+        List.of(),
+        List.of(),
         failureReason == null
-            ? ""
-            : ", \"failure\": {\"reason\": \""
-                + failureReason
-                + "\", \"version\": \"3\","
-                + " \"message\": \"V3__x.sql failed: ERROR: boom\"}";
-    return "{\"apiVersion\": \"migrator.schema.jobgtm.io/v1\", \"command\": \"migrate\","
-        + " \"outcome\": \""
-        + outcome
-        + "\", \"databaseState\": \"Fresh\","
-        + (versionAfter == null ? "" : " \"versionAfter\": \"" + versionAfter + "\",")
-        + " \"appliedCount\": 2, \"applied\": [{\"version\": \"1\", \"description\": \"initial schema\","
-        + " \"durationMs\": 12}, {\"version\": \"2\", \"description\": \"add is remote\", \"durationMs\": 3}],"
-        + " \"pending\": [], \"durationMs\": 40, \"truncated\": false"
-        + failure
-        + "}";
+            ? null
+            : new Failure(
+                FailureReason.valueOf(failureReason), "3", "V3__x.sql failed: ERROR: boom"),
+        40,
+        false);
+  }
+
+  /** The termination message of a migrator that migrated a fresh database to {@code version}. */
+  public static String successDocument(String version) {
+    return result("Migrated", version, null).toJson();
+  }
+
+  /** The termination message of a migrator whose V3 failed at version 2. */
+  static String failureDocument() {
+    return new MigrationResult(
+            MigrationResult.API_VERSION,
+            "migrate",
+            Outcome.Failed,
+            DatabaseState.Versioned,
+            "2",
+            "2",
+            "latest",
+            null,
+            List.of(),
+            0,
+            List.of(),
+            List.of("3"),
+            1,
+            List.of(),
+            List.of(),
+            new Failure(
+                FailureReason.MigrationFailed,
+                "3",
+                "V3__broken.sql failed: ERROR: syntax error at or near \"TABEL\" [SQLSTATE 42601];"
+                    + " it ran in a transaction and was rolled back"),
+            120,
+            false)
+        .toJson();
   }
 }

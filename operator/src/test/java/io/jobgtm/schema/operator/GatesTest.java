@@ -57,6 +57,15 @@ class GatesTest {
   }
 
   @Test
+  void oneVersionGrammarUnderscoresReadAsDots() {
+    // The CRD, the migrator and the gate read 2_1 as 2.1, as Flyway does.
+    assertThat(Gates.stillWaiting(pod("2_1", "schema.jobgtm.io/workflow"), "2.1", false)).isEmpty();
+    assertThat(Gates.stillWaiting(pod("2.1", "schema.jobgtm.io/workflow"), "2_1", false)).isEmpty();
+    assertThat(Gates.stillWaiting(pod("2_2", "schema.jobgtm.io/workflow"), "2.1", true))
+        .contains("it needs schema version 2_2 and the database is at 2.1");
+  }
+
+  @Test
   void patchesTestTheGateBeforeRemovingIt() {
     assertThat(Gates.removalPatch("/spec/schedulingGates", 1, "schema.jobgtm.io/workflow"))
         .isEqualTo(

@@ -14,9 +14,9 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.jobgtm.schema.api.Conditions;
-import io.jobgtm.schema.api.DatabaseState;
 import io.jobgtm.schema.api.SchemaVersion;
 import io.jobgtm.schema.api.SchemaVersionStatus;
+import io.jobgtm.schema.contract.DatabaseState;
 import io.jobgtm.schema.migrator.testing.Catalog;
 import io.jobgtm.schema.migrator.testing.PostgresServer;
 import io.jobgtm.schema.operator.testing.LocalCluster;
@@ -144,7 +144,7 @@ class MigrationFlowsE2E {
 
     SchemaVersionStatus status = awaitReady(NAMESPACE, "workflow", "Migrated", "2");
 
-    assertThat(status.getDatabaseState()).isEqualTo(DatabaseState.FRESH);
+    assertThat(status.getDatabaseState()).isEqualTo(DatabaseState.Fresh);
     assertThat(status.getAppliedMigrations())
         .extracting(m -> m.getVersion())
         .containsExactly("2", "1");
@@ -182,14 +182,14 @@ class MigrationFlowsE2E {
 
     SchemaVersionStatus baselined = awaitReady(NAMESPACE, "unversioned", "Baselined", "1");
 
-    assertThat(baselined.getDatabaseState()).isEqualTo(DatabaseState.UNVERSIONED);
+    assertThat(baselined.getDatabaseState()).isEqualTo(DatabaseState.Unversioned);
     assertThat(history("unversioned")).containsExactly("1:BASELINE:true");
     assertThat(Catalog.snapshot(postgres, "unversioned", "public")).isEqualTo(schemaBefore);
 
     apply(NAMESPACE, schemaVersion("unversioned", "unversioned", MIGRATIONS, "latest"));
 
     SchemaVersionStatus migrated = awaitReady(NAMESPACE, "unversioned", "Migrated", "2");
-    assertThat(migrated.getDatabaseState()).isEqualTo(DatabaseState.VERSIONED);
+    assertThat(migrated.getDatabaseState()).isEqualTo(DatabaseState.Versioned);
     assertThat(history("unversioned")).containsExactly("1:BASELINE:true", "2:SQL:true");
     assertThat(jobsOf(NAMESPACE, "unversioned")).hasSize(2);
   }
@@ -219,7 +219,7 @@ class MigrationFlowsE2E {
     apply(NAMESPACE, schemaVersion("upgrade", "upgrade", MIGRATIONS, "latest"));
 
     SchemaVersionStatus status = awaitReady(NAMESPACE, "upgrade", "Migrated", "2");
-    assertThat(status.getDatabaseState()).isEqualTo(DatabaseState.VERSIONED);
+    assertThat(status.getDatabaseState()).isEqualTo(DatabaseState.Versioned);
     assertThat(history("upgrade")).containsExactly("1:SQL:true", "2:SQL:true");
     awaitReadyPods(NAMESPACE, "upgrade-svc", 2);
     await().atMost(PATIENCE).until(() -> get(NAMESPACE, "upgrade").getStatus().getGatedPods() == 0);

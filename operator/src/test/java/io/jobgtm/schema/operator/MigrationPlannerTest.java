@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jobgtm.schema.api.Conditions;
 import io.jobgtm.schema.api.MigrationJobStatus;
+import io.jobgtm.schema.api.Reasons;
 import io.jobgtm.schema.api.SchemaVersion;
 import io.jobgtm.schema.api.SchemaVersionStatus;
 import io.jobgtm.schema.operator.MigrationPlan.Action;
@@ -30,7 +31,7 @@ class MigrationPlannerTest {
         null,
         ObservedJob.Phase.Succeeded,
         null,
-        MigrationJobResult.parse(Fixtures.result(outcome, "2", null)).orElseThrow(),
+        Fixtures.result(outcome, "2", null),
         0,
         null,
         "2026-01-01T10:00:00Z",
@@ -43,9 +44,7 @@ class MigrationPlannerTest {
         null,
         ObservedJob.Phase.Failed,
         "PodFailurePolicy: Container migrate for pod x failed with exit code 2",
-        reason == null
-            ? null
-            : MigrationJobResult.parse(Fixtures.result("Failed", "2", reason)).orElseThrow(),
+        reason == null ? null : Fixtures.result("Failed", "2", reason),
         1,
         null,
         "2026-01-01T10:00:00Z",

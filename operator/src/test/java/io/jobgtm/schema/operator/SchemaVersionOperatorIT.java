@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.jobgtm.schema.api.Conditions;
+import io.jobgtm.schema.api.Reasons;
 import io.jobgtm.schema.api.SchemaVersion;
 import io.jobgtm.schema.api.SchemaVersionStatus;
 import io.jobgtm.schema.operator.testing.LocalControlPlane;
@@ -95,14 +96,6 @@ class SchemaVersionOperatorIT {
     return SchemaVersions.awaitCondition(admin, NAMESPACE, name, type, reason, PATIENCE);
   }
 
-  private static String failure() {
-    return "{\"apiVersion\":\"migrator.schema.jobgtm.io/v1\",\"command\":\"migrate\",\"outcome\":\"Failed\","
-        + "\"databaseState\":\"Versioned\",\"versionBefore\":\"2\",\"versionAfter\":\"2\",\"appliedCount\":0,"
-        + "\"applied\":[],\"pending\":[\"3\"],\"failure\":{\"reason\":\"MigrationFailed\",\"version\":\"3\","
-        + "\"message\":\"V3__broken.sql failed: ERROR: syntax error at or near \\\"TABEL\\\" [SQLSTATE 42601]\"},"
-        + "\"durationMs\":120,\"truncated\":false}";
-  }
-
   @Test
   void theExampleGetsExactlyOneRestrictedJobThenReadyOnSuccess() throws Exception {
     apply(Manifests.exampleSchemaVersion("workflow"));
@@ -121,11 +114,11 @@ class SchemaVersionOperatorIT {
     assertThat(container.getEnv()).noneMatch(env -> "change-me".equals(env.getValue()));
     awaitCondition("workflow", Conditions.RECONCILING, Reasons.MIGRATION_RUNNING);
 
-    kubelet.terminate(pod, 0, SimulatedKubelet.successDocument("2"));
+    kubelet.terminate(pod, 0, Fixtures.successDocument("2"));
 
     SchemaVersionStatus status = awaitCondition("workflow", Conditions.READY, "Migrated");
     assertThat(status.getCurrentVersion()).isEqualTo("2");
-    assertThat(status.getDatabaseState()).hasToString("FRESH");
+    assertThat(status.getDatabaseState()).hasToString("Fresh");
     assertThat(status.getAppliedMigrations())
         .extracting(m -> m.getVersion())
         .containsExactly("2", "1");
@@ -163,7 +156,8 @@ class SchemaVersionOperatorIT {
     apply(resource);
     Job first = awaitSingleJob("broken");
 
-    kubelet.terminate(kubelet.awaitPod(NAMESPACE, first.getMetadata().getName()), 2, failure());
+    kubelet.terminate(
+        kubelet.awaitPod(NAMESPACE, first.getMetadata().getName()), 2, Fixtures.failureDocument());
 
     SchemaVersionStatus stalled = awaitCondition("broken", Conditions.STALLED, "MigrationFailed");
     assertThat(Conditions.find(stalled.getConditions(), Conditions.READY).orElseThrow().getStatus())
@@ -195,7 +189,7 @@ class SchemaVersionOperatorIT {
     kubelet.terminate(
         kubelet.awaitPod(NAMESPACE, second.getMetadata().getName()),
         0,
-        SimulatedKubelet.successDocument("3"));
+        Fixtures.successDocument("3"));
     SchemaVersionStatus ready = awaitCondition("broken", Conditions.READY, "Migrated");
     assertThat(ready.getCurrentVersion()).isEqualTo("3");
   }
@@ -258,7 +252,7 @@ class SchemaVersionOperatorIT {
     kubelet.terminate(
         kubelet.awaitPod(NAMESPACE, first.getMetadata().getName()),
         0,
-        SimulatedKubelet.successDocument("2"));
+        Fixtures.successDocument("2"));
 
     await().atMost(PATIENCE).until(() -> jobsOf("changing").size() == 2);
     SchemaVersionStatus next =
@@ -280,9 +274,7 @@ class SchemaVersionOperatorIT {
         .atMost(Duration.ofSeconds(10))
         .until(() -> jobsOf("restarted").size() == 1);
     kubelet.terminate(
-        kubelet.awaitPod(NAMESPACE, job.getMetadata().getName()),
-        0,
-        SimulatedKubelet.successDocument("2"));
+        kubelet.awaitPod(NAMESPACE, job.getMetadata().getName()), 0, Fixtures.successDocument("2"));
     awaitCondition("restarted", Conditions.READY, "Migrated");
     assertThat(jobsOf("restarted"))
         .extracting(j -> j.getMetadata().getName())
@@ -305,9 +297,7 @@ class SchemaVersionOperatorIT {
     apply(Manifests.exampleSchemaVersion("metered"));
     Job job = awaitSingleJob("metered");
     kubelet.terminate(
-        kubelet.awaitPod(NAMESPACE, job.getMetadata().getName()),
-        0,
-        SimulatedKubelet.successDocument("2"));
+        kubelet.awaitPod(NAMESPACE, job.getMetadata().getName()), 0, Fixtures.successDocument("2"));
     awaitCondition("metered", Conditions.READY, "Migrated");
 
     await()
@@ -349,7 +339,7 @@ class SchemaVersionOperatorIT {
       String name = "quiet-" + i;
       await().atMost(PATIENCE).until(() -> jobsIn(namespace, name).size() == 1);
       String job = jobsIn(namespace, name).get(0).getMetadata().getName();
-      kubelet.terminate(kubelet.awaitPod(namespace, job), 0, SimulatedKubelet.successDocument("2"));
+      kubelet.terminate(kubelet.awaitPod(namespace, job), 0, Fixtures.successDocument("2"));
     }
     await()
         .atMost(PATIENCE)

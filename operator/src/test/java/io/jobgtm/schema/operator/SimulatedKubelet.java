@@ -24,16 +24,6 @@ public final class SimulatedKubelet {
   private final KubernetesClient client;
 
   /** The migrator's result document of a successful migration of the reference set. */
-  public static String successDocument(String versionAfter) {
-    return "{\"apiVersion\":\"migrator.schema.jobgtm.io/v1\",\"command\":\"migrate\",\"outcome\":\"Migrated\","
-        + "\"databaseState\":\"Fresh\",\"versionAfter\":\""
-        + versionAfter
-        + "\",\"targetVersion\":\"latest\","
-        + "\"appliedCount\":2,\"applied\":[{\"version\":\"1\",\"description\":\"initial schema\",\"durationMs\":14},"
-        + "{\"version\":\"2\",\"description\":\"add is remote to job listings\",\"durationMs\":2}],"
-        + "\"undone\":[],\"pendingCount\":0,\"pending\":[],\"durationMs\":480,\"truncated\":false}";
-  }
-
   SimulatedKubelet(KubernetesClient client) {
     this.client = client;
   }

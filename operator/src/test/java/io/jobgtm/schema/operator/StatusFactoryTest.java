@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.jobgtm.schema.api.AppliedMigration;
 import io.jobgtm.schema.api.Conditions;
-import io.jobgtm.schema.api.DatabaseState;
 import io.jobgtm.schema.api.SchemaVersion;
 import io.jobgtm.schema.api.SchemaVersionStatus;
+import io.jobgtm.schema.contract.DatabaseState;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -24,7 +24,7 @@ class StatusFactoryTest {
         null,
         ObservedJob.Phase.Succeeded,
         null,
-        MigrationJobResult.parse(Fixtures.result("Migrated", "2", null)).orElseThrow(),
+        Fixtures.result("Migrated", "2", null),
         0,
         null,
         "2026-01-01T10:00:00Z",
@@ -47,7 +47,7 @@ class StatusFactoryTest {
     assertThat(status.getObservedGeneration()).isEqualTo(1L);
     assertThat(status.getCurrentVersion()).isEqualTo("2");
     assertThat(status.getDesiredVersion()).isEqualTo("2");
-    assertThat(status.getDatabaseState()).isEqualTo(DatabaseState.FRESH);
+    assertThat(status.getDatabaseState()).isEqualTo(DatabaseState.Fresh);
     assertThat(status.getAppliedMigrations())
         .extracting(AppliedMigration::getVersion)
         .containsExactly("2", "1");
@@ -64,6 +64,55 @@ class StatusFactoryTest {
             });
     assertThat(Conditions.isTrue(status.getConditions(), Conditions.STALLED)).isFalse();
     assertThat(Conditions.isTrue(status.getConditions(), Conditions.RECONCILING)).isFalse();
+  }
+
+  @Test
+  void aFailureWithACutPendingListShowsTheHighestPendingAsDesiredAndTheFullCount() {
+    // 600 pending versions do not fit the 4096-byte document: the lowest are cut.
+    List<String> pending =
+        java.util.stream.IntStream.rangeClosed(2, 601).mapToObj(i -> "1." + i).toList();
+    io.jobgtm.schema.contract.MigrationResult written =
+        new io.jobgtm.schema.contract.MigrationResult(
+            io.jobgtm.schema.contract.MigrationResult.API_VERSION,
+            "migrate",
+            io.jobgtm.schema.contract.Outcome.Failed,
+            DatabaseState.Versioned,
+            "1.1",
+            "1.1",
+            "latest",
+            null,
+            List.of(),
+            0,
+            List.of(),
+            pending,
+            pending.size(),
+            List.of(),
+            List.of(),
+            new io.jobgtm.schema.contract.Failure(
+                io.jobgtm.schema.contract.FailureReason.MigrationFailed, "1.2", "V1.2 failed"),
+            10,
+            false);
+    io.jobgtm.schema.contract.MigrationResult read =
+        io.jobgtm.schema.contract.MigrationResult.fromJson(written.toJson()).orElseThrow();
+    ObservedJob failed =
+        new ObservedJob(
+            JOB,
+            null,
+            ObservedJob.Phase.Failed,
+            "failed",
+            read,
+            1,
+            null,
+            "2026-01-01T10:00:00Z",
+            "2026-01-01T10:01:00Z");
+
+    SchemaVersionStatus status = reconcile(Fixtures.schemaVersion(), failed, T0);
+
+    assertThat(read.truncated()).isTrue();
+    assertThat(status.getCurrentVersion()).isEqualTo("1.1");
+    assertThat(status.getDesiredVersion()).isEqualTo("1.601");
+    assertThat(status.getPendingCount()).isEqualTo(600);
+    assertThat(status.getPendingVersions()).hasSizeLessThan(600).last().isEqualTo("1.601");
   }
 
   @Test

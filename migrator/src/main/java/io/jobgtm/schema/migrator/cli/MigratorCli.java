@@ -1,19 +1,20 @@
 package io.jobgtm.schema.migrator.cli;
 
+import io.jobgtm.schema.contract.Failure;
+import io.jobgtm.schema.contract.FailureReason;
+import io.jobgtm.schema.contract.JobEnvironment;
+import io.jobgtm.schema.contract.MigrationResult;
+import io.jobgtm.schema.contract.Outcome;
+import io.jobgtm.schema.contract.Version;
 import io.jobgtm.schema.migrator.BaselinePolicy;
 import io.jobgtm.schema.migrator.ConnectionSettings;
 import io.jobgtm.schema.migrator.Durations;
-import io.jobgtm.schema.migrator.Failure;
-import io.jobgtm.schema.migrator.FailureReason;
 import io.jobgtm.schema.migrator.MigrationException;
 import io.jobgtm.schema.migrator.MigrationPlan;
-import io.jobgtm.schema.migrator.MigrationResult;
 import io.jobgtm.schema.migrator.MigrationScript;
 import io.jobgtm.schema.migrator.MigrationSet;
 import io.jobgtm.schema.migrator.Migrator;
 import io.jobgtm.schema.migrator.MigratorConfiguration;
-import io.jobgtm.schema.migrator.Outcome;
-import io.jobgtm.schema.migrator.Version;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -57,7 +58,7 @@ import picocli.CommandLine.Spec;
 public final class MigratorCli implements Callable<Integer> {
 
   /** The environment variable that may name the result file when flags cannot be parsed. */
-  static final String RESULT_FILE_ENV = "RESULT_FILE";
+  static final String RESULT_FILE_ENV = JobEnvironment.RESULT_FILE;
 
   @Spec CommandLine.Model.CommandSpec spec;
 
@@ -105,43 +106,43 @@ public final class MigratorCli implements Callable<Integer> {
   static final class ConnectionOptions {
     @Option(
         names = "--host",
-        defaultValue = "${env:DB_HOST:-localhost}",
+        defaultValue = "${env:" + JobEnvironment.DB_HOST + ":-localhost}",
         description = "Database host (DB_HOST, default ${DEFAULT-VALUE}).")
     String host;
 
     @Option(
         names = "--port",
-        defaultValue = "${env:DB_PORT:-5432}",
+        defaultValue = "${env:" + JobEnvironment.DB_PORT + ":-5432}",
         description = "Database port (DB_PORT, default ${DEFAULT-VALUE}).")
     int port;
 
     @Option(
         names = "--database",
-        defaultValue = "${env:DB_NAME}",
+        defaultValue = "${env:" + JobEnvironment.DB_NAME + "}",
         description = "Database name (DB_NAME).")
     String database;
 
     @Option(
         names = "--schema",
-        defaultValue = "${env:DB_SCHEMA:-public}",
+        defaultValue = "${env:" + JobEnvironment.DB_SCHEMA + ":-public}",
         description = "Schema to migrate (DB_SCHEMA, default ${DEFAULT-VALUE}).")
     String schema;
 
     @Option(
         names = "--user",
-        defaultValue = "${env:DB_USER}",
+        defaultValue = "${env:" + JobEnvironment.DB_USER + "}",
         description = "Database user (DB_USER).")
     String user;
 
     @Option(
         names = "--password-file",
-        defaultValue = "${env:DB_PASSWORD_FILE}",
+        defaultValue = "${env:" + JobEnvironment.DB_PASSWORD_FILE + "}",
         description = "File holding the password (DB_PASSWORD_FILE); else DB_PASSWORD is used.")
     Path passwordFile;
 
     @Option(
         names = "--sslmode",
-        defaultValue = "${env:DB_SSLMODE:-prefer}",
+        defaultValue = "${env:" + JobEnvironment.DB_SSLMODE + ":-prefer}",
         description =
             "disable, allow, prefer, require, verify-ca or verify-full (DB_SSLMODE, default"
                 + " ${DEFAULT-VALUE}).")
@@ -168,7 +169,7 @@ public final class MigratorCli implements Callable<Integer> {
               FailureReason.InvalidConfiguration, "cannot read the password file " + passwordFile);
         }
       }
-      return System.getenv("DB_PASSWORD");
+      return System.getenv(JobEnvironment.DB_PASSWORD);
     }
   }
 
@@ -178,7 +179,7 @@ public final class MigratorCli implements Callable<Integer> {
 
     @Option(
         names = "--migrations",
-        defaultValue = "${env:MIGRATIONS_DIR}",
+        defaultValue = "${env:" + JobEnvironment.MIGRATIONS_DIR + "}",
         description =
             "Directory of V<n>__*.sql and U<n>__*.sql files (MIGRATIONS_DIR); default:"
                 + " the bundled reference migrations.")
@@ -186,7 +187,12 @@ public final class MigratorCli implements Callable<Integer> {
 
     @Option(
         names = "--connect-timeout",
-        defaultValue = "${env:CONNECT_TIMEOUT:-60s}",
+        defaultValue =
+            "${env:"
+                + JobEnvironment.CONNECT_TIMEOUT
+                + ":-"
+                + JobEnvironment.DEFAULT_CONNECT_TIMEOUT
+                + "}",
         converter = DurationConverter.class,
         description =
             "How long to wait for the database to accept connections (default"
@@ -195,7 +201,12 @@ public final class MigratorCli implements Callable<Integer> {
 
     @Option(
         names = "--lock-wait-timeout",
-        defaultValue = "${env:LOCK_WAIT_TIMEOUT:-5m}",
+        defaultValue =
+            "${env:"
+                + JobEnvironment.LOCK_WAIT_TIMEOUT
+                + ":-"
+                + JobEnvironment.DEFAULT_LOCK_WAIT_TIMEOUT
+                + "}",
         converter = DurationConverter.class,
         description =
             "How long to wait for another migrator on the same schema (default"
@@ -204,7 +215,12 @@ public final class MigratorCli implements Callable<Integer> {
 
     @Option(
         names = "--lock-timeout",
-        defaultValue = "${env:LOCK_TIMEOUT:-10s}",
+        defaultValue =
+            "${env:"
+                + JobEnvironment.LOCK_TIMEOUT
+                + ":-"
+                + JobEnvironment.DEFAULT_LOCK_TIMEOUT
+                + "}",
         converter = DurationConverter.class,
         description =
             "PostgreSQL lock_timeout for migration statements (default ${DEFAULT-VALUE}).")
@@ -212,7 +228,12 @@ public final class MigratorCli implements Callable<Integer> {
 
     @Option(
         names = "--statement-timeout",
-        defaultValue = "${env:STATEMENT_TIMEOUT:-30m}",
+        defaultValue =
+            "${env:"
+                + JobEnvironment.STATEMENT_TIMEOUT
+                + ":-"
+                + JobEnvironment.DEFAULT_STATEMENT_TIMEOUT
+                + "}",
         converter = DurationConverter.class,
         description =
             "PostgreSQL statement_timeout for migration statements, 0 for none (default"
@@ -295,13 +316,13 @@ public final class MigratorCli implements Callable<Integer> {
   static final class MigrateOptions {
     @Option(
         names = "--target",
-        defaultValue = "${env:TARGET_VERSION:-latest}",
+        defaultValue = "${env:" + JobEnvironment.TARGET_VERSION + ":-latest}",
         description = "latest or a version such as 2 (TARGET_VERSION, default ${DEFAULT-VALUE}).")
     String target;
 
     @Option(
         names = "--on-unversioned",
-        defaultValue = "${env:ON_UNVERSIONED:-Fail}",
+        defaultValue = "${env:" + JobEnvironment.ON_UNVERSIONED + ":-Fail}",
         description =
             "Fail or Baseline: what to do with tables that have no migration history"
                 + " (ON_UNVERSIONED, default ${DEFAULT-VALUE}).")
@@ -309,13 +330,13 @@ public final class MigratorCli implements Callable<Integer> {
 
     @Option(
         names = "--baseline-version",
-        defaultValue = "${env:BASELINE_VERSION}",
+        defaultValue = "${env:" + JobEnvironment.BASELINE_VERSION + "}",
         description = "The version such tables match, required with Baseline (BASELINE_VERSION).")
     String baselineVersion;
 
     @Option(
         names = "--allow-downgrade",
-        defaultValue = "${env:ALLOW_DOWNGRADE:-false}",
+        defaultValue = "${env:" + JobEnvironment.ALLOW_DOWNGRADE + ":-false}",
         description =
             "Run undo scripts when the target is below the current version (ALLOW_DOWNGRADE).")
     boolean allowDowngrade;

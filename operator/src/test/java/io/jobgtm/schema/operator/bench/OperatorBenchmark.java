@@ -21,10 +21,10 @@ import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.jobgtm.schema.api.Conditions;
 import io.jobgtm.schema.api.SchemaVersion;
+import io.jobgtm.schema.operator.Fixtures;
 import io.jobgtm.schema.operator.Manifests;
 import io.jobgtm.schema.operator.OperatorConfig;
 import io.jobgtm.schema.operator.OperatorMain;
-import io.jobgtm.schema.operator.SimulatedKubelet;
 import io.jobgtm.schema.operator.testing.KubeApiServer;
 import io.jobgtm.schema.operator.testing.KubernetesBinaries;
 import io.jobgtm.schema.operator.testing.LocalControlPlane;
@@ -636,7 +636,7 @@ public final class OperatorBenchmark {
                                 .withNewTerminated()
                                 .withExitCode(0)
                                 .withReason("Completed")
-                                .withMessage(SimulatedKubelet.successDocument("2"))
+                                .withMessage(Fixtures.successDocument("2"))
                                 .withStartedAt(now)
                                 .withFinishedAt(now)
                                 .endTerminated()

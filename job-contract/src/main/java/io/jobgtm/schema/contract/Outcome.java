@@ -1,4 +1,4 @@
-package io.jobgtm.schema.migrator;
+package io.jobgtm.schema.contract;
 
 /** What a command did. The first five are the outcomes of {@code migrate} and {@code undo}. */
 public enum Outcome {

@@ -1,11 +1,16 @@
-package io.jobgtm.schema.operator;
+package io.jobgtm.schema.api;
 
+import io.jobgtm.schema.contract.FailureReason;
+import java.util.Arrays;
 import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
- * The reasons of the SchemaVersion conditions, one per step that can succeed or fail. Reasons of a
- * migration failure are the migrator's own failure reasons (docs/migrator.md) and pass through
- * unchanged; these are the operator's.
+ * The reasons of the SchemaVersion conditions and Events, one per step that can succeed or fail, in
+ * one place. A migration's outcome and failure reasons are the migrator's own ({@link
+ * io.jobgtm.schema.contract.Outcome}, {@link FailureReason}; docs/migrator.md) and pass through
+ * unchanged as reasons; the constants here are the operator's own steps.
  */
 public final class Reasons {
 
@@ -40,12 +45,23 @@ public final class Reasons {
   /** Stalled=True: the migration failed; the migrator's failure reason is used when known. */
   public static final String MIGRATION_FAILED = "MigrationFailed";
 
+  /** Event: an unversioned schema was stamped with a version. */
+  public static final String BASELINED_EVENT = "Baselined";
+
+  /** Event: the operator created a migration Job. */
+  public static final String MIGRATION_STARTED = "MigrationStarted";
+
   /**
    * Stalled reasons that time may cure (the migrator's transient failures, and a Job that failed
    * without a result, e.g. past its deadline): a new Job runs once the failed one is gone.
    */
   public static final Set<String> TRANSIENT =
-      Set.of("DatabaseUnreachable", "LockTimeout", "MigrationInterrupted", JOB_FAILED);
+      Stream.concat(
+              Arrays.stream(FailureReason.values())
+                  .filter(FailureReason::isTransient)
+                  .map(FailureReason::name),
+              Stream.of(JOB_FAILED))
+          .collect(Collectors.toUnmodifiableSet());
 
   private Reasons() {}
 }

@@ -1,4 +1,4 @@
-package io.jobgtm.schema.migrator;
+package io.jobgtm.schema.contract;
 
 /**
  * Why a command failed, one reason per step that can fail. Transient reasons may succeed when

@@ -1,14 +1,10 @@
-package io.jobgtm.schema.migrator;
+package io.jobgtm.schema.contract;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /** Why a command failed: the reason, the version concerned (if any) and a one-line message. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Failure(FailureReason reason, String version, String message) {
-
-  static Failure of(MigrationException e) {
-    return new Failure(e.reason(), e.version(), e.getMessage());
-  }
 
   /** The failure as one line: {@code MigrationFailed (version 3): message}. */
   public String describe() {

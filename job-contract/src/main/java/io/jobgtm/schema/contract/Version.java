@@ -1,4 +1,4 @@
-package io.jobgtm.schema.migrator;
+package io.jobgtm.schema.contract;
 
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -15,7 +15,16 @@ public final class Version implements Comparable<Version> {
   /** The version below every migration: undoing to it removes every versioned migration. */
   public static final Version ZERO = new Version(List.of(BigInteger.ZERO));
 
-  private static final Pattern SYNTAX = Pattern.compile("\\d+([._]\\d+)*");
+  /**
+   * The one version grammar, as a regular expression without anchors: numbers separated by dots or
+   * underscores, as in Flyway ({@code 2_1} is {@code 2.1}). The CRD's patterns are built from it.
+   */
+  public static final String SYNTAX_REGEX = "[0-9]+([._][0-9]+)*";
+
+  /** {@link #SYNTAX_REGEX} anchored, as an OpenAPI {@code pattern}. */
+  public static final String PATTERN = "^" + SYNTAX_REGEX + "$";
+
+  private static final Pattern SYNTAX = Pattern.compile(SYNTAX_REGEX);
 
   private final List<BigInteger> parts;
 

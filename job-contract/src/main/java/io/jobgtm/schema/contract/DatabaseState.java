@@ -1,4 +1,4 @@
-package io.jobgtm.schema.migrator;
+package io.jobgtm.schema.contract;
 
 /** What the migrator found in the target schema before acting. */
 public enum DatabaseState {

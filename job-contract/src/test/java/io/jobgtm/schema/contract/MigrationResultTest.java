@@ -1,4 +1,4 @@
-package io.jobgtm.schema.migrator;
+package io.jobgtm.schema.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -89,6 +89,42 @@ class MigrationResultTest {
         .startsWith("ERROR: syntax error")
         .endsWith("…");
     assertThat(document.get("truncated").asBoolean()).isTrue();
+  }
+
+  @Test
+  void aLongPendingListKeepsItsHighestVersionsAndItsCount() throws Exception {
+    List<String> pending =
+        IntStream.rangeClosed(1, 900).mapToObj(i -> "1." + i + ".0.0.0.0.0.1").toList();
+    MigrationResult result =
+        new MigrationResult(
+            MigrationResult.API_VERSION,
+            "plan",
+            Outcome.Planned,
+            DatabaseState.Fresh,
+            null,
+            null,
+            "latest",
+            null,
+            List.of(),
+            0,
+            List.of(),
+            pending,
+            pending.size(),
+            List.of(),
+            List.of(),
+            null,
+            10,
+            false);
+
+    String json = result.toJson();
+
+    assertThat(bytes(json)).isLessThanOrEqualTo(MigrationResult.MAX_DOCUMENT_BYTES);
+    MigrationResult read = MigrationResult.fromJson(json).orElseThrow();
+    assertThat(read.truncated()).isTrue();
+    assertThat(read.pendingCount()).isEqualTo(900);
+    assertThat(read.pending()).hasSizeBetween(1, 899);
+    // The last pending version is the one the run aims at: a reader's desired version.
+    assertThat(read.pending()).last().isEqualTo("1.900.0.0.0.0.0.1");
   }
 
   @Test

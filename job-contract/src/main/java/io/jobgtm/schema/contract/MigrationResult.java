@@ -1,12 +1,14 @@
-package io.jobgtm.schema.migrator;
+package io.jobgtm.schema.contract;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The immutable result of one command, and the JSON document the migration Job leaves in its
@@ -24,7 +26,8 @@ import java.util.List;
  * @param applied the migrations applied, in order (the oldest are cut first when too long)
  * @param appliedCount how many migrations were applied, even when {@code applied} was cut
  * @param undone the migrations undone, highest version first
- * @param pending the versions still pending after the command
+ * @param pending the versions still pending after the command, lowest first (the lowest are cut
+ *     first when too long, so the last one stays the highest)
  * @param pendingCount how many versions are pending, even when {@code pending} was cut
  * @param failed versions whose latest history entry records a failed attempt ({@code success =
  *     false}), lowest first; omitted when none
@@ -85,21 +88,53 @@ public record MigrationResult(
   private static final int SHORT_MESSAGE_LIMIT = 160;
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /**
+   * Reads leniently, as a reader of a newer writer must: unknown fields are skipped, and an
+   * outcome, state or failure reason this version does not know reads as null.
+   */
+  private static final ObjectMapper READER =
+      new ObjectMapper()
+          .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+          .configure(DeserializationFeature.READ_UNKNOWN_ENUM_VALUES_AS_NULL, true);
+
   public MigrationResult {
-    applied = List.copyOf(applied);
-    undone = List.copyOf(undone);
-    pending = List.copyOf(pending);
+    applied = applied == null ? List.of() : List.copyOf(applied);
+    undone = undone == null ? List.of() : List.copyOf(undone);
+    pending = pending == null ? List.of() : List.copyOf(pending);
     failed = failed == null ? List.of() : List.copyOf(failed);
     outOfOrder = outOfOrder == null ? List.of() : List.copyOf(outOfOrder);
   }
 
+  /**
+   * Reads a result document, such as a migration Job's termination message. Empty when the text is
+   * not a document of format {@value #API_VERSION} with a known outcome (a container killed before
+   * writing it, or a foreign image), so that the reader falls back to the exit code.
+   */
+  public static Optional<MigrationResult> fromJson(String document) {
+    if (document == null || document.isBlank()) {
+      return Optional.empty();
+    }
+    try {
+      MigrationResult result = READER.readValue(document, MigrationResult.class);
+      if (!API_VERSION.equals(result.apiVersion()) || result.outcome() == null) {
+        return Optional.empty();
+      }
+      return Optional.of(result);
+    } catch (JsonProcessingException e) {
+      return Optional.empty();
+    }
+  }
+
   public boolean succeeded() {
-    return failure == null;
+    return failure == null && outcome != Outcome.Failed;
   }
 
   /** The process exit code: 0 on success, else the failure reason's. */
   public int exitCode() {
-    return failure == null ? 0 : failure.reason().exitCode();
+    if (failure == null) {
+      return 0;
+    }
+    return failure.reason() == null ? FailureReason.EXIT_PERMANENT : failure.reason().exitCode();
   }
 
   /** The result document, at most {@link #MAX_DOCUMENT_BYTES} bytes of UTF-8. */
@@ -122,7 +157,10 @@ public record MigrationResult(
       json = write(result);
     }
     while (!fits(json) && result.pending.size() > 1) {
-      result = result.withPending(result.pending.subList(0, result.pending.size() / 2));
+      // The highest pending versions are kept: the last one is the version the run aims at.
+      result =
+          result.withPending(
+              result.pending.subList(result.pending.size() / 2, result.pending.size()));
       json = write(result);
     }
     if (!fits(json)) {

@@ -1,0 +1,82 @@
+package io.jobgtm.schema.contract;
+
+/**
+ * The environment variables through which the operator configures the migrator in a migration Job's
+ * container, and which the migrator's command line reads (each is also a flag). One list, so the
+ * two sides cannot name a setting differently. docs/migrator.md gives each one's meaning and
+ * default.
+ */
+public final class JobEnvironment {
+
+  /** Database host name. */
+  public static final String DB_HOST = "DB_HOST";
+
+  /** Database port, a number. */
+  public static final String DB_PORT = "DB_PORT";
+
+  /** Database name. */
+  public static final String DB_NAME = "DB_NAME";
+
+  /** The schema to migrate. */
+  public static final String DB_SCHEMA = "DB_SCHEMA";
+
+  /** libpq's sslmode: disable, allow, prefer, require, verify-ca or verify-full. */
+  public static final String DB_SSLMODE = "DB_SSLMODE";
+
+  /** Database user; in a Job, from the credentials Secret. */
+  public static final String DB_USER = "DB_USER";
+
+  /** Database password; in a Job, from the credentials Secret, never a literal. */
+  public static final String DB_PASSWORD = "DB_PASSWORD";
+
+  /** A file holding the password, instead of {@link #DB_PASSWORD}. */
+  public static final String DB_PASSWORD_FILE = "DB_PASSWORD_FILE";
+
+  /** Directory of the migration set; unset means the set bundled in the image. */
+  public static final String MIGRATIONS_DIR = "MIGRATIONS_DIR";
+
+  /** {@code latest} or a version (see {@link Version}). */
+  public static final String TARGET_VERSION = "TARGET_VERSION";
+
+  /** {@code Fail} or {@code Baseline}: what to do with objects that have no history. */
+  public static final String ON_UNVERSIONED = "ON_UNVERSIONED";
+
+  /** The version to stamp an unversioned schema with, when {@link #ON_UNVERSIONED} is Baseline. */
+  public static final String BASELINE_VERSION = "BASELINE_VERSION";
+
+  /** {@code true} to run undo scripts when the target is below the current version. */
+  public static final String ALLOW_DOWNGRADE = "ALLOW_DOWNGRADE";
+
+  /** How long to wait for the database to accept connections, a duration such as 60s. */
+  public static final String CONNECT_TIMEOUT = "CONNECT_TIMEOUT";
+
+  /** How long to wait for another migrator on the same schema, a duration. */
+  public static final String LOCK_WAIT_TIMEOUT = "LOCK_WAIT_TIMEOUT";
+
+  /** PostgreSQL lock_timeout for migration statements, a duration. */
+  public static final String LOCK_TIMEOUT = "LOCK_TIMEOUT";
+
+  /** PostgreSQL statement_timeout for migration statements, a duration; 0 for none. */
+  public static final String STATEMENT_TIMEOUT = "STATEMENT_TIMEOUT";
+
+  /** Where to write the result document; a Job uses its termination-message path. */
+  public static final String RESULT_FILE = "RESULT_FILE";
+
+  /** The migrator's default for {@link #CONNECT_TIMEOUT}. */
+  public static final String DEFAULT_CONNECT_TIMEOUT = "60s";
+
+  /** The migrator's default for {@link #LOCK_WAIT_TIMEOUT}. */
+  public static final String DEFAULT_LOCK_WAIT_TIMEOUT = "5m";
+
+  /** The migrator's default for {@link #LOCK_TIMEOUT}. */
+  public static final String DEFAULT_LOCK_TIMEOUT = "10s";
+
+  /**
+   * The migrator's default for {@link #STATEMENT_TIMEOUT}: shorter than a migration Job's default
+   * deadline (15 minutes), so that PostgreSQL ends a long statement, and reports it, before
+   * Kubernetes kills the pod mid-statement (which would leave a concurrent index build INVALID).
+   */
+  public static final String DEFAULT_STATEMENT_TIMEOUT = "10m";
+
+  private JobEnvironment() {}
+}
