@@ -48,6 +48,12 @@ public final class Reasons {
   /** Event: an unversioned schema was stamped with a version. */
   public static final String BASELINED_EVENT = "Baselined";
 
+  /** Event: the operator removed its scheduling gate from a pod. */
+  public static final String GATE_RELEASED = "GateReleased";
+
+  /** Event: the operator added its scheduling gate to a Deployment's pod template. */
+  public static final String GATE_ADDED = "GateAdded";
+
   /** Event: the operator created a migration Job. */
   public static final String MIGRATION_STARTED = "MigrationStarted";
 

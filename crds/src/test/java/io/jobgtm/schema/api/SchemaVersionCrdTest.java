@@ -330,7 +330,8 @@ class SchemaVersionCrdTest {
     assertThat(applied.getItems().getSchema().getProperties())
         .containsOnlyKeys("version", "description", "appliedAt", "durationMs");
     assertThat(property(status, "lastJob").getProperties())
-        .containsOnlyKeys("name", "outcome", "startedAt", "finishedAt");
+        .containsOnlyKeys(
+            "name", "attempt", "outcome", "reason", "message", "startedAt", "finishedAt");
     assertThat(property(status, "conditions").getItems().getSchema().getProperties())
         .containsOnlyKeys(
             "type", "status", "reason", "message", "lastTransitionTime", "observedGeneration");

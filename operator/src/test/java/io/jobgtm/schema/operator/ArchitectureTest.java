@@ -31,6 +31,49 @@ class ArchitectureTest {
   }
 
   @Test
+  void theDecisionIsPureNoClientNoFramework() {
+    // decide(resource, observed) returns data; only the reconciler and act talk to the cluster.
+    // fabric8's model classes (Pod, the CustomResource base of the API types) stay allowed.
+    noClasses()
+        .that()
+        .resideInAnyPackage(
+            "io.jobgtm.schema.operator.decide..", "io.jobgtm.schema.operator.observe..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "io.javaoperatorsdk..",
+            "io.fabric8.kubernetes.client.dsl..",
+            "io.jobgtm.schema.operator.act..",
+            "io.jobgtm.schema.operator.reconciler..",
+            "io.jobgtm.schema.operator.runtime..")
+        .orShould()
+        .dependOnClassesThat()
+        .haveFullyQualifiedName("io.fabric8.kubernetes.client.KubernetesClient")
+        .check(
+            new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("io.jobgtm.schema.operator"));
+  }
+
+  @Test
+  void packagesPointOneWayRuntimeReconcilerThenDecideActObserve() {
+    noClasses()
+        .that()
+        .resideInAnyPackage(
+            "io.jobgtm.schema.operator.act..",
+            "io.jobgtm.schema.operator.decide..",
+            "io.jobgtm.schema.operator.observe..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "io.jobgtm.schema.operator.reconciler..", "io.jobgtm.schema.operator.runtime..")
+        .check(
+            new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("io.jobgtm.schema.operator"));
+  }
+
+  @Test
   void theModelKnowsNothingOfTheOperator() {
     noClasses()
         .should()

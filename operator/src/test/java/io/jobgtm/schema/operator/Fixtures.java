@@ -15,7 +15,7 @@ public final class Fixtures {
 
   private Fixtures() {}
 
-  static SchemaVersion schemaVersion(String extraSpec) {
+  public static SchemaVersion schemaVersion(String extraSpec) {
     SchemaVersion resource =
         Serialization.unmarshal(
             """
@@ -38,7 +38,7 @@ public final class Fixtures {
     return resource;
   }
 
-  static SchemaVersion schemaVersion() {
+  public static SchemaVersion schemaVersion() {
     return schemaVersion("");
   }
 
@@ -46,7 +46,7 @@ public final class Fixtures {
    * A migrator result as the contract's record: the outcome, the version after, and when {@code
    * failureReason} is set a failure of version 3. Two migrations applied, nothing pending.
    */
-  static MigrationResult result(String outcome, String versionAfter, String failureReason) {
+  public static MigrationResult result(String outcome, String versionAfter, String failureReason) {
     return new MigrationResult(
         MigrationResult.API_VERSION,
         "migrate",
@@ -79,7 +79,7 @@ public final class Fixtures {
   }
 
   /** The termination message of a migrator whose V3 failed at version 2. */
-  static String failureDocument() {
+  public static String failureDocument() {
     return new MigrationResult(
             MigrationResult.API_VERSION,
             "migrate",

@@ -17,6 +17,7 @@ import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.jobgtm.schema.migrator.testing.PostgresServer;
+import io.jobgtm.schema.operator.act.MigrationJobFactory;
 import io.jobgtm.schema.operator.testing.LocalCluster;
 import io.jobgtm.schema.operator.testing.LocalClusterExtension;
 import java.time.Duration;

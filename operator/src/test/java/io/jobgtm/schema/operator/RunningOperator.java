@@ -12,6 +12,8 @@ import io.fabric8.kubernetes.client.http.BasicBuilder;
 import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.http.Interceptor;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.jobgtm.schema.operator.runtime.OperatorConfig;
+import io.jobgtm.schema.operator.runtime.OperatorMain;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;

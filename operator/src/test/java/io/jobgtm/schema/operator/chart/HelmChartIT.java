@@ -26,7 +26,7 @@ import io.fabric8.kubernetes.api.model.rbac.SubjectBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.jobgtm.schema.api.SchemaVersion;
 import io.jobgtm.schema.api.UnversionedSchemaPolicy;
-import io.jobgtm.schema.operator.OperatorConfig;
+import io.jobgtm.schema.operator.runtime.OperatorConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

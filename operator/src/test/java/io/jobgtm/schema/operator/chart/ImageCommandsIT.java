@@ -12,7 +12,7 @@ import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.jobgtm.schema.operator.MigrationJobFactory;
+import io.jobgtm.schema.operator.act.MigrationJobFactory;
 import io.jobgtm.schema.operator.testing.KubeApiServer;
 import io.jobgtm.schema.operator.testing.KubeApiServerExtension;
 import java.io.IOException;

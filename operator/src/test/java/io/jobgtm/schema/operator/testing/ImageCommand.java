@@ -1,6 +1,6 @@
 package io.jobgtm.schema.operator.testing;
 
-import io.jobgtm.schema.operator.MigrationJobFactory;
+import io.jobgtm.schema.operator.act.MigrationJobFactory;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

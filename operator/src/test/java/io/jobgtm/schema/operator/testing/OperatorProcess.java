@@ -1,6 +1,6 @@
 package io.jobgtm.schema.operator.testing;
 
-import io.jobgtm.schema.operator.OperatorMain;
+import io.jobgtm.schema.operator.runtime.OperatorMain;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package io.jobgtm.schema.operator;
+package io.jobgtm.schema.operator.act;
 
 import io.fabric8.kubernetes.api.model.Capabilities;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
@@ -18,7 +18,6 @@ import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.PodFailurePolicyRuleBuilder;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.jobgtm.schema.api.BaselineSpec;
 import io.jobgtm.schema.api.CredentialsSecretRef;
 import io.jobgtm.schema.api.DatabaseSpec;
@@ -27,10 +26,8 @@ import io.jobgtm.schema.api.SchemaVersion;
 import io.jobgtm.schema.api.SchemaVersionSpec;
 import io.jobgtm.schema.api.UnversionedSchemaPolicy;
 import io.jobgtm.schema.contract.JobEnvironment;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
+import io.jobgtm.schema.operator.observe.MigrationSource;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,8 +49,6 @@ public final class MigrationJobFactory {
   public static final String TERMINATION_MESSAGE_PATH = "/dev/termination-log";
 
   static final String MIGRATIONS_DIR = "/migrations";
-  private static final int HASH_LENGTH = 10;
-  private static final int MAX_NAME_LENGTH = 63;
 
   private final String defaultImage;
 
@@ -70,31 +65,12 @@ public final class MigrationJobFactory {
   }
 
   /**
-   * A short hash of everything that decides the Job's outcome: the spec (less the gate, which does
-   * not touch the database), the migration set's checksum and the image.
+   * The migration Job for the resource as it is now.
+   *
+   * @param name the Job's name, by the one identity rule ({@code JobIdentity})
+   * @param hash the spec hash the Job carries as a label
    */
-  public String specHash(SchemaVersion resource, MigrationSource source) {
-    SchemaVersionSpec spec = Serialization.clone(resource.getSpec());
-    spec.setGate(null);
-    MessageDigest digest = MigrationSource.sha256();
-    for (String part : List.of(Serialization.asJson(spec), source.checksum(), image(resource))) {
-      digest.update(part.getBytes(StandardCharsets.UTF_8));
-      digest.update((byte) 0);
-    }
-    return HexFormat.of().formatHex(digest.digest()).substring(0, HASH_LENGTH);
-  }
-
-  /** {@code <resource name>-<hash>}, cut to at most 63 characters. */
-  public static String jobName(String resourceName, String specHash) {
-    int room = MAX_NAME_LENGTH - specHash.length() - 1;
-    String base = resourceName.length() > room ? resourceName.substring(0, room) : resourceName;
-    return base + "-" + specHash;
-  }
-
-  /** The Job for the resource as it is now. */
-  public Job build(SchemaVersion resource, MigrationSource source) {
-    String hash = specHash(resource, source);
-    String name = jobName(resource.getMetadata().getName(), hash);
+  public Job build(SchemaVersion resource, MigrationSource source, String name, String hash) {
     SchemaVersionSpec spec = resource.getSpec();
     MigrationJobSpec job = spec.getJob() == null ? new MigrationJobSpec() : spec.getJob();
     Map<String, String> labels = new LinkedHashMap<>();

@@ -1,4 +1,4 @@
-package io.jobgtm.schema.operator;
+package io.jobgtm.schema.operator.observe;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import java.nio.charset.StandardCharsets;
@@ -64,7 +64,7 @@ public sealed interface MigrationSource {
     }
   }
 
-  static MessageDigest sha256() {
+  public static MessageDigest sha256() {
     try {
       return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {

@@ -1,4 +1,4 @@
-package io.jobgtm.schema.operator;
+package io.jobgtm.schema.operator.reconciler;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -17,15 +17,21 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
-import io.jobgtm.schema.api.MigrationJobStatus;
 import io.jobgtm.schema.api.MigrationsSpec;
-import io.jobgtm.schema.api.Reasons;
 import io.jobgtm.schema.api.SchemaVersion;
 import io.jobgtm.schema.api.SchemaVersionStatus;
-import io.jobgtm.schema.contract.MigrationResult;
+import io.jobgtm.schema.operator.act.EventRecorder;
+import io.jobgtm.schema.operator.act.GateKeeper;
+import io.jobgtm.schema.operator.act.Labels;
+import io.jobgtm.schema.operator.act.MigrationJobFactory;
+import io.jobgtm.schema.operator.act.OperatorMetrics;
+import io.jobgtm.schema.operator.decide.Decide;
+import io.jobgtm.schema.operator.decide.Decision;
+import io.jobgtm.schema.operator.decide.Gates;
+import io.jobgtm.schema.operator.observe.MigrationSource;
+import io.jobgtm.schema.operator.observe.Observed;
+import io.jobgtm.schema.operator.observe.ObservedJob;
 import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -35,9 +41,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reconciles a SchemaVersion: observe its migration source, Jobs and their pods; let {@link
- * MigrationPlanner} decide; create the Job when told to; write the status that {@link
- * StatusFactory} builds, and only when it changed.
+ * Reconciles a SchemaVersion: observe (its migration source, Jobs and their pods, gated pods and
+ * Deployments, from the informer caches), decide ({@link Decide#decide}, a pure function), act
+ * (create the Job, record Events and metrics, add and release gates), and write the status only
+ * when it changed. It decides nothing itself.
  */
 @ControllerConfiguration(name = SchemaVersionReconciler.NAME)
 public final class SchemaVersionReconciler
@@ -139,7 +146,8 @@ public final class SchemaVersionReconciler
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(Pod.class, SchemaVersion.class)
                 .withName(GATED_PODS)
-                .withItemStore(Gates.gatedPodStore())
+                // every pod of the namespace is watched; only those carrying a gate are kept
+                .withItemStore(LeanItemStore.gatedPods())
                 .withSecondaryToPrimaryMapper(
                     pod ->
                         Gates.awaitedBy(pod).stream()
@@ -179,32 +187,18 @@ public final class SchemaVersionReconciler
   public UpdateControl<SchemaVersion> reconcile(
       SchemaVersion resource, Context<SchemaVersion> context) {
     metrics.reconciled();
-    MigrationSource source = source(resource, context);
-    String desiredJob =
-        MigrationJobFactory.jobName(
-            resource.getMetadata().getName(), jobs.specHash(resource, source));
-    List<Pod> pods = List.copyOf(pods(context, MIGRATION_PODS, resource));
-    List<ObservedJob> observed =
-        context.getSecondaryResources(Job.class).stream()
-            .map(job -> ObservedJob.of(job, podsOf(job, pods)))
-            .toList();
-
-    MigrationPlan plan = MigrationPlanner.plan(resource, source, desiredJob, observed);
-    if (plan.action() == MigrationPlan.Action.CREATE_JOB) {
-      createJob(resource, source, context);
+    Decision decision = Decide.decide(resource, observe(resource, context), clock.instant());
+    EventRecorder events = events(context);
+    if (decision.createJob() != null) {
+      createJob(resource, decision.createJob(), context, events);
     }
-    ObservedJob running = observed.stream().filter(job -> !job.finished()).findFirst().orElse(null);
-    SchemaVersionStatus status = StatusFactory.build(resource, plan, running, clock.instant());
-    report(resource, plan, status, context);
-    GateKeeper gates = new GateKeeper(context.getClient(), events(context));
-    gates.inject(resource, context.getSecondaryResources(Deployment.class));
-    status.setGatedPods(
-        gates.release(
-            resource,
-            pods(context, GATED_PODS, resource),
-            status.getCurrentVersion(),
-            plan.state() == MigrationPlan.State.READY));
+    decision.events().forEach(event -> events.record(resource, event));
+    record(resource, decision);
+    GateKeeper gates = new GateKeeper(context.getClient(), events);
+    gates.inject(resource, decision.injections());
+    gates.release(resource, decision.releases());
 
+    SchemaVersionStatus status = decision.status();
     if (Objects.equals(status, resource.getStatus())) {
       return UpdateControl.noUpdate();
     }
@@ -212,8 +206,8 @@ public final class SchemaVersionReconciler
         "{}/{}: {} ({})",
         resource.getMetadata().getNamespace(),
         resource.getMetadata().getName(),
-        plan.reason(),
-        plan.message());
+        decision.reason(),
+        decision.message());
     resource.setStatus(status);
     return UpdateControl.patchStatus(resource);
   }
@@ -221,27 +215,35 @@ public final class SchemaVersionReconciler
   @Override
   public DeleteControl cleanup(SchemaVersion resource, Context<SchemaVersion> context) {
     GateKeeper gates = new GateKeeper(context.getClient(), events(context));
-    gates.releaseAll(resource, pods(context, GATED_PODS, resource));
+    gates.release(
+        resource, Decide.onDeletion(resource, List.copyOf(pods(context, GATED_PODS, resource))));
     gates.uninject(resource, context.getSecondaryResources(Deployment.class));
     metrics.removed(resource.getMetadata().getNamespace(), resource.getMetadata().getName());
     return DeleteControl.defaultDelete();
   }
 
+  /** Everything the decision needs, from the informer caches. */
+  private Observed observe(SchemaVersion resource, Context<SchemaVersion> context) {
+    List<Pod> pods = List.copyOf(pods(context, MIGRATION_PODS, resource));
+    return new Observed(
+        source(resource, context),
+        jobs.image(resource),
+        context.getSecondaryResources(Job.class).stream()
+            .map(job -> ObservedJob.of(job, podsOf(job, pods)))
+            .toList(),
+        List.copyOf(pods(context, GATED_PODS, resource)),
+        List.copyOf(context.getSecondaryResources(Deployment.class)));
+  }
+
   private void createJob(
-      SchemaVersion resource, MigrationSource source, Context<SchemaVersion> context) {
-    Job job = jobs.build(resource, source);
+      SchemaVersion resource,
+      Decision.JobToCreate create,
+      Context<SchemaVersion> context,
+      EventRecorder events) {
+    Job job = jobs.build(resource, source(resource, context), create.name(), create.specHash());
     try {
       context.getClient().resource(job).create();
-      events(context)
-          .record(
-              resource,
-              job.getMetadata().getName(),
-              EventRecorder.NORMAL,
-              Reasons.MIGRATION_STARTED,
-              "created migration Job "
-                  + job.getMetadata().getName()
-                  + " for target "
-                  + resource.getSpec().getTargetVersion());
+      events.record(resource, create.created());
     } catch (KubernetesClientException e) {
       if (e.getCode() != 409) {
         throw e;
@@ -250,84 +252,23 @@ public final class SchemaVersionReconciler
     }
   }
 
-  /** Events and metrics for an outcome recorded by this reconciliation, once. */
-  private void report(
-      SchemaVersion resource,
-      MigrationPlan plan,
-      SchemaVersionStatus status,
-      Context<SchemaVersion> context) {
-    MigrationJobStatus before =
-        resource.getStatus() == null ? null : resource.getStatus().getLastJob();
-    ObservedJob finished = plan.finished();
+  /** The metrics of what this reconciliation decided. */
+  private void record(SchemaVersion resource, Decision decision) {
     String namespace = resource.getMetadata().getNamespace();
     String name = resource.getMetadata().getName();
-    if (status.getCurrentVersion() != null) {
-      metrics.currentVersion(namespace, name, status.getCurrentVersion());
+    if (decision.status().getCurrentVersion() != null) {
+      metrics.currentVersion(namespace, name, decision.status().getCurrentVersion());
     }
-    if (finished == null || !StatusFactory.isNewer(finished, before)) {
-      return;
+    Decision.FinishedJob finished = decision.finished();
+    if (finished != null) {
+      metrics.jobFinished(
+          namespace,
+          name,
+          finished.outcome(),
+          finished.failureReason(),
+          finished.applied(),
+          finished.duration());
     }
-    MigrationResult result = finished.result();
-    boolean succeeded = finished.phase() == ObservedJob.Phase.Succeeded;
-    String outcome = StatusFactory.outcomeOf(finished);
-    String reason =
-        succeeded
-            ? outcome
-            : result != null && result.failure() != null && result.failure().reason() != null
-                ? result.failure().reason().name()
-                : Reasons.JOB_FAILED;
-    String message =
-        succeeded
-                && plan.state() == MigrationPlan.State.READY
-                && plan.jobName().equals(finished.name())
-            ? plan.message()
-            : describe(finished);
-    events(context)
-        .record(
-            resource,
-            finished.name(),
-            succeeded ? EventRecorder.NORMAL : EventRecorder.WARNING,
-            reason,
-            message);
-    if (result != null && result.baselineVersion() != null && succeeded) {
-      events(context)
-          .record(
-              resource,
-              finished.name(),
-              EventRecorder.NORMAL,
-              Reasons.BASELINED_EVENT,
-              "the unversioned schema was stamped with version " + result.baselineVersion());
-    }
-    metrics.jobFinished(
-        namespace,
-        name,
-        outcome,
-        succeeded ? null : reason,
-        result == null ? 0 : result.appliedCount(),
-        duration(finished));
-  }
-
-  private static String describe(ObservedJob job) {
-    MigrationResult result = job.result();
-    if (result != null && result.failure() != null) {
-      return "migration Job "
-          + job.name()
-          + " failed"
-          + (result.failure().version() == null ? "" : " at version " + result.failure().version())
-          + ": "
-          + result.failure().message();
-    }
-    if (job.phase() == ObservedJob.Phase.Succeeded) {
-      return "migration Job " + job.name() + " finished: " + StatusFactory.outcomeOf(job);
-    }
-    return "migration Job " + job.name() + " failed: " + job.failure();
-  }
-
-  private static Duration duration(ObservedJob job) {
-    if (job.startedAt() == null || job.finishedAt() == null) {
-      return null;
-    }
-    return Duration.between(Instant.parse(job.startedAt()), Instant.parse(job.finishedAt()));
   }
 
   private static List<Pod> podsOf(Job job, List<Pod> pods) {

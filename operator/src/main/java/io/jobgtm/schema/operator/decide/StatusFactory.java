@@ -1,4 +1,4 @@
-package io.jobgtm.schema.operator;
+package io.jobgtm.schema.operator.decide;
 
 import io.jobgtm.schema.api.AppliedMigration;
 import io.jobgtm.schema.api.Conditions;
@@ -7,7 +7,8 @@ import io.jobgtm.schema.api.SchemaVersion;
 import io.jobgtm.schema.api.SchemaVersionStatus;
 import io.jobgtm.schema.contract.MigrationResult;
 import io.jobgtm.schema.contract.Version;
-import io.jobgtm.schema.operator.MigrationPlan.State;
+import io.jobgtm.schema.operator.decide.MigrationPlan.State;
+import io.jobgtm.schema.operator.observe.ObservedJob;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -30,10 +31,20 @@ public final class StatusFactory {
    * The new status.
    *
    * @param running the Job that runs now, or null
+   * @param report the reason and message a Job that finished is recorded with for the first time,
+   *     or null
+   * @param desiredJob the name of the Job the current spec and attempt want
+   * @param attempt the attempt of {@code desiredJob}
    * @param now the time of this reconciliation, used only for conditions that flip
    */
-  public static SchemaVersionStatus build(
-      SchemaVersion resource, MigrationPlan plan, ObservedJob running, Instant now) {
+  static SchemaVersionStatus build(
+      SchemaVersion resource,
+      MigrationPlan plan,
+      ObservedJob running,
+      Decision.Event report,
+      String desiredJob,
+      int attempt,
+      Instant now) {
     SchemaVersionStatus previous =
         resource.getStatus() == null ? new SchemaVersionStatus() : resource.getStatus();
     long generation =
@@ -49,20 +60,43 @@ public final class StatusFactory {
     next.setGatedPods(previous.getGatedPods());
 
     ObservedJob finished = plan.finished();
-    if (finished != null && isNewer(finished, previous.getLastJob())) {
-      record(next, finished);
+    if (finished != null && report != null) {
+      boolean planIsAboutIt =
+          plan.jobName().equals(finished.name()) && plan.state() != MigrationPlan.State.RECONCILING;
+      record(
+          next,
+          finished,
+          planIsAboutIt ? plan.reason() : report.reason(),
+          planIsAboutIt ? plan.message() : report.message(),
+          finished.name().equals(desiredJob) ? attempt : attemptOf(previous, finished));
     }
     if (plan.action() == MigrationPlan.Action.CREATE_JOB) {
-      next.setLastJob(
-          new MigrationJobStatus(plan.jobName(), MigrationJobStatus.RUNNING, null, null));
+      next.setLastJob(running(plan.jobName(), null, attempt));
     } else if (running != null) {
       next.setLastJob(
-          new MigrationJobStatus(
-              running.name(), MigrationJobStatus.RUNNING, running.startedAt(), null));
+          running(
+              running.name(),
+              running.startedAt(),
+              running.name().equals(desiredJob) ? attempt : attemptOf(previous, running)));
     }
     next.setDesiredVersion(desiredVersion(resource, next, plan));
     next.setConditions(conditions(previous, generation, plan, now));
     return next;
+  }
+
+  private static MigrationJobStatus running(String name, String startedAt, int attempt) {
+    MigrationJobStatus job =
+        new MigrationJobStatus(name, MigrationJobStatus.RUNNING, startedAt, null);
+    job.setAttempt(attempt == 0 ? null : attempt);
+    return job;
+  }
+
+  /** The attempt the status recorded for a Job of an earlier spec, when it recorded that Job. */
+  private static int attemptOf(SchemaVersionStatus previous, ObservedJob job) {
+    MigrationJobStatus last = previous.getLastJob();
+    return last != null && job.name().equals(last.getName()) && last.getAttempt() != null
+        ? last.getAttempt()
+        : 0;
   }
 
   /** The outcome {@code status.lastJob.outcome} records for a finished Job. */
@@ -89,11 +123,16 @@ public final class StatusFactory {
             && finished.finishedAt().compareTo(recorded.getFinishedAt()) > 0);
   }
 
-  private static void record(SchemaVersionStatus next, ObservedJob finished) {
+  private static void record(
+      SchemaVersionStatus next, ObservedJob finished, String reason, String message, int attempt) {
     MigrationResult result = finished.result();
-    next.setLastJob(
+    MigrationJobStatus job =
         new MigrationJobStatus(
-            finished.name(), outcomeOf(finished), finished.startedAt(), finished.finishedAt()));
+            finished.name(), outcomeOf(finished), finished.startedAt(), finished.finishedAt());
+    job.setReason(reason);
+    job.setMessage(message);
+    job.setAttempt(attempt == 0 ? null : attempt);
+    next.setLastJob(job);
     if (result == null) {
       return;
     }

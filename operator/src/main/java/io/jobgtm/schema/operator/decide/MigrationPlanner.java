@@ -1,7 +1,5 @@
-package io.jobgtm.schema.operator;
+package io.jobgtm.schema.operator.decide;
 
-import io.fabric8.kubernetes.api.model.Condition;
-import io.jobgtm.schema.api.Conditions;
 import io.jobgtm.schema.api.MigrationJobStatus;
 import io.jobgtm.schema.api.Reasons;
 import io.jobgtm.schema.api.SchemaVersion;
@@ -9,8 +7,10 @@ import io.jobgtm.schema.api.SchemaVersionStatus;
 import io.jobgtm.schema.contract.Failure;
 import io.jobgtm.schema.contract.MigrationResult;
 import io.jobgtm.schema.contract.Version;
-import io.jobgtm.schema.operator.MigrationPlan.Action;
-import io.jobgtm.schema.operator.MigrationPlan.State;
+import io.jobgtm.schema.operator.decide.MigrationPlan.Action;
+import io.jobgtm.schema.operator.decide.MigrationPlan.State;
+import io.jobgtm.schema.operator.observe.MigrationSource;
+import io.jobgtm.schema.operator.observe.ObservedJob;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -224,21 +224,19 @@ public final class MigrationPlanner {
         && Reasons.TRANSIENT.contains(recordedReason(status));
   }
 
+  /** The state the recorded outcome left: Stalled after a failure, else Ready. */
   private static State recordedState(SchemaVersionStatus status) {
-    return Conditions.isTrue(status.getConditions(), Conditions.READY)
-        ? State.READY
-        : State.STALLED;
+    return "Failed".equals(status.getLastJob().getOutcome()) ? State.STALLED : State.READY;
   }
 
+  /** The reason the outcome was recorded with; the outcome itself for older statuses. */
   private static String recordedReason(SchemaVersionStatus status) {
-    String type = recordedState(status) == State.READY ? Conditions.READY : Conditions.STALLED;
-    return Conditions.find(status.getConditions(), type)
-        .map(Condition::getReason)
-        .orElse(status.getLastJob().getOutcome());
+    String reason = status.getLastJob().getReason();
+    return reason != null ? reason : status.getLastJob().getOutcome();
   }
 
   private static String recordedMessage(SchemaVersionStatus status) {
-    String type = recordedState(status) == State.READY ? Conditions.READY : Conditions.STALLED;
-    return Conditions.find(status.getConditions(), type).map(Condition::getMessage).orElse("");
+    String message = status.getLastJob().getMessage();
+    return message != null ? message : "";
   }
 }

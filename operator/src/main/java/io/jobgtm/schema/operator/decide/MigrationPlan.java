@@ -1,4 +1,6 @@
-package io.jobgtm.schema.operator;
+package io.jobgtm.schema.operator.decide;
+
+import io.jobgtm.schema.operator.observe.ObservedJob;
 
 /**
  * What the reconciler does next and how the resource stands, decided by {@link MigrationPlanner}.

@@ -1,10 +1,14 @@
-package io.jobgtm.schema.operator;
+package io.jobgtm.schema.operator.runtime;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.jobgtm.schema.operator.act.MigrationJobFactory;
+import io.jobgtm.schema.operator.act.OperatorMetrics;
+import io.jobgtm.schema.operator.reconciler.LeanItemStore;
+import io.jobgtm.schema.operator.reconciler.SchemaVersionReconciler;
 import java.time.Clock;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;

@@ -1,4 +1,4 @@
-package io.jobgtm.schema.operator;
+package io.jobgtm.schema.operator.act;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -7,8 +7,10 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.jobgtm.schema.api.SchemaVersion;
+import io.jobgtm.schema.operator.decide.Decision;
+import io.jobgtm.schema.operator.decide.Gates;
 import java.util.Collection;
-import java.util.Optional;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,74 +36,31 @@ public final class GateKeeper {
   }
 
   /**
-   * Releases every pod the SchemaVersion now satisfies.
+   * Removes the gate from each pod, recording its Event once it is gone.
    *
-   * @return how many pods still wait for it
+   * @return how many could not be released now (the pod changed or is gone; the next event for it
+   *     decides again)
    */
-  public int release(
-      SchemaVersion resource, Collection<Pod> pods, String currentVersion, boolean ready) {
-    String gate = Gates.gateName(resource.getMetadata().getName());
-    int waiting = 0;
-    for (Pod pod : pods) {
-      if (!Gates.hasGate(pod, gate)) {
-        continue;
-      }
-      Optional<String> reason = Gates.stillWaiting(pod, currentVersion, ready);
-      if (reason.isPresent()) {
-        waiting++;
-        continue;
-      }
-      if (!remove(pod, gate)) {
-        waiting++;
-        continue;
-      }
-      events.record(
-          resource,
-          pod.getMetadata().getName(),
-          EventRecorder.NORMAL,
-          "GateReleased",
-          "released pod "
-              + pod.getMetadata().getName()
-              + ": the database is at version "
-              + currentVersion
-              + minVersionNote(pod));
-    }
-    return waiting;
-  }
-
-  /** Releases every pod waiting for the SchemaVersion, whatever its state: it is going away. */
-  public void releaseAll(SchemaVersion resource, Collection<Pod> pods) {
-    String gate = Gates.gateName(resource.getMetadata().getName());
-    for (Pod pod : pods) {
-      if (Gates.hasGate(pod, gate) && remove(pod, gate)) {
-        events.record(
-            resource,
-            pod.getMetadata().getName(),
-            EventRecorder.NORMAL,
-            "GateReleased",
-            "released pod " + pod.getMetadata().getName() + ": the SchemaVersion is being deleted");
+  public int release(SchemaVersion resource, List<Decision.Release> releases) {
+    int failed = 0;
+    for (Decision.Release release : releases) {
+      if (remove(release.pod(), release.gate())) {
+        events.record(resource, release.released());
+      } else {
+        failed++;
       }
     }
+    return failed;
   }
 
-  /** Adds the gate to each named Deployment's pod template that lacks it (this rolls it once). */
-  public void inject(SchemaVersion resource, Collection<Deployment> deployments) {
-    String gate = Gates.gateName(resource.getMetadata().getName());
-    for (Deployment deployment : deployments) {
-      if (Gates.hasGate(deployment.getSpec().getTemplate().getSpec(), gate)) {
-        continue;
-      }
-      patch(deployment, Gates.additionPatch(deployment.getSpec().getTemplate().getSpec(), gate));
-      events.record(
-          resource,
-          deployment.getMetadata().getName(),
-          EventRecorder.NORMAL,
-          "GateAdded",
-          "added scheduling gate "
-              + gate
-              + " to Deployment "
-              + deployment.getMetadata().getName()
-              + "; its pods now wait for the schema");
+  /** Adds the gate to each Deployment's pod template (this rolls it once), with its Event. */
+  public void inject(SchemaVersion resource, List<Decision.Injection> injections) {
+    for (Decision.Injection injection : injections) {
+      Deployment deployment = injection.deployment();
+      patch(
+          deployment,
+          Gates.additionPatch(deployment.getSpec().getTemplate().getSpec(), injection.gate()));
+      events.record(resource, injection.added());
     }
   }
 
@@ -160,15 +119,5 @@ public final class GateKeeper {
       }
       throw e;
     }
-  }
-
-  private static String minVersionNote(Pod pod) {
-    String minVersion =
-        pod.getMetadata().getAnnotations() == null
-            ? null
-            : pod.getMetadata().getAnnotations().get(Gates.MIN_VERSION);
-    return minVersion == null
-        ? " and the SchemaVersion is Ready"
-        : ", which satisfies min-version " + minVersion;
   }
 }

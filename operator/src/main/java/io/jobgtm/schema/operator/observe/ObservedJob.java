@@ -1,10 +1,12 @@
-package io.jobgtm.schema.operator;
+package io.jobgtm.schema.operator.observe;
 
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
 import io.jobgtm.schema.contract.MigrationResult;
+import io.jobgtm.schema.operator.act.Labels;
+import io.jobgtm.schema.operator.act.MigrationJobFactory;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;

@@ -1,9 +1,11 @@
-package io.jobgtm.schema.operator;
+package io.jobgtm.schema.operator.reconciler;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.informers.cache.BasicItemStore;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.fabric8.kubernetes.client.informers.cache.ItemStore;
+import io.jobgtm.schema.operator.decide.Gates;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
@@ -83,5 +85,13 @@ public final class LeanItemStore<T extends HasMetadata> implements ItemStore<T> 
   @Override
   public T get(String key) {
     return store.get(key);
+  }
+
+  /**
+   * A store of pods that keeps only those carrying one of this operator's gates, so that watching
+   * every pod of the cluster costs memory only for the pods that wait.
+   */
+  public static ItemStore<Pod> gatedPods() {
+    return keeping(pod -> !Gates.awaitedBy(pod).isEmpty());
   }
 }

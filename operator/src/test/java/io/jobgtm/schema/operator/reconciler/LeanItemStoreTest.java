@@ -1,10 +1,13 @@
-package io.jobgtm.schema.operator;
+package io.jobgtm.schema.operator.reconciler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntryBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.client.informers.cache.ItemStore;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -71,5 +74,30 @@ class LeanItemStoreTest {
         .endMetadata()
         .addToData("V1__init.sql", "create table t (id int);")
         .build();
+  }
+
+  @Test
+  void theGatedPodStoreKeepsOnlyPodsCarryingTheOperatorsGates() {
+    ItemStore<Pod> store = LeanItemStore.gatedPods();
+    Pod gated = pod("web-1", "schema.jobgtm.io/workflow");
+    Pod other = pod("web-2", "example.com/other");
+
+    store.put(store.getKey(gated), gated);
+    store.put(store.getKey(other), other);
+    assertThat(store.size()).isEqualTo(1);
+
+    Pod released = pod("web-1");
+    store.put(store.getKey(released), released);
+    assertThat(store.size()).isZero();
+  }
+
+  private static Pod pod(String name, String... gates) {
+    PodBuilder builder =
+        new PodBuilder().withNewMetadata().withName(name).withNamespace("apps").endMetadata();
+    builder.withNewSpec().endSpec();
+    for (String gate : gates) {
+      builder.editSpec().addNewSchedulingGate(gate).endSpec();
+    }
+    return builder.build();
   }
 }

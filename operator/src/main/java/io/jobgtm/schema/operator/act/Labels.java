@@ -1,4 +1,4 @@
-package io.jobgtm.schema.operator;
+package io.jobgtm.schema.operator.act;
 
 import io.jobgtm.schema.api.SchemaVersion;
 

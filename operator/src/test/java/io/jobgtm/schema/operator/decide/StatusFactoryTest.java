@@ -1,4 +1,4 @@
-package io.jobgtm.schema.operator;
+package io.jobgtm.schema.operator.decide;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -8,13 +8,25 @@ import io.jobgtm.schema.api.Conditions;
 import io.jobgtm.schema.api.SchemaVersion;
 import io.jobgtm.schema.api.SchemaVersionStatus;
 import io.jobgtm.schema.contract.DatabaseState;
+import io.jobgtm.schema.operator.Fixtures;
+import io.jobgtm.schema.operator.observe.MigrationSource;
+import io.jobgtm.schema.operator.observe.Observed;
+import io.jobgtm.schema.operator.observe.ObservedJob;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class StatusFactoryTest {
 
-  private static final String JOB = "workflow-aaaaaaaaaa";
+  private static final String IMAGE = "registry.test/schema-operator:1.0";
+
+  /** The Job the default fixture's spec wants, by the identity rule. */
+  private static final String JOB =
+      JobIdentity.name(
+          "workflow",
+          JobIdentity.specHash(Fixtures.schemaVersion(), new MigrationSource.Bundled(), IMAGE),
+          0);
+
   private static final Instant T0 = Instant.parse("2026-01-01T10:00:00Z");
   private static final Instant T1 = Instant.parse("2026-01-01T11:00:00Z");
 
@@ -33,9 +45,9 @@ class StatusFactoryTest {
 
   private static SchemaVersionStatus reconcile(
       SchemaVersion resource, ObservedJob job, Instant now) {
-    MigrationPlan plan =
-        MigrationPlanner.plan(resource, new MigrationSource.Bundled(), JOB, List.of(job));
-    return StatusFactory.build(resource, plan, job.finished() ? null : job, now);
+    Observed observed =
+        new Observed(new MigrationSource.Bundled(), IMAGE, List.of(job), List.of(), List.of());
+    return Decide.decide(resource, observed, now).status();
   }
 
   @Test

@@ -1,4 +1,4 @@
-package io.jobgtm.schema.operator;
+package io.jobgtm.schema.operator.runtime;
 
 import java.util.Arrays;
 import java.util.List;

@@ -1,10 +1,11 @@
-package io.jobgtm.schema.operator;
+package io.jobgtm.schema.operator.act;
 
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.jobgtm.schema.api.SchemaVersion;
+import io.jobgtm.schema.operator.decide.Decision;
 import java.time.Clock;
 import java.time.temporal.ChronoUnit;
 import java.util.Locale;
@@ -18,9 +19,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class EventRecorder {
 
-  public static final String NORMAL = "Normal";
-  public static final String WARNING = "Warning";
-
   private static final Logger LOG = LoggerFactory.getLogger(EventRecorder.class);
   private static final int MAX_MESSAGE = 1024;
 
@@ -32,11 +30,17 @@ public final class EventRecorder {
     this.clock = clock;
   }
 
-  /** Records an event once per resource, Job and reason. */
-  public void record(
-      SchemaVersion resource, String jobName, String type, String reason, String message) {
+  /** Records an Event once per resource, subject (a Job, a pod) and reason. */
+  public void record(SchemaVersion resource, Decision.Event decided) {
+    String type = decided.type();
+    String reason = decided.reason();
+    String message = decided.message();
     String name =
-        (resource.getMetadata().getName() + "." + jobName + "." + reason.toLowerCase(Locale.ROOT))
+        (resource.getMetadata().getName()
+                + "."
+                + decided.subject()
+                + "."
+                + reason.toLowerCase(Locale.ROOT))
             .replaceAll("[^a-z0-9.-]", "-");
     if (name.length() > 253) {
       name = name.substring(0, 253);

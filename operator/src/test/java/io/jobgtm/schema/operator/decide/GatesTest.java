@@ -1,11 +1,10 @@
-package io.jobgtm.schema.operator;
+package io.jobgtm.schema.operator.decide;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodSpec;
-import io.fabric8.kubernetes.client.informers.cache.ItemStore;
 import org.junit.jupiter.api.Test;
 
 class GatesTest {
@@ -75,21 +74,5 @@ class GatesTest {
         .isEqualTo(
             "[{\"op\":\"add\",\"path\":\"/spec/template/spec/schedulingGates\","
                 + "\"value\":[{\"name\":\"schema.jobgtm.io/workflow\"}]}]");
-  }
-
-  @Test
-  void theInformerStoreKeepsOnlyGatedPods() {
-    ItemStore<Pod> store = Gates.gatedPodStore();
-    Pod gated = pod(null, "schema.jobgtm.io/workflow");
-    Pod other = pod(null, "example.com/other");
-    other.getMetadata().setName("web-2");
-
-    store.put(store.getKey(gated), gated);
-    store.put(store.getKey(other), other);
-    assertThat(store.size()).isEqualTo(1);
-
-    Pod released = pod(null);
-    store.put(store.getKey(released), released);
-    assertThat(store.size()).isZero();
   }
 }

@@ -1,4 +1,4 @@
-package io.jobgtm.schema.operator;
+package io.jobgtm.schema.operator.act;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -8,6 +8,9 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.jobgtm.schema.api.SchemaVersion;
+import io.jobgtm.schema.operator.Fixtures;
+import io.jobgtm.schema.operator.decide.JobIdentity;
+import io.jobgtm.schema.operator.observe.MigrationSource;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -28,46 +31,16 @@ class MigrationJobFactoryTest {
             .build());
   }
 
-  @Test
-  void nameIsTheResourceNameAndAHashWithinSixtyThreeCharacters() {
-    SchemaVersion resource = Fixtures.schemaVersion();
-    String hash = factory.specHash(resource, bundled);
-
-    assertThat(factory.build(resource, bundled).getMetadata().getName())
-        .isEqualTo("workflow-" + hash);
-    assertThat(hash).hasSize(10).matches("[0-9a-f]+");
-    assertThat(MigrationJobFactory.jobName("x".repeat(80), hash)).hasSize(63).endsWith("-" + hash);
-  }
-
-  @Test
-  void hashFollowsWhatDecidesTheOutcomeAndNothingElse() {
-    SchemaVersion resource = Fixtures.schemaVersion();
-    String base = factory.specHash(resource, bundled);
-
-    assertThat(factory.specHash(Fixtures.schemaVersion(), bundled)).isEqualTo(base);
-    assertThat(factory.specHash(Fixtures.schemaVersion("targetVersion: \"2\""), bundled))
-        .isNotEqualTo(base);
-    assertThat(factory.specHash(Fixtures.schemaVersion("downgrade: {allowed: true}"), bundled))
-        .isNotEqualTo(base);
-    assertThat(factory.specHash(Fixtures.schemaVersion("job: {image: other:2}"), bundled))
-        .isNotEqualTo(base);
-    assertThat(factory.specHash(resource, configMap("SELECT 1;")))
-        .isNotEqualTo(base)
-        .isNotEqualTo(factory.specHash(resource, configMap("SELECT 2;")));
-    assertThat(
-            new MigrationJobFactory("registry.test/schema-operator:1.1")
-                .specHash(resource, bundled))
-        .isNotEqualTo(base);
-    assertThat(
-            factory.specHash(
-                Fixtures.schemaVersion("gate: {deployments: [workflow-svc]}"), bundled))
-        .isEqualTo(base);
+  /** The Job for the resource as the reconciler builds it: named by the identity rule. */
+  private Job build(SchemaVersion resource, MigrationSource source) {
+    String hash = JobIdentity.specHash(resource, source, factory.image(resource));
+    return factory.build(
+        resource, source, JobIdentity.name(resource.getMetadata().getName(), hash, 0), hash);
   }
 
   @Test
   void podMeetsTheRestrictedPodSecurityStandard() {
-    PodSpec pod =
-        factory.build(Fixtures.schemaVersion(), bundled).getSpec().getTemplate().getSpec();
+    PodSpec pod = build(Fixtures.schemaVersion(), bundled).getSpec().getTemplate().getSpec();
     Container container = pod.getContainers().get(0);
 
     assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
@@ -85,8 +58,7 @@ class MigrationJobFactoryTest {
   @Test
   void credentialsComeOnlyFromTheSecret() {
     Container container =
-        factory
-            .build(Fixtures.schemaVersion(), bundled)
+        build(Fixtures.schemaVersion(), bundled)
             .getSpec()
             .getTemplate()
             .getSpec()
@@ -106,7 +78,7 @@ class MigrationJobFactoryTest {
 
   @Test
   void failsAtOnceOnPermanentErrorsAndIgnoresDisruptions() {
-    Job job = factory.build(Fixtures.schemaVersion(), bundled);
+    Job job = build(Fixtures.schemaVersion(), bundled);
 
     assertThat(job.getSpec().getBackoffLimit()).isEqualTo(2);
     assertThat(job.getSpec().getActiveDeadlineSeconds()).isEqualTo(900L);
@@ -128,7 +100,7 @@ class MigrationJobFactoryTest {
 
   @Test
   void configMapMigrationsAreMountedAndImageMigrationsCopied() {
-    Job fromConfigMap = factory.build(Fixtures.schemaVersion(), configMap("SELECT 1;"));
+    Job fromConfigMap = build(Fixtures.schemaVersion(), configMap("SELECT 1;"));
     PodSpec configMapPod = fromConfigMap.getSpec().getTemplate().getSpec();
     assertThat(configMapPod.getVolumes())
         .filteredOn(volume -> volume.getConfigMap() != null)
@@ -139,7 +111,7 @@ class MigrationJobFactoryTest {
         .isEqualTo("/migrations");
 
     Job fromImage =
-        factory.build(
+        build(
             Fixtures.schemaVersion(), new MigrationSource.FromImage("registry.test/sql:7", "/sql"));
     PodSpec imagePod = fromImage.getSpec().getTemplate().getSpec();
     assertThat(imagePod.getInitContainers())
@@ -155,8 +127,7 @@ class MigrationJobFactoryTest {
   @Test
   void baselineAndDowngradePolicyReachTheMigrator() {
     Container container =
-        factory
-            .build(
+        build(
                 Fixtures.schemaVersion(
                     """
                     targetVersion: "2"
@@ -176,6 +147,17 @@ class MigrationJobFactoryTest {
     assertThat(env(container, "BASELINE_VERSION").getValue()).isEqualTo("1");
     assertThat(env(container, "ALLOW_DOWNGRADE").getValue()).isEqualTo("true");
     assertThat(env(container, "LOCK_TIMEOUT").getValue()).isEqualTo("30s");
+  }
+
+  @Test
+  void theJobCarriesTheNameAndSpecHashItWasGiven() {
+    SchemaVersion resource = Fixtures.schemaVersion();
+    String hash = JobIdentity.specHash(resource, bundled, factory.image(resource));
+
+    Job job = build(resource, bundled);
+
+    assertThat(job.getMetadata().getName()).isEqualTo("workflow-" + hash);
+    assertThat(job.getMetadata().getLabels()).containsEntry(Labels.SPEC_HASH, hash);
   }
 
   private static EnvVar env(Container container, String name) {

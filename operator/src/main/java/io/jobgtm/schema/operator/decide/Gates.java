@@ -1,9 +1,8 @@
-package io.jobgtm.schema.operator;
+package io.jobgtm.schema.operator.decide;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSchedulingGate;
 import io.fabric8.kubernetes.api.model.PodSpec;
-import io.fabric8.kubernetes.client.informers.cache.ItemStore;
 import io.jobgtm.schema.api.SchemaVersion;
 import io.jobgtm.schema.contract.Version;
 import java.util.List;
@@ -94,7 +93,7 @@ public final class Gates {
   }
 
   /** The JSON patch that removes a gate at an index, failing if the index no longer holds it. */
-  static String removalPatch(String field, int index, String gate) {
+  public static String removalPatch(String field, int index, String gate) {
     return "[{\"op\":\"test\",\"path\":\""
         + field
         + "/"
@@ -110,7 +109,7 @@ public final class Gates {
   }
 
   /** The JSON patch that adds a gate to a pod template that may have none yet. */
-  static String additionPatch(PodSpec template, String gate) {
+  public static String additionPatch(PodSpec template, String gate) {
     String value = "{\"name\":\"" + gate + "\"}";
     if (template.getSchedulingGates() == null || template.getSchedulingGates().isEmpty()) {
       return "[{\"op\":\"add\",\"path\":\"/spec/template/spec/schedulingGates\",\"value\":["
@@ -128,13 +127,5 @@ public final class Gates {
         : spec.getSchedulingGates().stream()
             .map(PodSchedulingGate::getName)
             .filter(Objects::nonNull);
-  }
-
-  /**
-   * An informer store that keeps only pods carrying one of this operator's gates, so that watching
-   * every pod of the cluster costs memory only for the pods that wait.
-   */
-  public static ItemStore<Pod> gatedPodStore() {
-    return LeanItemStore.keeping(pod -> !awaitedBy(pod).isEmpty());
   }
 }

@@ -1,15 +1,16 @@
-package io.jobgtm.schema.operator;
+package io.jobgtm.schema.operator.decide;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.jobgtm.schema.api.Conditions;
 import io.jobgtm.schema.api.MigrationJobStatus;
 import io.jobgtm.schema.api.Reasons;
 import io.jobgtm.schema.api.SchemaVersion;
 import io.jobgtm.schema.api.SchemaVersionStatus;
-import io.jobgtm.schema.operator.MigrationPlan.Action;
-import io.jobgtm.schema.operator.MigrationPlan.State;
-import java.time.Instant;
+import io.jobgtm.schema.operator.Fixtures;
+import io.jobgtm.schema.operator.decide.MigrationPlan.Action;
+import io.jobgtm.schema.operator.decide.MigrationPlan.State;
+import io.jobgtm.schema.operator.observe.MigrationSource;
+import io.jobgtm.schema.operator.observe.ObservedJob;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -183,13 +184,12 @@ class MigrationPlannerTest {
   void aJobGoneAfterItsTtlIsNotRunAgain() {
     SchemaVersion resource = Fixtures.schemaVersion();
     SchemaVersionStatus status = statusAt("2");
-    status.setLastJob(
-        new MigrationJobStatus(
-            DESIRED, "Migrated", "2026-01-01T10:00:00Z", "2026-01-01T10:01:00Z"));
-    status.setConditions(
-        Conditions.from(null, 1, Instant.parse("2026-01-01T10:01:00Z"))
-            .set(Conditions.READY, Conditions.TRUE, "Migrated", "migrated to version 2 (2 applied)")
-            .toList());
+    MigrationJobStatus last =
+        new MigrationJobStatus(DESIRED, "Migrated", "2026-01-01T10:00:00Z", "2026-01-01T10:01:00Z");
+    // The outcome's reason and message live in lastJob: nothing is read back from conditions.
+    last.setReason("Migrated");
+    last.setMessage("migrated to version 2 (2 applied)");
+    status.setLastJob(last);
     resource.setStatus(status);
 
     MigrationPlan plan = plan(resource);
@@ -215,13 +215,11 @@ class MigrationPlannerTest {
   private static SchemaVersion failedAndGone(String reason) {
     SchemaVersion resource = Fixtures.schemaVersion();
     SchemaVersionStatus status = statusAt("1");
-    status.setLastJob(
-        new MigrationJobStatus(DESIRED, "Failed", "2026-01-01T10:00:00Z", "2026-01-01T10:01:00Z"));
-    status.setConditions(
-        Conditions.from(null, 1, Instant.parse("2026-01-01T10:01:00Z"))
-            .set(Conditions.READY, Conditions.FALSE, reason, "failed")
-            .set(Conditions.STALLED, Conditions.TRUE, reason, "failed")
-            .toList());
+    MigrationJobStatus last =
+        new MigrationJobStatus(DESIRED, "Failed", "2026-01-01T10:00:00Z", "2026-01-01T10:01:00Z");
+    last.setReason(reason);
+    last.setMessage("failed");
+    status.setLastJob(last);
     resource.setStatus(status);
     return resource;
   }

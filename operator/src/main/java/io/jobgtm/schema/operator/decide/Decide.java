@@ -1,0 +1,218 @@
+package io.jobgtm.schema.operator.decide;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.jobgtm.schema.api.MigrationJobStatus;
+import io.jobgtm.schema.api.Reasons;
+import io.jobgtm.schema.api.SchemaVersion;
+import io.jobgtm.schema.api.SchemaVersionStatus;
+import io.jobgtm.schema.contract.MigrationResult;
+import io.jobgtm.schema.operator.decide.Decision.Event;
+import io.jobgtm.schema.operator.decide.Decision.FinishedJob;
+import io.jobgtm.schema.operator.observe.Observed;
+import io.jobgtm.schema.operator.observe.ObservedJob;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The one decision of a reconciliation: {@code decide(resource, observed, now)} returns what to do
+ * ({@link Decision}): the Job to create, the status, the Events, the gates to release or add. A
+ * pure function: no client, no framework, no clock of its own.
+ */
+public final class Decide {
+
+  private Decide() {}
+
+  /**
+   * Decides the next step for a SchemaVersion.
+   *
+   * @param resource the SchemaVersion, with the status written last
+   * @param observed what the informer caches hold for it
+   * @param now the time of this reconciliation, used only for conditions that flip
+   */
+  public static Decision decide(SchemaVersion resource, Observed observed, Instant now) {
+    String specHash = JobIdentity.specHash(resource, observed.source(), observed.image());
+    int attempt = JobIdentity.attempt(resource, specHash);
+    String desiredJob = JobIdentity.name(resource.getMetadata().getName(), specHash, attempt);
+    MigrationPlan plan =
+        MigrationPlanner.plan(resource, observed.source(), desiredJob, observed.jobs());
+    ObservedJob running =
+        observed.jobs().stream().filter(job -> !job.finished()).findFirst().orElse(null);
+
+    MigrationJobStatus before =
+        resource.getStatus() == null ? null : resource.getStatus().getLastJob();
+    ObservedJob finished = plan.finished();
+    boolean newlyFinished = finished != null && StatusFactory.isNewer(finished, before);
+    Event report = newlyFinished ? report(plan, finished) : null;
+
+    SchemaVersionStatus status =
+        StatusFactory.build(resource, plan, running, report, desiredJob, attempt, now);
+    List<Event> events = new ArrayList<>();
+    FinishedJob finishedJob = null;
+    if (report != null) {
+      events.add(report);
+      MigrationResult result = finished.result();
+      boolean succeeded = finished.phase() == ObservedJob.Phase.Succeeded;
+      if (succeeded && result != null && result.baselineVersion() != null) {
+        events.add(
+            new Event(
+                Event.NORMAL,
+                finished.name(),
+                Reasons.BASELINED_EVENT,
+                "the unversioned schema was stamped with version " + result.baselineVersion()));
+      }
+      finishedJob =
+          new FinishedJob(
+              StatusFactory.outcomeOf(finished),
+              succeeded ? null : report.reason(),
+              result == null ? 0 : result.appliedCount(),
+              duration(finished));
+    }
+
+    Decision.JobToCreate create = null;
+    if (plan.action() == MigrationPlan.Action.CREATE_JOB) {
+      create =
+          new Decision.JobToCreate(
+              desiredJob,
+              specHash,
+              new Event(
+                  Event.NORMAL,
+                  desiredJob,
+                  Reasons.MIGRATION_STARTED,
+                  "created migration Job "
+                      + desiredJob
+                      + " for target "
+                      + resource.getSpec().getTargetVersion()));
+    }
+
+    String gate = Gates.gateName(resource.getMetadata().getName());
+    boolean ready = plan.state() == MigrationPlan.State.READY;
+    List<Decision.Release> releases = new ArrayList<>();
+    int waiting = 0;
+    for (Pod pod : observed.gatedPods()) {
+      if (!Gates.hasGate(pod, gate)) {
+        continue;
+      }
+      Optional<String> why = Gates.stillWaiting(pod, status.getCurrentVersion(), ready);
+      if (why.isPresent()) {
+        waiting++;
+        continue;
+      }
+      releases.add(
+          new Decision.Release(
+              pod,
+              gate,
+              new Event(
+                  Event.NORMAL,
+                  pod.getMetadata().getName(),
+                  Reasons.GATE_RELEASED,
+                  "released pod "
+                      + pod.getMetadata().getName()
+                      + ": the database is at version "
+                      + status.getCurrentVersion()
+                      + minVersionNote(pod))));
+    }
+    status.setGatedPods(waiting);
+
+    List<Decision.Injection> injections = new ArrayList<>();
+    for (Deployment deployment : observed.gatedDeployments()) {
+      if (Gates.hasGate(deployment.getSpec().getTemplate().getSpec(), gate)) {
+        continue;
+      }
+      injections.add(
+          new Decision.Injection(
+              deployment,
+              gate,
+              new Event(
+                  Event.NORMAL,
+                  deployment.getMetadata().getName(),
+                  Reasons.GATE_ADDED,
+                  "added scheduling gate "
+                      + gate
+                      + " to Deployment "
+                      + deployment.getMetadata().getName()
+                      + "; its pods now wait for the schema")));
+    }
+
+    return new Decision(
+        create, status, events, releases, injections, finishedJob, plan.reason(), plan.message());
+  }
+
+  /**
+   * What the SchemaVersion's deletion does: release every pod that waits for it, whatever its
+   * state, and take its gate out of the Deployments it added it to.
+   */
+  public static List<Decision.Release> onDeletion(SchemaVersion resource, List<Pod> gatedPods) {
+    String gate = Gates.gateName(resource.getMetadata().getName());
+    return gatedPods.stream()
+        .filter(pod -> Gates.hasGate(pod, gate))
+        .map(
+            pod ->
+                new Decision.Release(
+                    pod,
+                    gate,
+                    new Event(
+                        Event.NORMAL,
+                        pod.getMetadata().getName(),
+                        Reasons.GATE_RELEASED,
+                        "released pod "
+                            + pod.getMetadata().getName()
+                            + ": the SchemaVersion is being deleted")))
+        .toList();
+  }
+
+  /** The Event that reports a finished Job, the first time its outcome is recorded. */
+  private static Event report(MigrationPlan plan, ObservedJob finished) {
+    MigrationResult result = finished.result();
+    boolean succeeded = finished.phase() == ObservedJob.Phase.Succeeded;
+    String reason =
+        succeeded
+            ? StatusFactory.outcomeOf(finished)
+            : result != null && result.failure() != null && result.failure().reason() != null
+                ? result.failure().reason().name()
+                : Reasons.JOB_FAILED;
+    String message =
+        succeeded
+                && plan.state() == MigrationPlan.State.READY
+                && plan.jobName().equals(finished.name())
+            ? plan.message()
+            : describe(finished);
+    return new Event(succeeded ? Event.NORMAL : Event.WARNING, finished.name(), reason, message);
+  }
+
+  private static String describe(ObservedJob job) {
+    MigrationResult result = job.result();
+    if (result != null && result.failure() != null) {
+      return "migration Job "
+          + job.name()
+          + " failed"
+          + (result.failure().version() == null ? "" : " at version " + result.failure().version())
+          + ": "
+          + result.failure().message();
+    }
+    if (job.phase() == ObservedJob.Phase.Succeeded) {
+      return "migration Job " + job.name() + " finished: " + StatusFactory.outcomeOf(job);
+    }
+    return "migration Job " + job.name() + " failed: " + job.failure();
+  }
+
+  private static Duration duration(ObservedJob job) {
+    if (job.startedAt() == null || job.finishedAt() == null) {
+      return null;
+    }
+    return Duration.between(Instant.parse(job.startedAt()), Instant.parse(job.finishedAt()));
+  }
+
+  private static String minVersionNote(Pod pod) {
+    String minVersion =
+        pod.getMetadata().getAnnotations() == null
+            ? null
+            : pod.getMetadata().getAnnotations().get(Gates.MIN_VERSION);
+    return minVersion == null
+        ? " and the SchemaVersion is Ready"
+        : ", which satisfies min-version " + minVersion;
+  }
+}

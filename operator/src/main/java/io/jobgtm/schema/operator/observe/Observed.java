@@ -1,0 +1,29 @@
+package io.jobgtm.schema.operator.observe;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import java.util.List;
+
+/**
+ * Everything the operator observed for one SchemaVersion, from its informer caches: the input of
+ * the decision.
+ *
+ * @param source the migration source, with the checksum of its content where it can be read
+ * @param image the image the migration Job runs
+ * @param jobs the migration Jobs the resource owns, with their pods
+ * @param gatedPods pods of the namespace carrying this operator's scheduling gates
+ * @param gatedDeployments the Deployments that {@code spec.gate.deployments} names and that exist
+ */
+public record Observed(
+    MigrationSource source,
+    String image,
+    List<ObservedJob> jobs,
+    List<Pod> gatedPods,
+    List<Deployment> gatedDeployments) {
+
+  public Observed {
+    jobs = List.copyOf(jobs);
+    gatedPods = List.copyOf(gatedPods);
+    gatedDeployments = List.copyOf(gatedDeployments);
+  }
+}
