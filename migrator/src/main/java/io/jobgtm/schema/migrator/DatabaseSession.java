@@ -293,8 +293,12 @@ final class DatabaseSession implements AutoCloseable {
     }
   }
 
-  /** The applied history rows above a version, highest version first. */
+  /**
+   * The applied history rows above a version, highest version first; versions that repair marked
+   * deleted are not applied.
+   */
   List<HistoryRow> appliedAbove(Version target) {
+    java.util.Set<Version> applied = history().applied();
     List<HistoryRow> rows = new ArrayList<>();
     try (Statement statement = connection.createStatement();
         ResultSet result =
@@ -304,7 +308,7 @@ final class DatabaseSession implements AutoCloseable {
                     + " WHERE success AND version IS NOT NULL AND type NOT IN ('SCHEMA', 'DELETE')")) {
       while (result.next()) {
         Version version = Version.parse(result.getString(2));
-        if (version.isAbove(target)) {
+        if (version.isAbove(target) && applied.contains(version)) {
           rows.add(new HistoryRow(result.getInt(1), version, result.getString(3)));
         }
       }
@@ -326,7 +330,9 @@ final class DatabaseSession implements AutoCloseable {
       inTransaction(
           statement -> {
             defaults.restore(connection);
+            TransactionGuard.arm(connection);
             statement.execute(script.sql());
+            TransactionGuard.disarm(connection);
             defaults.restore(connection);
             try (PreparedStatement delete =
                 connection.prepareStatement(

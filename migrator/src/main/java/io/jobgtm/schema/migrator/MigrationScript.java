@@ -77,6 +77,15 @@ public record MigrationScript(
               + lineOfFirstInvalidByte(content)
               + "): save it as UTF-8; migration files are read as UTF-8 only");
     }
+    int nul = text.indexOf('\0');
+    if (nul >= 0) {
+      throw new MigrationException(
+          FailureReason.InvalidMigrationSet,
+          fileName
+              + " contains a NUL byte (line "
+              + (text.substring(0, nul).lines().count() + (nul == 0 ? 1 : 0))
+              + "): is it UTF-16? Save it as UTF-8; migration files are read as UTF-8 only");
+    }
     return of(fileName, text.startsWith(BOM) ? text.substring(1) : text);
   }
 

@@ -334,7 +334,9 @@ public final class Migrator {
           "schema " + connection.schema() + " has no migration history to undo");
     }
     if (found.state() == DatabaseState.Versioned) {
-      validateHistory(flyway, run.history);
+      // A version added below the current one (out of order) is no reason to refuse an undo: an
+      // undo is how to get below it.
+      validateHistory(flyway.forUndoValidation(), run.history);
       undo(session, run, undoScripts(session, wanted, flyway.parser()));
     }
     finish(session, run);
@@ -379,6 +381,10 @@ public final class Migrator {
   private Inspection inspect(DatabaseSession session, Run run) {
     Inspection found = session.inspect();
     run.found = found;
+    if (!run.command.equals("info") && !run.command.equals("validate")) {
+      // Only indexes a failed run leaves INVALID are its own to report.
+      run.invalidIndexesBefore = session.invalidIndexes();
+    }
     run.state = found.state();
     run.history = session.history();
     progress.progress(
@@ -439,13 +445,15 @@ public final class Migrator {
    * rolled back, and what it left behind when it was not.
    */
   private void settle(DatabaseSession session, Run run) {
-    if (run.found == null || run.failure.reason().isTransient()) {
+    if (run.found == null) {
       return;
     }
     try {
       String note = "";
+      // Only a history this run created (or recreated to stamp a baseline) is removed again.
       if (run.found.state() != DatabaseState.Versioned
           && !run.command.equals("baseline")
+          && (!run.found.historyTableExists() || run.baselineVersion != null)
           && session.dropHistoryRecordingNoMigration()) {
         note =
             run.baselineVersion == null
@@ -462,16 +470,21 @@ public final class Migrator {
           history.applied().stream().map(Version::toString).collect(Collectors.toSet());
       run.applied.removeIf(applied -> !stillApplied.contains(applied.version()));
       report(run, history);
-      if (run.failure.reason() == FailureReason.MigrationFailed && run.failure.version() != null) {
-        note += rollbackNote(session, history, Version.parse(run.failure.version()));
+      FailureReason reason = run.failure.reason();
+      if ((reason == FailureReason.MigrationFailed || reason == FailureReason.MigrationInterrupted)
+          && run.failure.version() != null) {
+        Version failed = Version.parse(run.failure.version());
+        note += rollbackNote(session, history, failed, run.invalidIndexesBefore);
+        if (history.failed().contains(failed)) {
+          // What a failure outside a transaction left needs a person (repair), whatever its cause:
+          // retrying alone would only meet the failed entry.
+          reason = FailureReason.MigrationFailed;
+        }
       }
-      if (!note.isEmpty()) {
+      if (!note.isEmpty() || reason != run.failure.reason()) {
         run.failure =
             new MigrationException(
-                run.failure.reason(),
-                run.failure.version(),
-                run.failure.getMessage() + note,
-                run.failure);
+                reason, run.failure.version(), run.failure.getMessage() + note, run.failure);
       }
     } catch (RuntimeException e) {
       progress.progress(
@@ -479,11 +492,15 @@ public final class Migrator {
     }
   }
 
-  private String rollbackNote(DatabaseSession session, History history, Version failed) {
+  private String rollbackNote(
+      DatabaseSession session, History history, Version failed, List<String> invalidBefore) {
     if (!history.failed().contains(failed)) {
       return "; it ran in a transaction and was rolled back";
     }
-    List<String> invalid = session.invalidIndexes();
+    List<String> invalid = new ArrayList<>(session.invalidIndexes());
+    if (invalidBefore != null) {
+      invalid.removeAll(invalidBefore);
+    }
     return "; it ran outside a transaction and was NOT rolled back"
         + (invalid.isEmpty() ? "" : ", leaving invalid index " + String.join(", ", invalid))
         + ". Version "
@@ -493,7 +510,11 @@ public final class Migrator {
   }
 
   private void validateHistory(FlywayFactory flyway, History history) {
-    ValidateResult result = flyway.forValidation().validateWithResult();
+    validateHistory(flyway.forValidation(), history);
+  }
+
+  private void validateHistory(Flyway validator, History history) {
+    ValidateResult result = validator.validateWithResult();
     if (result.validationSuccessful) {
       return;
     }
@@ -671,6 +692,10 @@ public final class Migrator {
       return base().ignoreMigrationPatterns("*:future", "*:pending").load();
     }
 
+    Flyway forUndoValidation() {
+      return base().ignoreMigrationPatterns("*:future", "*:pending", "*:ignored").load();
+    }
+
     ScriptParser parser() {
       return new ScriptParser(base());
     }
@@ -751,11 +776,12 @@ public final class Migrator {
       MigrationInfo info = context.getMigrationInfo();
       String version = versionOf(info);
       if (event == Event.BEFORE_EACH_MIGRATE) {
-        restoreDefaults(context);
+        run.failingVersion = version;
+        guard(context, true);
         started = System.nanoTime();
-        run.failingVersion = null;
       } else if (event == Event.AFTER_EACH_MIGRATE) {
-        restoreDefaults(context);
+        guard(context, false);
+        run.failingVersion = null;
         AppliedMigration applied =
             new AppliedMigration(version, info.getDescription(), millisSince(started));
         run.applied.add(applied);
@@ -772,11 +798,28 @@ public final class Migrator {
       }
     }
 
-    private void restoreDefaults(Context context) {
+    /**
+     * Before a script: the session defaults, then the transaction guard when the script runs in a
+     * transaction. After it: the guard checked and removed, then the defaults again for the history
+     * entry Flyway writes next.
+     */
+    private void guard(Context context, boolean before) {
       try {
-        sessionDefaults.restore(context.getConnection());
+        java.sql.Connection connection = context.getConnection();
+        boolean inTransaction = !connection.getAutoCommit();
+        if (before) {
+          sessionDefaults.restore(connection);
+          if (inTransaction) {
+            TransactionGuard.arm(connection);
+          }
+        } else {
+          if (inTransaction) {
+            TransactionGuard.disarm(connection);
+          }
+          sessionDefaults.restore(connection);
+        }
       } catch (SQLException e) {
-        throw SqlFailures.sessionFailure(e, "restoring the session settings");
+        throw new FlywayException(SqlFailures.firstLine(e), e);
       }
     }
 
@@ -797,6 +840,7 @@ public final class Migrator {
     List<String> failed = List.of();
     List<String> outOfOrder = List.of();
     Inspection found;
+    List<String> invalidIndexesBefore;
     History history = new History(List.of());
     DatabaseState state;
     String versionBefore;

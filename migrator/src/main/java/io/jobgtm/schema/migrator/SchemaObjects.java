@@ -6,11 +6,11 @@ import java.sql.SQLException;
 /**
  * The one rule for what counts as an object of a schema when telling a Fresh schema from an
  * Unversioned one: tables (partitioned ones included), views, materialized views, foreign tables,
- * sequences, functions, procedures and aggregates, and types (enums, domains, ranges, standalone
- * composite and base types). Not counted: objects that belong to an extension (such as PostGIS's
- * {@code spatial_ref_sys} in {@code public}), the array and row types PostgreSQL creates by itself,
- * sequences owned by a table's column (they belong to their table), and the migration history
- * table.
+ * sequences, functions, procedures and aggregates, and types (enums, domains, ranges and
+ * multiranges, standalone composite, base and shell types). Not counted: objects that belong to an
+ * extension (such as PostGIS's {@code spatial_ref_sys} in {@code public}), the array and row types
+ * PostgreSQL creates by itself, sequences owned by a table's column (they belong to their table),
+ * and the migration history table.
  *
  * <p>Where it differs from Flyway's own emptiness check ({@code PostgreSQLSchema.doEmpty} in
  * flyway-database-postgresql, which counts tables, views, sequences, non-array non-composite types
@@ -41,11 +41,12 @@ final class SchemaObjects {
                     AND d.deptype IN ('a', 'i')))
         UNION ALL
         SELECT CASE t.typtype WHEN 'e' THEN 'enum type' WHEN 'd' THEN 'domain'
-                 WHEN 'r' THEN 'range type' ELSE 'type' END,
+                 WHEN 'r' THEN 'range type' WHEN 'm' THEN 'multirange type'
+                 WHEN 'p' THEN 'shell type' ELSE 'type' END,
                t.typname
           FROM pg_catalog.pg_type t
           JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
-         WHERE n.nspname = ? AND t.typtype IN ('b', 'c', 'd', 'e', 'r')
+         WHERE n.nspname = ? AND t.typtype IN ('b', 'c', 'd', 'e', 'r', 'm', 'p')
            AND (t.typrelid = 0 OR EXISTS (SELECT 1 FROM pg_catalog.pg_class r
                                            WHERE r.oid = t.typrelid AND r.relkind = 'c'))
            AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_type e

@@ -15,7 +15,11 @@ final class SqlFailures {
   private SqlFailures() {}
 
   static boolean isTransient(String sqlState) {
-    return sqlState != null && (sqlState.startsWith("08") || TRANSIENT_STATES.contains(sqlState));
+    // 08P01 (protocol violation) is what the driver reports when a script breaks the session
+    // itself, e.g. a client_encoding it cannot speak: retrying the same script cannot help.
+    return sqlState != null
+        && !"08P01".equals(sqlState)
+        && (sqlState.startsWith("08") || TRANSIENT_STATES.contains(sqlState));
   }
 
   /** Classifies a failure to connect. */
@@ -60,6 +64,17 @@ final class SqlFailures {
   /** Classifies a failure of a migration or undo script. */
   static MigrationException scriptFailure(
       SQLException e, FailureReason permanentReason, Version version, String fileName) {
+    if (String.valueOf(e.getMessage()).contains(TransactionGuard.NAME)) {
+      return new MigrationException(
+          permanentReason,
+          version.toString(),
+          fileName
+              + " ends or rolls back its own transaction (a COMMIT, END, ROLLBACK or ABORT, or SET"
+              + " CONSTRAINTS ALL IMMEDIATE): the migrator stopped it there and PostgreSQL rolled"
+              + " the whole script back; remove that statement (each script already runs in one"
+              + " transaction)",
+          e);
+    }
     FailureReason reason =
         isTransient(e.getSQLState()) ? FailureReason.MigrationInterrupted : permanentReason;
     return new MigrationException(
