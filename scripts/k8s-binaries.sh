@@ -27,12 +27,15 @@
 #                  build for the pinned versions, 1 otherwise. Builds nothing.
 #   --force        rebuild even if the target directory is complete.
 #   --update-lock  regenerate the committed wrapper modules
-#                  (scripts/k8s-binaries/{kubernetes,etcd}/go.{mod,sum}) for the
-#                  selected versions, then build.
+#                  (scripts/k8s-binaries/[<k8s-version>/]{kubernetes,etcd}/go.{mod,sum})
+#                  for the selected versions, then build.
 #
 # Environment:
 #   K8S_VERSION        Kubernetes version to build (without "v"); default below.
-#   ETCD_VERSION       etcd version to build (without "v"); default below.
+#   ETCD_VERSION       etcd version to build (without "v"). Default: the etcd the
+#                      Kubernetes release is tested with, as pinned below for the
+#                      pinned releases, else read from that release's
+#                      hack/lib/etcd.sh (ETCD_VERSION=...) through the module proxy.
 #   KUBE_API_TEST_DIR  cache root (same variable kube-api-test reads);
 #                      default $HOME/.kubeapitest (kube-api-test's default).
 #
@@ -51,15 +54,27 @@
 # result for the pinned versions is committed as a lock under
 # scripts/k8s-binaries/ (go.sum included), so a build of the pinned versions is
 # fully reproducible; other versions are generated on the fly.
+#
+# Pinned releases and their locks:
+#   DEFAULT_K8S_VERSION  what every test runs on; lock in scripts/k8s-binaries/{kubernetes,etcd}/
+#   OLDEST_K8S_VERSION   the oldest Kubernetes the chart supports (kubeVersion), for the
+#                        version matrix (./mvnw verify -Pk8s-oldest); lock in
+#                        scripts/k8s-binaries/<version>/{kubernetes,etcd}/
 
 set -euo pipefail
 
 # ---- pinned versions ---------------------------------------------------------
 DEFAULT_K8S_VERSION="1.37.2"   # newest k8s.io/kubernetes served by the proxy that builds with Go 1.26
 DEFAULT_ETCD_VERSION="3.7.3"   # k8s 1.37 is built/tested against etcd 3.7.x (hack/lib/etcd.sh: 3.7.0)
+# The oldest supported release (the chart's kubeVersion). 1.31.4 is the newest 1.31 patch for
+# which the module proxy serves k8s.io/kubernetes and every staging module the build needs; for
+# each later patch at least one is "not available" (v1.31.14: k8s.io/kube-controller-manager,
+# k8s.io/kube-scheduler and k8s.io/endpointslice v0.31.14; v1.31.13: k8s.io/cloud-provider).
+OLDEST_K8S_VERSION="1.31.4"
+OLDEST_ETCD_VERSION="3.5.15"   # v1.31.4 hack/lib/etcd.sh and kubeadm's DefaultEtcdVersion: 3.5.15
 K8S_VERSION="${K8S_VERSION:-$DEFAULT_K8S_VERSION}"
-ETCD_VERSION="${ETCD_VERSION:-$DEFAULT_ETCD_VERSION}"
 K8S_VERSION="${K8S_VERSION#v}"
+ETCD_VERSION="${ETCD_VERSION:-}"
 ETCD_VERSION="${ETCD_VERSION#v}"
 # -----------------------------------------------------------------------------
 
@@ -91,6 +106,29 @@ done
 K8S_MINOR="${BASH_REMATCH[1]}"
 K8S_PATCH="${BASH_REMATCH[2]}"
 STAGING_VERSION="v0.${K8S_MINOR}.${K8S_PATCH}"
+
+# The etcd a Kubernetes release is tested with: its hack/lib/etcd.sh, from the module proxy.
+release_etcd_version() {
+  local json dir version
+  json="$(cd "${TMPDIR:-/tmp}" && GOWORK=off GOTOOLCHAIN=local \
+    go mod download -json "k8s.io/kubernetes@v${K8S_VERSION}")" \
+    || die "cannot download k8s.io/kubernetes@v${K8S_VERSION} to read its etcd version:
+$json"
+  dir="$(sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p' <<<"$json" | head -n 1)"
+  version="$(sed -n 's/^ETCD_VERSION=\${ETCD_VERSION:-\([0-9.]*\)}.*/\1/p' "$dir/hack/lib/etcd.sh" 2>/dev/null | head -n 1)"
+  [[ -n "$version" ]] || die "no ETCD_VERSION in $dir/hack/lib/etcd.sh; set ETCD_VERSION"
+  echo "$version"
+}
+
+if [[ -z "$ETCD_VERSION" ]]; then
+  case "$K8S_VERSION" in
+    "$DEFAULT_K8S_VERSION") ETCD_VERSION="$DEFAULT_ETCD_VERSION" ;;
+    "$OLDEST_K8S_VERSION") ETCD_VERSION="$OLDEST_ETCD_VERSION" ;;
+    *) command -v go >/dev/null 2>&1 || die "'go' not found on PATH"
+       ETCD_VERSION="$(release_etcd_version)"
+       log "Kubernetes v${K8S_VERSION} is tested with etcd v${ETCD_VERSION} (its hack/lib/etcd.sh)" ;;
+  esac
+fi
 [[ "$ETCD_VERSION" =~ ^3\.[0-9]+\.[0-9]+$ ]] || die "ETCD_VERSION must look like 3.X.Y, got '$ETCD_VERSION'"
 
 # Platform suffix exactly as kube-api-test computes it (Utils.platformSuffix / OSInfo):
@@ -247,12 +285,23 @@ EOF
   (cd "$dir" && go mod tidy) || die "go mod tidy failed for the etcd wrapper module"
 }
 
+# The committed lock directory of a wrapper module for the selected Kubernetes version:
+# scripts/k8s-binaries/<name>/ for the default version, .../<k8s-version>/<name>/ otherwise.
+lock_dir() {
+  if [[ "$K8S_VERSION" == "$DEFAULT_K8S_VERSION" ]]; then
+    echo "$LOCK_ROOT/$1"
+  else
+    echo "$LOCK_ROOT/$K8S_VERSION/$1"
+  fi
+}
+
 # prepare_module <name> <module-path-to-match> <version> <generator>
-# Uses the committed lock in scripts/k8s-binaries/<name>/ if it is for <version>,
-# otherwise generates the wrapper module. Echoes the module directory.
+# Uses the committed lock (see lock_dir) if it is for <version>, otherwise generates
+# the wrapper module.
 prepare_module() {
   local name="$1" mod="$2" version="$3" generator="$4"
-  local dir="$WORK/$name" lock="$LOCK_ROOT/$name"
+  local dir="$WORK/$name" lock
+  lock="$(lock_dir "$name")"
   mkdir -p "$dir"
   if ! $UPDATE_LOCK && [[ -f "$lock/go.mod" && -f "$lock/go.sum" ]] \
       && grep -Eq "^(require[[:space:]]+)?[[:space:]]*${mod//./\\.} v${version//./\\.}([[:space:]]|\$)" "$lock/go.mod"; then

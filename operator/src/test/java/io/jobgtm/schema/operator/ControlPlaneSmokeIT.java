@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.jobgtm.schema.operator.testing.ApiServerMessages;
 import io.jobgtm.schema.operator.testing.KubeApiServer;
 import io.jobgtm.schema.operator.testing.KubeApiServerExtension;
 import java.io.InputStream;
@@ -84,7 +85,9 @@ class ControlPlaneSmokeIT {
             rejection -> {
               assertThat(rejection.getCode()).isEqualTo(422);
               assertThat(rejection.getStatus().getDetails().getCauses())
-                  .extracting(StatusCause::getField, StatusCause::getMessage)
+                  .extracting(
+                      StatusCause::getField,
+                      cause -> ApiServerMessages.withoutRuleValueType(cause.getMessage()))
                   .containsExactly(
                       tuple("spec", "Invalid value: minReplicas must not exceed maxReplicas"));
             });

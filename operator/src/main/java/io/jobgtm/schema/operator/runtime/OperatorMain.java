@@ -24,11 +24,17 @@ public final class OperatorMain implements AutoCloseable {
   private final HttpEndpoints endpoints;
 
   private final AtomicBoolean stopping;
+  private final ClusterFeatures clusterFeatures;
 
-  private OperatorMain(Operator operator, HttpEndpoints endpoints, AtomicBoolean stopping) {
+  private OperatorMain(
+      Operator operator,
+      HttpEndpoints endpoints,
+      AtomicBoolean stopping,
+      ClusterFeatures clusterFeatures) {
     this.operator = operator;
     this.endpoints = endpoints;
     this.stopping = stopping;
+    this.clusterFeatures = clusterFeatures;
   }
 
   public static void main(String[] args) throws InterruptedException {
@@ -55,6 +61,7 @@ public final class OperatorMain implements AutoCloseable {
 
   /** Starts the operator with a client and settings; returns once its watches are running. */
   public static OperatorMain start(KubernetesClient client, OperatorConfig config) {
+    ClusterFeatures clusterFeatures = ClusterFeatures.discoverAndLog(client, LOG);
     OperatorMetrics metrics = new OperatorMetrics();
     AtomicBoolean stopping = new AtomicBoolean();
     Operator operator =
@@ -92,7 +99,7 @@ public final class OperatorMain implements AutoCloseable {
         config.watchNamespaces().isEmpty() ? "all namespaces" : config.watchNamespaces(),
         config.migratorImage(),
         endpoints.port());
-    return new OperatorMain(operator, endpoints, stopping);
+    return new OperatorMain(operator, endpoints, stopping, clusterFeatures);
   }
 
   /**
@@ -130,6 +137,11 @@ public final class OperatorMain implements AutoCloseable {
 
   public Operator operator() {
     return operator;
+  }
+
+  /** The optional Kubernetes features the API server offered at start-up. */
+  public ClusterFeatures clusterFeatures() {
+    return clusterFeatures;
   }
 
   @Override

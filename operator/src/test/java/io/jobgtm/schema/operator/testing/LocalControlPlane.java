@@ -14,13 +14,18 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 /**
  * The full local control plane for {@code *E2E} tests: a {@link KubeApiServer} with etcd plus
@@ -42,13 +47,18 @@ public final class LocalControlPlane implements AutoCloseable {
 
   public static final String NODE_NAME = "local-node";
 
+  private static final String ALL_CONTROLLERS = "All controllers:";
+
   /**
-   * Controllers run by kube-controller-manager: every default-on one except the node lifecycle (see
-   * above) and the publisher of the API server's serving CA as a ClusterTrustBundle, which refuses
-   * kube-api-test's self-signed serving certificate (no CA bit) and would retry forever.
+   * Controllers kube-controller-manager must not run: the node lifecycle (see above) and the
+   * publisher of the API server's serving CA as a ClusterTrustBundle, which refuses kube-api-test's
+   * self-signed serving certificate (no CA bit) and would retry forever. Every other default-on
+   * controller runs.
    */
-  public static final String CONTROLLERS =
-      "*,-node-lifecycle-controller,-kube-apiserver-serving-clustertrustbundle-publisher-controller";
+  public static final List<String> DISABLED_CONTROLLERS =
+      List.of(
+          "node-lifecycle-controller",
+          "kube-apiserver-serving-clustertrustbundle-publisher-controller");
 
   /** A hang guard for start-up, not an expectation. */
   private static final Duration START_TIMEOUT = Duration.ofMinutes(2);
@@ -172,7 +182,10 @@ public final class LocalControlPlane implements AutoCloseable {
                 "--kubeconfig=" + controllerManagerKubeconfig,
                 "--bind-address=127.0.0.1",
                 "--secure-port=" + freePort(),
-                "--controllers=" + CONTROLLERS,
+                "--controllers="
+                    + controllers(
+                        knownControllers(
+                            apiServer.binaries().path(KubernetesBinaries.KUBE_CONTROLLER_MANAGER))),
                 // The key kube-api-test gives kube-apiserver to sign and verify service-account
                 // tokens, and the CA of its serving certificate (published as kube-root-ca.crt).
                 "--service-account-private-key-file=" + certificates.resolve("apiserver.key"),
@@ -198,6 +211,50 @@ public final class LocalControlPlane implements AutoCloseable {
                 "--leader-elect=true",
                 "--v=2"),
             directories.log(KubernetesBinaries.KUBE_SCHEDULER)));
+  }
+
+  /**
+   * The {@code --controllers} value: every default-on controller but those of {@link
+   * #DISABLED_CONTROLLERS} that this controller manager has. It refuses to start on a name it does
+   * not know, and older versions lack some (1.31 has no ClusterTrustBundle publisher).
+   */
+  static String controllers(Set<String> known) {
+    StringBuilder value = new StringBuilder("*");
+    for (String controller : DISABLED_CONTROLLERS) {
+      if (known.contains(controller)) {
+        value.append(",-").append(controller);
+      }
+    }
+    return value.toString();
+  }
+
+  /** The controllers a kube-controller-manager binary knows, as its {@code --help} lists them. */
+  static Set<String> knownControllers(Path binary) {
+    try {
+      Process help =
+          new ProcessBuilder(binary.toString(), "--help").redirectErrorStream(true).start();
+      String text = new String(help.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      help.waitFor();
+      return knownControllers(text);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot run " + binary + " --help", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while running " + binary + " --help", e);
+    }
+  }
+
+  /** The names after "All controllers:" up to "Disabled-by-default controllers:" in the help. */
+  static Set<String> knownControllers(String help) {
+    int start = help.indexOf(ALL_CONTROLLERS);
+    int end = help.indexOf("Disabled-by-default controllers:", Math.max(start, 0));
+    if (start < 0 || end < 0) {
+      throw new IllegalStateException(
+          "kube-controller-manager --help lists no controllers (no '" + ALL_CONTROLLERS + "')");
+    }
+    return Arrays.stream(help.substring(start + ALL_CONTROLLERS.length(), end).split("[,\\s]+"))
+        .filter(name -> !name.isEmpty())
+        .collect(Collectors.toCollection(TreeSet::new));
   }
 
   /** A node as a kubelet would register it, Ready, with room for the tests' pods. */
