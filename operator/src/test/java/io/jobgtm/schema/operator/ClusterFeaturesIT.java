@@ -1,9 +1,9 @@
 package io.jobgtm.schema.operator;
 
-import static io.jobgtm.schema.operator.ClusterFeatures.CEL_QUANTITY_LIBRARY;
-import static io.jobgtm.schema.operator.ClusterFeatures.MUTATING_ADMISSION_POLICY;
-import static io.jobgtm.schema.operator.ClusterFeatures.SIDECAR_CONTAINERS;
-import static io.jobgtm.schema.operator.ClusterFeatures.VALIDATING_ADMISSION_POLICY;
+import static io.jobgtm.schema.operator.runtime.ClusterFeatures.CEL_QUANTITY_LIBRARY;
+import static io.jobgtm.schema.operator.runtime.ClusterFeatures.MUTATING_ADMISSION_POLICY;
+import static io.jobgtm.schema.operator.runtime.ClusterFeatures.SIDECAR_CONTAINERS;
+import static io.jobgtm.schema.operator.runtime.ClusterFeatures.VALIDATING_ADMISSION_POLICY;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -11,7 +11,8 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.jobgtm.schema.api.SchemaVersion;
-import io.jobgtm.schema.operator.ClusterFeatures.Feature;
+import io.jobgtm.schema.operator.runtime.ClusterFeatures;
+import io.jobgtm.schema.operator.runtime.ClusterFeatures.Feature;
 import io.jobgtm.schema.operator.testing.KubeApiServer;
 import io.jobgtm.schema.operator.testing.KubeApiServerExtension;
 import io.jobgtm.schema.operator.testing.OperatorProcess;

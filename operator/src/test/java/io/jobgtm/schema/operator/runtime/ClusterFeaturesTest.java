@@ -1,13 +1,13 @@
-package io.jobgtm.schema.operator;
+package io.jobgtm.schema.operator.runtime;
 
-import static io.jobgtm.schema.operator.ClusterFeatures.CEL_QUANTITY_LIBRARY;
-import static io.jobgtm.schema.operator.ClusterFeatures.MUTATING_ADMISSION_POLICY;
-import static io.jobgtm.schema.operator.ClusterFeatures.SIDECAR_CONTAINERS;
-import static io.jobgtm.schema.operator.ClusterFeatures.VALIDATING_ADMISSION_POLICY;
+import static io.jobgtm.schema.operator.runtime.ClusterFeatures.CEL_QUANTITY_LIBRARY;
+import static io.jobgtm.schema.operator.runtime.ClusterFeatures.MUTATING_ADMISSION_POLICY;
+import static io.jobgtm.schema.operator.runtime.ClusterFeatures.SIDECAR_CONTAINERS;
+import static io.jobgtm.schema.operator.runtime.ClusterFeatures.VALIDATING_ADMISSION_POLICY;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
-import io.jobgtm.schema.operator.ClusterFeatures.Feature;
+import io.jobgtm.schema.operator.runtime.ClusterFeatures.Feature;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
