@@ -261,6 +261,89 @@ class DatabaseStateIT {
     assertThat(Catalog.tables(postgres, database.database(), "public")).isEmpty();
   }
 
+  /** A type that is the only object of schema {@code tariffs}, made without a table. */
+  enum LoneType {
+    SHELL_TYPE("CREATE TYPE tariffs.fare_token", "tariffs.fare_token"),
+    MULTIRANGE_TYPE(
+        "CREATE TYPE staging.fare_band AS RANGE (subtype = int4,"
+            + " multirange_type_name = tariffs.fare_bands)",
+        "tariffs.fare_bands");
+
+    final String create;
+    final String name;
+
+    LoneType(String create, String name) {
+      this.create = create;
+      this.name = name;
+    }
+  }
+
+  // flyway/flyway#3318: a schema whose only object is a shell type, or the multirange type of a
+  // range defined elsewhere, is not empty.
+  @ParameterizedTest
+  @EnumSource(LoneType.class)
+  void schemaWithOnlyAShellOrMultirangeTypeIsUnversioned(LoneType type) {
+    String schema = "tariffs";
+    postgres.execute(
+        database.database(), "CREATE SCHEMA tariffs", "CREATE SCHEMA staging", type.create);
+    assertThat(
+            DatabaseProbe.strings(
+                postgres,
+                database.database(),
+                "SELECT t.oid::regtype::text FROM pg_type t"
+                    + " JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = ?"
+                    + " AND NOT EXISTS (SELECT 1 FROM pg_type e WHERE e.typarray = t.oid)",
+                schema))
+        .containsExactly(type.name);
+    List<String> objectsBefore = objects(schema);
+    assertThat(objectsBefore).hasSize(1);
+    ConnectionSettings inSchema = inSchema(schema);
+    MigrationFiles files =
+        MigrationFiles.empty()
+            .with("V1__mailing_lists.sql", MAILING_LISTS)
+            .with("V2__mailing_list_owner.sql", MAILING_LIST_OWNER);
+
+    MigrationResult info = configure(inSchema, files).load().info();
+
+    assertThat(info.failure()).isNull();
+    assertThat(info.outcome()).isEqualTo(Outcome.Reported);
+    assertThat(info.databaseState()).isEqualTo(DatabaseState.Unversioned);
+    assertThat(objects(schema)).isEqualTo(objectsBefore);
+
+    MigrationPlan plan = configure(inSchema, files).load().plan();
+
+    assertThat(plan.result().databaseState()).isEqualTo(DatabaseState.Unversioned);
+    assertThat(plan.result().failure()).isNotNull();
+    assertThat(plan.result().failure().reason()).isEqualTo(FailureReason.UnversionedSchema);
+    assertThat(plan.result().exitCode()).isEqualTo(2);
+    assertThat(plan.pending()).isEmpty();
+    assertThat(objects(schema)).isEqualTo(objectsBefore);
+
+    MigrationResult migrate = configure(inSchema, files).load().migrate();
+
+    assertThat(migrate.outcome()).isEqualTo(Outcome.Failed);
+    assertThat(migrate.databaseState()).isEqualTo(DatabaseState.Unversioned);
+    assertThat(migrate.failure().reason()).isEqualTo(FailureReason.UnversionedSchema);
+    assertThat(migrate.exitCode()).isEqualTo(2);
+    assertThat(migrate.applied()).isEmpty();
+    assertThat(migrate.versionAfter()).isNull();
+    assertThat(objects(schema)).isEqualTo(objectsBefore);
+    assertThat(Catalog.tables(postgres, database.database(), schema)).isEmpty();
+    assertThat(Catalog.tables(postgres, database.database(), "public")).isEmpty();
+  }
+
+  private ConnectionSettings inSchema(String schema) {
+    return ConnectionSettings.builder()
+        .host(database.host())
+        .port(database.port())
+        .database(database.database())
+        .schema(schema)
+        .user(database.user())
+        .password(database.password())
+        .sslMode(database.sslMode())
+        .build();
+  }
+
   private MigratorConfiguration configure(MigrationFiles files) {
     return configure(database, files);
   }

@@ -57,6 +57,9 @@ class FileEncodingIT {
       "-- Regionen für die Depots\n"
           + "ALTER TABLE depots ADD COLUMN region TEXT NOT NULL DEFAULT 'Graubünden';\n";
 
+  private static final String DEPOT_HOURS =
+      "CREATE TABLE depot_hours (depot_id INTEGER PRIMARY KEY, opens TIME NOT NULL);\n";
+
   private final PostgresServer postgres = PostgresServer.shared();
   private final ConnectionSettings database = postgres.createDatabase();
 
@@ -234,6 +237,59 @@ class FileEncodingIT {
     assertNamesOnlyTheFile(refused.message(), "V3__depot_regions.sql", files);
     assertThat(history()).containsExactly("1:SQL:true", "2:SQL:true");
     assertThat(Catalog.snapshot(postgres, database.database(), "public")).isEqualTo(catalogBefore);
+  }
+
+  /** Bytes that decode as UTF-8 yet are not a UTF-8 text file. */
+  enum NulBytes {
+    // flyway/flyway#1718: a script saved by SQL Server Management Studio is UTF-16; of ASCII text
+    // without a byte order mark every other byte is NUL, and every byte is valid UTF-8.
+    UTF16LE_WITHOUT_BOM(DEPOT_HOURS.getBytes(StandardCharsets.UTF_16LE)),
+    // flyway/flyway#2069: a file that decodes without error can still not be the text meant; a
+    // NUL byte is never part of SQL.
+    NUL_BYTE_IN_UTF8(
+        (DEPOT_HOURS + "\0\nALTER TABLE depot_hours ADD COLUMN note TEXT;\n")
+            .getBytes(StandardCharsets.UTF_8));
+
+    final byte[] bytes;
+
+    NulBytes(byte[] bytes) {
+      this.bytes = bytes;
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(NulBytes.class)
+  void fileWithNulBytesIsRefusedByNameBeforeAnythingRuns(NulBytes bad) {
+    String fileName = "V2__depot_hours.sql";
+    MigrationFiles files = MigrationFiles.empty().with("V1__depots.sql", DEPOTS);
+    writeBytes(files, fileName, bad.bytes);
+
+    Failure refused = refusal(files);
+
+    assertThat(refused.reason())
+        .as(String.valueOf(refused))
+        .isEqualTo(FailureReason.InvalidMigrationSet);
+    assertThat(refused.reason().exitCode()).isEqualTo(2);
+    assertThat(refused.message()).contains("NUL");
+    assertNamesOnlyTheFile(refused.message(), fileName, files);
+    assertNothingCreated();
+
+    Failure planned = planRefusal(files);
+
+    assertThat(planned.reason()).isEqualTo(FailureReason.InvalidMigrationSet);
+    assertNamesOnlyTheFile(planned.message(), fileName, files);
+    assertNothingCreated();
+  }
+
+  /** The failure of {@code plan}, whether the set is refused on loading or by the run. */
+  private Failure planRefusal(MigrationFiles files) {
+    try {
+      MigrationResult result = configure(files).load().plan().result();
+      assertThat(result.outcome()).isEqualTo(Outcome.Failed);
+      return result.failure();
+    } catch (MigrationException e) {
+      return new Failure(e.reason(), e.version(), e.getMessage());
+    }
   }
 
   /** The failure of {@code migrate}, whether the set is refused on loading or by the run. */

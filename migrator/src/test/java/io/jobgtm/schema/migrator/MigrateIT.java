@@ -189,6 +189,41 @@ class MigrateIT {
     assertThat(baselined.applied()).extracting(AppliedMigration::version).containsExactly("2");
   }
 
+  // flyway/flyway#2754: an empty history table someone else created is theirs; a refusal keeps it.
+  @Test
+  void refusalKeepsAnEmptyHistoryTableItDidNotCreate() {
+    postgres.execute(
+        database.database(),
+        "CREATE TABLE courier_shifts (id INT PRIMARY KEY, starts_at TIMESTAMPTZ NOT NULL)",
+        "CREATE TABLE flyway_schema_history ("
+            + " installed_rank INT NOT NULL CONSTRAINT flyway_schema_history_pk PRIMARY KEY,"
+            + " version VARCHAR(50), description VARCHAR(200) NOT NULL,"
+            + " type VARCHAR(20) NOT NULL, script VARCHAR(1000) NOT NULL, checksum INT,"
+            + " installed_by VARCHAR(100) NOT NULL,"
+            + " installed_on TIMESTAMP NOT NULL DEFAULT now(),"
+            + " execution_time INT NOT NULL, success BOOLEAN NOT NULL)",
+        "CREATE INDEX flyway_schema_history_s_idx ON flyway_schema_history (success)");
+    List<String> catalogBefore = Catalog.snapshot(postgres, database.database(), "public");
+    assertThat(history()).isEmpty();
+
+    MigrationResult result = configure().load().migrate();
+
+    assertThat(result.outcome()).isEqualTo(Outcome.Failed);
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.databaseState()).isEqualTo(DatabaseState.Unversioned);
+    assertThat(result.failure().reason()).isEqualTo(FailureReason.UnversionedSchema);
+    assertThat(result.failure().message())
+        .contains("courier_shifts")
+        .doesNotContainIgnoringCase("removed");
+    assertThat(result.applied()).isEmpty();
+    assertThat(result.versionAfter()).isNull();
+    assertThat(Catalog.tables(postgres, database.database(), "public"))
+        .as("the history table someone else created is still there")
+        .containsExactly("courier_shifts", "flyway_schema_history");
+    assertThat(history()).isEmpty();
+    assertThat(Catalog.snapshot(postgres, database.database(), "public")).isEqualTo(catalogBefore);
+  }
+
   @Test
   void baselineCommandOnlyStampsUnversionedDatabases() throws Exception {
     MigrationResult onFresh = configure().load().baseline("1");

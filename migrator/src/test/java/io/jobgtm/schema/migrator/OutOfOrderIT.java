@@ -264,6 +264,78 @@ class OutOfOrderIT {
     assertThat(catalog()).isEqualTo(catalogAtThree);
   }
 
+  // flyway/flyway#988: a version whose files were removed on purpose and marked deleted by repair
+  // has nothing to undo; undoing below it skips it.
+  @Test
+  void undoSkipsAVersionThatRepairMarkedDeleted() {
+    List<String> catalogAtOne = catalogWithout("route_stops");
+    files
+        .with("U1__courier_routes.sql", "DROP TABLE courier_routes;\n")
+        .with("U3__route_stops.sql", "DROP TABLE route_stops;\n")
+        .with("V4__route_priority.sql", PRIORITY)
+        .with("U4__route_priority.sql", "ALTER TABLE courier_routes DROP COLUMN priority;\n")
+        .with("V5__route_depots.sql", "CREATE TABLE route_depots (id INTEGER PRIMARY KEY);\n")
+        .with("U5__route_depots.sql", "DROP TABLE route_depots;\n");
+    assertThat(configure().load().migrate().failure()).isNull();
+    assertThat(history()).containsExactly("1:SQL:true", "3:SQL:true", "4:SQL:true", "5:SQL:true");
+    // Version 4 is withdrawn: its files go, its column is dropped by hand, repair records it.
+    files.without("V4__route_priority.sql").without("U4__route_priority.sql");
+    postgres.execute(database.database(), "ALTER TABLE courier_routes DROP COLUMN priority");
+    MigrationResult repaired = configure().load().repair();
+    assertThat(repaired.failure()).isNull();
+    assertThat(history())
+        .containsExactly("1:SQL:true", "3:SQL:true", "4:SQL:true", "5:SQL:true", "4:DELETE:true");
+
+    MigrationResult undone = configure().load().undo("1");
+
+    assertThat(undone.failure()).as(String.valueOf(undone)).isNull();
+    assertThat(undone.exitCode()).isZero();
+    assertThat(undone.outcome()).isEqualTo(Outcome.Downgraded);
+    assertThat(undone.undone()).extracting(AppliedMigration::version).containsExactly("5", "3");
+    assertThat(undone.versionBefore()).isEqualTo("5");
+    assertThat(undone.versionAfter()).isEqualTo("1");
+    // Version 4 keeps its entries, with the removal that repair recorded.
+    assertThat(history()).containsExactly("1:SQL:true", "4:SQL:true", "4:DELETE:true");
+    assertThat(configure().load().info().versionAfter()).isEqualTo("1");
+    assertThat(catalog()).isEqualTo(catalogAtOne);
+  }
+
+  // flyway/flyway#1295: a version merged below the current one is no reason to refuse an undo to
+  // below both.
+  @Test
+  void undoBelowAnOutOfOrderVersionIsNotRefused() {
+    List<String> catalogAtOne = catalogWithout("route_stops");
+    files
+        .with("U3__route_stops.sql", "DROP TABLE route_stops;\n")
+        .with("V2__route_priority.sql", PRIORITY)
+        .with("U2__route_priority.sql", "ALTER TABLE courier_routes DROP COLUMN priority;\n");
+    assertThat(texts(jsonOf(configure().load().info()), "outOfOrder")).containsExactly("2");
+
+    MigrationResult undone = configure().load().undo("1");
+
+    assertThat(undone.failure()).as(String.valueOf(undone)).isNull();
+    assertThat(undone.exitCode()).isZero();
+    assertThat(undone.outcome()).isEqualTo(Outcome.Downgraded);
+    assertThat(undone.undone()).extracting(AppliedMigration::version).containsExactly("3");
+    assertThat(undone.versionBefore()).isEqualTo("3");
+    assertThat(undone.versionAfter()).isEqualTo("1");
+    assertThat(history()).containsExactly("1:SQL:true");
+    assertThat(catalog()).isEqualTo(catalogAtOne);
+  }
+
+  /** The catalog at three, without the lines of one table. */
+  private List<String> catalogWithout(String table) {
+    return catalogAtThree.stream().filter(line -> !line.contains(table)).toList();
+  }
+
+  private static JsonNode jsonOf(MigrationResult result) {
+    try {
+      return json(result);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   private static void assertNamesVersionWithoutForeignWords(String message, String version) {
     assertThat(message).isNotBlank();
     assertNoForeignWords(message);

@@ -10,8 +10,13 @@ import io.jobgtm.schema.contract.MigrationResult;
 import io.jobgtm.schema.contract.Outcome;
 import io.jobgtm.schema.contract.Version;
 import io.jobgtm.schema.migrator.testing.Catalog;
+import io.jobgtm.schema.migrator.testing.DatabaseProbe;
 import io.jobgtm.schema.migrator.testing.MigrationFiles;
 import io.jobgtm.schema.migrator.testing.PostgresServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -416,5 +421,126 @@ class TransactionControlIT {
     assertThat(info.databaseState()).isEqualTo(DatabaseState.Fresh);
     assertThat(info.pending()).containsExactly("1");
     assertThat(tables()).isEmpty();
+  }
+
+  /** The guard's words: the script ended its transaction and nothing of it stayed. */
+  private static final String ENDS_ITS_TRANSACTION = "ends or rolls back its own transaction";
+
+  private static final String ROLLED_BACK_WHOLE = "rolled the whole script back";
+
+  static Stream<Arguments> transactionEndsTheParserCannotSee() {
+    return Stream.of(
+        // flyway/flyway#3990: PostgreSQL nests block comments, so the COMMIT after them runs.
+        Arguments.of(
+            "COMMIT after a nested block comment",
+            "CREATE TABLE tariff_zones (id INT PRIMARY KEY);\n"
+                + "/* zone list /* from the old tool */ done */ COMMIT;\n"
+                + "CREATE TABLE tariff_caps (id INT PRIMARY KEY);\n"
+                + "SELECT 10 / (SELECT count(*) FROM tariff_caps);\n"),
+        // flyway/flyway#3990: a file saved with CR-only line ends; a line comment ends at CR.
+        Arguments.of(
+            "COMMIT after a line comment with CR-only line ends",
+            "CREATE TABLE tariff_zones (id INT PRIMARY KEY);\r"
+                + "-- the zones are committed here\r"
+                + "COMMIT;\r"
+                + "SELECT 10 / (SELECT count(*) FROM tariff_zones);\r"),
+        // flyway/flyway#3990: with standard_conforming_strings off a backslash escapes the quote,
+        // so what a parser reads as one string is a COMMIT between two statements.
+        Arguments.of(
+            "COMMIT between backslash-escaped strings",
+            "SET standard_conforming_strings = off;\n"
+                + "CREATE TABLE tariff_zones (id INT PRIMARY KEY);\n"
+                + "SELECT 'zone\\''; COMMIT; SELECT '';\n"
+                + "SELECT 10 / (SELECT count(*) FROM tariff_zones);\n"),
+        // flyway/flyway#3990: a ROLLBACK after a nested comment threw the first table away and
+        // the run reported the rest migrated.
+        Arguments.of(
+            "ROLLBACK after a nested block comment",
+            "CREATE TABLE tariff_zones (id INT PRIMARY KEY);\n"
+                + "/* undo /* the zones */ again */ ROLLBACK;\n"
+                + "CREATE TABLE tariff_caps (id INT PRIMARY KEY);\n"));
+  }
+
+  // flyway/flyway#3990: a COMMIT or ROLLBACK the static check cannot see fails the script whole.
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("transactionEndsTheParserCannotSee")
+  void transactionEndTheParserCannotSeeFailsTheWholeScript(String label, String sql) {
+    String file = "V1__tariff_zones.sql";
+    MigrationFiles files = MigrationFiles.empty();
+    writeBytes(files, file, sql.getBytes(StandardCharsets.UTF_8));
+
+    MigrationResult migrated = configure(files).load().migrate();
+
+    assertThat(migrated.failure())
+        .as("%s; afterwards tables %s, history %s", migrated, tables(), historyIfAny())
+        .isNotNull();
+    assertThat(tables())
+        .as("nothing of the script, and no history table: %s", migrated.failure())
+        .isEmpty();
+    assertThat(migrated.failure().reason()).isEqualTo(FailureReason.MigrationFailed);
+    assertThat(migrated.failure().version()).isEqualTo("1");
+    assertThat(migrated.failure().message())
+        .contains(file)
+        .contains(ENDS_ITS_TRANSACTION)
+        .contains(ROLLED_BACK_WHOLE);
+    assertThat(migrated.outcome()).isEqualTo(Outcome.Failed);
+    assertThat(migrated.exitCode()).isEqualTo(2);
+    assertThat(migrated.applied()).isEmpty();
+    assertThat(migrated.versionAfter()).isNull();
+    assertThat(migrated.pending()).containsExactly("1");
+    assertThat(DatabaseProbe.objects(postgres, database.database(), "public")).isEmpty();
+  }
+
+  // flyway/flyway#3990: an undo script with a hidden COMMIT fails whole; the version stays.
+  @Test
+  void undoScriptWithAHiddenCommitFailsWholeAndKeepsTheVersion() {
+    MigrationFiles files =
+        MigrationFiles.empty()
+            .with(V1, V1_SQL)
+            .with("U1__create_ledger_marks.sql", "DROP TABLE ledger_marks;\n")
+            .with(
+                "V2__create_ledger_seals.sql",
+                "CREATE TABLE ledger_seals (id INT PRIMARY KEY);\n"
+                    + "INSERT INTO ledger_seals VALUES (42);\n")
+            .with(
+                "U2__create_ledger_seals.sql",
+                "DROP TABLE ledger_seals;\n"
+                    + "/* the seals /* all of them */ are gone */ COMMIT;\n"
+                    + "SELECT 1 / (SELECT count(*) FROM ledger_marks);\n");
+    MigrationResult migrated = configure(files).load().migrate();
+    assertThat(migrated.failure()).isNull();
+    assertThat(history()).containsExactly("1:SQL:true", "2:SQL:true");
+    List<String> catalogBefore = catalog();
+    assertThat(catalogBefore).contains("column ledger_seals.id integer null=NO default=-");
+
+    MigrationResult undone = configure(files).load().undo("1");
+
+    assertThat(undone.failure())
+        .as("%s; afterwards tables %s, history %s", undone, tables(), historyIfAny())
+        .isNotNull();
+    assertThat(catalog())
+        .as("the undo script rolled back whole: %s", undone.failure())
+        .isEqualTo(catalogBefore);
+    assertThat(query("SELECT id::text FROM ledger_seals")).containsExactly("42");
+    assertThat(undone.failure().reason()).isEqualTo(FailureReason.UndoFailed);
+    assertThat(undone.failure().version()).isEqualTo("2");
+    assertThat(undone.failure().message())
+        .contains("U2__create_ledger_seals.sql")
+        .contains(ENDS_ITS_TRANSACTION)
+        .contains(ROLLED_BACK_WHOLE);
+    assertThat(undone.outcome()).isEqualTo(Outcome.Failed);
+    assertThat(undone.exitCode()).isEqualTo(2);
+    assertThat(undone.undone()).isEmpty();
+    assertThat(undone.versionAfter()).isEqualTo("2");
+    assertThat(tables()).containsExactly("flyway_schema_history", "ledger_marks", "ledger_seals");
+    assertThat(history()).containsExactly("1:SQL:true", "2:SQL:true");
+  }
+
+  private static void writeBytes(MigrationFiles files, String fileName, byte[] bytes) {
+    try {
+      Files.write(files.directory().resolve(fileName), bytes);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 }

@@ -9,6 +9,7 @@ import io.jobgtm.schema.contract.FailureReason;
 import io.jobgtm.schema.contract.MigrationResult;
 import io.jobgtm.schema.contract.Outcome;
 import io.jobgtm.schema.migrator.testing.Catalog;
+import io.jobgtm.schema.migrator.testing.DatabaseProbe;
 import io.jobgtm.schema.migrator.testing.MigrationFiles;
 import io.jobgtm.schema.migrator.testing.MigratorProcess;
 import io.jobgtm.schema.migrator.testing.PostgresServer;
@@ -20,6 +21,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -56,6 +58,9 @@ class TruthfulReportIT {
       "CREATE UNIQUE INDEX CONCURRENTLY "
           + UNIQUE_HANDLE_INDEX
           + " ON subscriber_handles (lower(handle));\n";
+
+  private static final String SOME_HANDLES =
+      "INSERT INTO subscriber_handles (handle) VALUES ('grace'), ('linus');\n";
 
   private final PostgresServer postgres = PostgresServer.shared();
   private final ConnectionSettings database = postgres.createDatabase();
@@ -405,6 +410,182 @@ class TruthfulReportIT {
     assertThat(migrated.result().has("failed")).isFalse();
     assertThat(history()).containsExactly("1:SQL:true", "2:SQL:true");
     assertThat(indexValidity(UNIQUE_HANDLE_INDEX)).containsExactly(true);
+  }
+
+  // pgjdbc/pgjdbc#1101: a script that sets client_encoding breaks the driver's session; a retry
+  // meets the same script, so the failure is permanent, and the history still says version 1.
+  @Test
+  void scriptThatChangesClientEncodingFailsPermanentlyAtVersionOne() throws Exception {
+    MigrationFiles files =
+        MigrationFiles.empty()
+            .with("V1__parcels.sql", PARCELS)
+            .with(
+                "V2__parcel_labels.sql",
+                "SET client_encoding = 'LATIN1';"
+                    + " CREATE TABLE parcel_labels (id BIGINT PRIMARY KEY, label TEXT);\n");
+    assertThat(configure(files).target("1").load().migrate().versionAfter()).isEqualTo("1");
+    List<String> catalogAtOne = catalog();
+
+    MigrationResult result = configure(files).load().migrate();
+
+    assertThat(result.failure()).as(String.valueOf(result)).isNotNull();
+    assertThat(result.failure().reason())
+        .as(result.toJson())
+        .isEqualTo(FailureReason.MigrationFailed);
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.outcome()).isEqualTo(Outcome.Failed);
+    assertThat(result.failure().version()).isEqualTo("2");
+    assertThat(result.versionBefore()).isEqualTo("1");
+    assertThat(result.versionAfter()).isEqualTo("1");
+    assertThat(result.applied()).isEmpty();
+    assertThat(result.pending()).containsExactly("2");
+    assertThat(json(result).has("failed")).isFalse();
+    assertThat(history()).containsExactly("1:SQL:true");
+    assertThat(catalog()).isEqualTo(catalogAtOne).noneMatch(line -> line.contains("parcel_labels"));
+  }
+
+  // flyway/flyway#2999: a lock timeout is transient, and the report still reads the history: V1
+  // of the same run is applied and stays, V2 is pending.
+  @Test
+  void lockTimeoutOnTheSecondMigrationOfAFirstRunIsReportedAtVersionOne() throws Exception {
+    postgres.execute(
+        database.database(),
+        "CREATE SCHEMA dispatch",
+        "CREATE TABLE dispatch.depot_counters (id INT PRIMARY KEY, parcels INT NOT NULL)",
+        "INSERT INTO dispatch.depot_counters VALUES (1, 0), (2, 0)");
+    MigrationFiles files =
+        MigrationFiles.empty()
+            .with("V1__parcels.sql", PARCELS)
+            .with(
+                "V2__count_parcels.sql",
+                "UPDATE dispatch.depot_counters SET parcels = parcels + 1 WHERE id = 1;\n"
+                    + "ALTER TABLE parcels ADD COLUMN depot_id INT;\n");
+
+    MigrationResult result;
+    try (Connection holder = postgres.connect(database.database())) {
+      holder.setAutoCommit(false);
+      try (Statement statement = holder.createStatement()) {
+        statement.execute("SELECT parcels FROM dispatch.depot_counters WHERE id = 1 FOR UPDATE");
+      }
+      result = configure(files).lockTimeout(Duration.ofSeconds(1)).load().migrate();
+      holder.rollback();
+    }
+
+    assertThat(result.failure()).as(String.valueOf(result)).isNotNull();
+    assertThat(result.failure().reason()).isEqualTo(FailureReason.MigrationInterrupted);
+    assertThat(result.exitCode()).isEqualTo(1);
+    assertThat(result.failure().version()).isEqualTo("2");
+    assertThat(result.failure().message()).contains("55P03");
+    assertThat(result.versionBefore()).isNull();
+    assertThat(result.applied()).extracting(AppliedMigration::version).containsExactly("1");
+    assertThat(result.versionAfter()).isEqualTo("1");
+    assertThat(result.pending()).containsExactly("2");
+    assertThat(json(result).has("failed")).isFalse();
+    assertThat(history()).containsExactly("1:SQL:true");
+    assertThat(catalog())
+        .contains("column parcels.status USER-DEFINED null=NO default='received'::parcel_status")
+        .noneMatch(line -> line.contains("depot_id"));
+    assertThat(
+            DatabaseProbe.strings(
+                postgres,
+                database.database(),
+                "SELECT id || ':' || parcels FROM dispatch.depot_counters ORDER BY id"))
+        .containsExactly("1:0", "2:0");
+  }
+
+  // sbdchd/squawk#1230: a concurrent index build that times out waiting for an old snapshot is
+  // left INVALID; retrying alone meets the failed entry, so the failure is permanent.
+  @Test
+  void concurrentIndexTimingOutIsAPermanentFailureNamingItsInvalidIndex() throws Exception {
+    MigrationFiles files =
+        MigrationFiles.empty()
+            .with("V1__subscriber_handles.sql", HANDLES + SOME_HANDLES)
+            .with("V2__unique_subscriber_handle.sql", UNIQUE_HANDLE);
+    configure(files).target("1").load().migrate();
+    assertThat(history()).containsExactly("1:SQL:true");
+
+    MigrationResult result;
+    try (Connection reader = postgres.connect(database.database())) {
+      reader.setAutoCommit(false);
+      reader.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+      try (Statement statement = reader.createStatement()) {
+        statement.execute("SELECT count(*) FROM subscriber_handles");
+      }
+      result = configure(files).lockTimeout(Duration.ofSeconds(1)).load().migrate();
+      reader.rollback();
+    }
+
+    assertThat(result.failure()).as(String.valueOf(result)).isNotNull();
+    assertThat(result.failure().reason()).isEqualTo(FailureReason.MigrationFailed);
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.failure().version()).isEqualTo("2");
+    assertThat(result.failure().message())
+        .contains("55P03")
+        .containsIgnoringCase("not rolled back")
+        .contains(UNIQUE_HANDLE_INDEX)
+        .containsIgnoringCase("invalid")
+        .contains("repair");
+    assertThat(result.versionBefore()).isEqualTo("1");
+    assertThat(result.versionAfter()).isEqualTo("1");
+    assertThat(result.applied()).isEmpty();
+    assertThat(result.pending()).containsExactly("2");
+    assertThat(texts(json(result), "failed")).containsExactly("2");
+    assertThat(history()).containsExactly("1:SQL:true", "2:SQL:false");
+    assertThat(indexValidity(UNIQUE_HANDLE_INDEX)).containsExactly(false);
+  }
+
+  // nightscout/nocturne#1156: an INVALID index another schema had before the run is not this
+  // run's to report.
+  @Test
+  void invalidIndexOfAnotherSchemaIsNotNamedByALaterFailure() throws Exception {
+    String elsewhere = "ux_archived_handles_handle";
+    postgres.execute(
+        database.database(),
+        "CREATE SCHEMA archive",
+        "CREATE TABLE archive.archived_handles (id INT PRIMARY KEY, handle TEXT NOT NULL)",
+        "INSERT INTO archive.archived_handles VALUES (1, 'ada'), (2, 'ada')");
+    try {
+      postgres.execute(
+          database.database(),
+          "CREATE UNIQUE INDEX CONCURRENTLY "
+              + elsewhere
+              + " ON archive.archived_handles (handle)");
+    } catch (RuntimeException expected) {
+      // The duplicate stops the build and leaves the index INVALID, which is what is wanted here.
+    }
+    assertThat(
+            DatabaseProbe.strings(
+                postgres,
+                database.database(),
+                "SELECT n.nspname || '.' || c.relname || ':' || i.indisvalid FROM pg_index i"
+                    + " JOIN pg_class c ON c.oid = i.indexrelid"
+                    + " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relname = ?",
+                elsewhere))
+        .containsExactly("archive." + elsewhere + ":false");
+    MigrationFiles files =
+        MigrationFiles.empty()
+            .with("V1__subscriber_handles.sql", HANDLES)
+            .with("V2__unique_subscriber_handle.sql", UNIQUE_HANDLE);
+    configure(files).target("1").load().migrate();
+    postgres.execute(
+        database.database(), "INSERT INTO subscriber_handles (handle) VALUES ('Ada'), ('ada')");
+
+    MigrationResult result = configure(files).load().migrate();
+
+    assertThat(result.failure()).as(String.valueOf(result)).isNotNull();
+    assertThat(result.failure().reason()).isEqualTo(FailureReason.MigrationFailed);
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.failure().version()).isEqualTo("2");
+    assertThat(result.failure().message())
+        .contains("23505")
+        .containsIgnoringCase("not rolled back")
+        .contains(UNIQUE_HANDLE_INDEX)
+        .doesNotContain(elsewhere)
+        .doesNotContain("archive");
+    assertThat(result.versionAfter()).isEqualTo("1");
+    assertThat(texts(json(result), "failed")).containsExactly("2");
+    assertThat(history()).containsExactly("1:SQL:true", "2:SQL:false");
+    assertThat(indexValidity(UNIQUE_HANDLE_INDEX)).containsExactly(false);
   }
 
   /** One finished CLI command and the result document it wrote. */
