@@ -75,8 +75,13 @@ final class SqlFailures {
               + " transaction)",
           e);
     }
+    // The driver ends the session when a script sets client_encoding or DateStyle to something it
+    // cannot read (08006); the connection was not lost, and the same script would do it again.
+    boolean settingRefused = String.valueOf(e.getMessage()).contains("parameter was changed to");
     FailureReason reason =
-        isTransient(e.getSQLState()) ? FailureReason.MigrationInterrupted : permanentReason;
+        isTransient(e.getSQLState()) && !settingRefused
+            ? FailureReason.MigrationInterrupted
+            : permanentReason;
     return new MigrationException(
         reason, version.toString(), fileName + " failed: " + describe(e), e);
   }
