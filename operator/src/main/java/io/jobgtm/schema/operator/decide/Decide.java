@@ -102,18 +102,10 @@ public final class Decide {
         continue;
       }
       releases.add(
-          new Decision.Release(
+          release(
               pod,
               gate,
-              new Event(
-                  Event.NORMAL,
-                  pod.getMetadata().getName(),
-                  Reasons.GATE_RELEASED,
-                  "released pod "
-                      + pod.getMetadata().getName()
-                      + ": the database is at version "
-                      + status.getCurrentVersion()
-                      + minVersionNote(pod))));
+              "the database is at version " + status.getCurrentVersion() + minVersionNote(pod)));
     }
     status.setGatedPods(waiting);
 
@@ -149,19 +141,16 @@ public final class Decide {
     String gate = Gates.gateName(resource.getMetadata().getName());
     return gatedPods.stream()
         .filter(pod -> Gates.hasGate(pod, gate))
-        .map(
-            pod ->
-                new Decision.Release(
-                    pod,
-                    gate,
-                    new Event(
-                        Event.NORMAL,
-                        pod.getMetadata().getName(),
-                        Reasons.GATE_RELEASED,
-                        "released pod "
-                            + pod.getMetadata().getName()
-                            + ": the SchemaVersion is being deleted")))
+        .map(pod -> release(pod, gate, "the SchemaVersion is being deleted"))
         .toList();
+  }
+
+  private static Decision.Release release(Pod pod, String gate, String why) {
+    String name = pod.getMetadata().getName();
+    return new Decision.Release(
+        pod,
+        gate,
+        new Event(Event.NORMAL, name, Reasons.GATE_RELEASED, "released pod " + name + ": " + why));
   }
 
   /** The Event that reports a finished Job, the first time its outcome is recorded. */
