@@ -16,10 +16,12 @@ import io.jobgtm.schema.api.Conditions;
 import io.jobgtm.schema.api.GateSpec;
 import io.jobgtm.schema.api.SchemaVersion;
 import io.jobgtm.schema.api.SchemaVersionStatus;
-import io.jobgtm.schema.migrator.testing.PostgresServer;
 import io.jobgtm.schema.operator.chart.ChartRbac;
-import io.jobgtm.schema.operator.testing.LocalCluster;
-import io.jobgtm.schema.operator.testing.LocalClusterExtension;
+import io.jobgtm.schema.operator.testing.MigratorImage;
+import io.jobgtm.schema.testing.LocalCluster;
+import io.jobgtm.schema.testing.LocalClusterExtension;
+import io.jobgtm.schema.testing.PostgresServer;
+import io.jobgtm.schema.testing.RequestCounter;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
@@ -40,7 +42,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class GatingE2E {
 
   @RegisterExtension
-  static final LocalClusterExtension CLUSTER = new LocalClusterExtension(RunningOperator.IMAGE);
+  static final LocalClusterExtension CLUSTER = MigratorImage.localCluster(RunningOperator.IMAGE);
 
   private static final String NAMESPACE = "gating-e2e";
   private static final String MIGRATIONS = "workflow-migrations";

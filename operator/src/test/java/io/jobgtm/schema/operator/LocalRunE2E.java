@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.jobgtm.schema.operator.testing.KubernetesBinaries;
-import io.jobgtm.schema.operator.testing.LocalCluster;
 import io.jobgtm.schema.operator.testing.LocalRun;
+import io.jobgtm.schema.operator.testing.MigratorImage;
+import io.jobgtm.schema.testing.KubernetesBinaries;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
@@ -55,7 +55,7 @@ class LocalRunE2E {
     command.addAll(List.of("-cp", System.getProperty("java.class.path")));
     command.add(LocalRun.class.getName());
     command.add("--repository=" + Manifests.repository());
-    command.add("--migrator-jar=" + LocalCluster.migratorJar());
+    command.add("--migrator-jar=" + MigratorImage.jar());
     command.add("--image=" + LocalRun.DEFAULT_IMAGE);
     Process run =
         new ProcessBuilder(command)

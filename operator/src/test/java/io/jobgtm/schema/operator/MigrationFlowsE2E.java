@@ -17,11 +17,13 @@ import io.jobgtm.schema.api.Conditions;
 import io.jobgtm.schema.api.SchemaVersion;
 import io.jobgtm.schema.api.SchemaVersionStatus;
 import io.jobgtm.schema.contract.DatabaseState;
-import io.jobgtm.schema.migrator.testing.Catalog;
-import io.jobgtm.schema.migrator.testing.PostgresServer;
-import io.jobgtm.schema.operator.testing.LocalCluster;
-import io.jobgtm.schema.operator.testing.LocalClusterExtension;
+import io.jobgtm.schema.operator.testing.MigratorImage;
 import io.jobgtm.schema.operator.testing.OperatorProcess;
+import io.jobgtm.schema.testing.Catalog;
+import io.jobgtm.schema.testing.LocalCluster;
+import io.jobgtm.schema.testing.LocalClusterExtension;
+import io.jobgtm.schema.testing.PostgresServer;
+import io.jobgtm.schema.testing.RequestCounter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,7 +54,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class MigrationFlowsE2E {
 
   @RegisterExtension
-  static final LocalClusterExtension CLUSTER = new LocalClusterExtension(RunningOperator.IMAGE);
+  static final LocalClusterExtension CLUSTER = MigratorImage.localCluster(RunningOperator.IMAGE);
 
   private static final String NAMESPACE = "flows-e2e";
 

@@ -16,10 +16,12 @@ import io.jobgtm.schema.api.Reasons;
 import io.jobgtm.schema.api.SchemaVersion;
 import io.jobgtm.schema.api.SchemaVersionStatus;
 import io.jobgtm.schema.api.SslMode;
-import io.jobgtm.schema.migrator.testing.Catalog;
-import io.jobgtm.schema.migrator.testing.PostgresServer;
-import io.jobgtm.schema.operator.testing.LocalCluster;
-import io.jobgtm.schema.operator.testing.LocalClusterExtension;
+import io.jobgtm.schema.operator.testing.MigratorImage;
+import io.jobgtm.schema.testing.Catalog;
+import io.jobgtm.schema.testing.LocalCluster;
+import io.jobgtm.schema.testing.LocalClusterExtension;
+import io.jobgtm.schema.testing.PostgresServer;
+import io.jobgtm.schema.testing.RequestCounter;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -48,7 +50,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class RealWorldMigrationE2E {
 
   @RegisterExtension
-  static final LocalClusterExtension CLUSTER = new LocalClusterExtension(RunningOperator.IMAGE);
+  static final LocalClusterExtension CLUSTER = MigratorImage.localCluster(RunningOperator.IMAGE);
 
   private static final String NAMESPACE = "realworld-e2e";
 

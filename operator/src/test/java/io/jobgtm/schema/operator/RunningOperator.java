@@ -7,11 +7,8 @@ import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.http.BasicBuilder;
-import io.fabric8.kubernetes.client.http.HttpRequest;
-import io.fabric8.kubernetes.client.http.Interceptor;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.jobgtm.schema.testing.RequestCounter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -145,20 +142,7 @@ final class RunningOperator implements AutoCloseable {
             .withTrustCerts(base.isTrustCerts())
             .withOauthToken(token)
             .build();
-    return new KubernetesClientBuilder()
-        .withConfig(config)
-        .withHttpClientBuilderConsumer(
-            builder ->
-                builder.addOrReplaceInterceptor(
-                    "count-requests",
-                    new Interceptor() {
-                      @Override
-                      public void before(
-                          BasicBuilder builder, HttpRequest request, RequestTags tags) {
-                        requests.count(request);
-                      }
-                    }))
-        .build();
+    return requests.client(config);
   }
 
   static RunningOperator start(KubernetesClient admin, String kubeconfigYaml) {

@@ -1,5 +1,8 @@
 package io.jobgtm.schema.operator.testing;
 
+import io.jobgtm.schema.testing.KubeApiServer;
+import io.jobgtm.schema.testing.KubernetesBinaries;
+import io.jobgtm.schema.testing.LocalControlPlane;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -18,10 +18,15 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.jobgtm.schema.api.Conditions;
 import io.jobgtm.schema.api.SchemaVersion;
-import io.jobgtm.schema.migrator.testing.PostgresServer;
 import io.jobgtm.schema.operator.MigrationJobFactory;
 import io.jobgtm.schema.operator.OperatorConfig;
 import io.jobgtm.schema.operator.OperatorMain;
+import io.jobgtm.schema.testing.ControlPlaneDirectories;
+import io.jobgtm.schema.testing.KubeApiServer;
+import io.jobgtm.schema.testing.KubernetesBinaries;
+import io.jobgtm.schema.testing.LocalControlPlane;
+import io.jobgtm.schema.testing.NodeAgent;
+import io.jobgtm.schema.testing.PostgresServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -205,7 +210,7 @@ public final class LocalRun {
                 NodeAgent.start(
                     apiServer.newClient(),
                     controlPlane.nodeName(),
-                    List.of(ImageCommand.migrator(image, migratorJar)),
+                    List.of(MigratorImage.command(image, migratorJar)),
                     apiServer.workDirectory().resolve("node-agent"),
                     runDirectory.resolve("pods")));
     byte[] secret = new byte[12];

@@ -1,4 +1,4 @@
-package io.jobgtm.schema.operator;
+package io.jobgtm.schema.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -15,8 +15,6 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.jobgtm.schema.operator.testing.LocalControlPlane;
-import io.jobgtm.schema.operator.testing.LocalControlPlaneExtension;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

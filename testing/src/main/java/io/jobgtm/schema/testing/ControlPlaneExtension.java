@@ -1,4 +1,4 @@
-package io.jobgtm.schema.operator.testing;
+package io.jobgtm.schema.testing;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;

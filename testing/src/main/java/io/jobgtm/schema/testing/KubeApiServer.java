@@ -1,4 +1,4 @@
-package io.jobgtm.schema.operator.testing;
+package io.jobgtm.schema.testing;
 
 import io.fabric8.kubeapitest.KubeAPIServer;
 import io.fabric8.kubeapitest.KubeAPIServerConfig;
@@ -112,7 +112,7 @@ public final class KubeApiServer implements AutoCloseable {
   }
 
   /** Starts a new server whose directories are named after {@code kind}. */
-  static KubeApiServer start(KubernetesBinaries binaries, String kind) {
+  public static KubeApiServer start(KubernetesBinaries binaries, String kind) {
     binaries.require(KubernetesBinaries.API_SERVER);
     ControlPlaneDirectories directories = ControlPlaneDirectories.create(kind);
     Path kubeApiTestDirectory = directories.work().resolve("kube-api-test");

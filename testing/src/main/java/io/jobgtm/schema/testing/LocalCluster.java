@@ -1,22 +1,17 @@
-package io.jobgtm.schema.operator.testing;
+package io.jobgtm.schema.testing;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 
 /**
  * A {@link LocalControlPlane} whose node is backed by a {@link NodeAgent}: pods really run. The
- * {@code *E2E} flows that need a migration Job's pod to run the migrator use it.
+ * {@code *E2E} flows that need a pod to run a real program (a migration Job's migrator) use it.
  *
  * <p>It has an API server of its own, not {@link LocalControlPlane#shared()}'s: tests on that one
- * (with {@code SimulatedKubelet}) play the kubelet themselves and must never meet a node agent,
- * whatever order the classes of the JVM run in.
+ * play the kubelet themselves and must never meet a node agent, whatever order the classes of the
+ * JVM run in.
  */
 public final class LocalCluster {
-
-  /** Set by the build to the shaded migrator jar (the Job's command runs it). */
-  public static final String MIGRATOR_JAR_PROPERTY = "migrator.jar";
 
   private static LocalCluster shared;
   private static RuntimeException sharedFailure;
@@ -31,18 +26,16 @@ public final class LocalCluster {
 
   /**
    * The cluster of this test JVM, started on first use and stopped when the JVM exits (the node
-   * agent and its processes first). Its node agent runs {@code projectImage}'s migrator command as
-   * the jar the build packaged ({@value #MIGRATOR_JAR_PROPERTY}).
+   * agent and its processes first). Its node agent runs the given image commands as processes.
    *
-   * @throws IllegalStateException when it already runs with another image
+   * @throws IllegalStateException when it already runs with other image commands
    */
-  public static synchronized LocalCluster shared(String projectImage) {
+  public static synchronized LocalCluster shared(List<ImageCommand> commands) {
     if (sharedFailure != null) {
       throw new IllegalStateException(
           "the local cluster failed to start earlier in this JVM: " + sharedFailure.getMessage(),
           sharedFailure);
     }
-    List<ImageCommand> commands = List.of(ImageCommand.migrator(projectImage, migratorJar()));
     if (shared == null) {
       try {
         KubernetesBinaries binaries =
@@ -64,19 +57,6 @@ public final class LocalCluster {
               + commands);
     }
     return shared;
-  }
-
-  /** The shaded migrator jar the build packaged. */
-  public static Path migratorJar() {
-    String path = System.getProperty(MIGRATOR_JAR_PROPERTY);
-    if (path == null || !Files.isRegularFile(Path.of(path))) {
-      throw new IllegalStateException(
-          "the migrator jar is missing ("
-              + path
-              + "): run through ./mvnw verify, which packages it and passes -D"
-              + MIGRATOR_JAR_PROPERTY);
-    }
-    return Path.of(path);
   }
 
   public LocalControlPlane controlPlane() {

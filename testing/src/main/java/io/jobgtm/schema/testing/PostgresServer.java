@@ -1,6 +1,5 @@
-package io.jobgtm.schema.migrator.testing;
+package io.jobgtm.schema.testing;
 
-import io.jobgtm.schema.migrator.ConnectionSettings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -141,27 +140,15 @@ public final class PostgresServer implements AutoCloseable {
     }
   }
 
-  /** Creates an empty database with a unique name. */
-  public ConnectionSettings createDatabase() {
+  /** Creates an empty database with a unique name and returns the name. */
+  public String createDatabase() {
     return createDatabase("test_" + DATABASES.incrementAndGet());
   }
 
-  /** Creates an empty database with the given name. */
-  public ConnectionSettings createDatabase(String name) {
+  /** Creates an empty database with the given name and returns the name. */
+  public String createDatabase(String name) {
     execute("postgres", "CREATE DATABASE \"" + name + "\"");
-    return settings(name);
-  }
-
-  /** Connection settings for a database of this server, as the superuser. */
-  public ConnectionSettings settings(String database) {
-    return ConnectionSettings.builder()
-        .host("127.0.0.1")
-        .port(port)
-        .database(database)
-        .user(SUPERUSER)
-        .password(password)
-        .sslMode("disable")
-        .build();
+    return name;
   }
 
   /** Opens a JDBC connection to a database of this server as the superuser. */

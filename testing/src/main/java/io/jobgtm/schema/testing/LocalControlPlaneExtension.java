@@ -1,4 +1,4 @@
-package io.jobgtm.schema.operator.testing;
+package io.jobgtm.schema.testing;
 
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;

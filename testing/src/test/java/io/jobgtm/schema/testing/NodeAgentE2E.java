@@ -1,4 +1,4 @@
-package io.jobgtm.schema.operator;
+package io.jobgtm.schema.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
@@ -16,9 +16,6 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.jobgtm.schema.migrator.testing.PostgresServer;
-import io.jobgtm.schema.operator.testing.LocalCluster;
-import io.jobgtm.schema.operator.testing.LocalClusterExtension;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -27,43 +24,54 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The node agent behaves as a kubelet does where the operator can tell: container states, exit
- * codes, termination messages, phases, conditions and deletion, with the real migrator as the
- * project image's process and placeholders for every other image.
+ * The node agent behaves as a kubelet does where a controller can tell: container states, exit
+ * codes, termination messages, phases, conditions and deletion, with this machine's shell as the
+ * mapped image's process and placeholders for every other image.
  */
 class NodeAgentE2E {
 
+  /** An image whose {@value #SHELL} the agent runs as this machine's. */
+  private static final String IMAGE = "registry.test/shell:1";
+
+  private static final String SHELL = "/bin/sh";
+
   @RegisterExtension
-  static final LocalClusterExtension CLUSTER = new LocalClusterExtension(RunningOperator.IMAGE);
+  static final LocalClusterExtension CLUSTER =
+      new LocalClusterExtension(
+          () ->
+              List.of(
+                  new ImageCommand(
+                      IMAGE, SHELL, List.of(SHELL), Map.of("IMAGE_GREETING", "from the image"))));
 
   private static final String NAMESPACE = "agent-e2e";
-  private static final String DATABASE = "agent_e2e";
 
-  /** Credentials that exist from the start; {@code agent-db} is built up by a test. */
-  private static final String COMPLETE_SECRET = "agent-db-complete";
+  /** Credentials that exist from the start; {@code agent-credentials} is built up by a test. */
+  private static final String COMPLETE_SECRET = "agent-credentials-complete";
+
+  /**
+   * Writes what the container sees to its termination message: environment from a Secret, a
+   * ConfigMap key and the image, a file of a ConfigMap volume, and whether {@code /tmp} is its own.
+   */
+  private static final String REPORT =
+      "printf 'user=%s password=%s setting=%s file=%s image=%s tmp=%s'"
+          + " \"$APP_USER\" \"$APP_PASSWORD\" \"$APP_SETTING\" \"$(cat \"$CONFIG_DIR/greeting\")\""
+          + " \"$IMAGE_GREETING\" \"$(test -d \"$TMPDIR\" && test \"$TMPDIR\" != /tmp && echo own)\""
+          + " > \"$RESULT_FILE\"";
 
   /** A hang guard, never an expectation of speed. */
   private static final Duration PATIENCE = Duration.ofMinutes(2);
 
   private static LocalCluster cluster;
   private static KubernetesClient client;
-  private static PostgresServer postgres;
 
   @BeforeAll
   static void createNamespace(LocalCluster localCluster) {
     cluster = localCluster;
     client = localCluster.client();
-    postgres = PostgresServer.shared();
-    postgres.createDatabase(DATABASE);
     client
         .namespaces()
         .resource(
             new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build())
-        .serverSideApply();
-    client
-        .configMaps()
-        .inNamespace(NAMESPACE)
-        .resource(Manifests.migrationsConfigMap("agent-migrations"))
         .serverSideApply();
     client
         .configMaps()
@@ -73,7 +81,8 @@ class NodeAgentE2E {
                 .withNewMetadata()
                 .withName("agent-settings")
                 .endMetadata()
-                .addToData("database", DATABASE)
+                .addToData("setting", "from a configmap")
+                .addToData("greeting", "from a volume")
                 .build())
         .serverSideApply();
     client
@@ -84,8 +93,8 @@ class NodeAgentE2E {
                 .withNewMetadata()
                 .withName(COMPLETE_SECRET)
                 .endMetadata()
-                .addToStringData("username", PostgresServer.SUPERUSER)
-                .addToStringData("password", postgres.password())
+                .addToStringData("username", "app")
+                .addToStringData("password", "s3cret")
                 .build())
         .serverSideApply();
   }
@@ -95,16 +104,17 @@ class NodeAgentE2E {
     client
         .pods()
         .inNamespace(NAMESPACE)
-        .resource(migratorPod("info", "info", postgres.port(), "agent-db"))
+        .resource(shellPod("report", "agent-credentials", REPORT))
         .create();
 
-    awaitWaiting("info", "CreateContainerConfigError", "secret \"agent-db\" not found");
-    assertThat(pod("info").getStatus().getPhase()).isEqualTo("Pending");
-    assertThat(events("info"))
+    awaitWaiting("report", "CreateContainerConfigError", "secret \"agent-credentials\" not found");
+    assertThat(pod("report").getStatus().getPhase()).isEqualTo("Pending");
+    assertThat(events("report"))
         .anySatisfy(
             event -> {
               assertThat(event.getType()).isEqualTo("Warning");
-              assertThat(event.getMessage()).isEqualTo("Error: secret \"agent-db\" not found");
+              assertThat(event.getMessage())
+                  .isEqualTo("Error: secret \"agent-credentials\" not found");
             });
 
     client
@@ -113,41 +123,40 @@ class NodeAgentE2E {
         .resource(
             new SecretBuilder()
                 .withNewMetadata()
-                .withName("agent-db")
+                .withName("agent-credentials")
                 .endMetadata()
-                .addToStringData("username", PostgresServer.SUPERUSER)
+                .addToStringData("username", "app")
                 .build())
         .create();
     awaitWaiting(
-        "info",
+        "report",
         "CreateContainerConfigError",
-        "couldn't find key password in Secret " + NAMESPACE + "/agent-db");
+        "couldn't find key password in Secret " + NAMESPACE + "/agent-credentials");
 
     client
         .secrets()
         .inNamespace(NAMESPACE)
-        .withName("agent-db")
+        .withName("agent-credentials")
         .edit(
             secret -> {
-              secret.setStringData(Map.of("password", postgres.password()));
+              secret.setStringData(Map.of("password", "s3cret"));
               return secret;
             });
 
-    await("the migrator's info to run")
+    await("the report to run")
         .atMost(PATIENCE)
-        .untilAsserted(() -> assertThat(pod("info").getStatus().getPhase()).isEqualTo("Succeeded"));
-    Pod finished = pod("info");
+        .untilAsserted(
+            () -> assertThat(pod("report").getStatus().getPhase()).isEqualTo("Succeeded"));
+    Pod finished = pod("report");
     ContainerStateTerminated terminated =
         finished.getStatus().getContainerStatuses().get(0).getState().getTerminated();
     assertThat(terminated.getExitCode()).isZero();
     assertThat(terminated.getReason()).isEqualTo("Completed");
-    // The result document the migrator wrote to /dev/termination-log, read back from the status;
-    // it found the migrations in the ConfigMap volume at /migrations.
+    // Written to /dev/termination-log, read back from the status.
     assertThat(terminated.getMessage())
-        .startsWith("{\"apiVersion\":\"migrator.schema.jobgtm.io/v1\"")
-        .contains("\"command\":\"info\"")
-        .contains("\"databaseState\":\"Fresh\"")
-        .contains("\"pending\":[\"1\",\"2\"]");
+        .isEqualTo(
+            "user=app password=s3cret setting=from a configmap file=from a volume"
+                + " image=from the image tmp=own");
     assertThat(finished.getStatus().getConditions())
         .extracting(PodCondition::getType, PodCondition::getStatus)
         .contains(
@@ -162,12 +171,12 @@ class NodeAgentE2E {
   }
 
   @Test
-  void projectImageWithAnUnmappedCommandCannotStart() {
+  void mappedImageWithAnUnmappedCommandCannotStart() {
     Pod pod =
-        new PodBuilder(migratorPod("operator-command", "info", postgres.port(), COMPLETE_SECRET))
+        new PodBuilder(shellPod("other-command", COMPLETE_SECRET, "true"))
             .editSpec()
             .editFirstContainer()
-            .withCommand("/opt/schema-operator/bin/operator")
+            .withCommand("/opt/app/bin/server")
             .withArgs()
             .endContainer()
             .endSpec()
@@ -175,10 +184,10 @@ class NodeAgentE2E {
     client.pods().inNamespace(NAMESPACE).resource(pod).create();
 
     awaitWaiting(
-        "operator-command",
+        "other-command",
         "CreateContainerError",
-        "container create failed: exec: \"/opt/schema-operator/bin/operator\"");
-    assertThat(pod("operator-command").getStatus().getPhase()).isEqualTo("Pending");
+        "container create failed: exec: \"/opt/app/bin/server\"");
+    assertThat(pod("other-command").getStatus().getPhase()).isEqualTo("Pending");
   }
 
   @Test
@@ -199,12 +208,11 @@ class NodeAgentE2E {
                 .endSpec()
                 .build())
         .create();
-    // Nothing listens on port 1: the migrator keeps waiting for its database.
     client
         .pods()
         .inNamespace(NAMESPACE)
         .resource(
-            new PodBuilder(migratorPod("waiting", "migrate", 1, COMPLETE_SECRET))
+            new PodBuilder(shellPod("waiting", COMPLETE_SECRET, "exec sleep 600"))
                 .editSpec()
                 .withTerminationGracePeriodSeconds(60L)
                 .endSpec()
@@ -225,14 +233,13 @@ class NodeAgentE2E {
                               .containsExactly("True");
                           assertThat(pod.getStatus().getPodIP()).isEqualTo("127.0.0.1");
                         }));
-    ProcessHandle migrator =
-        cluster.agent().process(NAMESPACE, "waiting", MigrationJobFactory.CONTAINER).orElseThrow();
+    ProcessHandle sleeping = cluster.agent().process(NAMESPACE, "waiting", "main").orElseThrow();
     assertThat(cluster.agent().process(NAMESPACE, "web", "web")).isEmpty();
 
     client.pods().inNamespace(NAMESPACE).withName("waiting").delete();
     client.pods().inNamespace(NAMESPACE).withName("web").delete();
 
-    // SIGTERM ends the migrator long before the 60 s grace period would send SIGKILL; the pod
+    // SIGTERM ends the process long before the 60 s grace period would send SIGKILL; the pod
     // object goes once its containers have stopped, as the kubelet deletes it.
     await("the deleted pods to be gone")
         .atMost(PATIENCE)
@@ -241,27 +248,26 @@ class NodeAgentE2E {
               assertThat(client.pods().inNamespace(NAMESPACE).withName("waiting").get()).isNull();
               assertThat(client.pods().inNamespace(NAMESPACE).withName("web").get()).isNull();
             });
-    assertThat(migrator.isAlive()).isFalse();
+    assertThat(sleeping.isAlive()).isFalse();
     assertThat(events("waiting")).extracting(Event::getReason).contains("Started", "Killing");
   }
 
-  /** The migrator as a migration Job runs it, reading the settings a Job's pod gets. */
-  private static Pod migratorPod(String name, String command, int port, String secret) {
+  /**
+   * The image's shell running {@code script}, with settings from {@code secret} and the ConfigMap
+   * as env and as a volume, an emptyDir at {@code /tmp} and the default termination message path.
+   */
+  private static Pod shellPod(String name, String secret, String script) {
     List<EnvVar> env =
         List.of(
-            literal("DB_HOST", "127.0.0.1"),
-            literal("DB_PORT", String.valueOf(port)),
+            secret("APP_USER", secret, "username"),
+            secret("APP_PASSWORD", secret, "password"),
             new EnvVarBuilder()
-                .withName("DB_NAME")
+                .withName("APP_SETTING")
                 .withNewValueFrom()
-                .withNewConfigMapKeyRef("database", "agent-settings", false)
+                .withNewConfigMapKeyRef("setting", "agent-settings", false)
                 .endValueFrom()
                 .build(),
-            secret("DB_USER", secret, "username"),
-            secret("DB_PASSWORD", secret, "password"),
-            literal("DB_SSLMODE", "disable"),
-            literal("CONNECT_TIMEOUT", "5m"),
-            literal("MIGRATIONS_DIR", "/migrations"),
+            literal("CONFIG_DIR", "/config"),
             literal("RESULT_FILE", "/dev/termination-log"));
     return new PodBuilder()
         .withNewMetadata()
@@ -270,26 +276,24 @@ class NodeAgentE2E {
         .withNewSpec()
         .withRestartPolicy("Never")
         .addNewContainer()
-        .withName(MigrationJobFactory.CONTAINER)
-        .withImage(RunningOperator.IMAGE)
-        .withCommand(MigrationJobFactory.MIGRATE_COMMAND)
-        .withArgs(command)
+        .withName("main")
+        .withImage(IMAGE)
+        .withCommand(SHELL, "-c", script)
         .withEnv(env)
         .addNewVolumeMount()
-        .withName("migrations")
-        .withMountPath("/migrations")
+        .withName("config")
+        .withMountPath("/config")
         .withReadOnly(true)
         .endVolumeMount()
         .addNewVolumeMount()
         .withName("tmp")
         .withMountPath("/tmp")
         .endVolumeMount()
-        .withTerminationMessagePath("/dev/termination-log")
         .endContainer()
         .addNewVolume()
-        .withName("migrations")
+        .withName("config")
         .withNewConfigMap()
-        .withName("agent-migrations")
+        .withName("agent-settings")
         .endConfigMap()
         .endVolume()
         .addNewVolume()

@@ -1,4 +1,4 @@
-package io.jobgtm.schema.migrator.testing;
+package io.jobgtm.schema.testing;
 
 import java.sql.Connection;
 import java.sql.ResultSet;

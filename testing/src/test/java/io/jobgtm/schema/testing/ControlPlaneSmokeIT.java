@@ -1,4 +1,4 @@
-package io.jobgtm.schema.operator;
+package io.jobgtm.schema.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -13,8 +13,6 @@ import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
-import io.jobgtm.schema.operator.testing.KubeApiServer;
-import io.jobgtm.schema.operator.testing.KubeApiServerExtension;
 import java.io.InputStream;
 import java.time.Duration;
 import java.util.Map;

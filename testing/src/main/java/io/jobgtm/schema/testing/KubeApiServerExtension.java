@@ -1,4 +1,4 @@
-package io.jobgtm.schema.operator.testing;
+package io.jobgtm.schema.testing;
 
 /**
  * Gives a test class the real kube-apiserver (with etcd) of this JVM, {@link

@@ -1,4 +1,4 @@
-package io.jobgtm.schema.operator.testing;
+package io.jobgtm.schema.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,16 +1,19 @@
-package io.jobgtm.schema.operator.testing;
+package io.jobgtm.schema.testing;
 
+import java.util.List;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 
 /**
  * Gives a test class the {@link LocalCluster} of this JVM: the full local control plane with a node
- * agent that runs pods as processes. Registered with the project image the agent maps, the one the
- * operator under test puts in its Jobs:
+ * agent that runs pods as processes. Registered with the image commands the agent maps, resolved
+ * when the first test class needs the cluster:
  *
  * <pre>{@code
  * @RegisterExtension
- * static final LocalClusterExtension CLUSTER = new LocalClusterExtension(RunningOperator.IMAGE);
+ * static final LocalClusterExtension CLUSTER =
+ *     new LocalClusterExtension(() -> List.of(new ImageCommand(IMAGE, COMMAND, HOST, ENV)));
  *
  * @Test
  * void works(LocalCluster cluster) { ... cluster.client() ... cluster.agent() ... }
@@ -22,14 +25,14 @@ import org.junit.jupiter.api.extension.ParameterContext;
  */
 public final class LocalClusterExtension extends ControlPlaneExtension {
 
-  private final String projectImage;
+  private final Supplier<List<ImageCommand>> commands;
 
-  public LocalClusterExtension(String projectImage) {
-    this.projectImage = projectImage;
+  public LocalClusterExtension(Supplier<List<ImageCommand>> commands) {
+    this.commands = commands;
   }
 
   public LocalCluster cluster() {
-    return LocalCluster.shared(projectImage);
+    return LocalCluster.shared(commands.get());
   }
 
   @Override

@@ -1,4 +1,4 @@
-package io.jobgtm.schema.operator.testing;
+package io.jobgtm.schema.testing;
 
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Event;
@@ -28,15 +28,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The kubelet of the local control plane's node ({@value LocalControlPlane#NODE_NAME}): it watches
- * the pods bound to the node and runs them as local processes, so that a migration Job really runs
- * the migrator. Test support only; nothing of it is in the operator's image.
+ * the pods bound to the node and runs them as local processes, so that a pod's program (a migration
+ * Job's migrator) really runs. Test support only; nothing of it is in any image.
  *
  * <p>What it does as a kubelet would:
  *
  * <ul>
- *   <li>A container of one of the project's images whose command is mapped ({@link ImageCommand})
- *       runs as that host command. Any other image runs as a placeholder: Running and Ready until
- *       the pod is deleted, no process (an init container of such an image completes at once).
+ *   <li>A container of an image under test whose command is mapped ({@link ImageCommand}) runs as
+ *       that host command. Any other image runs as a placeholder: Running and Ready until the pod
+ *       is deleted, no process (an init container of such an image completes at once).
  *   <li>Environment from literals, {@code secretKeyRef}, {@code configMapKeyRef}, {@code envFrom},
  *       {@code fieldRef} and {@code resourceFieldRef}, read with the admin client. A missing
  *       Secret, ConfigMap or key leaves the container waiting with {@code
@@ -164,7 +164,7 @@ public final class NodeAgent implements AutoCloseable {
     return agent;
   }
 
-  /** The host command lines the agent runs the project's images with. */
+  /** The host command lines the agent runs the images under test with. */
   public List<ImageCommand> imageCommands() {
     return commands;
   }
@@ -239,7 +239,7 @@ public final class NodeAgent implements AutoCloseable {
     return podsDirectory;
   }
 
-  /** A mapping of the image, if it is one of the project's. */
+  /** A mapping of the image, if it is one under test. */
   Optional<ImageCommand> projectImage(String image) {
     return commands.stream().filter(c -> c.image().equals(image)).findFirst();
   }
