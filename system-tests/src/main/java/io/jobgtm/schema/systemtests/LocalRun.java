@@ -147,6 +147,10 @@ public final class LocalRun {
         throw e;
       }
     }
+    // Only a signal ends the run: the JVM is shutting down and the stop hook stops everything.
+    // Wait here for the JVM to halt rather than return to Maven, which would go on to the next
+    // module of the reactor.
+    Thread.currentThread().join();
   }
 
   private static Map<String, String> options(String[] args) {
