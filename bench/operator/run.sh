@@ -12,7 +12,7 @@
 # control plane (kube-apiserver, etcd, kube-controller-manager, kube-scheduler; the binaries of
 # scripts/k8s-binaries.sh must be built), and ends with the min / median / max of every figure
 # over the runs (bench/operator/summarize.py). Each run's output is kept in
-# operator/target/bench/<mode>-<time>-<run>.log, the summary in <mode>-<time>-summary.md.
+# bench/operator/target/runs/<mode>-<time>-<run>.log, the summary in <mode>-<time>-summary.md.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 runs=5
@@ -23,15 +23,15 @@ fi
 [[ "$runs" =~ ^[1-9][0-9]*$ ]] || { echo "--runs: a positive number, not '$runs'" >&2; exit 2; }
 mode="${1:-reaction}"
 case "$mode" in reaction|scale|rss) ;; *) echo "usage: $0 [--runs N] reaction|scale|rss [args]" >&2; exit 2;; esac
-mkdir -p operator/target/bench
-stamp="operator/target/bench/${mode}-$(date +%Y%m%d-%H%M%S)"
+mkdir -p bench/operator/target/runs
+stamp="bench/operator/target/runs/${mode}-$(date +%Y%m%d-%H%M%S)"
 # compile once; every run then only executes
-./mvnw -q -pl operator -am -Poperator-bench test-compile
+./mvnw -q -pl bench/operator -am compile
 logs=()
 for ((run = 1; run <= runs; run++)); do
   log="${stamp}-${run}.log"
   echo "== run ${run} of ${runs}: $*; output in ${log}"
-  ./mvnw -q -pl operator -am -Poperator-bench process-test-classes -Dbench="$*" 2>&1 | tee "$log"
+  ./mvnw -q -pl bench/operator -am -Poperator-bench process-classes -Dbench="$*" 2>&1 | tee "$log"
   logs+=("$log")
 done
 python3 bench/operator/summarize.py "${logs[@]}" | tee "${stamp}-summary.md"

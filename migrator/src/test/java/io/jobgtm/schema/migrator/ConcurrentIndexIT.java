@@ -6,9 +6,10 @@ import static org.awaitility.Awaitility.await;
 import io.jobgtm.schema.contract.AppliedMigration;
 import io.jobgtm.schema.contract.MigrationResult;
 import io.jobgtm.schema.contract.Outcome;
-import io.jobgtm.schema.migrator.testing.Catalog;
 import io.jobgtm.schema.migrator.testing.MigrationFiles;
-import io.jobgtm.schema.migrator.testing.PostgresServer;
+import io.jobgtm.schema.migrator.testing.TestDatabases;
+import io.jobgtm.schema.testing.Catalog;
+import io.jobgtm.schema.testing.PostgresServer;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -27,7 +28,7 @@ class ConcurrentIndexIT {
   private static final Duration HANG_GUARD = Duration.ofMinutes(2);
 
   private final PostgresServer postgres = PostgresServer.shared();
-  private final ConnectionSettings database = postgres.createDatabase();
+  private final ConnectionSettings database = TestDatabases.create(postgres);
   private final MigrationFiles files =
       MigrationFiles.copyOfReference()
           .with(

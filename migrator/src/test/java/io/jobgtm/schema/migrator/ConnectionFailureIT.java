@@ -6,7 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jobgtm.schema.contract.Outcome;
 import io.jobgtm.schema.migrator.testing.MigratorProcess;
-import io.jobgtm.schema.migrator.testing.PostgresServer;
+import io.jobgtm.schema.migrator.testing.TestDatabases;
+import io.jobgtm.schema.testing.PostgresServer;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,7 +79,7 @@ class ConnectionFailureIT {
 
   @Test
   void wrongPasswordIsPermanent() throws Exception {
-    ConnectionSettings database = postgres.createDatabase();
+    ConnectionSettings database = TestDatabases.create(postgres);
 
     Outcome outcome = migrate(database, "Wrong-Password-For-Test");
 
@@ -91,7 +92,7 @@ class ConnectionFailureIT {
 
   @Test
   void missingDatabaseIsPermanent() throws Exception {
-    ConnectionSettings missing = postgres.settings("no_such_database");
+    ConnectionSettings missing = TestDatabases.settings(postgres, "no_such_database");
 
     Outcome outcome = migrate(missing, postgres.password());
 
@@ -103,7 +104,7 @@ class ConnectionFailureIT {
 
   @Test
   void passwordFromAFileIsUsedAndNotPrinted() throws Exception {
-    ConnectionSettings database = postgres.createDatabase();
+    ConnectionSettings database = TestDatabases.create(postgres);
     Path passwordFile = Files.createTempFile("password-", "");
     Files.writeString(passwordFile, postgres.password() + "\n");
 

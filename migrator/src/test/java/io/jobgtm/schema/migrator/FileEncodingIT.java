@@ -8,11 +8,12 @@ import io.jobgtm.schema.contract.Failure;
 import io.jobgtm.schema.contract.FailureReason;
 import io.jobgtm.schema.contract.MigrationResult;
 import io.jobgtm.schema.contract.Outcome;
-import io.jobgtm.schema.migrator.testing.Catalog;
 import io.jobgtm.schema.migrator.testing.DatabaseProbe;
 import io.jobgtm.schema.migrator.testing.MigrationFiles;
 import io.jobgtm.schema.migrator.testing.MigratorProcess;
-import io.jobgtm.schema.migrator.testing.PostgresServer;
+import io.jobgtm.schema.migrator.testing.TestDatabases;
+import io.jobgtm.schema.testing.Catalog;
+import io.jobgtm.schema.testing.PostgresServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -61,7 +62,7 @@ class FileEncodingIT {
       "CREATE TABLE depot_hours (depot_id INTEGER PRIMARY KEY, opens TIME NOT NULL);\n";
 
   private final PostgresServer postgres = PostgresServer.shared();
-  private final ConnectionSettings database = postgres.createDatabase();
+  private final ConnectionSettings database = TestDatabases.create(postgres);
 
   /** How an editor saved a UTF-8 file. */
   enum Layout {

@@ -4,10 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.jobgtm.schema.migrator.testing.Catalog;
 import io.jobgtm.schema.migrator.testing.MigrationFiles;
 import io.jobgtm.schema.migrator.testing.MigratorProcess;
-import io.jobgtm.schema.migrator.testing.PostgresServer;
+import io.jobgtm.schema.migrator.testing.TestDatabases;
+import io.jobgtm.schema.testing.Catalog;
+import io.jobgtm.schema.testing.PostgresServer;
 import java.nio.file.Path;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -30,7 +31,7 @@ class MalformedMigrationSetIT {
       })
   void refusedWithAClearErrorAndNothingApplied(
       String label, String file, String sql, String message) throws Exception {
-    ConnectionSettings database = postgres.createDatabase();
+    ConnectionSettings database = TestDatabases.create(postgres);
     MigrationFiles files = MigrationFiles.copyOfReference().with(file, sql);
     MigratorProcess.Migration migration =
         MigratorProcess.migrate(database, postgres.password(), files.directory());

@@ -8,9 +8,10 @@ import io.jobgtm.schema.contract.FailureReason;
 import io.jobgtm.schema.contract.MigrationResult;
 import io.jobgtm.schema.contract.Outcome;
 import io.jobgtm.schema.contract.Version;
-import io.jobgtm.schema.migrator.testing.Catalog;
 import io.jobgtm.schema.migrator.testing.MigrationFiles;
-import io.jobgtm.schema.migrator.testing.PostgresServer;
+import io.jobgtm.schema.migrator.testing.TestDatabases;
+import io.jobgtm.schema.testing.Catalog;
+import io.jobgtm.schema.testing.PostgresServer;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +21,7 @@ import org.junit.jupiter.api.Test;
 class MigrateIT {
 
   private final PostgresServer postgres = PostgresServer.shared();
-  private final ConnectionSettings database = postgres.createDatabase();
+  private final ConnectionSettings database = TestDatabases.create(postgres);
   private final List<String> progress = new ArrayList<>();
 
   private MigratorConfiguration configure() {

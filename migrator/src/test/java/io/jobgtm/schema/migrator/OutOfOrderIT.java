@@ -8,10 +8,11 @@ import io.jobgtm.schema.contract.AppliedMigration;
 import io.jobgtm.schema.contract.FailureReason;
 import io.jobgtm.schema.contract.MigrationResult;
 import io.jobgtm.schema.contract.Outcome;
-import io.jobgtm.schema.migrator.testing.Catalog;
 import io.jobgtm.schema.migrator.testing.MigrationFiles;
 import io.jobgtm.schema.migrator.testing.MigratorProcess;
-import io.jobgtm.schema.migrator.testing.PostgresServer;
+import io.jobgtm.schema.migrator.testing.TestDatabases;
+import io.jobgtm.schema.testing.Catalog;
+import io.jobgtm.schema.testing.PostgresServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -58,7 +59,7 @@ class OutOfOrderIT {
       "ALTER TABLE courier_routes ADD COLUMN priority SMALLINT NOT NULL DEFAULT 0;\n";
 
   private final PostgresServer postgres = PostgresServer.shared();
-  private final ConnectionSettings database = postgres.createDatabase();
+  private final ConnectionSettings database = TestDatabases.create(postgres);
   private final MigrationFiles files =
       MigrationFiles.empty()
           .with("V1__courier_routes.sql", ROUTES)

@@ -7,7 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jobgtm.schema.contract.MigrationResult;
 import io.jobgtm.schema.migrator.testing.MigrationFiles;
 import io.jobgtm.schema.migrator.testing.MigratorProcess;
-import io.jobgtm.schema.migrator.testing.PostgresServer;
+import io.jobgtm.schema.migrator.testing.TestDatabases;
+import io.jobgtm.schema.testing.PostgresServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -18,7 +19,7 @@ class ResultSizeIT {
   private final PostgresServer postgres = PostgresServer.shared();
 
   private JsonNode migrate(MigrationFiles files, int expectedExitCode) throws Exception {
-    ConnectionSettings database = postgres.createDatabase();
+    ConnectionSettings database = TestDatabases.create(postgres);
     MigratorProcess.Migration migration =
         MigratorProcess.migrate(database, postgres.password(), files.directory());
     MigratorProcess.Finished run = migration.run();

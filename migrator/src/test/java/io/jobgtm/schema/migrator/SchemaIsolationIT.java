@@ -8,10 +8,11 @@ import io.jobgtm.schema.contract.AppliedMigration;
 import io.jobgtm.schema.contract.DatabaseState;
 import io.jobgtm.schema.contract.MigrationResult;
 import io.jobgtm.schema.contract.Outcome;
-import io.jobgtm.schema.migrator.testing.Catalog;
 import io.jobgtm.schema.migrator.testing.MigrationFiles;
 import io.jobgtm.schema.migrator.testing.MigratorProcess;
-import io.jobgtm.schema.migrator.testing.PostgresServer;
+import io.jobgtm.schema.migrator.testing.TestDatabases;
+import io.jobgtm.schema.testing.Catalog;
+import io.jobgtm.schema.testing.PostgresServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -33,7 +34,7 @@ class SchemaIsolationIT {
   private static final String TENANT = "TenantBilling";
 
   private final PostgresServer postgres = PostgresServer.shared();
-  private final ConnectionSettings database = postgres.createDatabase();
+  private final ConnectionSettings database = TestDatabases.create(postgres);
 
   /** Unqualified names throughout, as schema-per-tenant sets are written. */
   private final MigrationFiles invoices =

@@ -4,9 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jobgtm.schema.contract.AppliedMigration;
 import io.jobgtm.schema.contract.MigrationResult;
-import io.jobgtm.schema.migrator.testing.Catalog;
 import io.jobgtm.schema.migrator.testing.MigrationFiles;
-import io.jobgtm.schema.migrator.testing.PostgresServer;
+import io.jobgtm.schema.migrator.testing.TestDatabases;
+import io.jobgtm.schema.testing.Catalog;
+import io.jobgtm.schema.testing.PostgresServer;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -66,7 +67,7 @@ class SessionSettingsIT {
           + "CREATE TABLE ledger_marks (id INT PRIMARY KEY, note TEXT NOT NULL);\n";
 
   private final PostgresServer postgres = PostgresServer.shared();
-  private final ConnectionSettings publicDatabase = postgres.createDatabase();
+  private final ConnectionSettings publicDatabase = TestDatabases.create(postgres);
   private final ConnectionSettings database =
       ConnectionSettings.builder()
           .host(publicDatabase.host())

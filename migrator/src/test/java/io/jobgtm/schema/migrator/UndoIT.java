@@ -6,9 +6,10 @@ import io.jobgtm.schema.contract.AppliedMigration;
 import io.jobgtm.schema.contract.FailureReason;
 import io.jobgtm.schema.contract.MigrationResult;
 import io.jobgtm.schema.contract.Outcome;
-import io.jobgtm.schema.migrator.testing.Catalog;
 import io.jobgtm.schema.migrator.testing.MigrationFiles;
-import io.jobgtm.schema.migrator.testing.PostgresServer;
+import io.jobgtm.schema.migrator.testing.TestDatabases;
+import io.jobgtm.schema.testing.Catalog;
+import io.jobgtm.schema.testing.PostgresServer;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -16,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class UndoIT {
 
   private final PostgresServer postgres = PostgresServer.shared();
-  private final ConnectionSettings database = postgres.createDatabase();
+  private final ConnectionSettings database = TestDatabases.create(postgres);
 
   private MigratorConfiguration configure(MigrationFiles files) {
     return Migrator.configure()

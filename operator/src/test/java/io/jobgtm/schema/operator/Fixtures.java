@@ -10,7 +10,7 @@ import io.jobgtm.schema.contract.MigrationResult;
 import io.jobgtm.schema.contract.Outcome;
 import java.util.List;
 
-/** SchemaVersions and result documents for pure tests. */
+/** SchemaVersions and migrator results for pure tests. */
 public final class Fixtures {
 
   private Fixtures() {}
@@ -71,38 +71,5 @@ public final class Fixtures {
                 FailureReason.valueOf(failureReason), "3", "V3__x.sql failed: ERROR: boom"),
         40,
         false);
-  }
-
-  /** The termination message of a migrator that migrated a fresh database to {@code version}. */
-  public static String successDocument(String version) {
-    return result("Migrated", version, null).toJson();
-  }
-
-  /** The termination message of a migrator whose V3 failed at version 2. */
-  public static String failureDocument() {
-    return new MigrationResult(
-            MigrationResult.API_VERSION,
-            "migrate",
-            Outcome.Failed,
-            DatabaseState.Versioned,
-            "2",
-            "2",
-            "latest",
-            null,
-            List.of(),
-            0,
-            List.of(),
-            List.of("3"),
-            1,
-            List.of(),
-            List.of(),
-            new Failure(
-                FailureReason.MigrationFailed,
-                "3",
-                "V3__broken.sql failed: ERROR: syntax error at or near \"TABEL\" [SQLSTATE 42601];"
-                    + " it ran in a transaction and was rolled back"),
-            120,
-            false)
-        .toJson();
   }
 }

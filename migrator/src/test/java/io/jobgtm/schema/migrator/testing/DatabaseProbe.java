@@ -1,5 +1,6 @@
 package io.jobgtm.schema.migrator.testing;
 
+import io.jobgtm.schema.testing.PostgresServer;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

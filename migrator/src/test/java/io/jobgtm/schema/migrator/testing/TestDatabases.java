@@ -1,0 +1,27 @@
+package io.jobgtm.schema.migrator.testing;
+
+import io.jobgtm.schema.migrator.ConnectionSettings;
+import io.jobgtm.schema.testing.PostgresServer;
+
+/** The migrator's connection settings for databases of a {@link PostgresServer}. */
+public final class TestDatabases {
+
+  private TestDatabases() {}
+
+  /** Creates an empty database with a unique name; settings to reach it as the superuser. */
+  public static ConnectionSettings create(PostgresServer server) {
+    return settings(server, server.createDatabase());
+  }
+
+  /** Connection settings for a database of the server, as the superuser. */
+  public static ConnectionSettings settings(PostgresServer server, String database) {
+    return ConnectionSettings.builder()
+        .host("127.0.0.1")
+        .port(server.port())
+        .database(database)
+        .user(PostgresServer.SUPERUSER)
+        .password(server.password())
+        .sslMode("disable")
+        .build();
+  }
+}

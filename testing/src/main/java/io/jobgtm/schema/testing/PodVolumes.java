@@ -1,0 +1,212 @@
+package io.jobgtm.schema.testing;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.KeyToPath;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A pod's volumes as directories of this machine, and the container's view of them: the kubelet
+ * mounts each volume at its {@code mountPath}; here a process instead gets every path under a mount
+ * rewritten to the volume's directory ({@link Mounts#hostPath}).
+ *
+ * <p>{@code emptyDir} is an empty directory, {@code configMap} and {@code secret} are their keys as
+ * files (all keys, or {@code items}), {@code hostPath} is the host's own path. Other volume types
+ * become empty directories, enough for placeholder containers.
+ */
+final class PodVolumes {
+
+  private PodVolumes() {}
+
+  /** Why the volumes cannot be set up yet; the kubelet retries, so does the agent. */
+  static final class NotReady extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    NotReady(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  /**
+   * Writes the pod's volumes under {@code directory}, one subdirectory per volume.
+   *
+   * @return the host path of each volume, by name
+   * @throws NotReady when a ConfigMap or Secret a volume needs does not exist yet
+   */
+  static Map<String, Path> prepare(KubernetesClient client, Pod pod, Path directory)
+      throws NotReady {
+    String namespace = pod.getMetadata().getNamespace();
+    Map<String, Path> volumes = new LinkedHashMap<>();
+    List<Volume> declared =
+        pod.getSpec().getVolumes() == null ? List.of() : pod.getSpec().getVolumes();
+    try {
+      for (Volume volume : declared) {
+        Path path = directory.resolve(volume.getName());
+        if (volume.getHostPath() != null) {
+          volumes.put(volume.getName(), Path.of(volume.getHostPath().getPath()));
+          continue;
+        }
+        Files.createDirectories(path);
+        if (volume.getConfigMap() != null) {
+          String name = volume.getConfigMap().getName();
+          ConfigMap configMap = client.configMaps().inNamespace(namespace).withName(name).get();
+          if (configMap == null) {
+            if (!Boolean.TRUE.equals(volume.getConfigMap().getOptional())) {
+              throw new NotReady(
+                  "MountVolume.SetUp failed for volume \""
+                      + volume.getName()
+                      + "\" : configmap \""
+                      + name
+                      + "\" not found");
+            }
+          } else {
+            writeFiles(path, bytes(configMap), volume.getConfigMap().getItems());
+          }
+        } else if (volume.getSecret() != null) {
+          String name = volume.getSecret().getSecretName();
+          Secret secret = client.secrets().inNamespace(namespace).withName(name).get();
+          if (secret == null) {
+            if (!Boolean.TRUE.equals(volume.getSecret().getOptional())) {
+              throw new NotReady(
+                  "MountVolume.SetUp failed for volume \""
+                      + volume.getName()
+                      + "\" : secret \""
+                      + name
+                      + "\" not found");
+            }
+          } else {
+            writeFiles(path, bytes(secret), volume.getSecret().getItems());
+          }
+        }
+        volumes.put(volume.getName(), path);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return volumes;
+  }
+
+  private static Map<String, byte[]> bytes(ConfigMap configMap) {
+    Map<String, byte[]> files = new LinkedHashMap<>();
+    if (configMap.getData() != null) {
+      configMap.getData().forEach((k, v) -> files.put(k, v.getBytes(StandardCharsets.UTF_8)));
+    }
+    if (configMap.getBinaryData() != null) {
+      configMap.getBinaryData().forEach((k, v) -> files.put(k, Base64.getDecoder().decode(v)));
+    }
+    return files;
+  }
+
+  private static Map<String, byte[]> bytes(Secret secret) {
+    Map<String, byte[]> files = new LinkedHashMap<>();
+    ContainerEnvironment.secretData(secret)
+        .forEach((k, v) -> files.put(k, v.getBytes(StandardCharsets.UTF_8)));
+    return files;
+  }
+
+  private static void writeFiles(Path directory, Map<String, byte[]> data, List<KeyToPath> items)
+      throws IOException, NotReady {
+    if (items == null || items.isEmpty()) {
+      for (Map.Entry<String, byte[]> entry : data.entrySet()) {
+        Files.write(directory.resolve(entry.getKey()), entry.getValue());
+      }
+      return;
+    }
+    for (KeyToPath item : items) {
+      byte[] content = data.get(item.getKey());
+      if (content == null) {
+        throw new NotReady("configmap references non-existent config key: " + item.getKey());
+      }
+      Path file = directory.resolve(item.getPath()).normalize();
+      if (!file.startsWith(directory)) {
+        throw new NotReady("invalid path " + item.getPath());
+      }
+      Files.createDirectories(file.getParent());
+      Files.write(file, content);
+    }
+  }
+
+  /**
+   * A container's mounts: each mount path with the directory that backs it, the termination message
+   * path included.
+   */
+  record Mounts(List<Map.Entry<String, Path>> byPath) {
+
+    static Mounts of(Container container, Map<String, Path> volumes, Path terminationMessageFile) {
+      List<Map.Entry<String, Path>> entries = new ArrayList<>();
+      if (container.getVolumeMounts() != null) {
+        for (VolumeMount mount : container.getVolumeMounts()) {
+          Path volume = volumes.get(mount.getName());
+          if (volume == null) {
+            continue;
+          }
+          Path backing =
+              mount.getSubPath() == null || mount.getSubPath().isEmpty()
+                  ? volume
+                  : volume.resolve(mount.getSubPath());
+          entries.add(Map.entry(trimSlash(mount.getMountPath()), backing));
+        }
+      }
+      String terminationPath =
+          Optional.ofNullable(container.getTerminationMessagePath()).orElse("/dev/termination-log");
+      entries.add(Map.entry(terminationPath, terminationMessageFile));
+      // The longest mount path wins, as the innermost mount does in a container.
+      entries.sort(
+          Comparator.comparing((Map.Entry<String, Path> e) -> e.getKey().length()).reversed());
+      return new Mounts(List.copyOf(entries));
+    }
+
+    /** The host path a container path maps to, or empty when no mount covers it. */
+    Optional<Path> hostPath(String containerPath) {
+      for (Map.Entry<String, Path> mount : byPath) {
+        String prefix = mount.getKey();
+        if (containerPath.equals(prefix)) {
+          return Optional.of(mount.getValue());
+        }
+        if (containerPath.startsWith(prefix + "/")) {
+          return Optional.of(
+              mount.getValue().resolve(containerPath.substring(prefix.length() + 1)));
+        }
+      }
+      return Optional.empty();
+    }
+
+    /**
+     * A value that is a path under a mount, or a {@code --flag=} followed by one, with that path
+     * rewritten; anything else unchanged.
+     */
+    String rewrite(String value) {
+      if (value == null) {
+        return null;
+      }
+      if (value.startsWith("/")) {
+        return hostPath(value).map(Path::toString).orElse(value);
+      }
+      int equals = value.indexOf("=/");
+      if (value.startsWith("-") && equals > 0) {
+        return value.substring(0, equals + 1) + rewrite(value.substring(equals + 1));
+      }
+      return value;
+    }
+
+    private static String trimSlash(String path) {
+      return path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+    }
+  }
+}

