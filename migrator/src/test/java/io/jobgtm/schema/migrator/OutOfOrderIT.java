@@ -1,5 +1,7 @@
 package io.jobgtm.schema.migrator;
 
+import static io.jobgtm.schema.migrator.testing.ResultDocuments.json;
+import static io.jobgtm.schema.migrator.testing.ResultDocuments.texts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -17,7 +19,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
@@ -310,7 +311,7 @@ class OutOfOrderIT {
         .with("U3__route_stops.sql", "DROP TABLE route_stops;\n")
         .with("V2__route_priority.sql", PRIORITY)
         .with("U2__route_priority.sql", "ALTER TABLE courier_routes DROP COLUMN priority;\n");
-    assertThat(texts(jsonOf(configure().load().info()), "outOfOrder")).containsExactly("2");
+    assertThat(texts(json(configure().load().info()), "outOfOrder")).containsExactly("2");
 
     MigrationResult undone = configure().load().undo("1");
 
@@ -327,14 +328,6 @@ class OutOfOrderIT {
   /** The catalog at three, without the lines of one table. */
   private List<String> catalogWithout(String table) {
     return catalogAtThree.stream().filter(line -> !line.contains(table)).toList();
-  }
-
-  private static JsonNode jsonOf(MigrationResult result) {
-    try {
-      return json(result);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   private static void assertNamesVersionWithoutForeignWords(String message, String version) {
@@ -379,18 +372,5 @@ class OutOfOrderIT {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-  }
-
-  private static JsonNode json(MigrationResult result) throws IOException {
-    return new ObjectMapper().readTree(result.toJson());
-  }
-
-  private static List<String> texts(JsonNode document, String field) {
-    List<String> values = new ArrayList<>();
-    JsonNode array = document.get(field);
-    if (array != null) {
-      array.forEach(value -> values.add(value.asText()));
-    }
-    return values;
   }
 }

@@ -1,5 +1,7 @@
 package io.jobgtm.schema.migrator;
 
+import static io.jobgtm.schema.migrator.testing.ResultDocuments.json;
+import static io.jobgtm.schema.migrator.testing.ResultDocuments.texts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -611,19 +613,6 @@ class TruthfulReportIT {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-  }
-
-  private static JsonNode json(MigrationResult result) throws IOException {
-    return new ObjectMapper().readTree(result.toJson());
-  }
-
-  private static List<String> texts(JsonNode document, String field) {
-    List<String> values = new ArrayList<>();
-    JsonNode array = document.get(field);
-    if (array != null) {
-      array.forEach(value -> values.add(value.asText()));
-    }
-    return values;
   }
 
   private static List<String> versionsOf(JsonNode applied) {
