@@ -18,6 +18,9 @@ public class MigrationJobSpec {
   /** A PostgreSQL duration: a whole number with the unit ms, s, m or h, such as 10s or 500ms. */
   public static final String DURATION_PATTERN = "^[0-9]+(ms|s|m|h)$";
 
+  /** A duration as {@link #DURATION_PATTERN}, greater than zero. */
+  public static final String POSITIVE_DURATION_PATTERN = "^0*[1-9][0-9]*(ms|s|m|h)$";
+
   @JsonPropertyDescription(
       "Image of the migration Job; defaults to the operator's own image, whose migrator writes the"
           + " result format this operator reads.")
@@ -66,6 +69,15 @@ public class MigrationJobSpec {
           + " index build INVALID.")
   @Pattern(DURATION_PATTERN)
   private String statementTimeout;
+
+  @JsonPropertyDescription(
+      "How long the migrator waits for another migrator that holds the migration lock of the same"
+          + " database and schema, such as 30s or 5m; unset: the migrator's default, "
+          + JobEnvironment.DEFAULT_LOCK_WAIT_TIMEOUT
+          + ". Running out of it is the transient failure LockTimeout, which the operator retries"
+          + " after a back-off. Keep it below activeDeadlineSeconds.")
+  @Pattern(POSITIVE_DURATION_PATTERN)
+  private String lockWaitTimeout;
 
   public String getImage() {
     return image;
@@ -123,6 +135,14 @@ public class MigrationJobSpec {
     this.lockTimeout = lockTimeout;
   }
 
+  public String getLockWaitTimeout() {
+    return lockWaitTimeout;
+  }
+
+  public void setLockWaitTimeout(String lockWaitTimeout) {
+    this.lockWaitTimeout = lockWaitTimeout;
+  }
+
   public String getStatementTimeout() {
     return statementTimeout;
   }
@@ -141,6 +161,7 @@ public class MigrationJobSpec {
         && Objects.equals(activeDeadlineSeconds, that.activeDeadlineSeconds)
         && Objects.equals(ttlSecondsAfterFinished, that.ttlSecondsAfterFinished)
         && Objects.equals(lockTimeout, that.lockTimeout)
+        && Objects.equals(lockWaitTimeout, that.lockWaitTimeout)
         && Objects.equals(statementTimeout, that.statementTimeout);
   }
 
@@ -154,6 +175,7 @@ public class MigrationJobSpec {
         activeDeadlineSeconds,
         ttlSecondsAfterFinished,
         lockTimeout,
+        lockWaitTimeout,
         statementTimeout);
   }
 
@@ -173,6 +195,8 @@ public class MigrationJobSpec {
         + ttlSecondsAfterFinished
         + ", lockTimeout="
         + lockTimeout
+        + ", lockWaitTimeout="
+        + lockWaitTimeout
         + ", statementTimeout="
         + statementTimeout
         + '}';

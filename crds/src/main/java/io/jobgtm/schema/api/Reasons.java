@@ -30,6 +30,31 @@ public final class Reasons {
   /** Reconciling=True: an attempt failed with a transient error and the Job retries. */
   public static final String RETRYING = "Retrying";
 
+  /**
+   * Reconciling=True: a Job failed with a transient reason and the operator runs the spec again
+   * after a back-off ({@code status.retries.nextAttemptAt}). Also the Event of each scheduled
+   * retry.
+   */
+  public static final String RETRY_SCHEDULED = "RetryScheduled";
+
+  /**
+   * Stalled=True: the operator's retries of a transient failure are used up; a changed spec or
+   * migration set, or a new value of the {@value SchemaVersion#RETRY_ANNOTATION} annotation, runs
+   * it again.
+   */
+  public static final String RETRIES_EXHAUSTED = "RetriesExhausted";
+
+  /** Event: a new value of the retry annotation started a new attempt. */
+  public static final String RETRY_REQUESTED = "RetryRequested";
+
+  /**
+   * Stalled=True: the migration Job ran longer than {@code spec.job.activeDeadlineSeconds} and
+   * Kubernetes stopped it. Not retried by itself: a statement may have been cut halfway (a
+   * concurrent index build is left INVALID); raise the deadline or fix the cause, then change the
+   * spec or request a retry.
+   */
+  public static final String DEADLINE_EXCEEDED = "DeadlineExceeded";
+
   /** Stalled=True: the migrations ConfigMap does not exist. */
   public static final String CONFIG_MAP_NOT_FOUND = "ConfigMapNotFound";
 
@@ -58,8 +83,9 @@ public final class Reasons {
   public static final String MIGRATION_STARTED = "MigrationStarted";
 
   /**
-   * Stalled reasons that time may cure (the migrator's transient failures, and a Job that failed
-   * without a result, e.g. past its deadline): a new Job runs once the failed one is gone.
+   * Failure reasons that time may cure (the migrator's transient failures, and a Job that failed
+   * without a result, e.g. its pods were killed or evicted): the operator retries them after a
+   * back-off, up to its retry limit.
    */
   public static final Set<String> TRANSIENT =
       Stream.concat(

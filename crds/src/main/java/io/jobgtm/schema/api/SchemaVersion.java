@@ -50,6 +50,14 @@ public class SchemaVersion extends CustomResource<SchemaVersionSpec, SchemaVersi
   public static final String PLURAL = "schemaversions";
   public static final String SHORT_NAME = "sv";
 
+  /**
+   * The annotation that asks for a retry: setting it to a value the operator has not acted on yet
+   * ({@code status.retries.request}) runs a failed spec again now, also after {@code
+   * RetriesExhausted} or a permanent failure that was fixed outside the spec (such as an INVALID
+   * index dropped by hand). The value means nothing else; a timestamp is a good choice.
+   */
+  public static final String RETRY_ANNOTATION = GROUP + "/retry";
+
   /** Name of the CRD, as {@code kubectl get crd} shows it. */
   public static final String CRD_NAME = PLURAL + "." + GROUP;
 

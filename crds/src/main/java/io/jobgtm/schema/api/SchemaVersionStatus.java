@@ -53,6 +53,10 @@ public class SchemaVersionStatus {
   @JsonPropertyDescription("The last migration Job the operator ran and its outcome.")
   private MigrationJobStatus lastJob;
 
+  @JsonPropertyDescription(
+      "The operator's retries of transient failures: how many, when the next one starts, why.")
+  private RetryStatus retries;
+
   @JsonPropertyDescription("Number of pods still held back by this resource's scheduling gate.")
   @Min(0)
   private Integer gatedPods;
@@ -126,6 +130,14 @@ public class SchemaVersionStatus {
     this.lastJob = lastJob;
   }
 
+  public RetryStatus getRetries() {
+    return retries;
+  }
+
+  public void setRetries(RetryStatus retries) {
+    this.retries = retries;
+  }
+
   public Integer getGatedPods() {
     return gatedPods;
   }
@@ -153,6 +165,7 @@ public class SchemaVersionStatus {
         && Objects.equals(pendingCount, that.pendingCount)
         && Objects.equals(appliedMigrations, that.appliedMigrations)
         && Objects.equals(lastJob, that.lastJob)
+        && Objects.equals(retries, that.retries)
         && Objects.equals(gatedPods, that.gatedPods)
         && Objects.equals(conditions, that.conditions);
   }
@@ -168,6 +181,7 @@ public class SchemaVersionStatus {
         pendingCount,
         appliedMigrations,
         lastJob,
+        retries,
         gatedPods,
         conditions);
   }
@@ -190,6 +204,8 @@ public class SchemaVersionStatus {
         + appliedMigrations
         + ", lastJob="
         + lastJob
+        + ", retries="
+        + retries
         + ", gatedPods="
         + gatedPods
         + ", conditions="

@@ -277,6 +277,7 @@ class SchemaVersionCrdTest {
             "activeDeadlineSeconds",
             "ttlSecondsAfterFinished",
             "lockTimeout",
+            "lockWaitTimeout",
             "statementTimeout");
     assertThat(property(job, "backoffLimit").getDefault().asInt()).isEqualTo(2);
     assertThat(property(job, "backoffLimit").getMinimum()).isEqualTo(0.0);
@@ -297,6 +298,11 @@ class SchemaVersionCrdTest {
       assertThat(List.of("10", "1.5s", "10sec", "5 m", "1d", "-1s", "s"))
           .noneMatch(v -> duration.matcher(v).matches());
     }
+    Pattern lockWait = Pattern.compile(property(job, "lockWaitTimeout").getPattern());
+    assertThat(List.of("30s", "5m", "500ms", "1h", "010s"))
+        .allMatch(v -> lockWait.matcher(v).matches());
+    assertThat(List.of("0s", "00m", "0ms", "10", "-1s", "1.5s"))
+        .noneMatch(v -> lockWait.matcher(v).matches());
   }
 
   @Test
@@ -321,6 +327,7 @@ class SchemaVersionCrdTest {
             "pendingCount",
             "appliedMigrations",
             "lastJob",
+            "retries",
             "gatedPods",
             "conditions");
     assertThat(enumValues(property(status, "databaseState")))
@@ -332,6 +339,8 @@ class SchemaVersionCrdTest {
     assertThat(property(status, "lastJob").getProperties())
         .containsOnlyKeys(
             "name", "attempt", "outcome", "reason", "message", "startedAt", "finishedAt");
+    assertThat(property(status, "retries").getProperties())
+        .containsOnlyKeys("count", "nextAttemptAt", "lastReason", "request");
     assertThat(property(status, "conditions").getItems().getSchema().getProperties())
         .containsOnlyKeys(
             "type", "status", "reason", "message", "lastTransitionTime", "observedGeneration");

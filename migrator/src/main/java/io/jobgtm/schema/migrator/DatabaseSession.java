@@ -1,6 +1,7 @@
 package io.jobgtm.schema.migrator;
 
 import io.jobgtm.schema.contract.DatabaseState;
+import io.jobgtm.schema.contract.Durations;
 import io.jobgtm.schema.contract.FailureReason;
 import io.jobgtm.schema.contract.Version;
 import java.sql.Connection;
@@ -23,9 +24,6 @@ final class DatabaseSession implements AutoCloseable {
 
   /** The table Flyway keeps its history in. */
   static final String HISTORY_TABLE = "flyway_schema_history";
-
-  /** First key of the engine's advisory lock; the second is derived from the schema name. */
-  private static final int LOCK_CLASS = 0x5343_4f50;
 
   private static final Duration MAX_ATTEMPT_TIMEOUT = Duration.ofSeconds(10);
   private static final Duration MAX_POLL_INTERVAL = Duration.ofSeconds(2);
@@ -125,7 +123,7 @@ final class DatabaseSession implements AutoCloseable {
     boolean announced = false;
     try (PreparedStatement statement =
         connection.prepareStatement("SELECT pg_try_advisory_lock(?, hashtext(?))")) {
-      statement.setInt(1, LOCK_CLASS);
+      statement.setInt(1, MigrationLock.KEY_CLASS);
       statement.setString(2, settings.schema());
       while (true) {
         try (ResultSet result = statement.executeQuery()) {

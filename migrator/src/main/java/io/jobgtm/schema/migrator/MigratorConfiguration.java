@@ -1,5 +1,6 @@
 package io.jobgtm.schema.migrator;
 
+import io.jobgtm.schema.contract.Durations;
 import io.jobgtm.schema.contract.FailureReason;
 import io.jobgtm.schema.contract.JobEnvironment;
 import io.jobgtm.schema.contract.Version;

@@ -114,4 +114,14 @@ public final class Manifests {
         .withData(data)
         .build();
   }
+
+  /** A ConfigMap of migration files, as {@code kubectl create configmap --from-file} makes it. */
+  public static ConfigMap configMap(String name, Map<String, String> files) {
+    return new ConfigMapBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .endMetadata()
+        .withData(new TreeMap<>(files))
+        .build();
+  }
 }

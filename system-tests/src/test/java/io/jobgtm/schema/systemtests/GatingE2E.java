@@ -506,12 +506,6 @@ class GatingE2E {
   }
 
   private static List<Event> events(String name) {
-    return admin
-        .v1()
-        .events()
-        .inNamespace(NAMESPACE)
-        .withField("involvedObject.name", name)
-        .list()
-        .getItems();
+    return SchemaVersions.events(admin, NAMESPACE, name);
   }
 }

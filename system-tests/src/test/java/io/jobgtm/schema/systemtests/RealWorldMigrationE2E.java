@@ -5,25 +5,20 @@ import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
-import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
-import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.jobgtm.schema.api.Conditions;
 import io.jobgtm.schema.api.Reasons;
 import io.jobgtm.schema.api.SchemaVersion;
 import io.jobgtm.schema.api.SchemaVersionStatus;
-import io.jobgtm.schema.api.SslMode;
 import io.jobgtm.schema.operator.decide.Gates;
-import io.jobgtm.schema.operator.runtime.OperatorConfig;
-import io.jobgtm.schema.operator.runtime.OperatorMain;
+import io.jobgtm.schema.operator.decide.RetryPolicy;
 import io.jobgtm.schema.testing.Catalog;
 import io.jobgtm.schema.testing.LocalCluster;
 import io.jobgtm.schema.testing.LocalClusterExtension;
 import io.jobgtm.schema.testing.PostgresServer;
-import io.jobgtm.schema.testing.RequestCounter;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -61,26 +56,13 @@ class RealWorldMigrationE2E {
 
   private static KubernetesClient admin;
   private static PostgresServer postgres;
-  private static OperatorMain operator;
+  private static InProcessOperator operator;
 
   @BeforeAll
   static void startOperator(LocalCluster localCluster) {
     admin = localCluster.client();
     postgres = PostgresServer.shared();
-    Manifests.installCrd(admin);
-    Manifests.restrictedNamespace(admin, NAMESPACE);
-    Secret secret = Manifests.example("workflow-db-secret.yaml", Secret.class);
-    secret.setStringData(
-        Map.of("username", PostgresServer.SUPERUSER, "password", postgres.password()));
-    admin.secrets().inNamespace(NAMESPACE).resource(secret).serverSideApply();
-    RunningOperator.installRbac(admin);
-    KubernetesClient client =
-        RunningOperator.serviceAccountClient(
-            admin, localCluster.apiServer().kubeconfigYaml(), new RequestCounter());
-    operator =
-        OperatorMain.start(
-            client,
-            new OperatorConfig(RunningOperator.IMAGE, Set.of(NAMESPACE), 0, false, "unused", null));
+    operator = InProcessOperator.start(localCluster, NAMESPACE, RetryPolicy.DEFAULT);
   }
 
   @AfterAll
@@ -96,7 +78,7 @@ class RealWorldMigrationE2E {
     String database = "realworld_tenants";
     postgres.createDatabase(database);
     applyConfigMap(
-        configMap(
+        Manifests.configMap(
             "parcel-migrations",
             Map.of(
                 "V1__create_parcels.sql",
@@ -194,7 +176,7 @@ class RealWorldMigrationE2E {
         "V1__create_volunteers.sql",
         "CREATE TABLE volunteers (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
             + " email text NOT NULL);\n");
-    applyConfigMap(configMap("roster-migrations", files));
+    applyConfigMap(Manifests.configMap("roster-migrations", files));
     apply(schemaVersion(name, database, "public", "roster-migrations", "latest"));
     awaitReady(name, Reasons.MIGRATED, "1");
     assertThat(versions(database, "public")).containsExactly("1:SQL:true");
@@ -227,7 +209,7 @@ class RealWorldMigrationE2E {
         "V2__unique_volunteer_email.sql",
         "CREATE UNIQUE INDEX CONCURRENTLY volunteers_email_lower_key"
             + " ON volunteers (lower(email));\n");
-    applyConfigMap(configMap("roster-migrations", files));
+    applyConfigMap(Manifests.configMap("roster-migrations", files));
 
     List<String> observedVersions = new ArrayList<>();
     Set<String> releasedPods = new LinkedHashSet<>();
@@ -257,7 +239,7 @@ class RealWorldMigrationE2E {
         "V2__unique_volunteer_email.sql",
         "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS volunteers_email_lower_key"
             + " ON volunteers (lower(email));\n");
-    applyConfigMap(configMap("roster-migrations", files));
+    applyConfigMap(Manifests.configMap("roster-migrations", files));
 
     SchemaVersionStatus retried =
         awaitFailedJobWatching(name, failedJob, "roster-svc", observedVersions, releasedPods);
@@ -361,31 +343,13 @@ class RealWorldMigrationE2E {
 
   // --- the flows' vocabulary
 
-  private static ConfigMap configMap(String name, Map<String, String> files) {
-    return new ConfigMapBuilder()
-        .withNewMetadata()
-        .withName(name)
-        .endMetadata()
-        .withData(new TreeMap<>(files))
-        .build();
-  }
-
   private static void applyConfigMap(ConfigMap configMap) {
     admin.configMaps().inNamespace(NAMESPACE).resource(configMap).serverSideApply();
   }
 
-  /** The example SchemaVersion, pointed at a schema of one of the embedded server's databases. */
   private static SchemaVersion schemaVersion(
       String name, String database, String schema, String migrations, String target) {
-    SchemaVersion resource = Manifests.exampleSchemaVersion(name);
-    resource.getSpec().setTargetVersion(target);
-    resource.getSpec().getDatabase().setHost("127.0.0.1");
-    resource.getSpec().getDatabase().setPort(postgres.port());
-    resource.getSpec().getDatabase().setName(database);
-    resource.getSpec().getDatabase().setSchema(schema);
-    resource.getSpec().getDatabase().setSslMode(SslMode.DISABLE);
-    resource.getSpec().getMigrations().getConfigMapRef().setName(migrations);
-    return resource;
+    return SchemaVersions.example(name, postgres, database, schema, migrations, target);
   }
 
   private static void apply(SchemaVersion resource) {

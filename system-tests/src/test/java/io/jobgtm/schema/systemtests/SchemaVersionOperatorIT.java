@@ -391,13 +391,6 @@ class SchemaVersionOperatorIT {
   }
 
   private static List<Event> events(String name) {
-    return new ArrayList<>(
-        admin
-            .v1()
-            .events()
-            .inNamespace(NAMESPACE)
-            .withField("involvedObject.name", name)
-            .list()
-            .getItems());
+    return new ArrayList<>(SchemaVersions.events(admin, NAMESPACE, name));
   }
 }

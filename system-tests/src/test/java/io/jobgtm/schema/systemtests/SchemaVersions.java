@@ -3,12 +3,15 @@ package io.jobgtm.schema.systemtests;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.jobgtm.schema.api.Conditions;
 import io.jobgtm.schema.api.SchemaVersion;
 import io.jobgtm.schema.api.SchemaVersionStatus;
+import io.jobgtm.schema.api.SslMode;
 import io.jobgtm.schema.operator.act.Labels;
+import io.jobgtm.schema.testing.PostgresServer;
 import java.time.Duration;
 import java.util.List;
 
@@ -16,6 +19,28 @@ import java.util.List;
 final class SchemaVersions {
 
   private SchemaVersions() {}
+
+  /**
+   * The example SchemaVersion, pointed at a schema of one of the embedded server's databases
+   * without TLS, with its migrations from a ConfigMap.
+   */
+  static SchemaVersion example(
+      String name,
+      PostgresServer postgres,
+      String database,
+      String schema,
+      String migrations,
+      String target) {
+    SchemaVersion resource = Manifests.exampleSchemaVersion(name);
+    resource.getSpec().setTargetVersion(target);
+    resource.getSpec().getDatabase().setHost("127.0.0.1");
+    resource.getSpec().getDatabase().setPort(postgres.port());
+    resource.getSpec().getDatabase().setName(database);
+    resource.getSpec().getDatabase().setSchema(schema);
+    resource.getSpec().getDatabase().setSslMode(SslMode.DISABLE);
+    resource.getSpec().getMigrations().getConfigMapRef().setName(migrations);
+    return resource;
+  }
 
   static SchemaVersion get(KubernetesClient client, String namespace, String name) {
     return client.resources(SchemaVersion.class).inNamespace(namespace).withName(name).get();
@@ -29,6 +54,17 @@ final class SchemaVersions {
         .jobs()
         .inNamespace(namespace)
         .withLabel(Labels.SCHEMA_VERSION, name)
+        .list()
+        .getItems();
+  }
+
+  /** The Events recorded about a SchemaVersion (or any object of that name) in its namespace. */
+  static List<Event> events(KubernetesClient client, String namespace, String name) {
+    return client
+        .v1()
+        .events()
+        .inNamespace(namespace)
+        .withField("involvedObject.name", name)
         .list()
         .getItems();
   }

@@ -1,5 +1,6 @@
 package io.jobgtm.schema.migrator.cli;
 
+import io.jobgtm.schema.contract.Durations;
 import io.jobgtm.schema.contract.Failure;
 import io.jobgtm.schema.contract.FailureReason;
 import io.jobgtm.schema.contract.JobEnvironment;
@@ -8,7 +9,6 @@ import io.jobgtm.schema.contract.Outcome;
 import io.jobgtm.schema.contract.Version;
 import io.jobgtm.schema.migrator.BaselinePolicy;
 import io.jobgtm.schema.migrator.ConnectionSettings;
-import io.jobgtm.schema.migrator.Durations;
 import io.jobgtm.schema.migrator.MigrationException;
 import io.jobgtm.schema.migrator.MigrationPlan;
 import io.jobgtm.schema.migrator.MigrationScript;

@@ -217,6 +217,9 @@ public final class MigrationJobFactory {
     if (job != null && job.getLockTimeout() != null) {
       env.add(literal(JobEnvironment.LOCK_TIMEOUT, job.getLockTimeout()));
     }
+    if (job != null && job.getLockWaitTimeout() != null) {
+      env.add(literal(JobEnvironment.LOCK_WAIT_TIMEOUT, job.getLockWaitTimeout()));
+    }
     if (job != null && job.getStatementTimeout() != null) {
       env.add(literal(JobEnvironment.STATEMENT_TIMEOUT, job.getStatementTimeout()));
     }

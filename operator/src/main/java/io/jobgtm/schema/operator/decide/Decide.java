@@ -31,25 +31,46 @@ public final class Decide {
    *
    * @param resource the SchemaVersion, with the status written last
    * @param observed what the informer caches hold for it
-   * @param now the time of this reconciliation, used only for conditions that flip
+   * @param retries how the operator retries transient failures
+   * @param now the time of this reconciliation, used for conditions that flip and retries that are
+   *     due
    */
-  public static Decision decide(SchemaVersion resource, Observed observed, Instant now) {
+  public static Decision decide(
+      SchemaVersion resource, Observed observed, RetryPolicy retries, Instant now) {
     String specHash = JobIdentity.specHash(resource, observed.source(), observed.image());
-    int attempt = JobIdentity.attempt(resource, specHash);
-    String desiredJob = JobIdentity.name(resource.getMetadata().getName(), specHash, attempt);
-    MigrationPlan plan =
-        MigrationPlanner.plan(resource, observed.source(), desiredJob, observed.jobs());
+    int planned = JobIdentity.attempt(resource, specHash);
+    String plannedJob = JobIdentity.name(resource.getMetadata().getName(), specHash, planned);
+    MigrationPlan recorded =
+        MigrationPlanner.plan(resource, observed.source(), plannedJob, observed.jobs());
     ObservedJob running =
         observed.jobs().stream().filter(job -> !job.finished()).findFirst().orElse(null);
 
     MigrationJobStatus before =
         resource.getStatus() == null ? null : resource.getStatus().getLastJob();
-    ObservedJob finished = plan.finished();
+    ObservedJob finished = recorded.finished();
     boolean newlyFinished = finished != null && StatusFactory.isNewer(finished, before);
-    Event report = newlyFinished ? report(plan, finished) : null;
+    Event report = newlyFinished ? report(recorded, finished) : null;
+
+    Retries.Step retry =
+        Retries.apply(
+            resource,
+            recorded,
+            specHash,
+            plannedJob,
+            planned,
+            newlyFinished && finished.name().equals(plannedJob),
+            finished != null
+                ? finished.finishedAt()
+                : before == null ? null : before.getFinishedAt(),
+            retries,
+            now);
+    MigrationPlan plan = retry.plan();
+    int attempt = retry.attempt();
+    String desiredJob = JobIdentity.name(resource.getMetadata().getName(), specHash, attempt);
 
     SchemaVersionStatus status =
         StatusFactory.build(resource, plan, running, report, desiredJob, attempt, now);
+    status.setRetries(retry.status());
     List<Event> events = new ArrayList<>();
     FinishedJob finishedJob = null;
     if (report != null) {
@@ -72,20 +93,17 @@ public final class Decide {
               duration(finished));
     }
 
+    if (retry.event() != null) {
+      events.add(retry.event());
+    }
+
     Decision.JobToCreate create = null;
     if (plan.action() == MigrationPlan.Action.CREATE_JOB) {
       create =
           new Decision.JobToCreate(
               desiredJob,
               specHash,
-              new Event(
-                  Event.NORMAL,
-                  desiredJob,
-                  Reasons.MIGRATION_STARTED,
-                  "created migration Job "
-                      + desiredJob
-                      + " for target "
-                      + resource.getSpec().getTargetVersion()));
+              new Event(Event.NORMAL, desiredJob, Reasons.MIGRATION_STARTED, plan.message()));
     }
 
     String gate = Gates.gateName(resource.getMetadata().getName());
@@ -130,7 +148,15 @@ public final class Decide {
     }
 
     return new Decision(
-        create, status, events, releases, injections, finishedJob, plan.reason(), plan.message());
+        create,
+        status,
+        events,
+        releases,
+        injections,
+        finishedJob,
+        retry.requeueAfter(),
+        plan.reason(),
+        plan.message());
   }
 
   /**
@@ -155,37 +181,21 @@ public final class Decide {
 
   /** The Event that reports a finished Job, the first time its outcome is recorded. */
   private static Event report(MigrationPlan plan, ObservedJob finished) {
-    MigrationResult result = finished.result();
-    boolean succeeded = finished.phase() == ObservedJob.Phase.Succeeded;
-    String reason =
-        succeeded
-            ? StatusFactory.outcomeOf(finished)
-            : result != null && result.failure() != null && result.failure().reason() != null
-                ? result.failure().reason().name()
-                : Reasons.JOB_FAILED;
+    if (finished.phase() != ObservedJob.Phase.Succeeded) {
+      return new Event(
+          Event.WARNING,
+          finished.name(),
+          MigrationPlanner.failureReason(finished),
+          MigrationPlanner.failureMessage(finished));
+    }
     String message =
-        succeeded
-                && plan.state() == MigrationPlan.State.READY
-                && plan.jobName().equals(finished.name())
+        plan.state() == MigrationPlan.State.READY && plan.jobName().equals(finished.name())
             ? plan.message()
-            : describe(finished);
-    return new Event(succeeded ? Event.NORMAL : Event.WARNING, finished.name(), reason, message);
-  }
-
-  private static String describe(ObservedJob job) {
-    MigrationResult result = job.result();
-    if (result != null && result.failure() != null) {
-      return "migration Job "
-          + job.name()
-          + " failed"
-          + (result.failure().version() == null ? "" : " at version " + result.failure().version())
-          + ": "
-          + result.failure().message();
-    }
-    if (job.phase() == ObservedJob.Phase.Succeeded) {
-      return "migration Job " + job.name() + " finished: " + StatusFactory.outcomeOf(job);
-    }
-    return "migration Job " + job.name() + " failed: " + job.failure();
+            : "migration Job "
+                + finished.name()
+                + " finished: "
+                + StatusFactory.outcomeOf(finished);
+    return new Event(Event.NORMAL, finished.name(), StatusFactory.outcomeOf(finished), message);
   }
 
   private static Duration duration(ObservedJob job) {

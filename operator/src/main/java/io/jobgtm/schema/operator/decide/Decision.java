@@ -17,6 +17,7 @@ import java.util.List;
  * @param injections the Deployments whose pod template gets the gate, each with its Event
  * @param finished the Job whose outcome this reconciliation records for the first time, for the
  *     metrics, or null
+ * @param requeueAfter when to decide again although nothing changes (a scheduled retry), or null
  * @param reason the reason of the condition that is True, for the log
  * @param message the message of that condition, for the log
  */
@@ -27,6 +28,7 @@ public record Decision(
     List<Release> releases,
     List<Injection> injections,
     FinishedJob finished,
+    Duration requeueAfter,
     String reason,
     String message) {
 

@@ -11,6 +11,9 @@ import io.jobgtm.schema.operator.observe.ObservedJob;
  * @param message the message for a person
  * @param jobName the Job this state is about (the one to create, the one running, or the last)
  * @param finished the most recent finished Job to record in status, or null
+ * @param jobFailed whether the state is the failure of the Job {@code jobName} (observed, or
+ *     recorded in status), which the operator may retry; false for stalls of its own, such as a
+ *     missing ConfigMap
  */
 public record MigrationPlan(
     Action action,
@@ -18,7 +21,19 @@ public record MigrationPlan(
     String reason,
     String message,
     String jobName,
-    ObservedJob finished) {
+    ObservedJob finished,
+    boolean jobFailed) {
+
+  /** A plan that is not about a failed Job. */
+  public MigrationPlan(
+      Action action,
+      State state,
+      String reason,
+      String message,
+      String jobName,
+      ObservedJob finished) {
+    this(action, state, reason, message, jobName, finished, false);
+  }
 
   /** What to do in the cluster. */
   public enum Action {

@@ -93,16 +93,17 @@ public final class MigrationPlanner {
     if (recorded != null
         && desiredJobName.equals(recorded.getName())
         && !MigrationJobStatus.RUNNING.equals(recorded.getOutcome())
-        && recorded.getOutcome() != null
-        && !retriable(status)) {
+        && recorded.getOutcome() != null) {
       // The Job ran and is gone (its TTL): its outcome lives on in the recorded status.
+      State state = recordedState(status);
       return new MigrationPlan(
           Action.NONE,
-          recordedState(status),
+          state,
           recordedReason(status),
           recordedMessage(status),
           desiredJobName,
-          null);
+          null,
+          state == State.STALLED);
     }
     return new MigrationPlan(
         Action.CREATE_JOB,
@@ -163,31 +164,57 @@ public final class MigrationPlanner {
   }
 
   private static MigrationPlan outcomeOf(ObservedJob job) {
-    MigrationResult result = job.result();
     if (job.phase() == ObservedJob.Phase.Succeeded) {
+      MigrationResult result = job.result();
       String outcome = result == null ? Reasons.MIGRATED : result.outcome().name();
       return new MigrationPlan(
           Action.NONE, State.READY, outcome, successMessage(job), job.name(), job);
     }
-    if (result != null && result.failure() != null) {
-      Failure failure = result.failure();
-      String reason = failure.reason() == null ? Reasons.MIGRATION_FAILED : failure.reason().name();
-      String version = failure.version() == null ? "" : " at version " + failure.version();
-      return new MigrationPlan(
-          Action.NONE,
-          State.STALLED,
-          reason,
-          "migration Job " + job.name() + " failed" + version + ": " + failure.message(),
-          job.name(),
-          job);
-    }
     return new MigrationPlan(
-        Action.NONE,
-        State.STALLED,
-        Reasons.JOB_FAILED,
-        "migration Job " + job.name() + " failed without a result: " + job.failure(),
-        job.name(),
-        job);
+        Action.NONE, State.STALLED, failureReason(job), failureMessage(job), job.name(), job, true);
+  }
+
+  /**
+   * Why a failed Job failed, one rule for the condition and the Event: {@value
+   * Reasons#DEADLINE_EXCEEDED} when Kubernetes stopped it at its deadline (whatever an earlier pod
+   * reported), else the migrator's failure reason, else {@value Reasons#JOB_FAILED}.
+   */
+  static String failureReason(ObservedJob job) {
+    if (job.deadlineExceeded()) {
+      return Reasons.DEADLINE_EXCEEDED;
+    }
+    Failure failure = job.result() == null ? null : job.result().failure();
+    if (failure != null) {
+      return failure.reason() == null ? Reasons.MIGRATION_FAILED : failure.reason().name();
+    }
+    return Reasons.JOB_FAILED;
+  }
+
+  /** The message that goes with {@link #failureReason}. */
+  static String failureMessage(ObservedJob job) {
+    Failure failure = job.result() == null ? null : job.result().failure();
+    String reported =
+        failure == null
+            ? ""
+            : (failure.version() == null ? "" : " at version " + failure.version())
+                + ": "
+                + failure.message();
+    if (job.deadlineExceeded()) {
+      return "migration Job "
+          + job.name()
+          + " ran longer than spec.job.activeDeadlineSeconds and Kubernetes stopped it; a"
+          + " statement may have been cut halfway. Raise the deadline or remove the cause, then"
+          + " change the spec or set the annotation "
+          + SchemaVersion.RETRY_ANNOTATION
+          + " to a new value"
+          + (failure == null
+              ? ""
+              : ". An earlier attempt failed with " + failure.reason() + reported);
+    }
+    if (failure != null) {
+      return "migration Job " + job.name() + " failed" + reported;
+    }
+    return "migration Job " + job.name() + " failed without a result: " + job.failure();
   }
 
   private static String successMessage(ObservedJob job) {
@@ -212,16 +239,6 @@ public final class MigrationPlanner {
                   : ", baselined at " + result.baselineVersion())
               + ")";
     };
-  }
-
-  /**
-   * Whether the recorded outcome was a failure that may pass by itself (the database was
-   * unreachable, a lock was held): once its Job is gone (deleted, or its TTL ran out) the Job runs
-   * again. Permanent failures wait for a change to the spec or the migrations.
-   */
-  private static boolean retriable(SchemaVersionStatus status) {
-    return recordedState(status) == State.STALLED
-        && Reasons.TRANSIENT.contains(recordedReason(status));
   }
 
   /** The state the recorded outcome left: Stalled after a failure, else Ready. */

@@ -32,7 +32,7 @@ public final class StatusFactory {
    *
    * @param running the Job that runs now, or null
    * @param report the reason and message a Job that finished is recorded with for the first time,
-   *     or null
+   *     or null; {@code status.lastJob} keeps them
    * @param desiredJob the name of the Job the current spec and attempt want
    * @param attempt the attempt of {@code desiredJob}
    * @param now the time of this reconciliation, used only for conditions that flip
@@ -61,13 +61,12 @@ public final class StatusFactory {
 
     ObservedJob finished = plan.finished();
     if (finished != null && report != null) {
-      boolean planIsAboutIt =
-          plan.jobName().equals(finished.name()) && plan.state() != MigrationPlan.State.RECONCILING;
+      // The Job's own reason, also when the conditions say more (RetryScheduled, RetriesExhausted).
       record(
           next,
           finished,
-          planIsAboutIt ? plan.reason() : report.reason(),
-          planIsAboutIt ? plan.message() : report.message(),
+          report.reason(),
+          report.message(),
           finished.name().equals(desiredJob) ? attempt : attemptOf(previous, finished));
     }
     if (plan.action() == MigrationPlan.Action.CREATE_JOB) {

@@ -20,6 +20,8 @@ import java.util.Set;
  * @param name the Job's name
  * @param specHash the hash of the spec it was created for
  * @param phase running, succeeded or failed
+ * @param failureReason the reason of the Job's own Failed condition, when it failed: {@value
+ *     #DEADLINE_EXCEEDED}, BackoffLimitExceeded, PodFailurePolicy (the Job controller's reasons)
  * @param failure the Job's own failure condition (reason and message), when it failed
  * @param result the result document of the last pod that finished, if any
  * @param failedAttempts how many of its pods failed
@@ -31,6 +33,7 @@ public record ObservedJob(
     String name,
     String specHash,
     Phase phase,
+    String failureReason,
     String failure,
     MigrationResult result,
     int failedAttempts,
@@ -45,6 +48,9 @@ public record ObservedJob(
     Failed
   }
 
+  /** The Job controller's reason for a Job stopped at its {@code activeDeadlineSeconds}. */
+  public static final String DEADLINE_EXCEEDED = "DeadlineExceeded";
+
   /** Container waiting reasons after which the pod will not start without a change. */
   private static final Set<String> STUCK_REASONS =
       Set.of(
@@ -58,10 +64,16 @@ public record ObservedJob(
     return phase != Phase.Running;
   }
 
+  /** Whether Kubernetes stopped the Job at its deadline, whatever its pods reported before. */
+  public boolean deadlineExceeded() {
+    return phase == Phase.Failed && DEADLINE_EXCEEDED.equals(failureReason);
+  }
+
   /** Reads a Job and the pods it created. */
   public static ObservedJob of(Job job, List<Pod> pods) {
     Map<String, String> labels = job.getMetadata().getLabels();
     Phase phase = Phase.Running;
+    String failureReason = null;
     String failure = null;
     String finishedAt = null;
     if (job.getStatus() != null && job.getStatus().getConditions() != null) {
@@ -75,6 +87,7 @@ public record ObservedJob(
           case "Complete" -> phase = Phase.Succeeded;
           case "Failed" -> {
             phase = Phase.Failed;
+            failureReason = condition.getReason();
             failure = condition.getReason() + ": " + condition.getMessage();
           }
           default -> {}
@@ -123,6 +136,7 @@ public record ObservedJob(
         job.getMetadata().getName(),
         labels == null ? null : labels.get(Labels.SPEC_HASH),
         phase,
+        failureReason,
         failure,
         result,
         failedAttempts,

@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -28,6 +29,7 @@ import io.jobgtm.schema.operator.act.OperatorMetrics;
 import io.jobgtm.schema.operator.decide.Decide;
 import io.jobgtm.schema.operator.decide.Decision;
 import io.jobgtm.schema.operator.decide.Gates;
+import io.jobgtm.schema.operator.decide.RetryPolicy;
 import io.jobgtm.schema.operator.observe.MigrationSource;
 import io.jobgtm.schema.operator.observe.Observed;
 import io.jobgtm.schema.operator.observe.ObservedJob;
@@ -46,7 +48,10 @@ import org.slf4j.LoggerFactory;
  * (create the Job, record Events and metrics, add and release gates), and write the status only
  * when it changed. It decides nothing itself.
  */
-@ControllerConfiguration(name = SchemaVersionReconciler.NAME)
+@ControllerConfiguration(
+    name = SchemaVersionReconciler.NAME,
+    generationAwareEventProcessing = false,
+    informer = @Informer(onUpdateFilter = SpecOrRetryRequestChanged.class))
 public final class SchemaVersionReconciler
     implements Reconciler<SchemaVersion>, Cleaner<SchemaVersion> {
 
@@ -60,11 +65,14 @@ public final class SchemaVersionReconciler
 
   private final MigrationJobFactory jobs;
   private final OperatorMetrics metrics;
+  private final RetryPolicy retries;
   private final Clock clock;
 
-  public SchemaVersionReconciler(MigrationJobFactory jobs, OperatorMetrics metrics, Clock clock) {
+  public SchemaVersionReconciler(
+      MigrationJobFactory jobs, OperatorMetrics metrics, RetryPolicy retries, Clock clock) {
     this.jobs = jobs;
     this.metrics = metrics;
+    this.retries = retries;
     this.clock = clock;
   }
 
@@ -187,7 +195,8 @@ public final class SchemaVersionReconciler
   public UpdateControl<SchemaVersion> reconcile(
       SchemaVersion resource, Context<SchemaVersion> context) {
     metrics.reconciled();
-    Decision decision = Decide.decide(resource, observe(resource, context), clock.instant());
+    Decision decision =
+        Decide.decide(resource, observe(resource, context), retries, clock.instant());
     EventRecorder events = events(context);
     if (decision.createJob() != null) {
       createJob(resource, decision.createJob(), context, events);
@@ -199,17 +208,22 @@ public final class SchemaVersionReconciler
     gates.release(resource, decision.releases());
 
     SchemaVersionStatus status = decision.status();
+    UpdateControl<SchemaVersion> control;
     if (Objects.equals(status, resource.getStatus())) {
-      return UpdateControl.noUpdate();
+      control = UpdateControl.noUpdate();
+    } else {
+      LOG.info(
+          "{}/{}: {} ({})",
+          resource.getMetadata().getNamespace(),
+          resource.getMetadata().getName(),
+          decision.reason(),
+          decision.message());
+      resource.setStatus(status);
+      control = UpdateControl.patchStatus(resource);
     }
-    LOG.info(
-        "{}/{}: {} ({})",
-        resource.getMetadata().getNamespace(),
-        resource.getMetadata().getName(),
-        decision.reason(),
-        decision.message());
-    resource.setStatus(status);
-    return UpdateControl.patchStatus(resource);
+    return decision.requeueAfter() == null
+        ? control
+        : control.rescheduleAfter(decision.requeueAfter());
   }
 
   @Override

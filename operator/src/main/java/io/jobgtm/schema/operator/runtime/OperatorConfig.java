@@ -1,5 +1,8 @@
 package io.jobgtm.schema.operator.runtime;
 
+import io.jobgtm.schema.contract.Durations;
+import io.jobgtm.schema.operator.decide.RetryPolicy;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +20,7 @@ import java.util.stream.Collectors;
  * @param leaderElection whether replicas elect a leader through a Lease
  * @param leaseName the Lease's name
  * @param leaseNamespace the Lease's namespace; null means the operator's own
+ * @param retries how transient migration failures are retried
  */
 public record OperatorConfig(
     String migratorImage,
@@ -24,7 +28,26 @@ public record OperatorConfig(
     int httpPort,
     boolean leaderElection,
     String leaseName,
-    String leaseNamespace) {
+    String leaseNamespace,
+    RetryPolicy retries) {
+
+  /** Settings with the default retry policy. */
+  public OperatorConfig(
+      String migratorImage,
+      Set<String> watchNamespaces,
+      int httpPort,
+      boolean leaderElection,
+      String leaseName,
+      String leaseNamespace) {
+    this(
+        migratorImage,
+        watchNamespaces,
+        httpPort,
+        leaderElection,
+        leaseName,
+        leaseNamespace,
+        RetryPolicy.DEFAULT);
+  }
 
   /** One setting: its environment variable, default and description. */
   public record Option<T>(
@@ -82,6 +105,29 @@ public record OperatorConfig(
           "Namespace of the Lease; defaults to the operator's own namespace.",
           value -> value == null || value.isEmpty() ? null : value);
 
+  public static final Option<Duration> RETRY_INITIAL_DELAY =
+      new Option<>(
+          "SCHEMA_OPERATOR_RETRY_INITIAL_DELAY",
+          Durations.format(RetryPolicy.DEFAULT.initialDelay()),
+          "Wait before the first retry of a migration Job that failed with a transient reason"
+              + " (such as 30s); each further retry waits twice as long.",
+          Durations::parse);
+
+  public static final Option<Duration> RETRY_MAX_DELAY =
+      new Option<>(
+          "SCHEMA_OPERATOR_RETRY_MAX_DELAY",
+          Durations.format(RetryPolicy.DEFAULT.maxDelay()),
+          "Longest wait between two retries (such as 10m).",
+          Durations::parse);
+
+  public static final Option<Integer> RETRY_LIMIT =
+      new Option<>(
+          "SCHEMA_OPERATOR_RETRY_LIMIT",
+          String.valueOf(RetryPolicy.DEFAULT.limit()),
+          "Retries of a transient failure before the SchemaVersion is Stalled (RetriesExhausted);"
+              + " 0 for none.",
+          Integer::valueOf);
+
   /** Every option, for documentation. */
   public static final List<Option<?>> OPTIONS =
       List.of(
@@ -90,7 +136,10 @@ public record OperatorConfig(
           HTTP_PORT,
           LEADER_ELECTION,
           LEASE_NAME,
-          LEASE_NAMESPACE);
+          LEASE_NAMESPACE,
+          RETRY_INITIAL_DELAY,
+          RETRY_MAX_DELAY,
+          RETRY_LIMIT);
 
   /** Reads every option from the environment, naming the variable of any bad value. */
   public static OperatorConfig from(Map<String, String> environment) {
@@ -100,7 +149,27 @@ public record OperatorConfig(
         HTTP_PORT.read(environment),
         LEADER_ELECTION.read(environment),
         LEASE_NAME.read(environment),
-        LEASE_NAMESPACE.read(environment));
+        LEASE_NAMESPACE.read(environment),
+        retries(environment));
+  }
+
+  private static RetryPolicy retries(Map<String, String> environment) {
+    Duration initialDelay = RETRY_INITIAL_DELAY.read(environment);
+    Duration maxDelay = RETRY_MAX_DELAY.read(environment);
+    int limit = RETRY_LIMIT.read(environment);
+    try {
+      return new RetryPolicy(initialDelay, maxDelay, limit);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          RETRY_INITIAL_DELAY.env()
+              + ", "
+              + RETRY_MAX_DELAY.env()
+              + " and "
+              + RETRY_LIMIT.env()
+              + " do not fit together: "
+              + e.getMessage(),
+          e);
+    }
   }
 
   private static Set<String> namespaces(String value) {

@@ -77,7 +77,10 @@ public final class OperatorMain implements AutoCloseable {
             });
     operator.register(
         new SchemaVersionReconciler(
-            new MigrationJobFactory(config.migratorImage()), metrics, Clock.systemUTC()),
+            new MigrationJobFactory(config.migratorImage()),
+            metrics,
+            config.retries(),
+            Clock.systemUTC()),
         overrider -> {
           overrider.withItemStore(LeanItemStore.of());
           if (!config.watchNamespaces().isEmpty()) {

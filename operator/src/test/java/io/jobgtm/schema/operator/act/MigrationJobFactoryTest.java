@@ -133,7 +133,7 @@ class MigrationJobFactoryTest {
                     targetVersion: "2"
                     baseline: {onUnversionedSchema: Baseline, version: "1"}
                     downgrade: {allowed: true}
-                    job: {lockTimeout: 30s}
+                    job: {lockTimeout: 30s, lockWaitTimeout: 2m}
                     """),
                 bundled)
             .getSpec()
@@ -147,6 +147,7 @@ class MigrationJobFactoryTest {
     assertThat(env(container, "BASELINE_VERSION").getValue()).isEqualTo("1");
     assertThat(env(container, "ALLOW_DOWNGRADE").getValue()).isEqualTo("true");
     assertThat(env(container, "LOCK_TIMEOUT").getValue()).isEqualTo("30s");
+    assertThat(env(container, "LOCK_WAIT_TIMEOUT").getValue()).isEqualTo("2m");
   }
 
   @Test

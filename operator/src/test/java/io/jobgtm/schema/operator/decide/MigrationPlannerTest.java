@@ -23,7 +23,16 @@ class MigrationPlannerTest {
 
   private static ObservedJob running(String name) {
     return new ObservedJob(
-        name, null, ObservedJob.Phase.Running, null, null, 0, null, "2026-01-01T10:00:00Z", null);
+        name,
+        null,
+        ObservedJob.Phase.Running,
+        null,
+        null,
+        null,
+        0,
+        null,
+        "2026-01-01T10:00:00Z",
+        null);
   }
 
   private static ObservedJob succeeded(String name, String outcome) {
@@ -31,6 +40,7 @@ class MigrationPlannerTest {
         name,
         null,
         ObservedJob.Phase.Succeeded,
+        null,
         null,
         Fixtures.result(outcome, "2", null),
         0,
@@ -44,6 +54,7 @@ class MigrationPlannerTest {
         name,
         null,
         ObservedJob.Phase.Failed,
+        null,
         "PodFailurePolicy: Container migrate for pod x failed with exit code 2",
         reason == null ? null : Fixtures.result("Failed", "2", reason),
         1,
@@ -131,6 +142,7 @@ class MigrationPlannerTest {
             ObservedJob.Phase.Running,
             null,
             null,
+            null,
             0,
             "CreateContainerConfigError: secret \"workflow-db\" not found",
             null,
@@ -201,15 +213,40 @@ class MigrationPlannerTest {
   }
 
   @Test
-  void aTransientFailureRunsAgainOnceItsJobIsGoneAPermanentOneDoesNot() {
-    SchemaVersion transientFailure = failedAndGone("DatabaseUnreachable");
-    SchemaVersion permanentFailure = failedAndGone("MigrationFailed");
+  void aFailureWhoseJobIsGoneStaysRecordedAsAJobFailureForTheRetryRule() {
+    for (String reason : List.of("DatabaseUnreachable", "MigrationFailed")) {
+      MigrationPlan plan = plan(failedAndGone(reason));
 
-    assertThat(plan(transientFailure).action()).isEqualTo(Action.CREATE_JOB);
-    MigrationPlan stalled = plan(permanentFailure);
-    assertThat(stalled.action()).isEqualTo(Action.NONE);
-    assertThat(stalled.state()).isEqualTo(State.STALLED);
-    assertThat(stalled.reason()).isEqualTo("MigrationFailed");
+      // No Job runs again by itself once the failed one is gone: retries are Retries' rule.
+      assertThat(plan.action()).isEqualTo(Action.NONE);
+      assertThat(plan.state()).isEqualTo(State.STALLED);
+      assertThat(plan.reason()).isEqualTo(reason);
+      assertThat(plan.jobFailed()).isTrue();
+    }
+  }
+
+  @Test
+  void aJobStoppedAtItsDeadlineIsDeadlineExceededWhateverAnEarlierPodReported() {
+    ObservedJob job =
+        new ObservedJob(
+            DESIRED,
+            null,
+            ObservedJob.Phase.Failed,
+            ObservedJob.DEADLINE_EXCEEDED,
+            "DeadlineExceeded: Job was active longer than specified deadline",
+            Fixtures.result("Failed", "2", "DatabaseUnreachable"),
+            1,
+            null,
+            "2026-01-01T10:00:00Z",
+            "2026-01-01T10:15:00Z");
+
+    MigrationPlan plan = plan(Fixtures.schemaVersion(), job);
+
+    assertThat(plan.state()).isEqualTo(State.STALLED);
+    assertThat(plan.reason()).isEqualTo(Reasons.DEADLINE_EXCEEDED);
+    assertThat(plan.message())
+        .contains("spec.job.activeDeadlineSeconds")
+        .contains("An earlier attempt failed with DatabaseUnreachable");
   }
 
   private static SchemaVersion failedAndGone(String reason) {

@@ -36,6 +36,7 @@ class StatusFactoryTest {
         null,
         ObservedJob.Phase.Succeeded,
         null,
+        null,
         Fixtures.result("Migrated", "2", null),
         0,
         null,
@@ -47,7 +48,7 @@ class StatusFactoryTest {
       SchemaVersion resource, ObservedJob job, Instant now) {
     Observed observed =
         new Observed(new MigrationSource.Bundled(), IMAGE, List.of(job), List.of(), List.of());
-    return Decide.decide(resource, observed, now).status();
+    return Decide.decide(resource, observed, RetryPolicy.DEFAULT, now).status();
   }
 
   @Test
@@ -111,6 +112,7 @@ class StatusFactoryTest {
             JOB,
             null,
             ObservedJob.Phase.Failed,
+            null,
             "failed",
             read,
             1,
@@ -142,7 +144,8 @@ class StatusFactoryTest {
   void lastTransitionTimeMovesOnlyWhenAConditionFlips() {
     SchemaVersion resource = Fixtures.schemaVersion();
     ObservedJob running =
-        new ObservedJob(JOB, null, ObservedJob.Phase.Running, null, null, 0, null, null, null);
+        new ObservedJob(
+            JOB, null, ObservedJob.Phase.Running, null, null, null, 0, null, null, null);
     resource.setStatus(reconcile(resource, running, T0));
 
     SchemaVersionStatus ready = reconcile(resource, succeeded(), T1);

@@ -3,6 +3,8 @@ package io.jobgtm.schema.operator.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.jobgtm.schema.operator.decide.RetryPolicy;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -16,6 +18,37 @@ class OperatorConfigTest {
     assertThat(config.httpPort()).isEqualTo(8080);
     assertThat(config.leaderElection()).isTrue();
     assertThat(config.leaseNamespace()).isNull();
+    assertThat(config.retries()).isEqualTo(RetryPolicy.DEFAULT);
+  }
+
+  @Test
+  void readsTheRetryPolicy() {
+    OperatorConfig config =
+        OperatorConfig.from(
+            Map.of(
+                "SCHEMA_OPERATOR_RETRY_INITIAL_DELAY", "5s",
+                "SCHEMA_OPERATOR_RETRY_MAX_DELAY", "2m",
+                "SCHEMA_OPERATOR_RETRY_LIMIT", "0"));
+
+    assertThat(config.retries())
+        .isEqualTo(new RetryPolicy(Duration.ofSeconds(5), Duration.ofMinutes(2), 0));
+  }
+
+  @Test
+  void retrySettingsThatDoNotFitTogetherAreRefusedNamingThem() {
+    assertThatThrownBy(
+            () ->
+                OperatorConfig.from(
+                    Map.of(
+                        "SCHEMA_OPERATOR_RETRY_INITIAL_DELAY", "5m",
+                        "SCHEMA_OPERATOR_RETRY_MAX_DELAY", "1m")))
+        .hasMessageContaining("SCHEMA_OPERATOR_RETRY_MAX_DELAY")
+        .hasMessageContaining("shorter than the initial one");
+    assertThatThrownBy(() -> OperatorConfig.from(Map.of("SCHEMA_OPERATOR_RETRY_LIMIT", "-1")))
+        .hasMessageContaining("must not be negative");
+    assertThatThrownBy(
+            () -> OperatorConfig.from(Map.of("SCHEMA_OPERATOR_RETRY_INITIAL_DELAY", "soon")))
+        .hasMessageStartingWith("SCHEMA_OPERATOR_RETRY_INITIAL_DELAY='soon' is not valid");
   }
 
   @Test

@@ -1,4 +1,4 @@
-package io.jobgtm.schema.migrator;
+package io.jobgtm.schema.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

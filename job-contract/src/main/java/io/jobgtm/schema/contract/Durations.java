@@ -1,4 +1,4 @@
-package io.jobgtm.schema.migrator;
+package io.jobgtm.schema.contract;
 
 import java.time.Duration;
 import java.util.regex.Matcher;
