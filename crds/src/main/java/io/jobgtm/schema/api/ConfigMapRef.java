@@ -2,6 +2,7 @@ package io.jobgtm.schema.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import java.util.Objects;
@@ -10,9 +11,12 @@ import java.util.Objects;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class ConfigMapRef {
 
-  @JsonPropertyDescription("Name of the ConfigMap, in the namespace of this SchemaVersion.")
+  @JsonPropertyDescription(
+      "Name of the ConfigMap, in the namespace of this SchemaVersion: a DNS-1123 subdomain"
+          + " (lowercase letters, digits, - and .), at most 253 characters.")
   @Required
-  @Size(min = 1)
+  @Size(min = 1, max = KubernetesNames.DNS1123_SUBDOMAIN_MAX_LENGTH)
+  @Pattern(KubernetesNames.DNS1123_SUBDOMAIN_PATTERN)
   private String name;
 
   public String getName() {

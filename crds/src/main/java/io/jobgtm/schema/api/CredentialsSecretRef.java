@@ -3,6 +3,7 @@ package io.jobgtm.schema.api;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import java.util.Objects;
@@ -14,19 +15,28 @@ import java.util.Objects;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class CredentialsSecretRef {
 
-  @JsonPropertyDescription("Name of the Secret, in the namespace of this SchemaVersion.")
+  @JsonPropertyDescription(
+      "Name of the Secret, in the namespace of this SchemaVersion: a DNS-1123 subdomain (lowercase"
+          + " letters, digits, - and .), at most 253 characters.")
   @Required
-  @Size(min = 1)
+  @Size(min = 1, max = KubernetesNames.DNS1123_SUBDOMAIN_MAX_LENGTH)
+  @Pattern(KubernetesNames.DNS1123_SUBDOMAIN_PATTERN)
   private String name;
 
-  @JsonPropertyDescription("Key of the Secret holding the database user name.")
+  @JsonPropertyDescription(
+      "Key of the Secret holding the database user name: letters, digits, -, _ and ., not"
+          + " starting with .., at most 253 characters.")
   @Default("username")
-  @Size(min = 1)
+  @Size(min = 1, max = KubernetesNames.DNS1123_SUBDOMAIN_MAX_LENGTH)
+  @Pattern(KubernetesNames.SECRET_KEY_PATTERN)
   private String usernameKey = "username";
 
-  @JsonPropertyDescription("Key of the Secret holding the database password.")
+  @JsonPropertyDescription(
+      "Key of the Secret holding the database password: letters, digits, -, _ and ., not starting"
+          + " with .., at most 253 characters.")
   @Default("password")
-  @Size(min = 1)
+  @Size(min = 1, max = KubernetesNames.DNS1123_SUBDOMAIN_MAX_LENGTH)
+  @Pattern(KubernetesNames.SECRET_KEY_PATTERN)
   private String passwordKey = "password";
 
   public String getName() {

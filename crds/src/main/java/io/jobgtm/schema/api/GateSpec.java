@@ -16,10 +16,6 @@ import java.util.Objects;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class GateSpec {
 
-  /** A DNS-1123 subdomain, the form of a Deployment name. */
-  public static final String DNS1123_SUBDOMAIN_PATTERN =
-      "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
-
   /** At most this many Deployments per SchemaVersion. */
   public static final int MAX_DEPLOYMENTS = 50;
 
@@ -27,8 +23,10 @@ public class GateSpec {
       "Names of Deployments in the same namespace whose pods wait for the schema; the operator"
           + " adds the scheduling gate to their pod templates.")
   @Size(max = MAX_DEPLOYMENTS)
-  private List<@Pattern(DNS1123_SUBDOMAIN_PATTERN) @Size(max = 253) String> deployments =
-      new ArrayList<>();
+  private List<
+          @Pattern(KubernetesNames.DNS1123_SUBDOMAIN_PATTERN)
+          @Size(max = KubernetesNames.DNS1123_SUBDOMAIN_MAX_LENGTH) String>
+      deployments = new ArrayList<>();
 
   public List<String> getDeployments() {
     return deployments;

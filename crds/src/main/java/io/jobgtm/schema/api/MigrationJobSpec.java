@@ -7,6 +7,7 @@ import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.jobgtm.schema.contract.JobEnvironment;
 import java.util.Objects;
@@ -22,17 +23,24 @@ public class MigrationJobSpec {
   public static final String POSITIVE_DURATION_PATTERN = "^0*[1-9][0-9]*(ms|s|m|h)$";
 
   @JsonPropertyDescription(
-      "Image of the migration Job; defaults to the operator's own image, whose migrator writes the"
+      "Image of the migration Job, [host[:port]/]path[:tag][@digest] with a lowercase path, at"
+          + " most 520 characters; defaults to the operator's own image, whose migrator writes the"
           + " result format this operator reads.")
+  @Size(max = MigrationImage.MAX_REFERENCE_LENGTH)
+  @Pattern(MigrationImage.REFERENCE_PATTERN)
   private String image;
 
-  @JsonPropertyDescription("CPU and memory requests and limits of the migration container.")
+  @JsonPropertyDescription(
+      "CPU, memory and ephemeral-storage requests and limits of the migration container; unset:"
+          + " the operator's defaults.")
   @SchemaFrom(type = JobResourcesSchema.class)
   private ResourceRequirements resources;
 
   @JsonPropertyDescription(
-      "Service account the Job's pod runs as (its token is not mounted); defaults to the"
-          + " namespace's default service account.")
+      "Service account the Job's pod runs as (its token is not mounted), a DNS-1123 subdomain of"
+          + " at most 253 characters; defaults to the namespace's default service account.")
+  @Size(max = KubernetesNames.DNS1123_SUBDOMAIN_MAX_LENGTH)
+  @Pattern(KubernetesNames.DNS1123_SUBDOMAIN_PATTERN)
   private String serviceAccountName;
 
   @JsonPropertyDescription("Retries of a failed migration pod before the Job fails.")
@@ -50,6 +58,7 @@ public class MigrationJobSpec {
       "Seconds a finished Job is kept before Kubernetes deletes it; its outcome stays in status.")
   @Default("3600")
   @Min(0)
+  @Max(Integer.MAX_VALUE)
   private Integer ttlSecondsAfterFinished = 3600;
 
   @JsonPropertyDescription(

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn.Type;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Group;
@@ -41,6 +42,16 @@ import io.fabric8.kubernetes.model.annotation.Version;
     jsonPath = ".status.conditions[?(@.type==\"Ready\")].reason",
     getDescription = "Why the resource is or is not ready")
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = Type.DATE)
+@ValidationRule(
+    value = "self.metadata.name.size() <= " + KubernetesNames.LABEL_VALUE_MAX_LENGTH,
+    message =
+        "metadata.name must be at most "
+            + KubernetesNames.LABEL_VALUE_MAX_LENGTH
+            + " characters: it becomes the value of the label "
+            + SchemaVersion.GROUP
+            + "/schemaversion on the migration Job and the name of the scheduling gate "
+            + SchemaVersion.GROUP
+            + "/<name>")
 public class SchemaVersion extends CustomResource<SchemaVersionSpec, SchemaVersionStatus>
     implements Namespaced {
 

@@ -19,9 +19,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The CRD's OpenAPI schema and CEL rules on the real kube-apiserver: the example is accepted and
- * every invalid spec is rejected with a message that names the field. Requests use strict field
- * validation, as {@code kubectl apply} does by default.
+ * The CRD's OpenAPI schema and CEL rules on the real kube-apiserver: the example is accepted, every
+ * invalid spec is rejected with a message that names the field (among them every value the API
+ * server or the kubelet would only refuse once the operator creates the migration Job), and values
+ * Kubernetes itself accepts stay accepted. Requests use strict field validation, as {@code kubectl
+ * apply} does by default.
  */
 @ExtendWith(KubeApiServerExtension.class)
 class SchemaVersionCrdIT {
@@ -110,6 +112,31 @@ class SchemaVersionCrdIT {
           lock timeout in words        | {spec: {job: {lockTimeout: 10 seconds}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.job.lockTimeout: Invalid value: "10 seconds"
           statement timeout unitless   | {spec: {job: {statementTimeout: "5"}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.job.statementTimeout: Invalid value: "5"
           gated Deployment bad name    | {spec: {gate: {deployments: [Bad_Name]}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.gate.deployments[0]: Invalid value: "Bad_Name"
+          TTL beyond a Java int        | {spec: {job: {ttlSecondsAfterFinished: 3000000000}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.job.ttlSecondsAfterFinished: Invalid value: 3000000000
+          cpu limit in words           | {spec: {job: {resources: {limits: {cpu: lots}}}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.job.resources.limits: Invalid value: values must be quantities of at least 0, such as 500m, 2 or 1Gi
+          memory request with a space  | {spec: {job: {resources: {requests: {memory: 1 Gi}}}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.job.resources.requests: Invalid value: values must be quantities of at least 0, such as 500m, 2 or 1Gi
+          negative memory limit        | {spec: {job: {resources: {limits: {memory: -1Gi}}}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.job.resources.limits: Invalid value: values must be quantities of at least 0, such as 500m, 2 or 1Gi
+          negative integer cpu request | {spec: {job: {resources: {requests: {cpu: -1}}}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.job.resources.requests: Invalid value: values must be quantities of at least 0, such as 500m, 2 or 1Gi
+          unknown resource limit       | {spec: {job: {resources: {limits: {gpu: 1}}}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.job.resources.limits: Invalid value: keys must be cpu, memory or ephemeral-storage
+          resource name misspelt       | {spec: {job: {resources: {requests: {CPU: 1}}}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.job.resources.requests: Invalid value: keys must be cpu, memory or ephemeral-storage
+          four resource limits         | {spec: {job: {resources: {limits: {cpu: 1, memory: 1Gi, ephemeral-storage: 1Gi, pods: 1}}}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.job.resources.limits: Too many: 4: must have at most 3 items
+          cpu request above its limit  | {spec: {job: {resources: {requests: {cpu: "2"}, limits: {cpu: 500m}}}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.job.resources.requests: Invalid value: a request must not exceed the limit of the same resource
+          memory request above, units  | {spec: {job: {resources: {requests: {memory: 1025Mi}, limits: {memory: 1Gi}}}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.job.resources.requests: Invalid value: a request must not exceed the limit of the same resource
+          job image uppercase path     | {spec: {job: {image: ghcr.io/Acme/migrations:1}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.job.image: Invalid value: "ghcr.io/Acme/migrations:1"
+          job image with a space       | {spec: {job: {image: "schema-operator: dev"}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.job.image: Invalid value: "schema-operator: dev"
+          job image empty              | {spec: {job: {image: ""}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.job.image: Invalid value: ""
+          job image with a scheme      | {spec: {job: {image: "https://ghcr.io/acme/m:1"}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.job.image: Invalid value: "https://ghcr.io/acme/m:1"
+          migrations image short digest | {spec: {migrations: {image: {reference: "r/m@sha256:abc"}}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.migrations.image.reference: Invalid value: "r/m@sha256:abc"
+          migrations image trailing space | {spec: {migrations: {image: {reference: "r/m:1 "}}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.migrations.image.reference: Invalid value: "r/m:1 "
+          migrations image two tags    | {spec: {migrations: {image: {reference: "r/m:1:2"}}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.migrations.image.reference: Invalid value: "r/m:1:2"
+          service account uppercase    | {spec: {job: {serviceAccountName: Migrator}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.job.serviceAccountName: Invalid value: "Migrator"
+          service account underscore   | {spec: {job: {serviceAccountName: db_migrator}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.job.serviceAccountName: Invalid value: "db_migrator"
+          Secret name with a space     | {spec: {database: {host: db, name: jobgtm, credentialsSecretRef: {name: db secret}}}} | spec.database.credentialsSecretRef.name: Invalid value: "db secret"
+          Secret name uppercase        | {spec: {database: {host: db, name: jobgtm, credentialsSecretRef: {name: DbSecret}}}} | spec.database.credentialsSecretRef.name: Invalid value: "DbSecret"
+          username key with a space    | {spec: {database: {host: db, name: jobgtm, credentialsSecretRef: {name: s, usernameKey: user name}}}} | spec.database.credentialsSecretRef.usernameKey: Invalid value: "user name"
+          password key dot dot         | {spec: {database: {host: db, name: jobgtm, credentialsSecretRef: {name: s, passwordKey: ..pw}}}} | spec.database.credentialsSecretRef.passwordKey: Invalid value: "..pw"
+          password key a slash         | {spec: {database: {host: db, name: jobgtm, credentialsSecretRef: {name: s, passwordKey: db/pw}}}} | spec.database.credentialsSecretRef.passwordKey: Invalid value: "db/pw"
+          ConfigMap name uppercase     | {spec: {migrations: {configMapRef: {name: Migrations}}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.migrations.configMapRef.name: Invalid value: "Migrations"
           """)
   void invalidSpecIsRejectedNamingTheField(String label, String manifest, String message) {
     GenericKubernetesResource resource = manifest(manifest);
@@ -122,5 +149,65 @@ class SchemaVersionCrdIT {
               assertThat(e.getCode()).isIn(400, 422);
               assertThat(ApiServerMessages.withoutRuleValueType(e.getMessage())).contains(message);
             });
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
+          cpu and memory as Kubernetes writes them | {job: {resources: {requests: {cpu: 500m, memory: 1Gi}, limits: {cpu: "2", memory: 1Gi, ephemeral-storage: 2Gi}}}}
+          integer quantities                       | {job: {resources: {requests: {cpu: 1}, limits: {cpu: 2}}}}
+          requests equal to limits in other units  | {job: {resources: {requests: {cpu: "1", memory: 1024Mi}, limits: {cpu: 1000m, memory: 1Gi}}}}
+          requests only, decimal and exponent      | {job: {resources: {requests: {cpu: "0.5", memory: "1e9", ephemeral-storage: "0"}}}}
+          limits only                              | {job: {resources: {limits: {memory: 384Mi}}}}
+          image with registry and tag              | {job: {image: ghcr.io/acme/migrations:1.2.3}}
+          image by digest on a registry port       | {job: {image: "localhost:5000/x/y@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"}}
+          image name and tag only                  | {job: {image: "schema-operator:dev"}}
+          image on port 443, deep path             | {job: {image: "registry.example.com:443/a/b/c:v1"}}
+          image with tag and digest                | {job: {image: "docker.io/library/postgres:17.2@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"}}
+          image with separators, IPv6 registry     | {job: {image: "[fd00::1]:5000/team_a/db__tools/mig--rator.v2:V1_2-rc.3"}}
+          image without tag                        | {migrations: {image: {reference: registry.example.com/app/migrations}}}
+          service account with dots                | {job: {serviceAccountName: db-migrator.v2}}
+          Secret keys with dots and underscores    | {database: {host: db, name: jobgtm, credentialsSecretRef: {name: db.secret-1, usernameKey: .user_name, passwordKey: PASSWORD.v2}}}
+          ConfigMap name with dots                 | {migrations: {configMapRef: {name: workflow.migrations-v2}}}
+          """)
+  void validSpecIsAccepted(String label, String spec) {
+    // A case without a database block gets a minimal valid one.
+    String database = "database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}";
+    String inner = spec.trim().substring(1, spec.trim().length() - 1);
+    GenericKubernetesResource resource =
+        manifest("{spec: {" + inner + (inner.contains("database:") ? "" : ", " + database) + "}}");
+
+    GenericKubernetesResource created = create(resource);
+
+    assertThat(created.getMetadata().getUid()).as(label).isNotBlank();
+  }
+
+  @Test
+  void aNameThatFitsALabelValueIsAcceptedOneLongerIsRejected() {
+    String longest = "sv-" + "a".repeat(60);
+    String spec = ", spec: {database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}";
+    assertThat(create(named(longest, spec)).getMetadata().getName()).hasSize(63);
+
+    assertThatThrownBy(() -> create(named(longest + "b", spec)))
+        .isInstanceOfSatisfying(
+            KubernetesClientException.class,
+            e -> {
+              assertThat(e.getCode()).isEqualTo(422);
+              assertThat(e.getMessage())
+                  .contains("metadata.name must be at most 63 characters")
+                  .contains("schema.jobgtm.io/schemaversion");
+            });
+  }
+
+  private static GenericKubernetesResource named(String name, String rest) {
+    return Serialization.unmarshal(
+        "--- {apiVersion: schema.jobgtm.io/v1alpha1, kind: SchemaVersion, metadata: {name: "
+            + name
+            + "}"
+            + rest
+            + "}",
+        GenericKubernetesResource.class);
   }
 }
