@@ -55,6 +55,33 @@ public final class Reasons {
    */
   public static final String DEADLINE_EXCEEDED = "DeadlineExceeded";
 
+  /**
+   * Stalled=True: the API server refused to create the migration Job (an admission webhook or
+   * policy, a LimitRange, an invalid value); the message is the API server's. Not retried until the
+   * spec changes or a retry is requested.
+   */
+  public static final String JOB_REFUSED = "JobRefused";
+
+  /**
+   * The API server could not create the migration Job for a reason that may pass (a ResourceQuota
+   * on Jobs is used up, the server is overloaded): retried like a transient migration failure.
+   */
+  public static final String JOB_CREATE_FAILED = "JobCreateFailed";
+
+  /**
+   * Stalled=True: the Job exists but Kubernetes cannot create its pod (a ResourceQuota on pods or
+   * compute, a LimitRange, Pod Security admission); the message is the Job controller's {@code
+   * FailedCreate} Event. The Job controller keeps trying until the Job's deadline.
+   */
+  public static final String POD_CREATION_REFUSED = "PodCreationRefused";
+
+  /**
+   * Stalled=True: the API server refused to add the scheduling gate to a Deployment of {@code
+   * spec.gate.deployments}, so that Deployment's pods are not held back; the message names it and
+   * gives the API server's reason.
+   */
+  public static final String GATE_INJECTION_REFUSED = "GateInjectionRefused";
+
   /** Stalled=True: the migrations ConfigMap does not exist. */
   public static final String CONFIG_MAP_NOT_FOUND = "ConfigMapNotFound";
 
@@ -92,7 +119,7 @@ public final class Reasons {
               Arrays.stream(FailureReason.values())
                   .filter(FailureReason::isTransient)
                   .map(FailureReason::name),
-              Stream.of(JOB_FAILED))
+              Stream.of(JOB_FAILED, JOB_CREATE_FAILED))
           .collect(Collectors.toUnmodifiableSet());
 
   private Reasons() {}

@@ -12,8 +12,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The operator in the test's JVM, as the chart's ServiceAccount (its RBAC exactly), watching one
- * restricted namespace that has the CRD's example credentials Secret, pointing at the shared
+ * The operator in the test's JVM, as the chart's ServiceAccount (its RBAC exactly), watching
+ * restricted namespaces that each have the example credentials Secret, pointing at the shared
  * PostgreSQL's superuser.
  */
 final class InProcessOperator implements AutoCloseable {
@@ -24,16 +24,18 @@ final class InProcessOperator implements AutoCloseable {
     this.operator = operator;
   }
 
-  /** Installs the CRD, the namespace, its Secret and the RBAC, then starts the operator. */
-  static InProcessOperator start(LocalCluster cluster, String namespace, RetryPolicy retries) {
+  /** Installs the CRD, the namespaces, their Secrets and the RBAC, then starts the operator. */
+  static InProcessOperator start(LocalCluster cluster, RetryPolicy retries, String... namespaces) {
     KubernetesClient admin = cluster.client();
     PostgresServer postgres = PostgresServer.shared();
     Manifests.installCrd(admin);
-    Manifests.restrictedNamespace(admin, namespace);
-    Secret secret = Manifests.example("workflow-db-secret.yaml", Secret.class);
-    secret.setStringData(
-        Map.of("username", PostgresServer.SUPERUSER, "password", postgres.password()));
-    admin.secrets().inNamespace(namespace).resource(secret).serverSideApply();
+    for (String namespace : namespaces) {
+      Manifests.restrictedNamespace(admin, namespace);
+      Secret secret = Manifests.example("workflow-db-secret.yaml", Secret.class);
+      secret.setStringData(
+          Map.of("username", PostgresServer.SUPERUSER, "password", postgres.password()));
+      admin.secrets().inNamespace(namespace).resource(secret).serverSideApply();
+    }
     RunningOperator.installRbac(admin);
     KubernetesClient client =
         RunningOperator.serviceAccountClient(
@@ -42,7 +44,7 @@ final class InProcessOperator implements AutoCloseable {
         OperatorMain.start(
             client,
             new OperatorConfig(
-                RunningOperator.IMAGE, Set.of(namespace), 0, false, "unused", null, retries)));
+                RunningOperator.IMAGE, Set.of(namespaces), 0, false, "unused", null, retries)));
   }
 
   @Override

@@ -62,7 +62,7 @@ class RealWorldMigrationE2E {
   static void startOperator(LocalCluster localCluster) {
     admin = localCluster.client();
     postgres = PostgresServer.shared();
-    operator = InProcessOperator.start(localCluster, NAMESPACE, RetryPolicy.DEFAULT);
+    operator = InProcessOperator.start(localCluster, RetryPolicy.DEFAULT, NAMESPACE);
   }
 
   @AfterAll

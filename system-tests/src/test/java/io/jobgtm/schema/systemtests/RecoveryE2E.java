@@ -5,13 +5,24 @@ import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceQuota;
+import io.fabric8.kubernetes.api.model.ResourceQuotaBuilder;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicy;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicyBinding;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.jobgtm.schema.api.Conditions;
+import io.jobgtm.schema.api.GateSpec;
 import io.jobgtm.schema.api.Reasons;
 import io.jobgtm.schema.api.SchemaVersion;
 import io.jobgtm.schema.api.SchemaVersionStatus;
 import io.jobgtm.schema.migrator.MigrationLock;
+import io.jobgtm.schema.operator.act.Labels;
 import io.jobgtm.schema.operator.decide.RetryPolicy;
 import io.jobgtm.schema.testing.Catalog;
 import io.jobgtm.schema.testing.LocalCluster;
@@ -22,6 +33,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -45,6 +57,16 @@ class RecoveryE2E {
   static final LocalClusterExtension CLUSTER = MigratorImage.localCluster(RunningOperator.IMAGE);
 
   private static final String NAMESPACE = "recovery-e2e";
+
+  /** Where admission policies refuse what the operator asks for. */
+  private static final String REFUSALS = "refusals-e2e";
+
+  /** Where a ResourceQuota allows no Jobs. */
+  private static final String JOB_QUOTA = "job-quota-e2e";
+
+  /** Where a ResourceQuota allows no pods. */
+  private static final String POD_QUOTA = "pod-quota-e2e";
+
   private static final String MIGRATIONS = "recovery-migrations";
 
   /** Short so that the flows take seconds; the limit is what the exhausted flow counts. */
@@ -65,19 +87,21 @@ class RecoveryE2E {
   static void startOperator(LocalCluster cluster) {
     admin = cluster.client();
     postgres = PostgresServer.shared();
-    operator = InProcessOperator.start(cluster, NAMESPACE, RETRIES);
-    admin
-        .configMaps()
-        .inNamespace(NAMESPACE)
-        .resource(
-            Manifests.configMap(
-                MIGRATIONS,
-                Map.of(
-                    "V1__create_shipments.sql",
-                    "CREATE TABLE shipments (id bigint PRIMARY KEY, carrier text NOT NULL);\n",
-                    "V2__add_shipment_weight.sql",
-                    "ALTER TABLE shipments ADD COLUMN weight_grams integer;\n")))
-        .serverSideApply();
+    operator = InProcessOperator.start(cluster, RETRIES, NAMESPACE, REFUSALS, JOB_QUOTA, POD_QUOTA);
+    for (String namespace : List.of(NAMESPACE, REFUSALS, JOB_QUOTA, POD_QUOTA)) {
+      admin
+          .configMaps()
+          .inNamespace(namespace)
+          .resource(
+              Manifests.configMap(
+                  MIGRATIONS,
+                  Map.of(
+                      "V1__create_shipments.sql",
+                      "CREATE TABLE shipments (id bigint PRIMARY KEY, carrier text NOT NULL);\n",
+                      "V2__add_shipment_weight.sql",
+                      "ALTER TABLE shipments ADD COLUMN weight_grams integer;\n")))
+          .serverSideApply();
+    }
   }
 
   @AfterAll
@@ -141,15 +165,7 @@ class RecoveryE2E {
       assertThat(Catalog.tables(postgres, database, "public")).isEmpty();
     }
 
-    admin
-        .resources(SchemaVersion.class)
-        .inNamespace(NAMESPACE)
-        .withName("exhausted")
-        .edit(
-            sv -> {
-              sv.getMetadata().getAnnotations().put(SchemaVersion.RETRY_ANNOTATION, "first");
-              return sv;
-            });
+    requestRetry(NAMESPACE, "exhausted", "first");
 
     SchemaVersionStatus ready = awaitReady("exhausted", "2");
     assertThat(ready.getRetries().getRequest()).isEqualTo("first");
@@ -210,19 +226,222 @@ class RecoveryE2E {
     }
 
     // Nothing retries a deadline by itself; a person who removed the cause asks again.
-    admin
-        .resources(SchemaVersion.class)
-        .inNamespace(NAMESPACE)
-        .withName("deadline")
-        .edit(
-            sv -> {
-              sv.getMetadata().getAnnotations().put(SchemaVersion.RETRY_ANNOTATION, "unblocked");
-              return sv;
-            });
+    requestRetry(NAMESPACE, "deadline", "unblocked");
     awaitReady("deadline", "2");
     assertThat(Catalog.history(postgres, database, "public"))
         .containsExactly("1:SQL:true", "2:SQL:true");
     assertThat(jobsOf("deadline")).hasSize(2);
+  }
+
+  @Test
+  void aJobThatAnAdmissionPolicyRefusesIsStalledWithThePolicysMessageAndNotRetried()
+      throws Exception {
+    String database = postgres.createDatabase("recovery_job_refused");
+    applyPolicy(
+        "refuse-migration-jobs",
+        "batch",
+        "jobs",
+        "CREATE",
+        "!has(object.metadata.labels) || !('"
+            + Labels.SCHEMA_VERSION
+            + "' in object.metadata.labels) || object.metadata.labels['"
+            + Labels.SCHEMA_VERSION
+            + "'] != 'refused-job'",
+        "migration Jobs of refused-job need a change ticket");
+    awaitRefused(
+        () ->
+            admin
+                .batch()
+                .v1()
+                .jobs()
+                .inNamespace(REFUSALS)
+                .resource(probeJob("refused-job"))
+                .dryRun()
+                .create());
+
+    apply(REFUSALS, schemaVersion("refused-job", database));
+
+    SchemaVersionStatus stalled =
+        SchemaVersions.awaitCondition(
+            admin, REFUSALS, "refused-job", Conditions.STALLED, Reasons.JOB_REFUSED, PATIENCE);
+    assertThat(condition(stalled, Conditions.STALLED).getMessage())
+        .contains("the API server refused to create migration Job")
+        .contains("migration Jobs of refused-job need a change ticket")
+        .contains(SchemaVersion.RETRY_ANNOTATION);
+    assertThat(stalled.getLastJob().getReason()).isEqualTo(Reasons.JOB_REFUSED);
+    assertThat(stalled.getRetries()).isNull();
+    assertThat(SchemaVersions.jobsOf(admin, REFUSALS, "refused-job")).isEmpty();
+    assertThat(reasons(REFUSALS, "refused-job")).contains(Reasons.JOB_REFUSED);
+    assertThat(Catalog.tables(postgres, database, "public")).isEmpty();
+
+    // The ticket came through: the policy goes, a retry request runs the Job.
+    admin
+        .genericKubernetesResources("admissionregistration.k8s.io/v1", "ValidatingAdmissionPolicy")
+        .withName("refuse-migration-jobs")
+        .delete();
+    await("the API server to drop the policy")
+        .atMost(PATIENCE)
+        .ignoreExceptions()
+        .until(
+            () ->
+                admin
+                        .batch()
+                        .v1()
+                        .jobs()
+                        .inNamespace(REFUSALS)
+                        .resource(probeJob("refused-job"))
+                        .dryRun()
+                        .create()
+                    != null);
+    requestRetry(REFUSALS, "refused-job", "ticket-1234");
+    SchemaVersionStatus ready =
+        SchemaVersions.awaitCondition(
+            admin, REFUSALS, "refused-job", Conditions.READY, Reasons.MIGRATED, PATIENCE);
+    assertThat(ready.getCurrentVersion()).isEqualTo("2");
+    assertThat(Catalog.history(postgres, database, "public"))
+        .containsExactly("1:SQL:true", "2:SQL:true");
+  }
+
+  @Test
+  void aJobQuotaThatIsUsedUpIsRetriedUntilItFrees() throws Exception {
+    String database = postgres.createDatabase("recovery_job_quota");
+    admin
+        .resourceQuotas()
+        .inNamespace(JOB_QUOTA)
+        .resource(
+            new ResourceQuotaBuilder()
+                .withNewMetadata()
+                .withName("no-jobs")
+                .endMetadata()
+                .withNewSpec()
+                .addToHard("count/jobs.batch", new Quantity("0"))
+                .endSpec()
+                .build())
+        .serverSideApply();
+    awaitQuotaCounted(JOB_QUOTA, "no-jobs");
+
+    apply(JOB_QUOTA, schemaVersion("job-quota", database));
+
+    SchemaVersionStatus waiting =
+        SchemaVersions.awaitCondition(
+            admin,
+            JOB_QUOTA,
+            "job-quota",
+            Conditions.RECONCILING,
+            Reasons.RETRY_SCHEDULED,
+            PATIENCE);
+    assertThat(waiting.getLastJob().getReason()).isEqualTo(Reasons.JOB_CREATE_FAILED);
+    assertThat(waiting.getLastJob().getMessage()).contains("exceeded quota");
+    assertThat(waiting.getRetries().getLastReason()).isEqualTo(Reasons.JOB_CREATE_FAILED);
+    assertThat(reasons(JOB_QUOTA, "job-quota"))
+        .contains(Reasons.JOB_CREATE_FAILED, Reasons.RETRY_SCHEDULED);
+
+    admin.resourceQuotas().inNamespace(JOB_QUOTA).withName("no-jobs").delete();
+
+    SchemaVersionStatus ready =
+        SchemaVersions.awaitCondition(
+            admin, JOB_QUOTA, "job-quota", Conditions.READY, Reasons.MIGRATED, PATIENCE);
+    assertThat(ready.getCurrentVersion()).isEqualTo("2");
+    assertThat(ready.getRetries()).isNull();
+    assertThat(SchemaVersions.jobsOf(admin, JOB_QUOTA, "job-quota")).hasSize(1);
+    assertThat(Catalog.history(postgres, database, "public"))
+        .containsExactly("1:SQL:true", "2:SQL:true");
+  }
+
+  @Test
+  void aPodThatIsNeverAdmittedIsReportedAsSuchNotAsALaterDeadline() {
+    String database = postgres.createDatabase("recovery_pod_quota");
+    admin
+        .resourceQuotas()
+        .inNamespace(POD_QUOTA)
+        .resource(
+            new ResourceQuotaBuilder()
+                .withNewMetadata()
+                .withName("no-pods")
+                .endMetadata()
+                .withNewSpec()
+                .addToHard("pods", new Quantity("0"))
+                .endSpec()
+                .build())
+        .serverSideApply();
+    awaitQuotaCounted(POD_QUOTA, "no-pods");
+
+    apply(POD_QUOTA, schemaVersion("pod-quota", database));
+
+    SchemaVersionStatus stalled =
+        SchemaVersions.awaitCondition(
+            admin,
+            POD_QUOTA,
+            "pod-quota",
+            Conditions.STALLED,
+            Reasons.POD_CREATION_REFUSED,
+            PATIENCE);
+    assertThat(condition(stalled, Conditions.STALLED).getMessage())
+        .contains("Kubernetes cannot create the pod of migration Job")
+        .contains("exceeded quota");
+    assertThat(stalled.getLastJob().getOutcome()).isEqualTo("Running");
+    assertThat(SchemaVersions.jobsOf(admin, POD_QUOTA, "pod-quota")).hasSize(1);
+    assertThat(Catalog.tables(postgres, database, "public")).isEmpty();
+  }
+
+  @Test
+  void aGateThatAnAdmissionPolicyRefusesIsStalledNamingTheDeployment() throws Exception {
+    String database = postgres.createDatabase("recovery_gate_refused");
+    applyPolicy(
+        "freeze-payments-api",
+        "apps",
+        "deployments",
+        "UPDATE",
+        "object.metadata.name != 'payments-api'",
+        "payments-api is frozen for the quarter end");
+    Deployment deployment = Manifests.example("workflow-svc-deployment.yaml", Deployment.class);
+    deployment.getMetadata().setName("payments-api");
+    deployment.getSpec().setReplicas(0);
+    deployment.getSpec().getTemplate().getSpec().setSchedulingGates(null);
+    admin.apps().deployments().inNamespace(REFUSALS).resource(deployment).create();
+    awaitRefused(
+        () ->
+            admin
+                .apps()
+                .deployments()
+                .inNamespace(REFUSALS)
+                .withName("payments-api")
+                .edit(
+                    d -> {
+                      d.getMetadata().setAnnotations(Map.of("probe", "1"));
+                      return d;
+                    }));
+
+    SchemaVersion resource = schemaVersion("gated-payments", database);
+    GateSpec gate = new GateSpec();
+    gate.setDeployments(List.of("payments-api"));
+    resource.getSpec().setGate(gate);
+    apply(REFUSALS, resource);
+
+    SchemaVersionStatus stalled =
+        SchemaVersions.awaitCondition(
+            admin,
+            REFUSALS,
+            "gated-payments",
+            Conditions.STALLED,
+            Reasons.GATE_INJECTION_REFUSED,
+            PATIENCE);
+    assertThat(condition(stalled, Conditions.STALLED).getMessage())
+        .contains("Deployment payments-api")
+        .contains("payments-api is frozen for the quarter end");
+    assertThat(reasons(REFUSALS, "gated-payments")).contains(Reasons.GATE_INJECTION_REFUSED);
+    assertThat(
+            admin
+                .apps()
+                .deployments()
+                .inNamespace(REFUSALS)
+                .withName("payments-api")
+                .get()
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getSchedulingGates())
+        .isNullOrEmpty();
   }
 
   // --- vocabulary
@@ -232,18 +451,154 @@ class RecoveryE2E {
         SchemaVersions.example(name, postgres, database, "public", MIGRATIONS, "latest");
     resource.getSpec().getJob().setLockWaitTimeout("1s");
     resource.getSpec().getJob().setBackoffLimit(0);
-    if (resource.getMetadata().getAnnotations() == null) {
-      resource.getMetadata().setAnnotations(new java.util.HashMap<>());
-    }
     return resource;
   }
 
   private static void apply(SchemaVersion resource) {
+    apply(NAMESPACE, resource);
+  }
+
+  private static void apply(String namespace, SchemaVersion resource) {
     admin
         .resources(SchemaVersion.class)
-        .inNamespace(NAMESPACE)
+        .inNamespace(namespace)
         .resource(resource)
         .serverSideApply();
+  }
+
+  private static void requestRetry(String namespace, String name, String value) {
+    admin
+        .resources(SchemaVersion.class)
+        .inNamespace(namespace)
+        .withName(name)
+        .edit(
+            sv -> {
+              Map<String, String> annotations = new HashMap<>();
+              if (sv.getMetadata().getAnnotations() != null) {
+                annotations.putAll(sv.getMetadata().getAnnotations());
+              }
+              annotations.put(SchemaVersion.RETRY_ANNOTATION, value);
+              sv.getMetadata().setAnnotations(annotations);
+              return sv;
+            });
+  }
+
+  /**
+   * A ValidatingAdmissionPolicy and its binding, for the {@link #REFUSALS} namespace only: {@code
+   * operation}s on {@code resource} must satisfy {@code expression}, else {@code message}.
+   */
+  private static void applyPolicy(
+      String name,
+      String group,
+      String resource,
+      String operation,
+      String expression,
+      String message) {
+    admin
+        .resource(
+            Serialization.unmarshal(
+                String.join(
+                    "\n",
+                    "apiVersion: admissionregistration.k8s.io/v1",
+                    "kind: ValidatingAdmissionPolicy",
+                    "metadata: {name: " + name + "}",
+                    "spec:",
+                    "  failurePolicy: Fail",
+                    "  matchConstraints:",
+                    "    resourceRules:",
+                    "    - apiGroups: [\"" + group + "\"]",
+                    "      apiVersions: [\"v1\"]",
+                    "      operations: [\"" + operation + "\"]",
+                    "      resources: [\"" + resource + "\"]",
+                    "  validations:",
+                    "  - expression: \"" + expression.replace("\"", "\\\"") + "\"",
+                    "    message: \"" + message + "\"",
+                    "---"),
+                ValidatingAdmissionPolicy.class))
+        .serverSideApply();
+    admin
+        .resource(
+            Serialization.unmarshal(
+                String.join(
+                    "\n",
+                    "apiVersion: admissionregistration.k8s.io/v1",
+                    "kind: ValidatingAdmissionPolicyBinding",
+                    "metadata: {name: " + name + "}",
+                    "spec:",
+                    "  policyName: " + name,
+                    "  validationActions: [Deny]",
+                    "  matchResources:",
+                    "    namespaceSelector:",
+                    "      matchLabels: {kubernetes.io/metadata.name: " + REFUSALS + "}"),
+                ValidatingAdmissionPolicyBinding.class))
+        .serverSideApply();
+  }
+
+  /** Waits until the API server enforces a new policy or quota: the request is refused. */
+  private static void awaitRefused(Runnable request) {
+    await("the API server to enforce it")
+        .atMost(PATIENCE)
+        .until(
+            () -> {
+              try {
+                request.run();
+                return false;
+              } catch (KubernetesClientException e) {
+                return e.getCode() == 403 || e.getCode() == 422 || e.getCode() == 400;
+              }
+            });
+  }
+
+  /**
+   * Waits until the quota controller has counted a new ResourceQuota: before that, admission
+   * refuses everything it covers with "status unknown", not "exceeded quota".
+   */
+  private static void awaitQuotaCounted(String namespace, String name) {
+    await("ResourceQuota " + name + " to be counted")
+        .atMost(PATIENCE)
+        .until(
+            () -> {
+              ResourceQuota quota =
+                  admin.resourceQuotas().inNamespace(namespace).withName(name).get();
+              return quota.getStatus() != null
+                  && quota.getStatus().getHard() != null
+                  && !quota.getStatus().getHard().isEmpty()
+                  && quota.getStatus().getUsed() != null;
+            });
+  }
+
+  /** A Job labelled as the migration Job of a SchemaVersion, to probe admission with. */
+  private static Job probeJob(String schemaVersion) {
+    return new JobBuilder()
+        .withNewMetadata()
+        .withName("probe-" + schemaVersion)
+        .addToLabels(Labels.SCHEMA_VERSION, schemaVersion)
+        .endMetadata()
+        .withNewSpec()
+        .withNewTemplate()
+        .withNewSpec()
+        .withRestartPolicy("Never")
+        .withNewSecurityContext()
+        .withRunAsNonRoot(true)
+        .withRunAsUser(1000L)
+        .withNewSeccompProfile()
+        .withType("RuntimeDefault")
+        .endSeccompProfile()
+        .endSecurityContext()
+        .addNewContainer()
+        .withName("probe")
+        .withImage(RunningOperator.IMAGE)
+        .withNewSecurityContext()
+        .withAllowPrivilegeEscalation(false)
+        .withNewCapabilities()
+        .withDrop("ALL")
+        .endCapabilities()
+        .endSecurityContext()
+        .endContainer()
+        .endSpec()
+        .endTemplate()
+        .endSpec()
+        .build();
   }
 
   /** Takes the migration lock of the public schema, as another migrator would. */
@@ -291,7 +646,7 @@ class RecoveryE2E {
         admin
             .pods()
             .inNamespace(NAMESPACE)
-            .withLabel(io.jobgtm.schema.operator.act.Labels.SCHEMA_VERSION, schemaVersion)
+            .withLabel(Labels.SCHEMA_VERSION, schemaVersion)
             .list()
             .getItems();
     return pods.stream()
@@ -300,6 +655,10 @@ class RecoveryE2E {
   }
 
   private static List<String> reasons(String name) {
-    return SchemaVersions.events(admin, NAMESPACE, name).stream().map(Event::getReason).toList();
+    return reasons(NAMESPACE, name);
+  }
+
+  private static List<String> reasons(String namespace, String name) {
+    return SchemaVersions.events(admin, namespace, name).stream().map(Event::getReason).toList();
   }
 }

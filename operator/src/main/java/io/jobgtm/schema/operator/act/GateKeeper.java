@@ -9,6 +9,8 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.jobgtm.schema.api.SchemaVersion;
 import io.jobgtm.schema.operator.decide.Decision;
 import io.jobgtm.schema.operator.decide.Gates;
+import io.jobgtm.schema.operator.decide.Refusal;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import org.slf4j.Logger;
@@ -53,15 +55,27 @@ public final class GateKeeper {
     return failed;
   }
 
-  /** Adds the gate to each Deployment's pod template (this rolls it once), with its Event. */
-  public void inject(SchemaVersion resource, List<Decision.Injection> injections) {
+  /**
+   * Adds the gate to each Deployment's pod template (this rolls it once), with its Event.
+   *
+   * @return the patches the API server refused (an admission policy, a conflict), one per
+   *     Deployment; the others are made
+   */
+  public List<ApiRefusal> inject(SchemaVersion resource, List<Decision.Injection> injections) {
+    List<ApiRefusal> refused = new ArrayList<>();
     for (Decision.Injection injection : injections) {
       Deployment deployment = injection.deployment();
-      patch(
-          deployment,
-          Gates.additionPatch(deployment.getSpec().getTemplate().getSpec(), injection.gate()));
+      try {
+        patch(
+            deployment,
+            Gates.additionPatch(deployment.getSpec().getTemplate().getSpec(), injection.gate()));
+      } catch (KubernetesClientException e) {
+        refused.add(ApiRefusal.of(Refusal.Action.ADD_GATE, deployment.getMetadata().getName(), e));
+        continue;
+      }
       events.record(resource, injection.added());
     }
+    return refused;
   }
 
   /**

@@ -2,6 +2,8 @@ package io.jobgtm.schema.operator.decide;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.jobgtm.schema.api.Conditions;
 import io.jobgtm.schema.api.MigrationJobStatus;
 import io.jobgtm.schema.api.Reasons;
 import io.jobgtm.schema.api.SchemaVersion;
@@ -13,6 +15,7 @@ import io.jobgtm.schema.operator.observe.Observed;
 import io.jobgtm.schema.operator.observe.ObservedJob;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -157,6 +160,82 @@ public final class Decide {
         retry.requeueAfter(),
         plan.reason(),
         plan.message());
+  }
+
+  /**
+   * The decision after the API server refused an action of {@link #decide}'s: a refused Job is
+   * recorded as a Job that failed at once ({@code JobRefused}, or the transient {@code
+   * JobCreateFailed} that is retried after a back-off); a refused gate leaves the resource Stalled
+   * ({@code GateInjectionRefused}) naming the Deployment. The reconciler writes the status and
+   * records the Events, and acts on nothing else of this decision.
+   */
+  public static Decision refused(
+      SchemaVersion resource,
+      Observed observed,
+      Refusal refusal,
+      RetryPolicy retries,
+      Instant now) {
+    String at = now.truncatedTo(ChronoUnit.SECONDS).toString();
+    if (refusal.action() == Refusal.Action.CREATE_JOB) {
+      // First the decision that asked for the Job (its status names the Job and its attempt),
+      // then that Job as failed at once.
+      Decision intended = decide(resource, observed, retries, now);
+      SchemaVersion asked = Serialization.clone(resource);
+      asked.setStatus(intended.status());
+      List<ObservedJob> jobs = new ArrayList<>(observed.jobs());
+      jobs.add(
+          ObservedJob.refused(
+              refusal.target(),
+              refusal.isTransient() ? Reasons.JOB_CREATE_FAILED : Reasons.JOB_REFUSED,
+              refusal.message(),
+              at));
+      Decision refused = decide(asked, observed.withJobs(jobs), retries, now);
+      List<Event> events = new ArrayList<>(intended.events());
+      events.addAll(refused.events());
+      return new Decision(
+          null,
+          refused.status(),
+          events,
+          List.of(),
+          List.of(),
+          refused.finished(),
+          // A retry already due is created by the next reconciliation, which nothing else starts.
+          refused.createJob() != null ? Duration.ofSeconds(1) : refused.requeueAfter(),
+          refused.reason(),
+          refused.message());
+    }
+    Decision decision = decide(resource, observed, retries, now);
+    String message =
+        "the API server refused to add scheduling gate "
+            + Gates.gateName(resource.getMetadata().getName())
+            + " to Deployment "
+            + refusal.target()
+            + ", so its pods are not held back for the schema: "
+            + refusal.message();
+    SchemaVersionStatus status = decision.status();
+    status.setConditions(
+        Conditions.from(
+                status.getConditions(),
+                resource.getMetadata().getGeneration() == null
+                    ? 0
+                    : resource.getMetadata().getGeneration(),
+                now)
+            .set(Conditions.READY, Conditions.FALSE, Reasons.GATE_INJECTION_REFUSED, message)
+            .set(Conditions.RECONCILING, Conditions.FALSE, Reasons.GATE_INJECTION_REFUSED, "")
+            .set(Conditions.STALLED, Conditions.TRUE, Reasons.GATE_INJECTION_REFUSED, message)
+            .toList());
+    List<Event> events = new ArrayList<>(decision.events());
+    events.add(new Event(Event.WARNING, refusal.target(), Reasons.GATE_INJECTION_REFUSED, message));
+    return new Decision(
+        null,
+        status,
+        events,
+        List.of(),
+        List.of(),
+        decision.finished(),
+        null,
+        Reasons.GATE_INJECTION_REFUSED,
+        message);
   }
 
   /**

@@ -43,11 +43,16 @@ public final class JobIdentity {
     return hash(List.of(Serialization.asJson(spec), source.checksum(), image));
   }
 
-  /** {@code <resource name>-<hash of spec hash and attempt>}, cut to at most 63 characters. */
+  /**
+   * {@code <resource name>-<hash of spec hash and attempt>}, the name cut so that the whole is at
+   * most 63 characters and ends in no '.' or '-' where it was cut.
+   */
   public static String name(String resourceName, String specHash, int attempt) {
     String hash = attempt == 0 ? specHash : hash(List.of(specHash, String.valueOf(attempt)));
     int room = MAX_NAME_LENGTH - hash.length() - 1;
     String base = resourceName.length() > room ? resourceName.substring(0, room) : resourceName;
+    // A cut may end in '.' or '-', which a name must not: "a.-<hash>" would be refused.
+    base = base.replaceAll("[.-]+$", "");
     return base + "-" + hash;
   }
 

@@ -116,6 +116,19 @@ public final class MigrationPlanner {
 
   // While a Job runs nothing new is recorded: any earlier Job was recorded before it started.
   private static MigrationPlan whileRunning(ObservedJob job, String desiredJobName) {
+    if (job.podsRefused() != null) {
+      return new MigrationPlan(
+          Action.NONE,
+          State.STALLED,
+          Reasons.POD_CREATION_REFUSED,
+          "Kubernetes cannot create the pod of migration Job "
+              + job.name()
+              + ": "
+              + job.podsRefused()
+              + "; the Job controller keeps trying until spec.job.activeDeadlineSeconds",
+          job.name(),
+          null);
+    }
     if (job.podProblem() != null) {
       return new MigrationPlan(
           Action.NONE,
@@ -183,11 +196,20 @@ public final class MigrationPlanner {
     if (job.deadlineExceeded()) {
       return Reasons.DEADLINE_EXCEEDED;
     }
+    if (refused(job)) {
+      return job.failureReason();
+    }
     Failure failure = job.result() == null ? null : job.result().failure();
     if (failure != null) {
       return failure.reason() == null ? Reasons.MIGRATION_FAILED : failure.reason().name();
     }
     return Reasons.JOB_FAILED;
+  }
+
+  /** Whether the Job never existed: the API server refused to create it. */
+  private static boolean refused(ObservedJob job) {
+    return Reasons.JOB_REFUSED.equals(job.failureReason())
+        || Reasons.JOB_CREATE_FAILED.equals(job.failureReason());
   }
 
   /** The message that goes with {@link #failureReason}. */
@@ -210,6 +232,17 @@ public final class MigrationPlanner {
           + (failure == null
               ? ""
               : ". An earlier attempt failed with " + failure.reason() + reported);
+    }
+    if (refused(job)) {
+      return "the API server refused to create migration Job "
+          + job.name()
+          + ": "
+          + job.failure()
+          + (Reasons.JOB_REFUSED.equals(job.failureReason())
+              ? "; change what it names, then change the spec or set the annotation "
+                  + SchemaVersion.RETRY_ANNOTATION
+                  + " to a new value"
+              : "");
     }
     if (failure != null) {
       return "migration Job " + job.name() + " failed" + reported;

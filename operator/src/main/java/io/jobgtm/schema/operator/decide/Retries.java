@@ -110,9 +110,7 @@ final class Retries {
       next =
           count > policy.limit() || failedAt == null
               ? null
-              : Instant.parse(failedAt)
-                  .plus(policy.delay(count, resource.getMetadata().getUid()))
-                  .truncatedTo(ChronoUnit.SECONDS);
+              : Instant.parse(failedAt).plus(policy.delay(count, resource.getMetadata().getUid()));
       if (count > policy.limit()) {
         count = policy.limit();
       } else if (next == null) {

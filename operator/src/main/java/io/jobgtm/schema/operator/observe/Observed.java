@@ -26,4 +26,9 @@ public record Observed(
     gatedPods = List.copyOf(gatedPods);
     gatedDeployments = List.copyOf(gatedDeployments);
   }
+
+  /** The same observation with other Jobs. */
+  public Observed withJobs(List<ObservedJob> otherJobs) {
+    return new Observed(source, image, otherJobs, gatedPods, gatedDeployments);
+  }
 }

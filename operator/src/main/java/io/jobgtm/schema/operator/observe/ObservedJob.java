@@ -1,6 +1,7 @@
 package io.jobgtm.schema.operator.observe;
 
 import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
@@ -10,6 +11,7 @@ import io.jobgtm.schema.operator.act.MigrationJobFactory;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
@@ -26,6 +28,8 @@ import java.util.Set;
  * @param result the result document of the last pod that finished, if any
  * @param failedAttempts how many of its pods failed
  * @param podProblem why its current pod cannot start, when it cannot
+ * @param podsRefused why Kubernetes cannot create its pod (the newest {@code FailedCreate} Event of
+ *     the Job controller, when no pod was created after it), or null
  * @param startedAt when the Job started (RFC 3339), or null
  * @param finishedAt when it finished (RFC 3339), or null
  */
@@ -38,6 +42,7 @@ public record ObservedJob(
     MigrationResult result,
     int failedAttempts,
     String podProblem,
+    String podsRefused,
     String startedAt,
     String finishedAt) {
 
@@ -69,8 +74,29 @@ public record ObservedJob(
     return phase == Phase.Failed && DEADLINE_EXCEEDED.equals(failureReason);
   }
 
-  /** Reads a Job and the pods it created. */
-  public static ObservedJob of(Job job, List<Pod> pods) {
+  /**
+   * A Job the API server refused to create, as if it had failed at once: the one way a refusal
+   * enters the decision, so that it is recorded, reported and retried as any failed Job.
+   *
+   * @param reason {@code JobRefused} or {@code JobCreateFailed}
+   * @param message what the API server said, for the status
+   * @param at when it refused (RFC 3339)
+   */
+  public static ObservedJob refused(String name, String reason, String message, String at) {
+    return new ObservedJob(
+        name, null, Phase.Failed, reason, message, null, 0, null, null, null, at);
+  }
+
+  /** The reason of the Job controller's Event when it cannot create a Job's pod. */
+  public static final String FAILED_CREATE = "FailedCreate";
+
+  /**
+   * Reads a Job, the pods it created and the {@value #FAILED_CREATE} Events about it.
+   *
+   * @param failedCreates Events about this Job; only those with reason {@value #FAILED_CREATE}
+   *     count
+   */
+  public static ObservedJob of(Job job, List<Pod> pods, List<Event> failedCreates) {
     Map<String, String> labels = job.getMetadata().getLabels();
     Phase phase = Phase.Running;
     String failureReason = null;
@@ -132,6 +158,8 @@ public record ObservedJob(
                 .findFirst()
                 .orElse(null)
             : null;
+    String podsRefused =
+        phase == Phase.Running ? podsRefused(job, newestFirst, failedCreates) : null;
     return new ObservedJob(
         job.getMetadata().getName(),
         labels == null ? null : labels.get(Labels.SPEC_HASH),
@@ -141,8 +169,51 @@ public record ObservedJob(
         result,
         failedAttempts,
         podProblem,
+        podsRefused,
         job.getStatus() == null ? null : job.getStatus().getStartTime(),
         finishedAt);
+  }
+
+  /**
+   * The newest {@code FailedCreate} message about this Job (matched by UID, so a re-created Job of
+   * the same name does not inherit it), unless a pod was created after it.
+   */
+  private static String podsRefused(Job job, List<Pod> newestFirst, List<Event> events) {
+    Event newest =
+        events.stream()
+            .filter(event -> FAILED_CREATE.equals(event.getReason()))
+            .filter(
+                event ->
+                    event.getInvolvedObject() != null
+                        && Objects.equals(
+                            event.getInvolvedObject().getUid(), job.getMetadata().getUid()))
+            .max(Comparator.comparing(ObservedJob::lastSeen))
+            .orElse(null);
+    if (newest == null) {
+      return null;
+    }
+    String newestPod =
+        newestFirst.isEmpty()
+            ? null
+            : String.valueOf(newestFirst.get(0).getMetadata().getCreationTimestamp());
+    if (newestPod != null && newestPod.compareTo(lastSeen(newest)) >= 0) {
+      return null;
+    }
+    return newest.getMessage();
+  }
+
+  /** When an Event was last seen (RFC 3339): its series', its own, or its first time. */
+  private static String lastSeen(Event event) {
+    if (event.getSeries() != null && event.getSeries().getLastObservedTime() != null) {
+      return event.getSeries().getLastObservedTime().getTime();
+    }
+    if (event.getLastTimestamp() != null) {
+      return event.getLastTimestamp();
+    }
+    if (event.getEventTime() != null && event.getEventTime().getTime() != null) {
+      return event.getEventTime().getTime();
+    }
+    return String.valueOf(event.getFirstTimestamp());
   }
 
   private static Optional<ContainerStatus> migrateContainer(Pod pod) {

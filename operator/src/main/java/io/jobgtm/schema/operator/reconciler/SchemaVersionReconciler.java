@@ -1,16 +1,20 @@
 package io.jobgtm.schema.operator.reconciler;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.ObjectReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.api.config.informer.FieldSelector;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
@@ -21,6 +25,7 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import io.jobgtm.schema.api.MigrationsSpec;
 import io.jobgtm.schema.api.SchemaVersion;
 import io.jobgtm.schema.api.SchemaVersionStatus;
+import io.jobgtm.schema.operator.act.ApiRefusal;
 import io.jobgtm.schema.operator.act.EventRecorder;
 import io.jobgtm.schema.operator.act.GateKeeper;
 import io.jobgtm.schema.operator.act.Labels;
@@ -29,6 +34,7 @@ import io.jobgtm.schema.operator.act.OperatorMetrics;
 import io.jobgtm.schema.operator.decide.Decide;
 import io.jobgtm.schema.operator.decide.Decision;
 import io.jobgtm.schema.operator.decide.Gates;
+import io.jobgtm.schema.operator.decide.Refusal;
 import io.jobgtm.schema.operator.decide.RetryPolicy;
 import io.jobgtm.schema.operator.observe.MigrationSource;
 import io.jobgtm.schema.operator.observe.Observed;
@@ -62,6 +68,7 @@ public final class SchemaVersionReconciler
   private static final String DEPLOYMENT_INDEX = "gated-deployments";
   private static final String MIGRATION_PODS = "migration-pods";
   private static final String GATED_PODS = "gated-pods";
+  private static final String FAILED_CREATES = "failed-creates";
 
   private final MigrationJobFactory jobs;
   private final OperatorMetrics metrics;
@@ -188,7 +195,37 @@ public final class SchemaVersionReconciler
                             .collect(Collectors.toSet()))
                 .build(),
             context);
-    return List.of(jobSource, podSource, configMapSource, gatedPodSource, deploymentSource);
+    InformerEventSource<Event, SchemaVersion> failedCreateSource =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(Event.class, SchemaVersion.class)
+                .withName(FAILED_CREATES)
+                // only the Job controller's "cannot create the pod" Events about Jobs
+                .withFieldSelector(
+                    new FieldSelector(
+                        new FieldSelector.Field("reason", ObservedJob.FAILED_CREATE),
+                        new FieldSelector.Field("involvedObject.kind", "Job")))
+                .withItemStore(LeanItemStore.of())
+                .withSecondaryToPrimaryMapper(
+                    event -> {
+                      ObjectReference job = event.getInvolvedObject();
+                      return job == null || job.getName() == null
+                          ? Set.of()
+                          : jobSource
+                              .get(new ResourceID(job.getName(), job.getNamespace()))
+                              .map(
+                                  Mappers.fromOwnerReferences(SchemaVersion.class)
+                                      ::toPrimaryResourceIDs)
+                              .orElse(Set.of());
+                    })
+                .build(),
+            context);
+    return List.of(
+        jobSource,
+        podSource,
+        configMapSource,
+        gatedPodSource,
+        deploymentSource,
+        failedCreateSource);
   }
 
   @Override
@@ -204,8 +241,11 @@ public final class SchemaVersionReconciler
     decision.events().forEach(event -> events.record(resource, event));
     record(resource, decision);
     GateKeeper gates = new GateKeeper(context.getClient(), events);
-    gates.inject(resource, decision.injections());
+    List<ApiRefusal> refused = gates.inject(resource, decision.injections());
     gates.release(resource, decision.releases());
+    if (!refused.isEmpty()) {
+      throw refused.get(0);
+    }
 
     SchemaVersionStatus status = decision.status();
     UpdateControl<SchemaVersion> control;
@@ -226,6 +266,47 @@ public final class SchemaVersionReconciler
         : control.rescheduleAfter(decision.requeueAfter());
   }
 
+  /**
+   * Reports a refusal of the API server ({@link ApiRefusal}) in the status and an Event, through
+   * {@link Decide#refused}; a transient one is retried at the back-off the decision gives (a
+   * Deployment that changed under the gate's patch after the initial retry delay, without a
+   * status), a permanent one when something changes. Any other error takes JOSDK's retries.
+   */
+  @Override
+  public ErrorStatusUpdateControl<SchemaVersion> updateErrorStatus(
+      SchemaVersion resource, Context<SchemaVersion> context, Exception e) {
+    if (!(e instanceof ApiRefusal refusal)) {
+      return ErrorStatusUpdateControl.defaultErrorProcessing();
+    }
+    if (refusal.refusal().action() == Refusal.Action.ADD_GATE && refusal.refusal().isTransient()) {
+      // The Deployment changed under the patch, or the server was busy: try again shortly.
+      return ErrorStatusUpdateControl.<SchemaVersion>noStatusUpdate()
+          .rescheduleAfter(retries.initialDelay());
+    }
+    Decision decision =
+        Decide.refused(
+            resource, observe(resource, context), refusal.refusal(), retries, clock.instant());
+    LOG.warn(
+        "{}/{}: {} ({})",
+        resource.getMetadata().getNamespace(),
+        resource.getMetadata().getName(),
+        decision.reason(),
+        decision.message());
+    EventRecorder events = events(context);
+    decision.events().forEach(event -> events.record(resource, event));
+    record(resource, decision);
+    ErrorStatusUpdateControl<SchemaVersion> control;
+    if (Objects.equals(decision.status(), resource.getStatus())) {
+      control = ErrorStatusUpdateControl.noStatusUpdate();
+    } else {
+      resource.setStatus(decision.status());
+      control = ErrorStatusUpdateControl.patchStatus(resource);
+    }
+    return decision.requeueAfter() == null
+        ? control.withNoRetry()
+        : control.rescheduleAfter(decision.requeueAfter());
+  }
+
   @Override
   public DeleteControl cleanup(SchemaVersion resource, Context<SchemaVersion> context) {
     GateKeeper gates = new GateKeeper(context.getClient(), events(context));
@@ -243,7 +324,7 @@ public final class SchemaVersionReconciler
         source(resource, context),
         jobs.image(resource),
         context.getSecondaryResources(Job.class).stream()
-            .map(job -> ObservedJob.of(job, podsOf(job, pods)))
+            .map(job -> ObservedJob.of(job, podsOf(job, pods), failedCreates(context, job)))
             .toList(),
         List.copyOf(pods(context, GATED_PODS, resource)),
         List.copyOf(context.getSecondaryResources(Deployment.class)));
@@ -260,7 +341,7 @@ public final class SchemaVersionReconciler
       events.record(resource, create.created());
     } catch (KubernetesClientException e) {
       if (e.getCode() != 409) {
-        throw e;
+        throw ApiRefusal.of(Refusal.Action.CREATE_JOB, create.name(), e);
       }
       // The Job exists already (created before a restart, not yet in the cache): adopt it.
     }
@@ -283,6 +364,22 @@ public final class SchemaVersionReconciler
           finished.applied(),
           finished.duration());
     }
+  }
+
+  /** The Job controller's FailedCreate Events about a Job, from the informer cache. */
+  @SuppressWarnings("unchecked")
+  private static List<Event> failedCreates(Context<SchemaVersion> context, Job job) {
+    InformerEventSource<Event, SchemaVersion> source =
+        (InformerEventSource<Event, SchemaVersion>)
+            context.eventSourceRetriever().getEventSourceFor(Event.class, FAILED_CREATES);
+    String uid = job.getMetadata().getUid();
+    return source
+        .list(
+            job.getMetadata().getNamespace(),
+            event ->
+                event.getInvolvedObject() != null
+                    && Objects.equals(uid, event.getInvolvedObject().getUid()))
+        .toList();
   }
 
   private static List<Pod> podsOf(Job job, List<Pod> pods) {

@@ -42,6 +42,18 @@ class JobIdentityTest {
   }
 
   @Test
+  void aNameCutAtADotOrDashStillEndsInALetterOrDigit() {
+    String hash = "0123456789";
+    // 51 letters then '.', '-': the cut at 52 characters would leave "….-" before the hash.
+    String name = "a".repeat(50) + "b.-c" + "d".repeat(8);
+
+    String job = JobIdentity.name(name, hash, 0);
+
+    assertThat(job).isEqualTo("a".repeat(50) + "b-" + hash);
+    assertThat(job).matches("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$");
+  }
+
+  @Test
   void hashFollowsWhatDecidesTheOutcomeAndNothingElse() {
     SchemaVersion resource = Fixtures.schemaVersion();
     String base = hash(resource);

@@ -31,6 +31,7 @@ class MigrationPlannerTest {
         null,
         0,
         null,
+        null,
         "2026-01-01T10:00:00Z",
         null);
   }
@@ -45,6 +46,7 @@ class MigrationPlannerTest {
         Fixtures.result(outcome, "2", null),
         0,
         null,
+        null,
         "2026-01-01T10:00:00Z",
         "2026-01-01T10:01:00Z");
   }
@@ -58,6 +60,7 @@ class MigrationPlannerTest {
         "PodFailurePolicy: Container migrate for pod x failed with exit code 2",
         reason == null ? null : Fixtures.result("Failed", "2", reason),
         1,
+        null,
         null,
         "2026-01-01T10:00:00Z",
         "2026-01-01T10:01:00Z");
@@ -145,6 +148,7 @@ class MigrationPlannerTest {
             null,
             0,
             "CreateContainerConfigError: secret \"workflow-db\" not found",
+            null,
             null,
             null);
 
@@ -236,6 +240,7 @@ class MigrationPlannerTest {
             "DeadlineExceeded: Job was active longer than specified deadline",
             Fixtures.result("Failed", "2", "DatabaseUnreachable"),
             1,
+            null,
             null,
             "2026-01-01T10:00:00Z",
             "2026-01-01T10:15:00Z");

@@ -47,6 +47,7 @@ class RetriesTest {
         Fixtures.result("Failed", "2", reason),
         1,
         null,
+        null,
         "2026-01-01T10:00:00Z",
         finishedAt);
   }
@@ -60,6 +61,7 @@ class RetriesTest {
         null,
         Fixtures.result("Migrated", "2", null),
         0,
+        null,
         null,
         "2026-01-01T10:00:00Z",
         FINISHED);
@@ -252,6 +254,7 @@ class RetriesTest {
             "DeadlineExceeded: Job was active longer than specified deadline",
             Fixtures.result("Failed", "2", "LockTimeout"),
             1,
+            null,
             null,
             "2026-01-01T10:00:00Z",
             "2026-01-01T10:15:00Z"));

@@ -40,6 +40,7 @@ class StatusFactoryTest {
         Fixtures.result("Migrated", "2", null),
         0,
         null,
+        null,
         "2026-01-01T10:00:00Z",
         "2026-01-01T10:01:00Z");
   }
@@ -117,6 +118,7 @@ class StatusFactoryTest {
             read,
             1,
             null,
+            null,
             "2026-01-01T10:00:00Z",
             "2026-01-01T10:01:00Z");
 
@@ -145,7 +147,7 @@ class StatusFactoryTest {
     SchemaVersion resource = Fixtures.schemaVersion();
     ObservedJob running =
         new ObservedJob(
-            JOB, null, ObservedJob.Phase.Running, null, null, null, 0, null, null, null);
+            JOB, null, ObservedJob.Phase.Running, null, null, null, 0, null, null, null, null);
     resource.setStatus(reconcile(resource, running, T0));
 
     SchemaVersionStatus ready = reconcile(resource, succeeded(), T1);
