@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import java.util.Objects;
@@ -43,6 +44,21 @@ public class DatabaseSpec {
           + " reads it.")
   @Required
   private CredentialsSecretRef credentialsSecretRef;
+
+  @JsonPropertyDescription(
+      "The SchemaVersion, as namespace/name, whose schema this one takes over. The migrator records"
+          + " which SchemaVersion migrates a schema (a comment on its history table) and refuses"
+          + " any other (SchemaOwnedByAnother), so that two resources, in any namespaces, never"
+          + " migrate one schema against each other; set this when a resource moves to another"
+          + " namespace or name. It is about who migrates the schema, not about stamping a schema"
+          + " that has no history (spec.baseline).")
+  @Pattern(TAKE_OVER_FROM_PATTERN)
+  @Size(max = 317)
+  private String takeOverFrom;
+
+  /** {@code namespace/name}: a DNS-1123 label, a slash, a DNS-1123 subdomain. */
+  public static final String TAKE_OVER_FROM_PATTERN =
+      "^[a-z0-9]([-a-z0-9]*[a-z0-9])?/[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
 
   public String getHost() {
     return host;
@@ -92,6 +108,14 @@ public class DatabaseSpec {
     this.credentialsSecretRef = credentialsSecretRef;
   }
 
+  public String getTakeOverFrom() {
+    return takeOverFrom;
+  }
+
+  public void setTakeOverFrom(String takeOverFrom) {
+    this.takeOverFrom = takeOverFrom;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof DatabaseSpec that
@@ -100,12 +124,13 @@ public class DatabaseSpec {
         && Objects.equals(name, that.name)
         && Objects.equals(schema, that.schema)
         && sslMode == that.sslMode
-        && Objects.equals(credentialsSecretRef, that.credentialsSecretRef);
+        && Objects.equals(credentialsSecretRef, that.credentialsSecretRef)
+        && Objects.equals(takeOverFrom, that.takeOverFrom);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(host, port, name, schema, sslMode, credentialsSecretRef);
+    return Objects.hash(host, port, name, schema, sslMode, credentialsSecretRef, takeOverFrom);
   }
 
   @Override
@@ -122,6 +147,8 @@ public class DatabaseSpec {
         + sslMode
         + ", credentialsSecretRef="
         + credentialsSecretRef
+        + ", takeOverFrom="
+        + takeOverFrom
         + '}';
   }
 }

@@ -82,6 +82,13 @@ public final class Reasons {
    */
   public static final String GATE_INJECTION_REFUSED = "GateInjectionRefused";
 
+  /**
+   * Stalled=True: an older SchemaVersion in the same namespace migrates the same database and
+   * schema (equal host, port, database name and schema); the message names it. The oldest keeps
+   * working. The migrator's {@code SchemaOwnedByAnother} says the same across namespaces.
+   */
+  public static final String CONFLICTING_SCHEMA_VERSION = "ConflictingSchemaVersion";
+
   /** Stalled=True: the migrations ConfigMap does not exist. */
   public static final String CONFIG_MAP_NOT_FOUND = "ConfigMapNotFound";
 

@@ -14,6 +14,7 @@ public enum FailureReason {
   UnknownTargetVersion(false),
   ValidationFailed(false),
   UnversionedSchema(false),
+  SchemaOwnedByAnother(false),
   BaselineNotAllowed(false),
   MigrationFailed(false),
   MigrationInterrupted(true),

@@ -47,6 +47,18 @@ public final class JobEnvironment {
   /** {@code true} to run undo scripts when the target is below the current version. */
   public static final String ALLOW_DOWNGRADE = "ALLOW_DOWNGRADE";
 
+  /**
+   * Who migrates the schema, {@code namespace/name} of the SchemaVersion: recorded in the database,
+   * and a schema recorded as another's is refused ({@code SchemaOwnedByAnother}). Unset: no check.
+   */
+  public static final String SCHEMA_OWNER = "SCHEMA_OWNER";
+
+  /** The owner's UID, recorded beside it for people; never compared (it changes on re-create). */
+  public static final String SCHEMA_OWNER_UID = "SCHEMA_OWNER_UID";
+
+  /** The {@code namespace/name} of an owner whose schema {@link #SCHEMA_OWNER} may take over. */
+  public static final String TAKE_OVER_FROM = "TAKE_OVER_FROM";
+
   /** How long to wait for the database to accept connections, a duration such as 60s. */
   public static final String CONNECT_TIMEOUT = "CONNECT_TIMEOUT";
 

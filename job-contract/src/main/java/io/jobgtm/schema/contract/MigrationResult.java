@@ -33,6 +33,9 @@ import java.util.Optional;
  *     false}), lowest first; omitted when none
  * @param outOfOrder versions of the set below the current version that were never applied, lowest
  *     first; {@code migrate} refuses them; omitted when none
+ * @param owner who migrates this schema, as recorded in the database ({@code namespace/name} of a
+ *     SchemaVersion): after the run, or the other owner that made it refuse; null when none is
+ *     recorded or the run was given no owner
  * @param failure why the command failed, null on success
  * @param durationMs how long the command took
  * @param truncated whether something was cut to fit the size limit
@@ -54,6 +57,7 @@ import java.util.Optional;
   "pending",
   "failed",
   "outOfOrder",
+  "owner",
   "failure",
   "durationMs",
   "truncated"
@@ -74,6 +78,7 @@ public record MigrationResult(
     int pendingCount,
     @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> failed,
     @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> outOfOrder,
+    String owner,
     Failure failure,
     long durationMs,
     boolean truncated) {
@@ -229,6 +234,7 @@ public record MigrationResult(
         pendingCount,
         failed,
         outOfOrder,
+        owner,
         failure,
         durationMs,
         true);

@@ -30,6 +30,7 @@ class MigrationResultTest {
         0,
         List.of(),
         List.of(),
+        null,
         failure,
         1234,
         false);
@@ -112,6 +113,7 @@ class MigrationResultTest {
             pending.size(),
             List.of(),
             List.of(),
+            null,
             null,
             10,
             false);

@@ -12,6 +12,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import javax.sql.DataSource;
 import org.postgresql.ds.PGSimpleDataSource;
 
@@ -264,6 +265,53 @@ final class DatabaseSession implements AutoCloseable {
       throw SqlFailures.sessionFailure(e, "looking for invalid indexes");
     }
     return names;
+  }
+
+  /**
+   * The comment on the history table, where {@link SchemaOwner} records who migrates the schema;
+   * empty when there is no history table or no comment.
+   */
+  Optional<String> historyComment() {
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "SELECT obj_description(c.oid, 'pg_class') FROM pg_class c"
+                + " JOIN pg_namespace n ON n.oid = c.relnamespace"
+                + " WHERE n.nspname = ? AND c.relname = ?")) {
+      statement.setString(1, settings.schema());
+      statement.setString(2, HISTORY_TABLE);
+      try (ResultSet result = statement.executeQuery()) {
+        return result.next() ? Optional.ofNullable(result.getString(1)) : Optional.empty();
+      }
+    } catch (SQLException e) {
+      throw SqlFailures.sessionFailure(e, "reading the owner of the schema");
+    }
+  }
+
+  /** What {@link #commentHistory} did. */
+  enum Commented {
+    YES,
+    NO_HISTORY_TABLE,
+    /** The history table belongs to a role this user may not act as. */
+    NOT_PERMITTED
+  }
+
+  /** Sets the comment on the history table, if there is one and this user may. */
+  Commented commentHistory(String comment) {
+    try {
+      if (!historyTableExists()) {
+        return Commented.NO_HISTORY_TABLE;
+      }
+      try (Statement statement = connection.createStatement()) {
+        statement.execute(
+            "COMMENT ON TABLE " + historyTable() + " IS '" + comment.replace("'", "''") + "'");
+      }
+      return Commented.YES;
+    } catch (SQLException e) {
+      if ("42501".equals(e.getSQLState())) {
+        return Commented.NOT_PERMITTED;
+      }
+      throw SqlFailures.sessionFailure(e, "recording the owner of the schema");
+    }
   }
 
   private boolean historyTableExists() throws SQLException {

@@ -6,7 +6,7 @@ import io.jobgtm.schema.contract.FailureReason;
  * The one exception the engine throws: a reason, the version concerned (if any) and a one-line
  * message that is safe to show (it never contains the password).
  */
-public final class MigrationException extends RuntimeException {
+public class MigrationException extends RuntimeException {
 
   private static final long serialVersionUID = 1L;
 

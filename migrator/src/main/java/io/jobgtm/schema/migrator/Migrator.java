@@ -568,6 +568,14 @@ public final class Migrator {
       if (exclusive) {
         session.lock(configuration.lockWaitTimeout, progress);
       }
+      SchemaOwner.Claim claim = exclusive ? configuration.owner : null;
+      if (claim != null) {
+        // Before anything changes: a schema recorded as another's is refused as found.
+        run.owner =
+            SchemaOwner.check(session, claim, connection.schema())
+                .map(SchemaOwner.Recorded::owner)
+                .orElse(null);
+      }
       try {
         body.run(session, run, new FlywayFactory(run));
       } catch (Throwable e) {
@@ -576,8 +584,22 @@ public final class Migrator {
           settle(session, run);
         }
       }
+      if (claim != null) {
+        switch (SchemaOwner.record(session, claim)) {
+          case YES -> run.owner = claim.owner();
+          case NOT_PERMITTED ->
+              progress.progress(
+                  "the owner "
+                      + claim.owner()
+                      + " could not be recorded: the history table belongs to another role");
+          case NO_HISTORY_TABLE -> {}
+        }
+      }
     } catch (Throwable e) {
       run.failure = classify(e, run);
+      if (e instanceof SchemaOwner.Refused refused) {
+        run.owner = refused.owner;
+      }
     }
     return run.toResult(redactor);
   }
@@ -849,6 +871,7 @@ public final class Migrator {
     String failingVersion;
     Outcome outcome;
     MigrationException failure;
+    String owner;
 
     Run(String command, String target) {
       this.command = command;
@@ -877,6 +900,7 @@ public final class Migrator {
           pending.size(),
           this.failed,
           outOfOrder,
+          owner,
           failed,
           millisSince(started),
           false);

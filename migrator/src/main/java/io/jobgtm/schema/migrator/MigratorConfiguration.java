@@ -35,6 +35,7 @@ public final class MigratorConfiguration {
   BaselinePolicy baselinePolicy = BaselinePolicy.fail();
   boolean allowDowngrade;
   Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+  SchemaOwner.Claim owner;
   Duration lockWaitTimeout = DEFAULT_LOCK_WAIT_TIMEOUT;
   Duration lockTimeout = DEFAULT_LOCK_TIMEOUT;
   Duration statementTimeout = DEFAULT_STATEMENT_TIMEOUT;
@@ -74,6 +75,16 @@ public final class MigratorConfiguration {
   /** Whether {@code migrate} may run undo scripts to reach a target below the current version. */
   public MigratorConfiguration allowDowngrade(boolean allowDowngrade) {
     this.allowDowngrade = allowDowngrade;
+    return this;
+  }
+
+  /**
+   * Who migrates the schema, for the commands that change it: a schema whose history records
+   * another owner is refused ({@code SchemaOwnedByAnother}) unless that owner is {@code
+   * takeOverFrom}; otherwise the owner is recorded. Null (the default): no check, nothing recorded.
+   */
+  public MigratorConfiguration owner(SchemaOwner.Claim owner) {
+    this.owner = owner;
     return this;
   }
 

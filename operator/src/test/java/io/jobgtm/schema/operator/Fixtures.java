@@ -65,6 +65,7 @@ public final class Fixtures {
         0,
         List.of(),
         List.of(),
+        null,
         failureReason == null
             ? null
             : new Failure(

@@ -40,6 +40,7 @@ public final class MigratorResults {
             null,
             null,
             null,
+            null,
             40,
             false)
         .toJson();
@@ -61,6 +62,7 @@ public final class MigratorResults {
             null,
             List.of("3"),
             1,
+            null,
             null,
             null,
             new Failure(

@@ -64,6 +64,9 @@ class RecoveryE2E {
   /** Where a ResourceQuota allows no Jobs. */
   private static final String JOB_QUOTA = "job-quota-e2e";
 
+  /** A second team's namespace, whose resources the operator cannot compare with the first's. */
+  private static final String OTHER_TEAM = "other-team-e2e";
+
   /** Where a ResourceQuota allows no pods. */
   private static final String POD_QUOTA = "pod-quota-e2e";
 
@@ -87,8 +90,10 @@ class RecoveryE2E {
   static void startOperator(LocalCluster cluster) {
     admin = cluster.client();
     postgres = PostgresServer.shared();
-    operator = InProcessOperator.start(cluster, RETRIES, NAMESPACE, REFUSALS, JOB_QUOTA, POD_QUOTA);
-    for (String namespace : List.of(NAMESPACE, REFUSALS, JOB_QUOTA, POD_QUOTA)) {
+    operator =
+        InProcessOperator.start(
+            cluster, RETRIES, NAMESPACE, REFUSALS, JOB_QUOTA, POD_QUOTA, OTHER_TEAM);
+    for (String namespace : List.of(NAMESPACE, REFUSALS, JOB_QUOTA, POD_QUOTA, OTHER_TEAM)) {
       admin
           .configMaps()
           .inNamespace(namespace)
@@ -444,6 +449,53 @@ class RecoveryE2E {
         .isNullOrEmpty();
   }
 
+  @Test
+  void twoResourcesOnOneSchemaDoNotFightInOneNamespaceOrAcrossTwo() throws Exception {
+    String database = postgres.createDatabase("recovery_shared_schema");
+    apply(schemaVersion("orders", database));
+    awaitReady("orders", "2");
+
+    // A copy in the same namespace: the operator sees it and holds it back, running nothing.
+    apply(schemaVersion("orders-copy", database));
+    SchemaVersionStatus copy =
+        SchemaVersions.awaitCondition(
+            admin,
+            NAMESPACE,
+            "orders-copy",
+            Conditions.STALLED,
+            Reasons.CONFLICTING_SCHEMA_VERSION,
+            PATIENCE);
+    assertThat(condition(copy, Conditions.STALLED).getMessage())
+        .contains("SchemaVersion orders (older)");
+    assertThat(jobsOf("orders-copy")).isEmpty();
+
+    // Another team's copy: the operator cannot tell, the migrator's recorded owner can.
+    apply(OTHER_TEAM, schemaVersion("orders", database));
+    SchemaVersionStatus refused =
+        SchemaVersions.awaitCondition(
+            admin, OTHER_TEAM, "orders", Conditions.STALLED, "SchemaOwnedByAnother", PATIENCE);
+    assertThat(condition(refused, Conditions.STALLED).getMessage())
+        .contains(NAMESPACE + "/orders")
+        .contains("not by " + OTHER_TEAM + "/orders");
+    assertThat(Catalog.history(postgres, database, "public"))
+        .containsExactly("1:SQL:true", "2:SQL:true");
+    assertThat(historyComment(database))
+        .startsWith("schema-operator owner=" + NAMESPACE + "/orders");
+
+    // The other team's resource replaces the first: it says so, and takes over.
+    SchemaVersion takeOver = schemaVersion("orders", database);
+    takeOver.getSpec().getDatabase().setTakeOverFrom(NAMESPACE + "/orders");
+    apply(OTHER_TEAM, takeOver);
+    SchemaVersionStatus ready =
+        SchemaVersions.awaitCondition(
+            admin, OTHER_TEAM, "orders", Conditions.READY, Reasons.UP_TO_DATE, PATIENCE);
+    assertThat(ready.getCurrentVersion()).isEqualTo("2");
+    assertThat(historyComment(database))
+        .startsWith("schema-operator owner=" + OTHER_TEAM + "/orders");
+    assertThat(Catalog.history(postgres, database, "public"))
+        .containsExactly("1:SQL:true", "2:SQL:true");
+  }
+
   // --- vocabulary
 
   private static SchemaVersion schemaVersion(String name, String database) {
@@ -609,6 +661,18 @@ class RecoveryE2E {
       statement.execute();
     }
     return connection;
+  }
+
+  /** Where the migrator records who migrates the schema. */
+  private static String historyComment(String database) throws SQLException {
+    try (Connection connection = postgres.connect(database);
+        Statement statement = connection.createStatement();
+        java.sql.ResultSet result =
+            statement.executeQuery(
+                "SELECT obj_description('public.flyway_schema_history'::regclass, 'pg_class')")) {
+      result.next();
+      return String.valueOf(result.getString(1));
+    }
   }
 
   private static Connection hold(String database, long key) throws SQLException {

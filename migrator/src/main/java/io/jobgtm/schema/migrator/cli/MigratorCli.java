@@ -15,6 +15,7 @@ import io.jobgtm.schema.migrator.MigrationScript;
 import io.jobgtm.schema.migrator.MigrationSet;
 import io.jobgtm.schema.migrator.Migrator;
 import io.jobgtm.schema.migrator.MigratorConfiguration;
+import io.jobgtm.schema.migrator.SchemaOwner;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -241,6 +242,34 @@ public final class MigratorCli implements Callable<Integer> {
     Duration statementTimeout;
 
     @Option(
+        names = "--owner",
+        defaultValue = "${env:" + JobEnvironment.SCHEMA_OWNER + "}",
+        description =
+            "Who migrates the schema, namespace/name: recorded in the database; a schema recorded"
+                + " as another's is refused (SchemaOwnedByAnother). Unset: no check ("
+                + JobEnvironment.SCHEMA_OWNER
+                + ").")
+    String owner;
+
+    @Option(
+        names = "--owner-uid",
+        defaultValue = "${env:" + JobEnvironment.SCHEMA_OWNER_UID + "}",
+        description =
+            "The owner's UID, recorded beside it for people, never compared ("
+                + JobEnvironment.SCHEMA_OWNER_UID
+                + ").")
+    String ownerUid;
+
+    @Option(
+        names = "--take-over-from",
+        defaultValue = "${env:" + JobEnvironment.TAKE_OVER_FROM + "}",
+        description =
+            "The namespace/name of a recorded owner whose schema --owner replaces ("
+                + JobEnvironment.TAKE_OVER_FROM
+                + ").")
+    String takeOverFrom;
+
+    @Option(
         names = "--result-file",
         defaultValue = "${env:" + RESULT_FILE_ENV + "}",
         description =
@@ -256,6 +285,13 @@ public final class MigratorCli implements Callable<Integer> {
           .lockWaitTimeout(lockWaitTimeout)
           .lockTimeout(lockTimeout)
           .statementTimeout(statementTimeout)
+          .owner(
+              blank(owner)
+                  ? null
+                  : new SchemaOwner.Claim(
+                      owner.trim(),
+                      blank(ownerUid) ? null : ownerUid.trim(),
+                      blank(takeOverFrom) ? null : takeOverFrom.trim()))
           .progress(out::println);
     }
   }
@@ -576,6 +612,7 @@ public final class MigratorCli implements Callable<Integer> {
         0,
         List.of(),
         List.of(),
+        null,
         new Failure(e.reason(), e.version(), e.getMessage()),
         0,
         false);
@@ -620,5 +657,9 @@ public final class MigratorCli implements Callable<Integer> {
         "schema-operator migrator " + (version == null ? "(development)" : version)
       };
     }
+  }
+
+  private static boolean blank(String value) {
+    return value == null || value.isBlank();
   }
 }

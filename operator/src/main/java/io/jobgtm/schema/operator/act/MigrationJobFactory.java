@@ -226,6 +226,14 @@ public final class MigrationJobFactory {
     if (!(source instanceof MigrationSource.Bundled)) {
       env.add(literal(JobEnvironment.MIGRATIONS_DIR, MIGRATIONS_DIR));
     }
+    env.add(
+        literal(
+            JobEnvironment.SCHEMA_OWNER,
+            resource.getMetadata().getNamespace() + "/" + resource.getMetadata().getName()));
+    env.add(literal(JobEnvironment.SCHEMA_OWNER_UID, resource.getMetadata().getUid()));
+    if (database.getTakeOverFrom() != null) {
+      env.add(literal(JobEnvironment.TAKE_OVER_FROM, database.getTakeOverFrom()));
+    }
     env.add(literal(JobEnvironment.RESULT_FILE, TERMINATION_MESSAGE_PATH));
     return env;
   }

@@ -69,6 +69,14 @@ public final class Decide {
             now);
     MigrationPlan plan = retry.plan();
     int attempt = retry.attempt();
+    Duration requeueAfter = retry.requeueAfter();
+    Optional<SchemaVersion> older = Conflicts.olderOnTheSameSchema(resource, observed.neighbours());
+    if (older.isPresent() && running == null) {
+      plan = conflict(resource, older.get(), plan);
+      attempt = planned;
+      // Nothing watches the other resource for this one: look again after a while.
+      requeueAfter = CONFLICT_RECHECK;
+    }
     String desiredJob = JobIdentity.name(resource.getMetadata().getName(), specHash, attempt);
 
     SchemaVersionStatus status =
@@ -157,9 +165,34 @@ public final class Decide {
         releases,
         injections,
         finishedJob,
-        retry.requeueAfter(),
+        requeueAfter,
         plan.reason(),
         plan.message());
+  }
+
+  /** How often a resource Stalled by {@link Conflicts} looks whether the other one is gone. */
+  static final Duration CONFLICT_RECHECK = Duration.ofMinutes(1);
+
+  private static MigrationPlan conflict(
+      SchemaVersion resource, SchemaVersion older, MigrationPlan plan) {
+    return new MigrationPlan(
+        MigrationPlan.Action.NONE,
+        MigrationPlan.State.STALLED,
+        Reasons.CONFLICTING_SCHEMA_VERSION,
+        "SchemaVersion "
+            + older.getMetadata().getName()
+            + " (older) already migrates database "
+            + resource.getSpec().getDatabase().getName()
+            + ", schema "
+            + resource.getSpec().getDatabase().getSchema()
+            + " on "
+            + resource.getSpec().getDatabase().getHost()
+            + ":"
+            + resource.getSpec().getDatabase().getPort()
+            + "; two resources must not migrate one schema. Delete one, or point this one"
+            + " elsewhere",
+        plan.jobName(),
+        plan.finished());
   }
 
   /**

@@ -2,6 +2,7 @@ package io.jobgtm.schema.operator.observe;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.jobgtm.schema.api.SchemaVersion;
 import java.util.List;
 
 /**
@@ -13,22 +14,35 @@ import java.util.List;
  * @param jobs the migration Jobs the resource owns, with their pods
  * @param gatedPods pods of the namespace carrying this operator's scheduling gates
  * @param gatedDeployments the Deployments that {@code spec.gate.deployments} names and that exist
+ * @param neighbours the other SchemaVersions of the namespace
  */
 public record Observed(
     MigrationSource source,
     String image,
     List<ObservedJob> jobs,
     List<Pod> gatedPods,
-    List<Deployment> gatedDeployments) {
+    List<Deployment> gatedDeployments,
+    List<SchemaVersion> neighbours) {
 
   public Observed {
     jobs = List.copyOf(jobs);
     gatedPods = List.copyOf(gatedPods);
     gatedDeployments = List.copyOf(gatedDeployments);
+    neighbours = List.copyOf(neighbours);
+  }
+
+  /** An observation of a resource alone in its namespace. */
+  public Observed(
+      MigrationSource source,
+      String image,
+      List<ObservedJob> jobs,
+      List<Pod> gatedPods,
+      List<Deployment> gatedDeployments) {
+    this(source, image, jobs, gatedPods, gatedDeployments, List.of());
   }
 
   /** The same observation with other Jobs. */
   public Observed withJobs(List<ObservedJob> otherJobs) {
-    return new Observed(source, image, otherJobs, gatedPods, gatedDeployments);
+    return new Observed(source, image, otherJobs, gatedPods, gatedDeployments, neighbours);
   }
 }

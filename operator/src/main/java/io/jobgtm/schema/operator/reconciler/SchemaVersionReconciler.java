@@ -327,7 +327,13 @@ public final class SchemaVersionReconciler
             .map(job -> ObservedJob.of(job, podsOf(job, pods), failedCreates(context, job)))
             .toList(),
         List.copyOf(pods(context, GATED_PODS, resource)),
-        List.copyOf(context.getSecondaryResources(Deployment.class)));
+        List.copyOf(context.getSecondaryResources(Deployment.class)),
+        context
+            .getPrimaryCache()
+            .list(resource.getMetadata().getNamespace())
+            .filter(
+                other -> !other.getMetadata().getName().equals(resource.getMetadata().getName()))
+            .toList());
   }
 
   private void createJob(

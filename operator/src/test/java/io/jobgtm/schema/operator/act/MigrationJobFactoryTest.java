@@ -151,6 +151,22 @@ class MigrationJobFactoryTest {
   }
 
   @Test
+  void theJobClaimsTheSchemaForItsResourceAndMayTakeItOver() {
+    SchemaVersion resource = Fixtures.schemaVersion();
+    Container plain =
+        build(resource, bundled).getSpec().getTemplate().getSpec().getContainers().get(0);
+    resource.getSpec().getDatabase().setTakeOverFrom("legacy/workflow");
+    Container takingOver =
+        build(resource, bundled).getSpec().getTemplate().getSpec().getContainers().get(0);
+
+    assertThat(env(plain, "SCHEMA_OWNER").getValue()).isEqualTo("apps/workflow");
+    assertThat(env(plain, "SCHEMA_OWNER_UID").getValue())
+        .isEqualTo(resource.getMetadata().getUid());
+    assertThat(plain.getEnv()).noneMatch(e -> e.getName().equals("TAKE_OVER_FROM"));
+    assertThat(env(takingOver, "TAKE_OVER_FROM").getValue()).isEqualTo("legacy/workflow");
+  }
+
+  @Test
   void theJobCarriesTheNameAndSpecHashItWasGiven() {
     SchemaVersion resource = Fixtures.schemaVersion();
     String hash = JobIdentity.specHash(resource, bundled, factory.image(resource));

@@ -102,6 +102,7 @@ class StatusFactoryTest {
             pending.size(),
             List.of(),
             List.of(),
+            null,
             new io.jobgtm.schema.contract.Failure(
                 io.jobgtm.schema.contract.FailureReason.MigrationFailed, "1.2", "V1.2 failed"),
             10,
