@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceQuota;
 import io.fabric8.kubernetes.api.model.ResourceQuotaBuilder;
@@ -23,6 +24,7 @@ import io.jobgtm.schema.api.SchemaVersion;
 import io.jobgtm.schema.api.SchemaVersionStatus;
 import io.jobgtm.schema.migrator.MigrationLock;
 import io.jobgtm.schema.operator.act.Labels;
+import io.jobgtm.schema.operator.decide.Gates;
 import io.jobgtm.schema.operator.decide.RetryPolicy;
 import io.jobgtm.schema.testing.Catalog;
 import io.jobgtm.schema.testing.LocalCluster;
@@ -492,6 +494,66 @@ class RecoveryE2E {
     assertThat(ready.getCurrentVersion()).isEqualTo("2");
     assertThat(historyComment(database))
         .startsWith("schema-operator owner=" + OTHER_TEAM + "/orders");
+    assertThat(Catalog.history(postgres, database, "public"))
+        .containsExactly("1:SQL:true", "2:SQL:true");
+  }
+
+  @Test
+  void theLongestNameWorksEndToEndAlsoWhereTheJobNameIsCutAtADot() {
+    String database = postgres.createDatabase("recovery_long_name");
+    // 63 characters, the CRD's limit, with the dot just where the Job name is cut (52).
+    String name = "x".repeat(51) + "." + "y".repeat(11);
+    assertThat(name).hasSize(63);
+    Pod waiting =
+        admin
+            .pods()
+            .inNamespace(NAMESPACE)
+            .resource(
+                new PodBuilder()
+                    .withNewMetadata()
+                    .withName("long-name-reader")
+                    .endMetadata()
+                    .withNewSpec()
+                    .addNewSchedulingGate(Gates.gateName(name))
+                    .addNewContainer()
+                    .withName("reader")
+                    .withImage(RunningOperator.IMAGE)
+                    .withNewSecurityContext()
+                    .withAllowPrivilegeEscalation(false)
+                    .withRunAsNonRoot(true)
+                    .withRunAsUser(1000L)
+                    .withNewCapabilities()
+                    .withDrop("ALL")
+                    .endCapabilities()
+                    .withNewSeccompProfile()
+                    .withType("RuntimeDefault")
+                    .endSeccompProfile()
+                    .endSecurityContext()
+                    .endContainer()
+                    .endSpec()
+                    .build())
+            .create();
+    assertThat(waiting.getSpec().getSchedulingGates()).hasSize(1);
+
+    apply(schemaVersion(name, database));
+
+    SchemaVersionStatus ready = awaitReady(name, "2");
+    assertThat(ready.getLastJob().getName())
+        .hasSizeLessThanOrEqualTo(63)
+        .startsWith("x".repeat(51) + "-");
+    assertThat(jobsOf(name)).hasSize(1);
+    await("the reader pod to be released")
+        .atMost(PATIENCE)
+        .until(
+            () ->
+                admin
+                    .pods()
+                    .inNamespace(NAMESPACE)
+                    .withName("long-name-reader")
+                    .get()
+                    .getSpec()
+                    .getSchedulingGates()
+                    .isEmpty());
     assertThat(Catalog.history(postgres, database, "public"))
         .containsExactly("1:SQL:true", "2:SQL:true");
   }
