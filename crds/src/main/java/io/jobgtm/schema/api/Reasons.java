@@ -104,6 +104,12 @@ public final class Reasons {
   /** Stalled=True: the migration failed; the migrator's failure reason is used when known. */
   public static final String MIGRATION_FAILED = "MigrationFailed";
 
+  /**
+   * Event: the SchemaVersion is being deleted while its migration pod runs; the finalizer stays
+   * until the pod ends (bounded by the Job's deadline), so that no statement is cut halfway.
+   */
+  public static final String DELETION_WAITS_FOR_MIGRATION = "DeletionWaitsForMigration";
+
   /** Event: an unversioned schema was stamped with a version. */
   public static final String BASELINED_EVENT = "Baselined";
 

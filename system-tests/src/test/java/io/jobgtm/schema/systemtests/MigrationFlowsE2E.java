@@ -387,6 +387,185 @@ class MigrationFlowsE2E {
     }
   }
 
+  @Test
+  void deletedWhileItsJobRunsReleasesItsGatesAtOnceAndLetsTheMigrationFinish() throws Exception {
+    createDatabase("deleted");
+    admin
+        .configMaps()
+        .inNamespace(NAMESPACE)
+        .resource(heldMigrations("held-migrations"))
+        .serverSideApply();
+    Deployment injected = gatedDeployment("deleted-injected", "deleting");
+    injected.getSpec().getTemplate().getSpec().setSchedulingGates(null);
+    admin.apps().deployments().inNamespace(NAMESPACE).resource(injected).serverSideApply();
+    admin
+        .apps()
+        .deployments()
+        .inNamespace(NAMESPACE)
+        .resource(gatedDeployment("deleted-reader", "deleting"))
+        .serverSideApply();
+    SchemaVersion resource = schemaVersion("deleting", "deleted", "held-migrations", "latest");
+    resource.getSpec().getJob().setLockTimeout("5m");
+    io.jobgtm.schema.api.GateSpec gate = new io.jobgtm.schema.api.GateSpec();
+    gate.setDeployments(List.of("deleted-injected"));
+    resource.getSpec().setGate(gate);
+
+    String jobName;
+    try (Connection hold = holdMigration("deleted")) {
+      apply(NAMESPACE, resource);
+      awaitMigrationHeld("deleted");
+      await("the gate to be added to deleted-injected")
+          .atMost(PATIENCE)
+          .until(() -> templateGates(NAMESPACE, "deleted-injected").size() == 1);
+      jobName = jobsOf(NAMESPACE, "deleting").get(0).getMetadata().getName();
+
+      admin.resources(SchemaVersion.class).inNamespace(NAMESPACE).withName("deleting").delete();
+
+      // The gates go at once: nobody waits for a resource that is going away.
+      await("the gates of deleting to be gone")
+          .atMost(PATIENCE)
+          .untilAsserted(
+              () -> {
+                assertThat(templateGates(NAMESPACE, "deleted-injected")).isEmpty();
+                assertThat(pods(NAMESPACE, "app.kubernetes.io/name", "deleted-reader"))
+                    .isNotEmpty()
+                    .allSatisfy(pod -> assertThat(pod.getSpec().getSchedulingGates()).isEmpty());
+              });
+      // The migration is not cut halfway: the resource, its Job and the migrator stay.
+      await("the deletion to say it waits")
+          .atMost(PATIENCE)
+          .until(
+              () ->
+                  SchemaVersions.events(admin, NAMESPACE, "deleting").stream()
+                      .anyMatch(e -> "DeletionWaitsForMigration".equals(e.getReason())));
+      SchemaVersion deleting = get(NAMESPACE, "deleting");
+      assertThat(deleting).isNotNull();
+      assertThat(deleting.getMetadata().getDeletionTimestamp()).isNotNull();
+      assertThat(jobsOf(NAMESPACE, "deleting"))
+          .extracting(job -> job.getMetadata().getName())
+          .containsExactly(jobName);
+      awaitMigrationHeld("deleted");
+    }
+
+    // V3 commits, then the resource goes, and with it its Job and pods.
+    await("deleting to be gone").atMost(PATIENCE).until(() -> get(NAMESPACE, "deleting") == null);
+    assertThat(history("deleted")).containsExactly("1:SQL:true", "2:SQL:true", "3:SQL:true");
+    assertThat(Catalog.tables(postgres, "deleted", "public")).contains("held_marker");
+    await("its Job and pods to be gone")
+        .atMost(PATIENCE)
+        .untilAsserted(
+            () -> {
+              assertThat(jobsOf(NAMESPACE, "deleting")).isEmpty();
+              assertThat(
+                      pods(
+                          NAMESPACE,
+                          io.jobgtm.schema.operator.act.Labels.SCHEMA_VERSION,
+                          "deleting"))
+                  .isEmpty();
+            });
+  }
+
+  @Test
+  void theStandbyReplicaTakesOverWhenTheLeaderIsKilledMidJobWithOneJobThroughout()
+      throws Exception {
+    createDatabase("failover");
+    admin
+        .configMaps()
+        .inNamespace(RESTART_NAMESPACE)
+        .resource(heldMigrations("held-migrations"))
+        .serverSideApply();
+    SchemaVersion resource = schemaVersion("failover", "failover", "held-migrations", "latest");
+    resource.getSpec().getJob().setLockTimeout("5m");
+    Path kubeconfig = serviceAccountKubeconfig();
+    Map<String, OperatorProcess> replicas = new java.util.LinkedHashMap<>();
+    for (String replica : List.of("schema-operator-a", "schema-operator-b")) {
+      replicas.put(
+          replica,
+          startOperator(
+              kubeconfig,
+              Map.of(
+                  "SCHEMA_OPERATOR_MIGRATOR_IMAGE",
+                  RunningOperator.IMAGE,
+                  "SCHEMA_OPERATOR_WATCH_NAMESPACES",
+                  RESTART_NAMESPACE,
+                  "SCHEMA_OPERATOR_HTTP_PORT",
+                  "0",
+                  "SCHEMA_OPERATOR_LEADER_ELECTION",
+                  "true",
+                  "SCHEMA_OPERATOR_LEASE_NAME",
+                  "failover-e2e",
+                  "SCHEMA_OPERATOR_LEASE_NAMESPACE",
+                  RunningOperator.NAMESPACE,
+                  "HOSTNAME",
+                  replica),
+              replica + ".log"));
+    }
+    java.util.concurrent.atomic.AtomicInteger mostJobs =
+        new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.ScheduledExecutorService counter =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+    counter.scheduleWithFixedDelay(
+        () -> mostJobs.accumulateAndGet(jobsOf(RESTART_NAMESPACE, "failover").size(), Math::max),
+        0,
+        200,
+        java.util.concurrent.TimeUnit.MILLISECONDS);
+    try {
+      String leader =
+          await("a leader")
+              .atMost(PATIENCE)
+              .until(() -> leaseHolder("failover-e2e"), Objects::nonNull);
+      try (Connection hold = holdMigration("failover")) {
+        apply(RESTART_NAMESPACE, resource);
+        awaitMigrationHeld("failover");
+        String jobName = jobsOf(RESTART_NAMESPACE, "failover").get(0).getMetadata().getName();
+
+        replicas.get(leader).kill();
+
+        String standby =
+            replicas.keySet().stream().filter(name -> !name.equals(leader)).findFirst().get();
+        await("the standby to lead")
+            .atMost(PATIENCE)
+            .until(() -> standby.equals(leaseHolder("failover-e2e")));
+        await("the standby to reconcile")
+            .atMost(PATIENCE)
+            .until(() -> replicas.get(standby).output().contains("leading: this replica"));
+        assertThat(jobsOf(RESTART_NAMESPACE, "failover"))
+            .extracting(job -> job.getMetadata().getName())
+            .containsExactly(jobName);
+      }
+      SchemaVersionStatus status = awaitReady(RESTART_NAMESPACE, "failover", "Migrated", "3");
+      assertThat(jobsOf(RESTART_NAMESPACE, "failover")).hasSize(1);
+      assertThat(status.getLastJob().getAttempt()).isNull();
+      assertThat(history("failover")).containsExactly("1:SQL:true", "2:SQL:true", "3:SQL:true");
+    } finally {
+      counter.shutdownNow();
+      replicas.values().forEach(OperatorProcess::close);
+    }
+    assertThat(mostJobs.get()).isEqualTo(1);
+  }
+
+  private static String leaseHolder(String lease) {
+    io.fabric8.kubernetes.api.model.coordination.v1.Lease found =
+        admin.leases().inNamespace(RunningOperator.NAMESPACE).withName(lease).get();
+    return found == null || found.getSpec() == null ? null : found.getSpec().getHolderIdentity();
+  }
+
+  private static List<io.fabric8.kubernetes.api.model.PodSchedulingGate> templateGates(
+      String namespace, String deployment) {
+    List<PodSchedulingGate> gates =
+        admin
+            .apps()
+            .deployments()
+            .inNamespace(namespace)
+            .withName(deployment)
+            .get()
+            .getSpec()
+            .getTemplate()
+            .getSpec()
+            .getSchedulingGates();
+    return gates == null ? List.of() : gates;
+  }
+
   /** An operator process; whatever a failing flow leaves running is stopped after the class. */
   private static OperatorProcess startOperator(
       Path kubeconfig, Map<String, String> settings, String log) {

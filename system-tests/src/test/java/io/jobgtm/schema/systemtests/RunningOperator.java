@@ -95,13 +95,51 @@ final class RunningOperator implements AutoCloseable {
                 .endSubject()
                 .build())
         .serverSideApply();
+    // The chart's Lease rules, in the operator's own namespace, for leader election.
+    admin
+        .rbac()
+        .roles()
+        .inNamespace(NAMESPACE)
+        .resource(
+            new io.fabric8.kubernetes.api.model.rbac.RoleBuilder()
+                .withNewMetadata()
+                .withName(SERVICE_ACCOUNT + "-leader-election")
+                .endMetadata()
+                .withRules(chartRules("leader-election-rules.yaml"))
+                .build())
+        .serverSideApply();
+    admin
+        .rbac()
+        .roleBindings()
+        .inNamespace(NAMESPACE)
+        .resource(
+            new io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder()
+                .withNewMetadata()
+                .withName(SERVICE_ACCOUNT + "-leader-election")
+                .endMetadata()
+                .withNewRoleRef()
+                .withApiGroup("rbac.authorization.k8s.io")
+                .withKind("Role")
+                .withName(SERVICE_ACCOUNT + "-leader-election")
+                .endRoleRef()
+                .addNewSubject()
+                .withKind("ServiceAccount")
+                .withName(SERVICE_ACCOUNT)
+                .withNamespace(NAMESPACE)
+                .endSubject()
+                .build())
+        .serverSideApply();
   }
 
   /** The rules the chart grants the operator, read from the file the chart renders. */
   static List<PolicyRule> chartRules() {
+    return chartRules("operator-rules.yaml");
+  }
+
+  /** Rules of one of the chart's rule files. */
+  static List<PolicyRule> chartRules(String file) {
     Path rules =
-        Path.of(System.getProperty("user.dir"))
-            .resolve("../helm/schema-operator/files/operator-rules.yaml");
+        Path.of(System.getProperty("user.dir")).resolve("../helm/schema-operator/files/" + file);
     try {
       return Arrays.asList(Serialization.unmarshal(Files.readString(rules), PolicyRule[].class));
     } catch (IOException e) {

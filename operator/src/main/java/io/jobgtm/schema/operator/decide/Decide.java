@@ -283,6 +283,29 @@ public final class Decide {
         .toList();
   }
 
+  /**
+   * Whether the deletion of a SchemaVersion must wait: one of its migration pods has a migrator
+   * that runs (a container started and not terminated). A pod that is pending or between attempts
+   * has changed nothing yet and does not hold the deletion.
+   *
+   * @return the Event that says the deletion waits, naming the pod, when it must
+   */
+  public static Optional<Event> deletionWaitsFor(SchemaVersion resource, List<Pod> migrationPods) {
+    return migrationPods.stream()
+        .filter(ObservedJob::migratorRuns)
+        .findFirst()
+        .map(
+            pod ->
+                new Event(
+                    Event.NORMAL,
+                    pod.getMetadata().getName(),
+                    Reasons.DELETION_WAITS_FOR_MIGRATION,
+                    "the SchemaVersion is being deleted; it goes once migration pod "
+                        + pod.getMetadata().getName()
+                        + " ends, so that no statement is cut halfway (its gates are released"
+                        + " already)"));
+  }
+
   private static Decision.Release release(Pod pod, String gate, String why) {
     String name = pod.getMetadata().getName();
     return new Decision.Release(

@@ -216,6 +216,15 @@ public record ObservedJob(
     return String.valueOf(event.getFirstTimestamp());
   }
 
+  /** Whether the pod's migrator container runs now (started and not terminated). */
+  public static boolean migratorRuns(Pod pod) {
+    return pod.getMetadata().getDeletionTimestamp() == null
+        && migrateContainer(pod)
+            .map(ContainerStatus::getState)
+            .filter(state -> state.getRunning() != null)
+            .isPresent();
+  }
+
   private static Optional<ContainerStatus> migrateContainer(Pod pod) {
     if (pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null) {
       return Optional.empty();

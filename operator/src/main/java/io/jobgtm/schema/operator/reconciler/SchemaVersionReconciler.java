@@ -40,9 +40,11 @@ import io.jobgtm.schema.operator.observe.MigrationSource;
 import io.jobgtm.schema.operator.observe.Observed;
 import io.jobgtm.schema.operator.observe.ObservedJob;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -69,6 +71,9 @@ public final class SchemaVersionReconciler
   private static final String MIGRATION_PODS = "migration-pods";
   private static final String GATED_PODS = "gated-pods";
   private static final String FAILED_CREATES = "failed-creates";
+
+  /** While a deletion waits for a migration pod: a guard, the pod's events come first. */
+  private static final Duration DELETION_RECHECK = Duration.ofSeconds(30);
 
   private final MigrationJobFactory jobs;
   private final OperatorMetrics metrics;
@@ -307,12 +312,26 @@ public final class SchemaVersionReconciler
         : control.rescheduleAfter(decision.requeueAfter());
   }
 
+  /**
+   * The SchemaVersion is being deleted: its gates go at once (pods no longer wait for it), but a
+   * migration pod that runs is never killed halfway (a concurrent index build would be left
+   * INVALID): the finalizer stays until the pod ends, which its Job's deadline bounds, and every
+   * event of the Job or its pods looks again. Then the finalizer goes, and the garbage collector
+   * removes the Jobs and their pods through their owner references.
+   */
   @Override
   public DeleteControl cleanup(SchemaVersion resource, Context<SchemaVersion> context) {
-    GateKeeper gates = new GateKeeper(context.getClient(), events(context));
+    EventRecorder events = events(context);
+    GateKeeper gates = new GateKeeper(context.getClient(), events);
     gates.release(
         resource, Decide.onDeletion(resource, List.copyOf(pods(context, GATED_PODS, resource))));
     gates.uninject(resource, context.getSecondaryResources(Deployment.class));
+    List<Pod> migrationPods = List.copyOf(pods(context, MIGRATION_PODS, resource));
+    Optional<Decision.Event> waiting = Decide.deletionWaitsFor(resource, migrationPods);
+    if (waiting.isPresent()) {
+      events.record(resource, waiting.get());
+      return DeleteControl.<SchemaVersion>noFinalizerRemoval().rescheduleAfter(DELETION_RECHECK);
+    }
     metrics.removed(resource.getMetadata().getNamespace(), resource.getMetadata().getName());
     return DeleteControl.defaultDelete();
   }
