@@ -10,6 +10,7 @@ import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.jobgtm.schema.contract.JobEnvironment;
+import java.util.Map;
 import java.util.Objects;
 
 /** Settings of the migration Job; everything has a default. */
@@ -18,6 +19,9 @@ public class MigrationJobSpec {
 
   /** A PostgreSQL duration: a whole number with the unit ms, s, m or h, such as 10s or 500ms. */
   public static final String DURATION_PATTERN = "^[0-9]+(ms|s|m|h)$";
+
+  /** The most entries of {@code podAnnotations} and of {@code podLabels}. */
+  public static final int MAX_POD_METADATA = 32;
 
   /** A duration as {@link #DURATION_PATTERN}, greater than zero. */
   public static final String POSITIVE_DURATION_PATTERN = "^0*[1-9][0-9]*(ms|s|m|h)$";
@@ -88,6 +92,20 @@ public class MigrationJobSpec {
   @Pattern(POSITIVE_DURATION_PATTERN)
   private String lockWaitTimeout;
 
+  @JsonPropertyDescription(
+      "Annotations of the migration Job's pod, at most 32; for example"
+          + " sidecar.istio.io/inject: \"false\" to keep a service mesh's sidecar out of it. A key"
+          + " or value the API server refuses is reported as JobRefused with its message.")
+  @Size(max = MAX_POD_METADATA)
+  private Map<String, String> podAnnotations;
+
+  @JsonPropertyDescription(
+      "Labels of the migration Job's pod, at most 32, besides the operator's own"
+          + " (app.kubernetes.io/*, schema.jobgtm.io/*), which win over these. A key or value"
+          + " the API server refuses is reported as JobRefused with its message.")
+  @Size(max = MAX_POD_METADATA)
+  private Map<String, String> podLabels;
+
   public String getImage() {
     return image;
   }
@@ -144,6 +162,22 @@ public class MigrationJobSpec {
     this.lockTimeout = lockTimeout;
   }
 
+  public Map<String, String> getPodAnnotations() {
+    return podAnnotations;
+  }
+
+  public void setPodAnnotations(Map<String, String> podAnnotations) {
+    this.podAnnotations = podAnnotations;
+  }
+
+  public Map<String, String> getPodLabels() {
+    return podLabels;
+  }
+
+  public void setPodLabels(Map<String, String> podLabels) {
+    this.podLabels = podLabels;
+  }
+
   public String getLockWaitTimeout() {
     return lockWaitTimeout;
   }
@@ -171,6 +205,8 @@ public class MigrationJobSpec {
         && Objects.equals(ttlSecondsAfterFinished, that.ttlSecondsAfterFinished)
         && Objects.equals(lockTimeout, that.lockTimeout)
         && Objects.equals(lockWaitTimeout, that.lockWaitTimeout)
+        && Objects.equals(podAnnotations, that.podAnnotations)
+        && Objects.equals(podLabels, that.podLabels)
         && Objects.equals(statementTimeout, that.statementTimeout);
   }
 
@@ -185,6 +221,8 @@ public class MigrationJobSpec {
         ttlSecondsAfterFinished,
         lockTimeout,
         lockWaitTimeout,
+        podAnnotations,
+        podLabels,
         statementTimeout);
   }
 
@@ -206,6 +244,10 @@ public class MigrationJobSpec {
         + lockTimeout
         + ", lockWaitTimeout="
         + lockWaitTimeout
+        + ", podAnnotations="
+        + podAnnotations
+        + ", podLabels="
+        + podLabels
         + ", statementTimeout="
         + statementTimeout
         + '}';

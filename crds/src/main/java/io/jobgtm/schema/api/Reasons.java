@@ -110,6 +110,12 @@ public final class Reasons {
    */
   public static final String DELETION_WAITS_FOR_MIGRATION = "DeletionWaitsForMigration";
 
+  /**
+   * Event: the migrator of a Job finished and its outcome is recorded, but another container of its
+   * pod (a service mesh's sidecar) kept the pod running, so the operator deleted the Job.
+   */
+  public static final String JOB_ENDED = "JobEnded";
+
   /** Event: an unversioned schema was stamped with a version. */
   public static final String BASELINED_EVENT = "Baselined";
 

@@ -278,7 +278,9 @@ class SchemaVersionCrdTest {
             "ttlSecondsAfterFinished",
             "lockTimeout",
             "lockWaitTimeout",
-            "statementTimeout");
+            "statementTimeout",
+            "podAnnotations",
+            "podLabels");
     assertThat(property(job, "backoffLimit").getDefault().asInt()).isEqualTo(2);
     assertThat(property(job, "backoffLimit").getMinimum()).isEqualTo(0.0);
     assertThat(property(job, "backoffLimit").getMaximum()).isEqualTo(10.0);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -39,6 +40,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -69,6 +71,9 @@ class RecoveryE2E {
   /** A second team's namespace, whose resources the operator cannot compare with the first's. */
   private static final String OTHER_TEAM = "other-team-e2e";
 
+  /** Where a mutating admission policy adds a never-ending sidecar to migration pods. */
+  private static final String MESH = "mesh-e2e";
+
   /** Where a ResourceQuota allows no pods. */
   private static final String POD_QUOTA = "pod-quota-e2e";
 
@@ -94,8 +99,8 @@ class RecoveryE2E {
     postgres = PostgresServer.shared();
     operator =
         InProcessOperator.start(
-            cluster, RETRIES, NAMESPACE, REFUSALS, JOB_QUOTA, POD_QUOTA, OTHER_TEAM);
-    for (String namespace : List.of(NAMESPACE, REFUSALS, JOB_QUOTA, POD_QUOTA, OTHER_TEAM)) {
+            cluster, RETRIES, NAMESPACE, REFUSALS, JOB_QUOTA, POD_QUOTA, OTHER_TEAM, MESH);
+    for (String namespace : List.of(NAMESPACE, REFUSALS, JOB_QUOTA, POD_QUOTA, OTHER_TEAM, MESH)) {
       admin
           .configMaps()
           .inNamespace(namespace)
@@ -556,6 +561,128 @@ class RecoveryE2E {
                     .isEmpty());
     assertThat(Catalog.history(postgres, database, "public"))
         .containsExactly("1:SQL:true", "2:SQL:true");
+  }
+
+  @Test
+  void aSidecarThatNeverEndsNeitherHoldsTheMigrationNorTurnsItIntoADeadline() throws Exception {
+    // Kubernetes' MutatingAdmissionPolicy (served from 1.34 on) adds the sidecar, as a mesh's
+    // injector would; the oldest supported version has no such policy, see docs/testing.md.
+    Assumptions.assumeTrue(
+        admin.getApiGroups().getGroups().stream()
+                .filter(group -> group.getName().equals("admissionregistration.k8s.io"))
+                .flatMap(group -> group.getVersions().stream())
+                .anyMatch(version -> version.getVersion().equals("v1"))
+            && servesMutatingAdmissionPolicy(),
+        "this Kubernetes serves no admissionregistration.k8s.io/v1 MutatingAdmissionPolicy");
+    String database = postgres.createDatabase("recovery_sidecar");
+    for (String document :
+        List.of(
+            String.join(
+                "\n",
+                "apiVersion: admissionregistration.k8s.io/v1",
+                "kind: MutatingAdmissionPolicy",
+                "metadata: {name: add-mesh-proxy}",
+                "spec:",
+                "  failurePolicy: Fail",
+                "  reinvocationPolicy: Never",
+                "  matchConstraints:",
+                "    resourceRules:",
+                "    - apiGroups: ['']",
+                "      apiVersions: ['v1']",
+                "      operations: ['CREATE']",
+                "      resources: ['pods']",
+                "  matchConditions:",
+                "  - name: not-opted-out",
+                "    expression: \"!has(object.metadata.annotations) || !('sidecar.istio.io/inject'"
+                    + " in object.metadata.annotations)\"",
+                "  mutations:",
+                "  - patchType: JSONPatch",
+                "    jsonPatch:",
+                "      expression: >",
+                "        [JSONPatch{op: 'add', path: '/spec/containers/-',",
+                "        value: Object.spec.containers{",
+                "        name: 'mesh-proxy', image: 'mesh.example/proxy:1.0',",
+                "        securityContext: Object.spec.containers.securityContext{",
+                "        allowPrivilegeEscalation: false, runAsNonRoot: true, runAsUser: 1337,",
+                "        capabilities: Object.spec.containers.securityContext.capabilities{",
+                "        drop: ['ALL']},",
+                "        seccompProfile: Object.spec.containers.securityContext.seccompProfile{",
+                "        type: 'RuntimeDefault'}}}}]"),
+            String.join(
+                "\n",
+                "apiVersion: admissionregistration.k8s.io/v1",
+                "kind: MutatingAdmissionPolicyBinding",
+                "metadata: {name: add-mesh-proxy}",
+                "spec:",
+                "  policyName: add-mesh-proxy",
+                "  matchResources:",
+                "    namespaceSelector:",
+                "      matchLabels: {kubernetes.io/metadata.name: " + MESH + "}"))) {
+      admin
+          .resource(Serialization.unmarshal(document, GenericKubernetesResource.class))
+          .serverSideApply();
+    }
+    await("the API server to add the sidecar")
+        .atMost(PATIENCE)
+        .ignoreExceptions()
+        .until(
+            () ->
+                admin
+                        .pods()
+                        .inNamespace(MESH)
+                        .resource(probePod())
+                        .dryRun()
+                        .create()
+                        .getSpec()
+                        .getContainers()
+                        .size()
+                    == 2);
+
+    apply(MESH, schemaVersion("meshed", database));
+
+    SchemaVersionStatus ready =
+        SchemaVersions.awaitCondition(
+            admin, MESH, "meshed", Conditions.READY, Reasons.MIGRATED, PATIENCE);
+    assertThat(ready.getCurrentVersion()).isEqualTo("2");
+    assertThat(Catalog.history(postgres, database, "public"))
+        .containsExactly("1:SQL:true", "2:SQL:true");
+    await("the lingering Job to be ended")
+        .atMost(PATIENCE)
+        .until(() -> SchemaVersions.jobsOf(admin, MESH, "meshed").isEmpty());
+    assertThat(reasons(MESH, "meshed")).contains(Reasons.JOB_ENDED);
+
+    // Opted out of the mesh through spec.job.podAnnotations: one container, a normal Job.
+    String optedOutDatabase = postgres.createDatabase("recovery_sidecar_opt_out");
+    SchemaVersion optedOut = schemaVersion("opted-out", optedOutDatabase);
+    optedOut.getSpec().getJob().setPodAnnotations(Map.of("sidecar.istio.io/inject", "false"));
+    apply(MESH, optedOut);
+    SchemaVersions.awaitCondition(
+        admin, MESH, "opted-out", Conditions.READY, Reasons.MIGRATED, PATIENCE);
+    List<Pod> pods =
+        admin
+            .pods()
+            .inNamespace(MESH)
+            .withLabel(Labels.SCHEMA_VERSION, "opted-out")
+            .list()
+            .getItems();
+    assertThat(pods)
+        .isNotEmpty()
+        .allSatisfy(pod -> assertThat(pod.getSpec().getContainers()).hasSize(1));
+  }
+
+  private static boolean servesMutatingAdmissionPolicy() {
+    return admin.getApiResources("admissionregistration.k8s.io/v1").getResources().stream()
+        .anyMatch(resource -> resource.getName().equals("mutatingadmissionpolicies"));
+  }
+
+  private static Pod probePod() {
+    return new PodBuilder()
+        .withNewMetadata()
+        .withName("mesh-probe")
+        .addToLabels(Labels.COMPONENT, Labels.MIGRATION_COMPONENT)
+        .endMetadata()
+        .withSpec(probeJob("mesh-probe").getSpec().getTemplate().getSpec())
+        .build();
   }
 
   // --- vocabulary

@@ -31,6 +31,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Builds the migration Job of a SchemaVersion: a deterministic name, pod security that meets the
@@ -148,7 +149,9 @@ public final class MigrationJobFactory {
         .endPodFailurePolicy()
         .withNewTemplate()
         .withNewMetadata()
-        .withLabels(labels)
+        .withLabels(podLabels(job, labels))
+        .withAnnotations(
+            job.getPodAnnotations() == null ? null : new TreeMap<>(job.getPodAnnotations()))
         .endMetadata()
         .withNewSpec()
         .withRestartPolicy("Never")
@@ -236,6 +239,16 @@ public final class MigrationJobFactory {
     }
     env.add(literal(JobEnvironment.RESULT_FILE, TERMINATION_MESSAGE_PATH));
     return env;
+  }
+
+  /** The user's pod labels, then the operator's, which win: its pods are found by them. */
+  private static Map<String, String> podLabels(MigrationJobSpec job, Map<String, String> own) {
+    Map<String, String> labels = new TreeMap<>();
+    if (job.getPodLabels() != null) {
+      labels.putAll(job.getPodLabels());
+    }
+    labels.putAll(own);
+    return labels;
   }
 
   private static EnvVar literal(String name, String value) {

@@ -158,17 +158,45 @@ public final class Decide {
                       + "; its pods now wait for the schema")));
     }
 
+    List<Decision.JobToEnd> ends = new ArrayList<>();
+    for (ObservedJob job : observed.jobs()) {
+      if (!job.lingering()) {
+        continue;
+      }
+      if (before != null
+          && job.name().equals(before.getName())
+          && !MigrationJobStatus.RUNNING.equals(before.getOutcome())) {
+        ends.add(
+            new Decision.JobToEnd(
+                job.name(),
+                new Event(
+                    Event.NORMAL,
+                    job.name(),
+                    Reasons.JOB_ENDED,
+                    "the migrator of Job "
+                        + job.name()
+                        + " finished and its outcome is recorded; ended the Job, whose pod another"
+                        + " container (a sidecar) kept running")));
+      } else if (requeueAfter == null || requeueAfter.compareTo(LINGERING_RECHECK) > 0) {
+        // Recorded by this decision: ended by the next, once the status is written.
+        requeueAfter = LINGERING_RECHECK;
+      }
+    }
     return new Decision(
         create,
         status,
         events,
         releases,
         injections,
+        ends,
         finishedJob,
         requeueAfter,
         plan.reason(),
         plan.message());
   }
+
+  /** When to end a lingering Job whose outcome this decision records (the status first). */
+  static final Duration LINGERING_RECHECK = Duration.ofSeconds(1);
 
   /** How often a resource Stalled by {@link Conflicts} looks whether the other one is gone. */
   static final Duration CONFLICT_RECHECK = Duration.ofMinutes(1);
@@ -231,6 +259,7 @@ public final class Decide {
           events,
           List.of(),
           List.of(),
+          List.of(),
           refused.finished(),
           // A retry already due is created by the next reconciliation, which nothing else starts.
           refused.createJob() != null ? Duration.ofSeconds(1) : refused.requeueAfter(),
@@ -263,6 +292,7 @@ public final class Decide {
         null,
         status,
         events,
+        List.of(),
         List.of(),
         List.of(),
         decision.finished(),

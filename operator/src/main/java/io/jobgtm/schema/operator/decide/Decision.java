@@ -15,6 +15,8 @@ import java.util.List;
  * @param events the Events to record now
  * @param releases the pods whose gate to remove, each with the Event to record once it is removed
  * @param injections the Deployments whose pod template gets the gate, each with its Event
+ * @param ends the Jobs to end (delete with their pods): their migrator finished and its outcome is
+ *     recorded, but a sidecar keeps their pod running
  * @param finished the Job whose outcome this reconciliation records for the first time, for the
  *     metrics, or null
  * @param requeueAfter when to decide again although nothing changes (a scheduled retry), or null
@@ -27,6 +29,7 @@ public record Decision(
     List<Event> events,
     List<Release> releases,
     List<Injection> injections,
+    List<JobToEnd> ends,
     FinishedJob finished,
     Duration requeueAfter,
     String reason,
@@ -36,7 +39,11 @@ public record Decision(
     events = List.copyOf(events);
     releases = List.copyOf(releases);
     injections = List.copyOf(injections);
+    ends = List.copyOf(ends);
   }
+
+  /** A Job to delete, and the Event to record once it is deleted. */
+  public record JobToEnd(String name, Event ended) {}
 
   /** A Job to create: its name and the spec hash it carries; its Event once it is created. */
   public record JobToCreate(String name, String specHash, Event created) {}

@@ -32,6 +32,10 @@ import java.util.Set;
  *     the Job controller, when no pod was created after it), or null
  * @param startedAt when the Job started (RFC 3339), or null
  * @param finishedAt when it finished (RFC 3339), or null
+ * @param lingering whether the migrator has finished successfully while another container of its
+ *     pod (a service mesh's sidecar) keeps running, so the Job would not complete: the outcome is
+ *     final (the migrator's own exit code and result decide it, not the Job's Complete condition),
+ *     and the Job is to be ended
  */
 public record ObservedJob(
     String name,
@@ -44,7 +48,8 @@ public record ObservedJob(
     String podProblem,
     String podsRefused,
     String startedAt,
-    String finishedAt) {
+    String finishedAt,
+    boolean lingering) {
 
   /** The Job's phase as its conditions tell it. */
   public enum Phase {
@@ -84,7 +89,7 @@ public record ObservedJob(
    */
   public static ObservedJob refused(String name, String reason, String message, String at) {
     return new ObservedJob(
-        name, null, Phase.Failed, reason, message, null, 0, null, null, null, at);
+        name, null, Phase.Failed, reason, message, null, 0, null, null, null, at, false);
   }
 
   /** The reason of the Job controller's Event when it cannot create a Job's pod. */
@@ -158,6 +163,17 @@ public record ObservedJob(
                 .findFirst()
                 .orElse(null)
             : null;
+    // The migrator's own end is final, whatever other containers of its pod still do.
+    boolean lingering = false;
+    String startedAt = job.getStatus() == null ? null : job.getStatus().getStartTime();
+    if (phase == Phase.Running && !newestFirst.isEmpty()) {
+      Optional<String> migratorEnd = succeededAt(newestFirst.get(0));
+      if (migratorEnd.isPresent()) {
+        phase = Phase.Succeeded;
+        finishedAt = migratorEnd.get();
+        lingering = anotherContainerRuns(newestFirst.get(0));
+      }
+    }
     String podsRefused =
         phase == Phase.Running ? podsRefused(job, newestFirst, failedCreates) : null;
     return new ObservedJob(
@@ -170,8 +186,9 @@ public record ObservedJob(
         failedAttempts,
         podProblem,
         podsRefused,
-        job.getStatus() == null ? null : job.getStatus().getStartTime(),
-        finishedAt);
+        startedAt,
+        finishedAt,
+        lingering);
   }
 
   /**
@@ -214,6 +231,33 @@ public record ObservedJob(
       return event.getEventTime().getTime();
     }
     return String.valueOf(event.getFirstTimestamp());
+  }
+
+  /**
+   * When the pod's migrator container ended with exit code 0 and a result document that is not a
+   * failure, if it did.
+   */
+  private static Optional<String> succeededAt(Pod pod) {
+    return migrateContainer(pod)
+        .map(ContainerStatus::getState)
+        .map(state -> state.getTerminated())
+        .filter(terminated -> Integer.valueOf(0).equals(terminated.getExitCode()))
+        .filter(
+            terminated ->
+                MigrationResult.fromJson(terminated.getMessage())
+                    .filter(result -> result.failure() == null)
+                    .isPresent())
+        .map(terminated -> terminated.getFinishedAt());
+  }
+
+  /** Whether a container other than the migrator runs in the pod, such as a mesh's sidecar. */
+  private static boolean anotherContainerRuns(Pod pod) {
+    return pod.getStatus() != null
+        && pod.getStatus().getContainerStatuses() != null
+        && pod.getStatus().getContainerStatuses().stream()
+            .filter(status -> !MigrationJobFactory.CONTAINER.equals(status.getName()))
+            .anyMatch(
+                status -> status.getState() != null && status.getState().getRunning() != null);
   }
 
   /** Whether the pod's migrator container runs now (started and not terminated). */

@@ -1,6 +1,7 @@
 package io.jobgtm.schema.operator.reconciler;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.ObjectReference;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -244,6 +245,18 @@ public final class SchemaVersionReconciler
       createJob(resource, decision.createJob(), context, events);
     }
     decision.events().forEach(event -> events.record(resource, event));
+    for (Decision.JobToEnd end : decision.ends()) {
+      context
+          .getClient()
+          .batch()
+          .v1()
+          .jobs()
+          .inNamespace(resource.getMetadata().getNamespace())
+          .withName(end.name())
+          .withPropagationPolicy(DeletionPropagation.BACKGROUND)
+          .delete();
+      events.record(resource, end.ended());
+    }
     record(resource, decision);
     GateKeeper gates = new GateKeeper(context.getClient(), events);
     List<ApiRefusal> refused = gates.inject(resource, decision.injections());

@@ -167,6 +167,26 @@ class MigrationJobFactoryTest {
   }
 
   @Test
+  void podLabelsAndAnnotationsReachThePodAndTheOperatorsLabelsWin() {
+    SchemaVersion resource =
+        Fixtures.schemaVersion(
+            """
+            job:
+              podAnnotations: {sidecar.istio.io/inject: "false"}
+              podLabels: {team: payments, app.kubernetes.io/component: not-migration}
+            """);
+
+    Job job = build(resource, bundled);
+
+    var metadata = job.getSpec().getTemplate().getMetadata();
+    assertThat(metadata.getAnnotations()).containsEntry("sidecar.istio.io/inject", "false");
+    assertThat(metadata.getLabels())
+        .containsEntry("team", "payments")
+        .containsEntry(Labels.COMPONENT, Labels.MIGRATION_COMPONENT)
+        .containsEntry(Labels.SCHEMA_VERSION, "workflow");
+  }
+
+  @Test
   void theJobCarriesTheNameAndSpecHashItWasGiven() {
     SchemaVersion resource = Fixtures.schemaVersion();
     String hash = JobIdentity.specHash(resource, bundled, factory.image(resource));

@@ -33,7 +33,8 @@ class MigrationPlannerTest {
         null,
         null,
         "2026-01-01T10:00:00Z",
-        null);
+        null,
+        false);
   }
 
   private static ObservedJob succeeded(String name, String outcome) {
@@ -48,7 +49,8 @@ class MigrationPlannerTest {
         null,
         null,
         "2026-01-01T10:00:00Z",
-        "2026-01-01T10:01:00Z");
+        "2026-01-01T10:01:00Z",
+        false);
   }
 
   private static ObservedJob failed(String name, String reason) {
@@ -63,7 +65,8 @@ class MigrationPlannerTest {
         null,
         null,
         "2026-01-01T10:00:00Z",
-        "2026-01-01T10:01:00Z");
+        "2026-01-01T10:01:00Z",
+        false);
   }
 
   private MigrationPlan plan(SchemaVersion resource, ObservedJob... jobs) {
@@ -150,7 +153,8 @@ class MigrationPlannerTest {
             "CreateContainerConfigError: secret \"workflow-db\" not found",
             null,
             null,
-            null);
+            null,
+            false);
 
     MigrationPlan plan = plan(Fixtures.schemaVersion(), stuck);
 
@@ -243,7 +247,8 @@ class MigrationPlannerTest {
             null,
             null,
             "2026-01-01T10:00:00Z",
-            "2026-01-01T10:15:00Z");
+            "2026-01-01T10:15:00Z",
+            false);
 
     MigrationPlan plan = plan(Fixtures.schemaVersion(), job);
 

@@ -49,7 +49,8 @@ class RetriesTest {
         null,
         null,
         "2026-01-01T10:00:00Z",
-        finishedAt);
+        finishedAt,
+        false);
   }
 
   private static ObservedJob succeeded(String name) {
@@ -64,7 +65,8 @@ class RetriesTest {
         null,
         null,
         "2026-01-01T10:00:00Z",
-        FINISHED);
+        FINISHED,
+        false);
   }
 
   private Decision decide(SchemaVersion resource, Instant now) {
@@ -257,7 +259,8 @@ class RetriesTest {
             null,
             null,
             "2026-01-01T10:00:00Z",
-            "2026-01-01T10:15:00Z"));
+            "2026-01-01T10:15:00Z",
+            false));
 
     Decision decision = decide(resource, Instant.parse("2026-01-01T10:15:01Z"));
 

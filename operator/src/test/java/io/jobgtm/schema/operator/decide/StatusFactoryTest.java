@@ -42,7 +42,8 @@ class StatusFactoryTest {
         null,
         null,
         "2026-01-01T10:00:00Z",
-        "2026-01-01T10:01:00Z");
+        "2026-01-01T10:01:00Z",
+        false);
   }
 
   private static SchemaVersionStatus reconcile(
@@ -121,7 +122,8 @@ class StatusFactoryTest {
             null,
             null,
             "2026-01-01T10:00:00Z",
-            "2026-01-01T10:01:00Z");
+            "2026-01-01T10:01:00Z",
+            false);
 
     SchemaVersionStatus status = reconcile(Fixtures.schemaVersion(), failed, T0);
 
@@ -148,7 +150,18 @@ class StatusFactoryTest {
     SchemaVersion resource = Fixtures.schemaVersion();
     ObservedJob running =
         new ObservedJob(
-            JOB, null, ObservedJob.Phase.Running, null, null, null, 0, null, null, null, null);
+            JOB,
+            null,
+            ObservedJob.Phase.Running,
+            null,
+            null,
+            null,
+            0,
+            null,
+            null,
+            null,
+            null,
+            false);
     resource.setStatus(reconcile(resource, running, T0));
 
     SchemaVersionStatus ready = reconcile(resource, succeeded(), T1);

@@ -1,0 +1,103 @@
+package io.jobgtm.schema.operator.observe;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
+import io.jobgtm.schema.operator.Fixtures;
+import io.jobgtm.schema.operator.act.MigrationJobFactory;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The migrator's own end decides a Job's outcome, whatever a sidecar in its pod does. */
+class ObservedJobTest {
+
+  private static final Job ACTIVE =
+      new JobBuilder()
+          .withNewMetadata()
+          .withName("workflow-0123456789")
+          .withUid("job-uid")
+          .endMetadata()
+          .withNewStatus()
+          .withActive(1)
+          .withStartTime("2026-01-01T10:00:00Z")
+          .endStatus()
+          .build();
+
+  private static ContainerStatus migrator(int exitCode, String message) {
+    return new ContainerStatusBuilder()
+        .withName(MigrationJobFactory.CONTAINER)
+        .withNewState()
+        .withNewTerminated()
+        .withExitCode(exitCode)
+        .withMessage(message)
+        .withFinishedAt("2026-01-01T10:01:00Z")
+        .endTerminated()
+        .endState()
+        .build();
+  }
+
+  private static ContainerStatus sidecar() {
+    return new ContainerStatusBuilder()
+        .withName("mesh-proxy")
+        .withNewState()
+        .withNewRunning()
+        .withStartedAt("2026-01-01T10:00:01Z")
+        .endRunning()
+        .endState()
+        .build();
+  }
+
+  private static Pod pod(ContainerStatus... statuses) {
+    return new PodBuilder()
+        .withNewMetadata()
+        .withName("workflow-0123456789-abcde")
+        .withCreationTimestamp("2026-01-01T10:00:00Z")
+        .endMetadata()
+        .withNewStatus()
+        .withPhase("Running")
+        .withContainerStatuses(statuses)
+        .endStatus()
+        .build();
+  }
+
+  @Test
+  void aMigratorThatSucceededBesideARunningSidecarIsASuccessOfALingeringJob() {
+    String result = Fixtures.result("Migrated", "2", null).toJson();
+
+    ObservedJob job =
+        ObservedJob.of(ACTIVE, List.of(pod(migrator(0, result), sidecar())), List.of());
+
+    assertThat(job.phase()).isEqualTo(ObservedJob.Phase.Succeeded);
+    assertThat(job.finishedAt()).isEqualTo("2026-01-01T10:01:00Z");
+    assertThat(job.lingering()).isTrue();
+    assertThat(job.result().versionAfter()).isEqualTo("2");
+  }
+
+  @Test
+  void aMigratorThatSucceededAloneIsASuccessBeforeTheJobControllerSaysSo() {
+    String result = Fixtures.result("Migrated", "2", null).toJson();
+
+    ObservedJob job = ObservedJob.of(ACTIVE, List.of(pod(migrator(0, result))), List.of());
+
+    assertThat(job.phase()).isEqualTo(ObservedJob.Phase.Succeeded);
+    assertThat(job.lingering()).isFalse();
+  }
+
+  @Test
+  void aMigratorThatFailedOrLeftNoResultLeavesTheJobToTheJobController() {
+    String failed = Fixtures.result("Failed", "1", "DatabaseUnreachable").toJson();
+
+    assertThat(
+            ObservedJob.of(ACTIVE, List.of(pod(migrator(1, failed), sidecar())), List.of()).phase())
+        .isEqualTo(ObservedJob.Phase.Running);
+    assertThat(
+            ObservedJob.of(ACTIVE, List.of(pod(migrator(0, "not a result"), sidecar())), List.of())
+                .phase())
+        .isEqualTo(ObservedJob.Phase.Running);
+  }
+}
