@@ -91,6 +91,17 @@ public final class Manifests {
     return resource;
   }
 
+  /**
+   * The example SchemaVersion under another name and on a database of that name: SchemaVersions of
+   * one namespace on one database and schema conflict (all but the oldest are Stalled with {@code
+   * ConflictingSchemaVersion}), so tests and benchmarks that create many give each its own.
+   */
+  public static SchemaVersion exampleSchemaVersionOnItsOwnDatabase(String name) {
+    SchemaVersion resource = exampleSchemaVersion(name);
+    resource.getSpec().getDatabase().setName(name);
+    return resource;
+  }
+
   public static <T extends HasMetadata> T example(String file, Class<T> type) {
     return Serialization.unmarshal(read("examples/" + file), type);
   }

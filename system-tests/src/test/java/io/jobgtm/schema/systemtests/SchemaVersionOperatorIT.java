@@ -98,7 +98,7 @@ class SchemaVersionOperatorIT {
 
   @Test
   void theExampleGetsExactlyOneRestrictedJobThenReadyOnSuccess() throws Exception {
-    apply(Manifests.exampleSchemaVersion("workflow"));
+    apply(Manifests.exampleSchemaVersionOnItsOwnDatabase("workflow"));
 
     Job job = awaitSingleJob("workflow");
     Pod pod = kubelet.awaitPod(NAMESPACE, job.getMetadata().getName());
@@ -151,7 +151,7 @@ class SchemaVersionOperatorIT {
     ConfigMap migrations = Manifests.migrationsConfigMap("broken-migrations");
     migrations.getData().put("V3__broken.sql", "CREATE TABEL nope (id INT);");
     admin.configMaps().inNamespace(NAMESPACE).resource(migrations).serverSideApply();
-    SchemaVersion resource = Manifests.exampleSchemaVersion("broken");
+    SchemaVersion resource = Manifests.exampleSchemaVersionOnItsOwnDatabase("broken");
     resource.getSpec().getMigrations().getConfigMapRef().setName("broken-migrations");
     apply(resource);
     Job first = awaitSingleJob("broken");
@@ -198,7 +198,7 @@ class SchemaVersionOperatorIT {
 
   @Test
   void podThatCannotStartStallsNamingTheMissingSecret() {
-    SchemaVersion resource = Manifests.exampleSchemaVersion("no-secret");
+    SchemaVersion resource = Manifests.exampleSchemaVersionOnItsOwnDatabase("no-secret");
     resource.getSpec().getDatabase().getCredentialsSecretRef().setName("missing-credentials");
     apply(resource);
     Job job = awaitSingleJob("no-secret");
@@ -217,7 +217,7 @@ class SchemaVersionOperatorIT {
 
   @Test
   void missingConfigMapStallsNamingIt() {
-    SchemaVersion resource = Manifests.exampleSchemaVersion("no-configmap");
+    SchemaVersion resource = Manifests.exampleSchemaVersionOnItsOwnDatabase("no-configmap");
     resource.getSpec().getMigrations().getConfigMapRef().setName("nowhere");
     apply(resource);
 
@@ -240,9 +240,9 @@ class SchemaVersionOperatorIT {
 
   @Test
   void specChangeWhileAJobRunsWaitsForIt() {
-    apply(Manifests.exampleSchemaVersion("changing"));
+    apply(Manifests.exampleSchemaVersionOnItsOwnDatabase("changing"));
     Job first = awaitSingleJob("changing");
-    SchemaVersion changed = Manifests.exampleSchemaVersion("changing");
+    SchemaVersion changed = Manifests.exampleSchemaVersionOnItsOwnDatabase("changing");
     changed.getSpec().setTargetVersion("1");
     apply(changed);
 
@@ -264,7 +264,7 @@ class SchemaVersionOperatorIT {
 
   @Test
   void operatorRestartedMidJobAdoptsTheSameJob() {
-    apply(Manifests.exampleSchemaVersion("restarted"));
+    apply(Manifests.exampleSchemaVersionOnItsOwnDatabase("restarted"));
     Job job = awaitSingleJob("restarted");
     awaitCondition("restarted", Conditions.RECONCILING, Reasons.MIGRATION_RUNNING);
 
@@ -298,7 +298,7 @@ class SchemaVersionOperatorIT {
 
   @Test
   void metricsEndpointServesTheDocumentedSeries() {
-    apply(Manifests.exampleSchemaVersion("metered"));
+    apply(Manifests.exampleSchemaVersionOnItsOwnDatabase("metered"));
     Job job = awaitSingleJob("metered");
     kubelet.terminate(
         kubelet.awaitPod(NAMESPACE, job.getMetadata().getName()),
@@ -333,7 +333,7 @@ class SchemaVersionOperatorIT {
     String namespace = "quiet-it";
     Manifests.restrictedNamespace(admin, namespace);
     for (int i = 0; i < 50; i++) {
-      SchemaVersion resource = Manifests.exampleSchemaVersion("quiet-" + i);
+      SchemaVersion resource = Manifests.exampleSchemaVersionOnItsOwnDatabase("quiet-" + i);
       resource.getSpec().setMigrations(null);
       admin
           .resources(SchemaVersion.class)

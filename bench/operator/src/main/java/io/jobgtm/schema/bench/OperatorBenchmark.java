@@ -154,7 +154,7 @@ public final class OperatorBenchmark {
         admin
             .resources(SchemaVersion.class)
             .inNamespace(ns)
-            .resource(Manifests.exampleSchemaVersion(name))
+            .resource(Manifests.exampleSchemaVersionOnItsOwnDatabase(name))
             .create();
         await(
             () -> tracker.gateRemoved.containsKey(key),
@@ -310,7 +310,7 @@ public final class OperatorBenchmark {
             admin
                 .resources(SchemaVersion.class)
                 .inNamespace(ns)
-                .resource(Manifests.exampleSchemaVersion(name))
+                .resource(Manifests.exampleSchemaVersionOnItsOwnDatabase(name))
                 .create();
           });
     }
