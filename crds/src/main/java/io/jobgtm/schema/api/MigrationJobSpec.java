@@ -84,6 +84,15 @@ public class MigrationJobSpec {
   private String statementTimeout;
 
   @JsonPropertyDescription(
+      "How long the migrator waits for the database to accept connections, such as 30s or 2m;"
+          + " unset: the migrator's default, "
+          + JobEnvironment.DEFAULT_CONNECT_TIMEOUT
+          + ". Running out of it is the transient failure DatabaseUnreachable, which the operator"
+          + " retries after a back-off.")
+  @Pattern(POSITIVE_DURATION_PATTERN)
+  private String connectTimeout;
+
+  @JsonPropertyDescription(
       "How long the migrator waits for another migrator that holds the migration lock of the same"
           + " database and schema, such as 30s or 5m; unset: the migrator's default, "
           + JobEnvironment.DEFAULT_LOCK_WAIT_TIMEOUT
@@ -178,6 +187,14 @@ public class MigrationJobSpec {
     this.podLabels = podLabels;
   }
 
+  public String getConnectTimeout() {
+    return connectTimeout;
+  }
+
+  public void setConnectTimeout(String connectTimeout) {
+    this.connectTimeout = connectTimeout;
+  }
+
   public String getLockWaitTimeout() {
     return lockWaitTimeout;
   }
@@ -205,6 +222,7 @@ public class MigrationJobSpec {
         && Objects.equals(ttlSecondsAfterFinished, that.ttlSecondsAfterFinished)
         && Objects.equals(lockTimeout, that.lockTimeout)
         && Objects.equals(lockWaitTimeout, that.lockWaitTimeout)
+        && Objects.equals(connectTimeout, that.connectTimeout)
         && Objects.equals(podAnnotations, that.podAnnotations)
         && Objects.equals(podLabels, that.podLabels)
         && Objects.equals(statementTimeout, that.statementTimeout);
@@ -221,6 +239,7 @@ public class MigrationJobSpec {
         ttlSecondsAfterFinished,
         lockTimeout,
         lockWaitTimeout,
+        connectTimeout,
         podAnnotations,
         podLabels,
         statementTimeout);
@@ -244,6 +263,8 @@ public class MigrationJobSpec {
         + lockTimeout
         + ", lockWaitTimeout="
         + lockWaitTimeout
+        + ", connectTimeout="
+        + connectTimeout
         + ", podAnnotations="
         + podAnnotations
         + ", podLabels="

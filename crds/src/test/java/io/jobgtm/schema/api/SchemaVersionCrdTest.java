@@ -278,6 +278,7 @@ class SchemaVersionCrdTest {
             "ttlSecondsAfterFinished",
             "lockTimeout",
             "lockWaitTimeout",
+            "connectTimeout",
             "statementTimeout",
             "podAnnotations",
             "podLabels");

@@ -31,6 +31,8 @@ import io.jobgtm.schema.testing.Catalog;
 import io.jobgtm.schema.testing.LocalCluster;
 import io.jobgtm.schema.testing.LocalClusterExtension;
 import io.jobgtm.schema.testing.PostgresServer;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -150,6 +152,35 @@ class RecoveryE2E {
     assertThat(jobs).hasSizeGreaterThan(1);
     assertThat(ready.getLastJob().getAttempt()).isEqualTo(jobs.size() - 1);
     assertThat(ready.getRetries()).isNull();
+  }
+
+  @Test
+  void aDatabaseThatComesBackIsMigratedAtTheNextRetryWithNobodyInvolved() throws Exception {
+    String database = postgres.createDatabase("recovery_outage");
+    int port;
+    try (ServerSocket reserved = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = reserved.getLocalPort();
+    }
+    // The database's address answers nothing: the server is down.
+    SchemaVersion resource = schemaVersion("outage", database);
+    resource.getSpec().getDatabase().setPort(port);
+    resource.getSpec().getJob().setConnectTimeout("2s");
+    apply(resource);
+
+    SchemaVersionStatus waiting = awaitCondition("outage", Reasons.RETRY_SCHEDULED);
+    assertThat(waiting.getLastJob().getReason()).isEqualTo("DatabaseUnreachable");
+    assertThat(waiting.getRetries().getLastReason()).isEqualTo("DatabaseUnreachable");
+
+    // The server comes back at the same address.
+    try (TcpForwarder back = TcpForwarder.start(port, postgres.port())) {
+      SchemaVersionStatus ready = awaitReady("outage", "2");
+      assertThat(ready.getRetries()).isNull();
+      assertThat(ready.getLastJob().getAttempt()).isPositive();
+      assertThat(Catalog.history(postgres, database, "public"))
+          .containsExactly("1:SQL:true", "2:SQL:true");
+      assertThat(Catalog.snapshot(postgres, database, "public"))
+          .anyMatch(line -> line.startsWith("column shipments.weight_grams integer"));
+    }
   }
 
   @Test

@@ -220,6 +220,9 @@ public final class MigrationJobFactory {
     if (job != null && job.getLockTimeout() != null) {
       env.add(literal(JobEnvironment.LOCK_TIMEOUT, job.getLockTimeout()));
     }
+    if (job != null && job.getConnectTimeout() != null) {
+      env.add(literal(JobEnvironment.CONNECT_TIMEOUT, job.getConnectTimeout()));
+    }
     if (job != null && job.getLockWaitTimeout() != null) {
       env.add(literal(JobEnvironment.LOCK_WAIT_TIMEOUT, job.getLockWaitTimeout()));
     }

@@ -133,7 +133,7 @@ class MigrationJobFactoryTest {
                     targetVersion: "2"
                     baseline: {onUnversionedSchema: Baseline, version: "1"}
                     downgrade: {allowed: true}
-                    job: {lockTimeout: 30s, lockWaitTimeout: 2m}
+                    job: {lockTimeout: 30s, lockWaitTimeout: 2m, connectTimeout: 15s}
                     """),
                 bundled)
             .getSpec()
@@ -148,6 +148,7 @@ class MigrationJobFactoryTest {
     assertThat(env(container, "ALLOW_DOWNGRADE").getValue()).isEqualTo("true");
     assertThat(env(container, "LOCK_TIMEOUT").getValue()).isEqualTo("30s");
     assertThat(env(container, "LOCK_WAIT_TIMEOUT").getValue()).isEqualTo("2m");
+    assertThat(env(container, "CONNECT_TIMEOUT").getValue()).isEqualTo("15s");
   }
 
   @Test
