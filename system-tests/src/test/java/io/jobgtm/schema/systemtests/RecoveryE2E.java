@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodSchedulingGate;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceQuota;
 import io.fabric8.kubernetes.api.model.ResourceQuotaBuilder;
@@ -348,20 +349,7 @@ class RecoveryE2E {
   @Test
   void aJobQuotaThatIsUsedUpIsRetriedUntilItFrees() throws Exception {
     String database = postgres.createDatabase("recovery_job_quota");
-    admin
-        .resourceQuotas()
-        .inNamespace(JOB_QUOTA)
-        .resource(
-            new ResourceQuotaBuilder()
-                .withNewMetadata()
-                .withName("no-jobs")
-                .endMetadata()
-                .withNewSpec()
-                .addToHard("count/jobs.batch", new Quantity("0"))
-                .endSpec()
-                .build())
-        .serverSideApply();
-    awaitQuotaCounted(JOB_QUOTA, "no-jobs");
+    applyQuota(JOB_QUOTA, "no-jobs", "count/jobs.batch");
 
     apply(JOB_QUOTA, schemaVersion("job-quota", database));
 
@@ -394,20 +382,7 @@ class RecoveryE2E {
   @Test
   void aPodThatIsNeverAdmittedIsReportedAsSuchNotAsALaterDeadline() {
     String database = postgres.createDatabase("recovery_pod_quota");
-    admin
-        .resourceQuotas()
-        .inNamespace(POD_QUOTA)
-        .resource(
-            new ResourceQuotaBuilder()
-                .withNewMetadata()
-                .withName("no-pods")
-                .endMetadata()
-                .withNewSpec()
-                .addToHard("pods", new Quantity("0"))
-                .endSpec()
-                .build())
-        .serverSideApply();
-    awaitQuotaCounted(POD_QUOTA, "no-pods");
+    applyQuota(POD_QUOTA, "no-pods", "pods");
 
     apply(POD_QUOTA, schemaVersion("pod-quota", database));
 
@@ -540,35 +515,10 @@ class RecoveryE2E {
     // 63 characters, the CRD's limit, with the dot just where the Job name is cut (52).
     String name = "x".repeat(51) + "." + "y".repeat(11);
     assertThat(name).hasSize(63);
-    Pod waiting =
-        admin
-            .pods()
-            .inNamespace(NAMESPACE)
-            .resource(
-                new PodBuilder()
-                    .withNewMetadata()
-                    .withName("long-name-reader")
-                    .endMetadata()
-                    .withNewSpec()
-                    .addNewSchedulingGate(Gates.gateName(name))
-                    .addNewContainer()
-                    .withName("reader")
-                    .withImage(RunningOperator.IMAGE)
-                    .withNewSecurityContext()
-                    .withAllowPrivilegeEscalation(false)
-                    .withRunAsNonRoot(true)
-                    .withRunAsUser(1000L)
-                    .withNewCapabilities()
-                    .withDrop("ALL")
-                    .endCapabilities()
-                    .withNewSeccompProfile()
-                    .withType("RuntimeDefault")
-                    .endSeccompProfile()
-                    .endSecurityContext()
-                    .endContainer()
-                    .endSpec()
-                    .build())
-            .create();
+    Pod reader = probePod("long-name-reader");
+    reader.getMetadata().setLabels(null);
+    reader.getSpec().setSchedulingGates(List.of(new PodSchedulingGate(Gates.gateName(name))));
+    Pod waiting = admin.pods().inNamespace(NAMESPACE).resource(reader).create();
     assertThat(waiting.getSpec().getSchedulingGates()).hasSize(1);
 
     apply(schemaVersion(name, database));
@@ -661,7 +611,7 @@ class RecoveryE2E {
                 admin
                         .pods()
                         .inNamespace(MESH)
-                        .resource(probePod())
+                        .resource(probePod("mesh-probe"))
                         .dryRun()
                         .create()
                         .getSpec()
@@ -706,10 +656,11 @@ class RecoveryE2E {
         .anyMatch(resource -> resource.getName().equals("mutatingadmissionpolicies"));
   }
 
-  private static Pod probePod() {
+  /** A pod of the restricted kind migration pods are, to probe admission with. */
+  private static Pod probePod(String name) {
     return new PodBuilder()
         .withNewMetadata()
-        .withName("mesh-probe")
+        .withName(name)
         .addToLabels(Labels.COMPONENT, Labels.MIGRATION_COMPONENT)
         .endMetadata()
         .withSpec(probeJob("mesh-probe").getSpec().getTemplate().getSpec())
@@ -819,6 +770,24 @@ class RecoveryE2E {
                 return e.getCode() == 403 || e.getCode() == 422 || e.getCode() == 400;
               }
             });
+  }
+
+  /** A ResourceQuota that allows none of {@code resource}, once the quota controller counts it. */
+  private static void applyQuota(String namespace, String name, String resource) {
+    admin
+        .resourceQuotas()
+        .inNamespace(namespace)
+        .resource(
+            new ResourceQuotaBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .endMetadata()
+                .withNewSpec()
+                .addToHard(resource, new Quantity("0"))
+                .endSpec()
+                .build())
+        .serverSideApply();
+    awaitQuotaCounted(namespace, name);
   }
 
   /**
