@@ -94,9 +94,10 @@ public class MigrationJobSpec {
 
   @JsonPropertyDescription(
       "How long the migrator waits for another migrator that holds the migration lock of the same"
-          + " database and schema, such as 30s or 5m; unset: the migrator's default, "
+          + " database and schema, such as 30s or 5m; unset: half of each pod's share of"
+          + " activeDeadlineSeconds, at most "
           + JobEnvironment.DEFAULT_LOCK_WAIT_TIMEOUT
-          + ". Running out of it is the transient failure LockTimeout, which the operator retries"
+          + " (145s with the defaults). Running out of it is the transient failure LockTimeout, which the operator retries"
           + " after a back-off. Keep it below activeDeadlineSeconds.")
   @Pattern(POSITIVE_DURATION_PATTERN)
   private String lockWaitTimeout;

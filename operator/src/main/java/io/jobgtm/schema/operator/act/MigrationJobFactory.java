@@ -223,9 +223,12 @@ public final class MigrationJobFactory {
     if (job != null && job.getConnectTimeout() != null) {
       env.add(literal(JobEnvironment.CONNECT_TIMEOUT, job.getConnectTimeout()));
     }
-    if (job != null && job.getLockWaitTimeout() != null) {
-      env.add(literal(JobEnvironment.LOCK_WAIT_TIMEOUT, job.getLockWaitTimeout()));
-    }
+    env.add(
+        literal(
+            JobEnvironment.LOCK_WAIT_TIMEOUT,
+            job != null && job.getLockWaitTimeout() != null
+                ? job.getLockWaitTimeout()
+                : lockWaitWithinDeadline(job == null ? new MigrationJobSpec() : job)));
     if (job != null && job.getStatementTimeout() != null) {
       env.add(literal(JobEnvironment.STATEMENT_TIMEOUT, job.getStatementTimeout()));
     }
@@ -242,6 +245,24 @@ public final class MigrationJobFactory {
     }
     env.add(literal(JobEnvironment.RESULT_FILE, TERMINATION_MESSAGE_PATH));
     return env;
+  }
+
+  /**
+   * The lock wait of a Job whose spec sets none: half of each pod's share of the Job's deadline
+   * (after the Job controller's pod back-off, 10 s doubling), at most the migrator's default of 5
+   * minutes. So a Job whose every pod waits for another migrator's lock ends as {@code
+   * LockTimeout}, which the operator retries, not as {@code DeadlineExceeded}: with the defaults
+   * (900 s, 3 pods) it is 145 s.
+   */
+  static String lockWaitWithinDeadline(MigrationJobSpec job) {
+    long deadline = job.getActiveDeadlineSeconds() == null ? 900 : job.getActiveDeadlineSeconds();
+    int retries = job.getBackoffLimit() == null ? 2 : job.getBackoffLimit();
+    long podBackOff = 0;
+    for (int i = 0; i < retries; i++) {
+      podBackOff += Math.min(360, 10L << i);
+    }
+    long perPod = Math.max(0, deadline - podBackOff) / (retries + 1);
+    return Math.max(1, Math.min(300, perPod / 2)) + "s";
   }
 
   /** The user's pod labels, then the operator's, which win: its pods are found by them. */

@@ -198,6 +198,9 @@ public final class Decide {
   /** When to end a lingering Job whose outcome this decision records (the status first). */
   static final Duration LINGERING_RECHECK = Duration.ofSeconds(1);
 
+  /** How often a resource Stalled by a refused gate tries the gate again. */
+  static final Duration GATE_RECHECK = Duration.ofMinutes(1);
+
   /** How often a resource Stalled by {@link Conflicts} looks whether the other one is gone. */
   static final Duration CONFLICT_RECHECK = Duration.ofMinutes(1);
 
@@ -275,9 +278,10 @@ public final class Decide {
             + ", so its pods are not held back for the schema: "
             + refusal.message();
     SchemaVersionStatus status = decision.status();
+    // From the conditions written last, so that an unchanged refusal writes nothing.
     status.setConditions(
         Conditions.from(
-                status.getConditions(),
+                resource.getStatus() == null ? null : resource.getStatus().getConditions(),
                 resource.getMetadata().getGeneration() == null
                     ? 0
                     : resource.getMetadata().getGeneration(),
@@ -286,17 +290,22 @@ public final class Decide {
             .set(Conditions.RECONCILING, Conditions.FALSE, Reasons.GATE_INJECTION_REFUSED, "")
             .set(Conditions.STALLED, Conditions.TRUE, Reasons.GATE_INJECTION_REFUSED, message)
             .toList());
-    List<Event> events = new ArrayList<>(decision.events());
-    events.add(new Event(Event.WARNING, refusal.target(), Reasons.GATE_INJECTION_REFUSED, message));
+    // The reconciliation acted on the rest of the decision and recorded its Events and metrics;
+    // the policy may go without anything the operator watches changing: look again.
+    Duration requeueAfter =
+        decision.requeueAfter() != null && decision.requeueAfter().compareTo(GATE_RECHECK) < 0
+            ? decision.requeueAfter()
+            : GATE_RECHECK;
     return new Decision(
         null,
         status,
-        events,
+        List.of(
+            new Event(Event.WARNING, refusal.target(), Reasons.GATE_INJECTION_REFUSED, message)),
         List.of(),
         List.of(),
         List.of(),
-        decision.finished(),
         null,
+        requeueAfter,
         Reasons.GATE_INJECTION_REFUSED,
         message);
   }

@@ -193,6 +193,9 @@ public final class MigrationPlanner {
    * reported), else the migrator's failure reason, else {@value Reasons#JOB_FAILED}.
    */
   static String failureReason(ObservedJob job) {
+    if (job.deadlineExceeded() && job.podsRefused() != null) {
+      return Reasons.POD_CREATION_REFUSED;
+    }
     if (job.deadlineExceeded()) {
       return Reasons.DEADLINE_EXCEEDED;
     }
@@ -221,6 +224,15 @@ public final class MigrationPlanner {
             : (failure.version() == null ? "" : " at version " + failure.version())
                 + ": "
                 + failure.message();
+    if (job.deadlineExceeded() && job.podsRefused() != null) {
+      return "Kubernetes never created the pod of migration Job "
+          + job.name()
+          + " before spec.job.activeDeadlineSeconds ended it, so nothing ran: "
+          + job.podsRefused()
+          + ". Lift the limit, then change the spec or set the annotation "
+          + SchemaVersion.RETRY_ANNOTATION
+          + " to a new value";
+    }
     if (job.deadlineExceeded()) {
       return "migration Job "
           + job.name()

@@ -91,7 +91,8 @@ final class Retries {
           status(0, null, null, request),
           new Event(
               Event.NORMAL,
-              resource.getMetadata().getName(),
+              // Each request starts a new Job: its name keeps the requests' Events apart.
+              JobIdentity.name(resource.getMetadata().getName(), specHash, attempt + 1),
               Reasons.RETRY_REQUESTED,
               "annotation "
                   + SchemaVersion.RETRY_ANNOTATION
@@ -208,12 +209,13 @@ final class Retries {
     return next == null
         ? new Event(
             Event.WARNING,
-            resource.getMetadata().getName(),
+            plan.jobName(),
             Reasons.RETRIES_EXHAUSTED,
             "gave up after " + policy.limit() + " retries; last failure " + plan.reason())
         : new Event(
             Event.NORMAL,
-            resource.getMetadata().getName(),
+            // The failed Job's name keeps each retry's Event apart.
+            plan.jobName(),
             Reasons.RETRY_SCHEDULED,
             "retry " + count + " of " + policy.limit() + " after " + plan.reason() + " at " + next);
   }

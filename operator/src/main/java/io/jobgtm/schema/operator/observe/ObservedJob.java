@@ -174,8 +174,11 @@ public record ObservedJob(
         lingering = anotherContainerRuns(newestFirst.get(0));
       }
     }
+    // Reported while the Job runs; after it failed, only when it never had a pod.
     String podsRefused =
-        phase == Phase.Running ? podsRefused(job, newestFirst, failedCreates) : null;
+        phase == Phase.Running || (phase == Phase.Failed && newestFirst.isEmpty())
+            ? podsRefused(job, newestFirst, failedCreates)
+            : null;
     return new ObservedJob(
         job.getMetadata().getName(),
         labels == null ? null : labels.get(Labels.SPEC_HASH),
@@ -216,7 +219,10 @@ public record ObservedJob(
     if (newestPod != null && newestPod.compareTo(lastSeen(newest)) >= 0) {
       return null;
     }
-    return newest.getMessage();
+    // Without the generated pod name, which changes with each attempt of the Job controller.
+    return newest.getMessage() == null
+        ? null
+        : newest.getMessage().replaceAll("pods \"[^\"]*\" ", "the pod ");
   }
 
   /** When an Event was last seen (RFC 3339): its series', its own, or its first time. */

@@ -6,8 +6,10 @@ import io.fabric8.kubernetes.client.informers.cache.BasicItemStore;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.fabric8.kubernetes.client.informers.cache.ItemStore;
 import io.jobgtm.schema.operator.decide.Gates;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -85,6 +87,20 @@ public final class LeanItemStore<T extends HasMetadata> implements ItemStore<T> 
   @Override
   public T get(String key) {
     return store.get(key);
+  }
+
+  /**
+   * {@code store} where an informer has a store of its own, null (the informer's default store)
+   * where it does not. JOSDK gives the informers of all watched namespaces the one store instance
+   * it is configured with, and each informer's list keeps only its own namespace's objects in it
+   * (fabric8's {@code retainAll} on relist), so with several watched namespaces a shared store
+   * would lose the others' objects. One informer (all namespaces, or one) has the store to itself.
+   *
+   * @param namespaces the namespaces the informers watch, as JOSDK resolves them
+   */
+  public static <T extends HasMetadata> ItemStore<T> unlessShared(
+      Set<String> namespaces, Supplier<ItemStore<T>> store) {
+    return namespaces.size() <= 1 ? store.get() : null;
   }
 
   /**

@@ -92,6 +92,7 @@ public final class SchemaVersionReconciler
   @Override
   public List<EventSource<?, SchemaVersion>> prepareEventSources(
       EventSourceContext<SchemaVersion> context) {
+    Set<String> namespaces = context.getControllerConfiguration().getEffectiveNamespaces();
     context
         .getPrimaryCache()
         .addIndexer(
@@ -115,7 +116,9 @@ public final class SchemaVersionReconciler
             InformerEventSourceConfiguration.from(Job.class, SchemaVersion.class)
                 .withName("jobs")
                 // only a Job's metadata and status are read (ObservedJob)
-                .withItemStore(LeanItemStore.<Job>trimming(job -> job.setSpec(null)))
+                .withItemStore(
+                    LeanItemStore.unlessShared(
+                        namespaces, () -> LeanItemStore.<Job>trimming(job -> job.setSpec(null))))
                 .withLabelSelector(Labels.COMPONENT + "=" + Labels.MIGRATION_COMPONENT)
                 .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(SchemaVersion.class))
                 .build(),
@@ -125,7 +128,9 @@ public final class SchemaVersionReconciler
             InformerEventSourceConfiguration.from(Pod.class, SchemaVersion.class)
                 .withName(MIGRATION_PODS)
                 // only a migration pod's metadata and status are read (ObservedJob)
-                .withItemStore(LeanItemStore.<Pod>trimming(pod -> pod.setSpec(null)))
+                .withItemStore(
+                    LeanItemStore.unlessShared(
+                        namespaces, () -> LeanItemStore.<Pod>trimming(pod -> pod.setSpec(null))))
                 .withLabelSelector(Labels.COMPONENT + "=" + Labels.MIGRATION_COMPONENT)
                 .withSecondaryToPrimaryMapper(
                     pod -> {
@@ -141,7 +146,7 @@ public final class SchemaVersionReconciler
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(ConfigMap.class, SchemaVersion.class)
                 .withName("migration-configmaps")
-                .withItemStore(LeanItemStore.of())
+                .withItemStore(LeanItemStore.unlessShared(namespaces, LeanItemStore::of))
                 .withSecondaryToPrimaryMapper(
                     configMap ->
                         context
@@ -168,7 +173,7 @@ public final class SchemaVersionReconciler
             InformerEventSourceConfiguration.from(Pod.class, SchemaVersion.class)
                 .withName(GATED_PODS)
                 // every pod of the namespace is watched; only those carrying a gate are kept
-                .withItemStore(LeanItemStore.gatedPods())
+                .withItemStore(LeanItemStore.unlessShared(namespaces, LeanItemStore::gatedPods))
                 .withSecondaryToPrimaryMapper(
                     pod ->
                         Gates.awaitedBy(pod).stream()
@@ -180,7 +185,7 @@ public final class SchemaVersionReconciler
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(Deployment.class, SchemaVersion.class)
                 .withName("gated-deployments")
-                .withItemStore(LeanItemStore.of())
+                .withItemStore(LeanItemStore.unlessShared(namespaces, LeanItemStore::of))
                 .withSecondaryToPrimaryMapper(
                     deployment ->
                         context
@@ -210,7 +215,7 @@ public final class SchemaVersionReconciler
                     new FieldSelector(
                         new FieldSelector.Field("reason", ObservedJob.FAILED_CREATE),
                         new FieldSelector.Field("involvedObject.kind", "Job")))
-                .withItemStore(LeanItemStore.of())
+                .withItemStore(LeanItemStore.unlessShared(namespaces, LeanItemStore::of))
                 .withSecondaryToPrimaryMapper(
                     event -> {
                       ObjectReference job = event.getInvolvedObject();
@@ -241,6 +246,9 @@ public final class SchemaVersionReconciler
     Decision decision =
         Decide.decide(resource, observe(resource, context), retries, clock.instant());
     EventRecorder events = events(context);
+    GateKeeper gates = new GateKeeper(context.getClient(), events);
+    // Gates first: a Job the API server refuses must not leave a Deployment ungated.
+    List<ApiRefusal> refused = gates.inject(resource, decision.injections());
     if (decision.createJob() != null) {
       createJob(resource, decision.createJob(), context, events);
     }
@@ -258,8 +266,6 @@ public final class SchemaVersionReconciler
       events.record(resource, end.ended());
     }
     record(resource, decision);
-    GateKeeper gates = new GateKeeper(context.getClient(), events);
-    List<ApiRefusal> refused = gates.inject(resource, decision.injections());
     gates.release(resource, decision.releases());
     if (!refused.isEmpty()) {
       throw refused.get(0);

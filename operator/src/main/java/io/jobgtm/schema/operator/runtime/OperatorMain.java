@@ -82,7 +82,10 @@ public final class OperatorMain implements AutoCloseable {
             config.retries(),
             Clock.systemUTC()),
         overrider -> {
-          overrider.withItemStore(LeanItemStore.of());
+          // One store per informer: JOSDK shares it between the informers of several namespaces.
+          if (config.watchNamespaces().size() <= 1) {
+            overrider.withItemStore(LeanItemStore.of());
+          }
           if (!config.watchNamespaces().isEmpty()) {
             overrider.settingNamespaces(config.watchNamespaces());
           }
