@@ -4,25 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.Event;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.api.model.ResourceQuota;
 import io.fabric8.kubernetes.api.model.ResourceQuotaBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicy;
-import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicyBinding;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.jobgtm.schema.api.Conditions;
 import io.jobgtm.schema.api.GateSpec;
 import io.jobgtm.schema.api.Reasons;
 import io.jobgtm.schema.api.SchemaVersion;
 import io.jobgtm.schema.api.SchemaVersionStatus;
-import io.jobgtm.schema.migrator.MigrationLock;
 import io.jobgtm.schema.operator.act.Labels;
 import io.jobgtm.schema.operator.decide.RetryPolicy;
 import io.jobgtm.schema.operator.runtime.OperatorConfig;
@@ -39,12 +32,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -191,12 +181,12 @@ class RecoveryBreakE2E {
   void everyScheduledRetryAndEveryRetryRequestShowsInTheEvents() throws Exception {
     String database = postgres.createDatabase("break_events");
     String name = "ledger-events";
-    try (Connection otherMigrator = holdMigrationLock(database)) {
+    try (Connection otherMigrator = ClusterFaults.holdMigrationLock(postgres, database)) {
       apply(NAMESPACE, schemaVersion(name, database));
       SchemaVersions.awaitCondition(
           admin, NAMESPACE, name, Conditions.STALLED, Reasons.RETRIES_EXHAUSTED, PATIENCE);
 
-      requestRetry(NAMESPACE, name, "first");
+      ClusterFaults.requestRetry(admin, NAMESPACE, name, "first");
       awaitStatus(
           NAMESPACE,
           name,
@@ -205,7 +195,7 @@ class RecoveryBreakE2E {
               Objects.equals(status.getLastJob().getAttempt(), RETRIES.limit() + 1)
                   && trueReason(status, Conditions.RECONCILING).equals(Reasons.RETRY_SCHEDULED));
     }
-    requestRetry(NAMESPACE, name, "second");
+    ClusterFaults.requestRetry(admin, NAMESPACE, name, "second");
     SchemaVersions.awaitCondition(
         admin, NAMESPACE, name, Conditions.READY, Reasons.MIGRATED, PATIENCE);
     assertThat(Catalog.history(postgres, database, "public"))
@@ -240,7 +230,7 @@ class RecoveryBreakE2E {
     operator.close();
     operator = newOperator(List.of(NAMESPACE));
     SchemaVersionStatus waiting;
-    try (Connection otherMigrator = holdMigrationLock(database)) {
+    try (Connection otherMigrator = ClusterFaults.holdMigrationLock(postgres, database)) {
       apply(NAMESPACE, schemaVersion(name, database));
       waiting =
           SchemaVersions.awaitCondition(
@@ -282,7 +272,7 @@ class RecoveryBreakE2E {
     String database = postgres.createDatabase("break_frozen");
     String name = "ledger-frozen";
     freezeDeployment("ledger-api");
-    try (Connection otherMigrator = holdMigrationLock(database)) {
+    try (Connection otherMigrator = ClusterFaults.holdMigrationLock(postgres, database)) {
       apply(REFUSALS, gated(schemaVersion(name, database), "ledger-api"));
       SchemaVersionStatus refused =
           awaitStatus(
@@ -397,7 +387,7 @@ class RecoveryBreakE2E {
                 .endSpec()
                 .build())
         .serverSideApply();
-    awaitQuotaCounted(JOB_QUOTA, "no-jobs");
+    ClusterFaults.awaitQuotaCounted(admin, JOB_QUOTA, "no-jobs");
     createDeployment(JOB_QUOTA, "orders-api");
 
     apply(JOB_QUOTA, gated(schemaVersion(name, database), "orders-api"));
@@ -430,7 +420,9 @@ class RecoveryBreakE2E {
   void aJobThatAPolicyRefusesStillGatesTheDeploymentMeanwhile() {
     String database = postgres.createDatabase("break_reports");
     String name = "reports-schema";
-    applyPolicy(
+    ClusterFaults.applyPolicy(
+        admin,
+        REFUSALS,
         "break-refuse-jobs",
         "batch",
         "jobs",
@@ -473,7 +465,9 @@ class RecoveryBreakE2E {
   void aPodThatAPolicyRefusesIsReportedOnceAndRecoversWhenThePolicyGoes() {
     String database = postgres.createDatabase("break_pod_policy");
     String name = "pod-policy";
-    applyPolicy(
+    ClusterFaults.applyPolicy(
+        admin,
+        REFUSALS,
         "break-refuse-pods",
         "",
         "pods",
@@ -660,23 +654,6 @@ class RecoveryBreakE2E {
     return status(namespace, name);
   }
 
-  private static void requestRetry(String namespace, String name, String value) {
-    admin
-        .resources(SchemaVersion.class)
-        .inNamespace(namespace)
-        .withName(name)
-        .edit(
-            sv -> {
-              Map<String, String> annotations = new HashMap<>();
-              if (sv.getMetadata().getAnnotations() != null) {
-                annotations.putAll(sv.getMetadata().getAnnotations());
-              }
-              annotations.put(SchemaVersion.RETRY_ANNOTATION, value);
-              sv.getMetadata().setAnnotations(annotations);
-              return sv;
-            });
-  }
-
   /** Whether an assertion holds within {@code patience}. */
   private static boolean succeeds(Duration patience, Runnable assertion) {
     try {
@@ -745,7 +722,9 @@ class RecoveryBreakE2E {
     if (admin.apps().deployments().inNamespace(REFUSALS).withName(name).get() == null) {
       createDeployment(REFUSALS, name);
     }
-    applyPolicy(
+    ClusterFaults.applyPolicy(
+        admin,
+        REFUSALS,
         "break-freeze-" + name,
         "apps",
         "deployments",
@@ -780,56 +759,6 @@ class RecoveryBreakE2E {
             .anyMatch(gate -> ("schema.jobgtm.io/" + schemaVersion).equals(gate.getName()));
   }
 
-  /**
-   * A ValidatingAdmissionPolicy and its binding for {@link #REFUSALS} only: {@code operation}s on
-   * {@code resource} must satisfy {@code expression}, else {@code message}.
-   */
-  private static void applyPolicy(
-      String name,
-      String group,
-      String resource,
-      String operation,
-      String expression,
-      String message) {
-    admin
-        .resource(
-            Serialization.unmarshal(
-                String.join(
-                    "\n",
-                    "apiVersion: admissionregistration.k8s.io/v1",
-                    "kind: ValidatingAdmissionPolicy",
-                    "metadata: {name: " + name + "}",
-                    "spec:",
-                    "  failurePolicy: Fail",
-                    "  matchConstraints:",
-                    "    resourceRules:",
-                    "    - apiGroups: [\"" + group + "\"]",
-                    "      apiVersions: [\"v1\"]",
-                    "      operations: [\"" + operation + "\"]",
-                    "      resources: [\"" + resource + "\"]",
-                    "  validations:",
-                    "  - expression: \"" + expression.replace("\"", "\\\"") + "\"",
-                    "    message: \"" + message + "\""),
-                ValidatingAdmissionPolicy.class))
-        .serverSideApply();
-    admin
-        .resource(
-            Serialization.unmarshal(
-                String.join(
-                    "\n",
-                    "apiVersion: admissionregistration.k8s.io/v1",
-                    "kind: ValidatingAdmissionPolicyBinding",
-                    "metadata: {name: " + name + "}",
-                    "spec:",
-                    "  policyName: " + name,
-                    "  validationActions: [Deny]",
-                    "  matchResources:",
-                    "    namespaceSelector:",
-                    "      matchLabels: {kubernetes.io/metadata.name: " + REFUSALS + "}"),
-                ValidatingAdmissionPolicyBinding.class))
-        .serverSideApply();
-  }
-
   private static void deletePolicy(String name) {
     admin
         .genericKubernetesResources(
@@ -854,79 +783,24 @@ class RecoveryBreakE2E {
 
   /** Asks the API server, without creating anything, for a migration Job of a SchemaVersion. */
   private static void dryRunJob(String schemaVersion) {
-    Job job =
-        new io.fabric8.kubernetes.api.model.batch.v1.JobBuilder()
-            .withNewMetadata()
-            .withName("probe-" + schemaVersion)
-            .addToLabels(Labels.SCHEMA_VERSION, schemaVersion)
-            .endMetadata()
-            .withNewSpec()
-            .withTemplate(
-                new io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder()
-                    .withSpec(probePod(schemaVersion).getSpec())
-                    .build())
-            .endSpec()
-            .build();
-    admin.batch().v1().jobs().inNamespace(REFUSALS).resource(job).dryRun().create();
+    admin
+        .batch()
+        .v1()
+        .jobs()
+        .inNamespace(REFUSALS)
+        .resource(ClusterFaults.probeJob(schemaVersion))
+        .dryRun()
+        .create();
   }
 
   /** Asks the API server, without creating anything, for a migration pod of a SchemaVersion. */
   private static void dryRunPod(String schemaVersion) {
-    admin.pods().inNamespace(REFUSALS).resource(probePod(schemaVersion)).dryRun().create();
-  }
-
-  /** A pod that Pod Security admission's restricted level accepts, labelled as a migration pod. */
-  private static Pod probePod(String schemaVersion) {
-    return new PodBuilder()
-        .withNewMetadata()
-        .withName("probe-" + schemaVersion)
-        .addToLabels(Labels.SCHEMA_VERSION, schemaVersion)
-        .endMetadata()
-        .withNewSpec()
-        .withRestartPolicy("Never")
-        .withNewSecurityContext()
-        .withRunAsNonRoot(true)
-        .withRunAsUser(1000L)
-        .withNewSeccompProfile()
-        .withType("RuntimeDefault")
-        .endSeccompProfile()
-        .endSecurityContext()
-        .addNewContainer()
-        .withName("probe")
-        .withImage(RunningOperator.IMAGE)
-        .withNewSecurityContext()
-        .withAllowPrivilegeEscalation(false)
-        .withNewCapabilities()
-        .withDrop("ALL")
-        .endCapabilities()
-        .endSecurityContext()
-        .endContainer()
-        .endSpec()
-        .build();
-  }
-
-  private static void awaitQuotaCounted(String namespace, String name) {
-    await("ResourceQuota " + name + " to be counted")
-        .atMost(PATIENCE)
-        .until(
-            () -> {
-              ResourceQuota quota =
-                  admin.resourceQuotas().inNamespace(namespace).withName(name).get();
-              return quota.getStatus() != null
-                  && quota.getStatus().getHard() != null
-                  && !quota.getStatus().getHard().isEmpty()
-                  && quota.getStatus().getUsed() != null;
-            });
-  }
-
-  /** Takes the migration lock of the public schema, as another migrator would. */
-  private static Connection holdMigrationLock(String database) throws SQLException {
-    Connection connection = postgres.connect(database);
-    try (PreparedStatement statement = connection.prepareStatement(MigrationLock.TAKE)) {
-      statement.setString(1, "public");
-      statement.execute();
-    }
-    return connection;
+    admin
+        .pods()
+        .inNamespace(REFUSALS)
+        .resource(ClusterFaults.probePod("probe-" + schemaVersion, schemaVersion))
+        .dryRun()
+        .create();
   }
 
   /** The sum of the operator's /metrics lines of a series whose labels contain every filter. */

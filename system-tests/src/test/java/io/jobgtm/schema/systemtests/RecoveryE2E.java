@@ -6,16 +6,11 @@ import static org.awaitility.Awaitility.await;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodSchedulingGate;
 import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.api.model.ResourceQuota;
 import io.fabric8.kubernetes.api.model.ResourceQuotaBuilder;
-import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicy;
-import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicyBinding;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
-import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -24,7 +19,6 @@ import io.jobgtm.schema.api.GateSpec;
 import io.jobgtm.schema.api.Reasons;
 import io.jobgtm.schema.api.SchemaVersion;
 import io.jobgtm.schema.api.SchemaVersionStatus;
-import io.jobgtm.schema.migrator.MigrationLock;
 import io.jobgtm.schema.operator.act.Labels;
 import io.jobgtm.schema.operator.decide.Gates;
 import io.jobgtm.schema.operator.decide.RetryPolicy;
@@ -35,11 +29,9 @@ import io.jobgtm.schema.testing.PostgresServer;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -131,7 +123,7 @@ class RecoveryE2E {
     String database = postgres.createDatabase("recovery_lock");
     SchemaVersion resource = schemaVersion("held-lock", database);
 
-    try (Connection otherMigrator = holdMigrationLock(database)) {
+    try (Connection otherMigrator = ClusterFaults.holdMigrationLock(postgres, database)) {
       apply(resource);
 
       SchemaVersionStatus waiting = awaitCondition("held-lock", Reasons.RETRY_SCHEDULED);
@@ -189,7 +181,7 @@ class RecoveryE2E {
     String database = postgres.createDatabase("recovery_exhausted");
     SchemaVersion resource = schemaVersion("exhausted", database);
 
-    try (Connection otherMigrator = holdMigrationLock(database)) {
+    try (Connection otherMigrator = ClusterFaults.holdMigrationLock(postgres, database)) {
       apply(resource);
 
       SchemaVersionStatus stalled =
@@ -209,7 +201,7 @@ class RecoveryE2E {
       assertThat(Catalog.tables(postgres, database, "public")).isEmpty();
     }
 
-    requestRetry(NAMESPACE, "exhausted", "first");
+    ClusterFaults.requestRetry(admin, NAMESPACE, "exhausted", "first");
 
     SchemaVersionStatus ready = awaitReady("exhausted", "2");
     assertThat(ready.getRetries().getRequest()).isEqualTo("first");
@@ -243,7 +235,7 @@ class RecoveryE2E {
     resource.getSpec().getJob().setStatementTimeout("0s");
 
     try (Connection holdV2 = hold(database, HOLD_KEY)) {
-      try (Connection otherMigrator = holdMigrationLock(database)) {
+      try (Connection otherMigrator = ClusterFaults.holdMigrationLock(postgres, database)) {
         apply(resource);
         // The first pod fails with LockTimeout; the Job runs a second one after its back-off.
         await("the first pod to fail")
@@ -270,7 +262,7 @@ class RecoveryE2E {
     }
 
     // Nothing retries a deadline by itself; a person who removed the cause asks again.
-    requestRetry(NAMESPACE, "deadline", "unblocked");
+    ClusterFaults.requestRetry(admin, NAMESPACE, "deadline", "unblocked");
     awaitReady("deadline", "2");
     assertThat(Catalog.history(postgres, database, "public"))
         .containsExactly("1:SQL:true", "2:SQL:true");
@@ -281,7 +273,9 @@ class RecoveryE2E {
   void aJobThatAnAdmissionPolicyRefusesIsStalledWithThePolicysMessageAndNotRetried()
       throws Exception {
     String database = postgres.createDatabase("recovery_job_refused");
-    applyPolicy(
+    ClusterFaults.applyPolicy(
+        admin,
+        REFUSALS,
         "refuse-migration-jobs",
         "batch",
         "jobs",
@@ -299,7 +293,7 @@ class RecoveryE2E {
                 .v1()
                 .jobs()
                 .inNamespace(REFUSALS)
-                .resource(probeJob("refused-job"))
+                .resource(ClusterFaults.probeJob("refused-job"))
                 .dryRun()
                 .create());
 
@@ -333,11 +327,11 @@ class RecoveryE2E {
                         .v1()
                         .jobs()
                         .inNamespace(REFUSALS)
-                        .resource(probeJob("refused-job"))
+                        .resource(ClusterFaults.probeJob("refused-job"))
                         .dryRun()
                         .create()
                     != null);
-    requestRetry(REFUSALS, "refused-job", "ticket-1234");
+    ClusterFaults.requestRetry(admin, REFUSALS, "refused-job", "ticket-1234");
     SchemaVersionStatus ready =
         SchemaVersions.awaitCondition(
             admin, REFUSALS, "refused-job", Conditions.READY, Reasons.MIGRATED, PATIENCE);
@@ -405,7 +399,9 @@ class RecoveryE2E {
   @Test
   void aGateThatAnAdmissionPolicyRefusesIsStalledNamingTheDeployment() throws Exception {
     String database = postgres.createDatabase("recovery_gate_refused");
-    applyPolicy(
+    ClusterFaults.applyPolicy(
+        admin,
+        REFUSALS,
         "freeze-payments-api",
         "apps",
         "deployments",
@@ -515,7 +511,7 @@ class RecoveryE2E {
     // 63 characters, the CRD's limit, with the dot just where the Job name is cut (52).
     String name = "x".repeat(51) + "." + "y".repeat(11);
     assertThat(name).hasSize(63);
-    Pod reader = probePod("long-name-reader");
+    Pod reader = ClusterFaults.probePod("long-name-reader", "long-name");
     reader.getMetadata().setLabels(null);
     reader.getSpec().setSchedulingGates(List.of(new PodSchedulingGate(Gates.gateName(name))));
     Pod waiting = admin.pods().inNamespace(NAMESPACE).resource(reader).create();
@@ -611,7 +607,7 @@ class RecoveryE2E {
                 admin
                         .pods()
                         .inNamespace(MESH)
-                        .resource(probePod("mesh-probe"))
+                        .resource(ClusterFaults.probePod("mesh-probe", "mesh-probe"))
                         .dryRun()
                         .create()
                         .getSpec()
@@ -656,17 +652,6 @@ class RecoveryE2E {
         .anyMatch(resource -> resource.getName().equals("mutatingadmissionpolicies"));
   }
 
-  /** A pod of the restricted kind migration pods are, to probe admission with. */
-  private static Pod probePod(String name) {
-    return new PodBuilder()
-        .withNewMetadata()
-        .withName(name)
-        .addToLabels(Labels.COMPONENT, Labels.MIGRATION_COMPONENT)
-        .endMetadata()
-        .withSpec(probeJob("mesh-probe").getSpec().getTemplate().getSpec())
-        .build();
-  }
-
   // --- vocabulary
 
   private static SchemaVersion schemaVersion(String name, String database) {
@@ -686,74 +671,6 @@ class RecoveryE2E {
         .resources(SchemaVersion.class)
         .inNamespace(namespace)
         .resource(resource)
-        .serverSideApply();
-  }
-
-  private static void requestRetry(String namespace, String name, String value) {
-    admin
-        .resources(SchemaVersion.class)
-        .inNamespace(namespace)
-        .withName(name)
-        .edit(
-            sv -> {
-              Map<String, String> annotations = new HashMap<>();
-              if (sv.getMetadata().getAnnotations() != null) {
-                annotations.putAll(sv.getMetadata().getAnnotations());
-              }
-              annotations.put(SchemaVersion.RETRY_ANNOTATION, value);
-              sv.getMetadata().setAnnotations(annotations);
-              return sv;
-            });
-  }
-
-  /**
-   * A ValidatingAdmissionPolicy and its binding, for the {@link #REFUSALS} namespace only: {@code
-   * operation}s on {@code resource} must satisfy {@code expression}, else {@code message}.
-   */
-  private static void applyPolicy(
-      String name,
-      String group,
-      String resource,
-      String operation,
-      String expression,
-      String message) {
-    admin
-        .resource(
-            Serialization.unmarshal(
-                String.join(
-                    "\n",
-                    "apiVersion: admissionregistration.k8s.io/v1",
-                    "kind: ValidatingAdmissionPolicy",
-                    "metadata: {name: " + name + "}",
-                    "spec:",
-                    "  failurePolicy: Fail",
-                    "  matchConstraints:",
-                    "    resourceRules:",
-                    "    - apiGroups: [\"" + group + "\"]",
-                    "      apiVersions: [\"v1\"]",
-                    "      operations: [\"" + operation + "\"]",
-                    "      resources: [\"" + resource + "\"]",
-                    "  validations:",
-                    "  - expression: \"" + expression.replace("\"", "\\\"") + "\"",
-                    "    message: \"" + message + "\"",
-                    "---"),
-                ValidatingAdmissionPolicy.class))
-        .serverSideApply();
-    admin
-        .resource(
-            Serialization.unmarshal(
-                String.join(
-                    "\n",
-                    "apiVersion: admissionregistration.k8s.io/v1",
-                    "kind: ValidatingAdmissionPolicyBinding",
-                    "metadata: {name: " + name + "}",
-                    "spec:",
-                    "  policyName: " + name,
-                    "  validationActions: [Deny]",
-                    "  matchResources:",
-                    "    namespaceSelector:",
-                    "      matchLabels: {kubernetes.io/metadata.name: " + REFUSALS + "}"),
-                ValidatingAdmissionPolicyBinding.class))
         .serverSideApply();
   }
 
@@ -787,69 +704,7 @@ class RecoveryE2E {
                 .endSpec()
                 .build())
         .serverSideApply();
-    awaitQuotaCounted(namespace, name);
-  }
-
-  /**
-   * Waits until the quota controller has counted a new ResourceQuota: before that, admission
-   * refuses everything it covers with "status unknown", not "exceeded quota".
-   */
-  private static void awaitQuotaCounted(String namespace, String name) {
-    await("ResourceQuota " + name + " to be counted")
-        .atMost(PATIENCE)
-        .until(
-            () -> {
-              ResourceQuota quota =
-                  admin.resourceQuotas().inNamespace(namespace).withName(name).get();
-              return quota.getStatus() != null
-                  && quota.getStatus().getHard() != null
-                  && !quota.getStatus().getHard().isEmpty()
-                  && quota.getStatus().getUsed() != null;
-            });
-  }
-
-  /** A Job labelled as the migration Job of a SchemaVersion, to probe admission with. */
-  private static Job probeJob(String schemaVersion) {
-    return new JobBuilder()
-        .withNewMetadata()
-        .withName("probe-" + schemaVersion)
-        .addToLabels(Labels.SCHEMA_VERSION, schemaVersion)
-        .endMetadata()
-        .withNewSpec()
-        .withNewTemplate()
-        .withNewSpec()
-        .withRestartPolicy("Never")
-        .withNewSecurityContext()
-        .withRunAsNonRoot(true)
-        .withRunAsUser(1000L)
-        .withNewSeccompProfile()
-        .withType("RuntimeDefault")
-        .endSeccompProfile()
-        .endSecurityContext()
-        .addNewContainer()
-        .withName("probe")
-        .withImage(RunningOperator.IMAGE)
-        .withNewSecurityContext()
-        .withAllowPrivilegeEscalation(false)
-        .withNewCapabilities()
-        .withDrop("ALL")
-        .endCapabilities()
-        .endSecurityContext()
-        .endContainer()
-        .endSpec()
-        .endTemplate()
-        .endSpec()
-        .build();
-  }
-
-  /** Takes the migration lock of the public schema, as another migrator would. */
-  private static Connection holdMigrationLock(String database) throws SQLException {
-    Connection connection = postgres.connect(database);
-    try (PreparedStatement statement = connection.prepareStatement(MigrationLock.TAKE)) {
-      statement.setString(1, "public");
-      statement.execute();
-    }
-    return connection;
+    ClusterFaults.awaitQuotaCounted(admin, namespace, name);
   }
 
   /** Where the migrator records who migrates the schema. */
