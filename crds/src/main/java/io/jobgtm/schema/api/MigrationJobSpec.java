@@ -17,14 +17,17 @@ import java.util.Objects;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class MigrationJobSpec {
 
-  /** A PostgreSQL duration: a whole number with the unit ms, s, m or h, such as 10s or 500ms. */
-  public static final String DURATION_PATTERN = "^[0-9]+(ms|s|m|h)$";
+  /**
+   * A PostgreSQL duration: a whole number of at most 9 digits with the unit ms, s, m or h, such as
+   * 10s or 500ms (longer numbers would overflow the migrator's and PostgreSQL's settings).
+   */
+  public static final String DURATION_PATTERN = "^[0-9]{1,9}(ms|s|m|h)$";
 
   /** The most entries of {@code podAnnotations} and of {@code podLabels}. */
   public static final int MAX_POD_METADATA = 32;
 
   /** A duration as {@link #DURATION_PATTERN}, greater than zero. */
-  public static final String POSITIVE_DURATION_PATTERN = "^0*[1-9][0-9]*(ms|s|m|h)$";
+  public static final String POSITIVE_DURATION_PATTERN = "^0*[1-9][0-9]{0,8}(ms|s|m|h)$";
 
   @JsonPropertyDescription(
       "Image of the migration Job, [host[:port]/]path[:tag][@digest] with a lowercase path, at"

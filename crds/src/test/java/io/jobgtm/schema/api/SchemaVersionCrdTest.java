@@ -298,7 +298,7 @@ class SchemaVersionCrdTest {
       Pattern duration = Pattern.compile(property(job, timeout).getPattern());
       assertThat(List.of("10s", "5m", "500ms", "1h", "0s"))
           .allMatch(v -> duration.matcher(v).matches());
-      assertThat(List.of("10", "1.5s", "10sec", "5 m", "1d", "-1s", "s"))
+      assertThat(List.of("10", "1.5s", "10sec", "5 m", "1d", "-1s", "s", "1000000000000h"))
           .noneMatch(v -> duration.matcher(v).matches());
     }
     Pattern lockWait = Pattern.compile(property(job, "lockWaitTimeout").getPattern());

@@ -199,7 +199,7 @@ public final class Decide {
   static final Duration LINGERING_RECHECK = Duration.ofSeconds(1);
 
   /** How often a resource Stalled by a refused gate tries the gate again. */
-  static final Duration GATE_RECHECK = Duration.ofMinutes(1);
+  static final Duration GATE_RECHECK = Duration.ofSeconds(30);
 
   /** How often a resource Stalled by {@link Conflicts} looks whether the other one is gone. */
   static final Duration CONFLICT_RECHECK = Duration.ofMinutes(1);

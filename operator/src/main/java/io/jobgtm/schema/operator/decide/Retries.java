@@ -57,7 +57,11 @@ final class Retries {
     MigrationJobStatus lastJob =
         resource.getStatus() == null ? null : resource.getStatus().getLastJob();
     boolean sameSpec = lastJob != null && desiredJob.equals(lastJob.getName());
-    String request = retryRequest(resource);
+    // A removed annotation keeps the value last acted on: setting it again is no new request.
+    String request =
+        retryRequest(resource) != null
+            ? retryRequest(resource)
+            : previous == null ? null : previous.getRequest();
     int count =
         sameSpec && previous != null && previous.getCount() != null ? previous.getCount() : 0;
     String lastReason = sameSpec && previous != null ? previous.getLastReason() : null;
@@ -122,9 +126,10 @@ final class Retries {
     if (next == null) {
       String message =
           plan.message()
-              + "; the operator gave up after "
-              + policy.limit()
-              + " retries. Remove the cause, then set the annotation "
+              + (policy.limit() == 0
+                  ? "; the operator's retries are off (limit 0)."
+                  : "; the operator gave up after " + policy.limit() + " retries.")
+              + " Remove the cause, then set the annotation "
               + SchemaVersion.RETRY_ANNOTATION
               + " to a new value, or change the spec";
       return new Step(

@@ -198,6 +198,48 @@ class RetriesTest {
   }
 
   @Test
+  void theSameValueSetAgainAfterTheAnnotationWasRemovedIsNoNewRequest() {
+    SchemaVersion resource = Fixtures.schemaVersion();
+    decide(resource, Instant.parse("2026-01-01T10:00:00Z"));
+    jobs.add(failed(job(resource, 0), "MigrationFailed", FINISHED));
+    decide(resource, Instant.parse("2026-01-01T10:02:00Z"));
+    resource.getMetadata().setAnnotations(Map.of(SchemaVersion.RETRY_ANNOTATION, "one"));
+    assertThat(decide(resource, Instant.parse("2026-01-01T10:03:00Z")).createJob()).isNotNull();
+    jobs.add(failed(job(resource, 1), "MigrationFailed", "2026-01-01T10:04:00Z"));
+    decide(resource, Instant.parse("2026-01-01T10:05:00Z"));
+
+    resource.getMetadata().setAnnotations(Map.of());
+    Decision removed = decide(resource, Instant.parse("2026-01-01T10:06:00Z"));
+    resource.getMetadata().setAnnotations(Map.of(SchemaVersion.RETRY_ANNOTATION, "one"));
+    Decision setAgain = decide(resource, Instant.parse("2026-01-01T10:07:00Z"));
+
+    assertThat(removed.status().getRetries().getRequest()).isEqualTo("one");
+    assertThat(setAgain.createJob()).isNull();
+  }
+
+  @Test
+  void withRetriesOffTheMessageSaysSoInsteadOfGivingUpAfterNone() {
+    SchemaVersion resource = Fixtures.schemaVersion();
+    RetryPolicy off = new RetryPolicy(Duration.ofSeconds(30), Duration.ofMinutes(10), 0);
+    Observed none =
+        new Observed(new MigrationSource.Bundled(), IMAGE, List.of(), List.of(), List.of());
+    resource.setStatus(Decide.decide(resource, none, off, Instant.parse(FINISHED)).status());
+    Observed failedOnce =
+        new Observed(
+            new MigrationSource.Bundled(),
+            IMAGE,
+            List.of(failed(job(resource, 0), "LockTimeout", FINISHED)),
+            List.of(),
+            List.of());
+
+    Decision decision = Decide.decide(resource, failedOnce, off, Instant.parse(FINISHED));
+
+    assertThat(condition(decision.status(), Conditions.STALLED))
+        .isEqualTo(Reasons.RETRIES_EXHAUSTED);
+    assertThat(decision.message()).contains("retries are off").doesNotContain("after 0 retries");
+  }
+
+  @Test
   void aRetryAnnotationWhileNothingFailedIsOnlyRecorded() {
     SchemaVersion resource = Fixtures.schemaVersion();
     decide(resource, Instant.parse("2026-01-01T10:00:00Z"));
