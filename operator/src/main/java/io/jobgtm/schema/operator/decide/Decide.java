@@ -41,27 +41,29 @@ public final class Decide {
   public static Decision decide(
       SchemaVersion resource, Observed observed, RetryPolicy retries, Instant now) {
     String specHash = JobIdentity.specHash(resource, observed.source(), observed.image());
-    int planned = JobIdentity.attempt(resource, specHash);
-    String plannedJob = JobIdentity.name(resource.getMetadata().getName(), specHash, planned);
-    MigrationPlan recorded =
-        MigrationPlanner.plan(resource, observed.source(), plannedJob, observed.jobs());
+    // First the plan for the attempt the status records; the retry rule may move to the next.
+    int recordedAttempt = JobIdentity.attempt(resource, specHash);
+    String recordedJob =
+        JobIdentity.name(resource.getMetadata().getName(), specHash, recordedAttempt);
+    MigrationPlan planned =
+        MigrationPlanner.plan(resource, observed.source(), recordedJob, observed.jobs());
     ObservedJob running =
         observed.jobs().stream().filter(job -> !job.finished()).findFirst().orElse(null);
 
     MigrationJobStatus before =
         resource.getStatus() == null ? null : resource.getStatus().getLastJob();
-    ObservedJob finished = recorded.finished();
+    ObservedJob finished = planned.finished();
     boolean newlyFinished = finished != null && StatusFactory.isNewer(finished, before);
-    Event report = newlyFinished ? report(recorded, finished) : null;
+    Event report = newlyFinished ? report(planned, finished) : null;
 
     Retries.Step retry =
         Retries.apply(
             resource,
-            recorded,
-            specHash,
-            plannedJob,
             planned,
-            newlyFinished && finished.name().equals(plannedJob),
+            specHash,
+            recordedJob,
+            recordedAttempt,
+            newlyFinished && finished.name().equals(recordedJob),
             finished != null
                 ? finished.finishedAt()
                 : before == null ? null : before.getFinishedAt(),
@@ -73,7 +75,7 @@ public final class Decide {
     Optional<SchemaVersion> older = Conflicts.olderOnTheSameSchema(resource, observed.neighbours());
     if (older.isPresent() && running == null) {
       plan = conflict(resource, older.get(), plan);
-      attempt = planned;
+      attempt = recordedAttempt;
       // Nothing watches the other resource for this one: look again after a while.
       requeueAfter = CONFLICT_RECHECK;
     }
@@ -268,6 +270,21 @@ public final class Decide {
           refused.createJob() != null ? Duration.ofSeconds(1) : refused.requeueAfter(),
           refused.reason(),
           refused.message());
+    }
+    if (refusal.isTransient()) {
+      // The Deployment changed under the patch, or the server was busy: try again shortly, and
+      // report nothing yet.
+      return new Decision(
+          null,
+          resource.getStatus(),
+          List.of(),
+          List.of(),
+          List.of(),
+          List.of(),
+          null,
+          retries.initialDelay(),
+          Reasons.GATE_INJECTION_REFUSED,
+          refusal.message());
     }
     Decision decision = decide(resource, observed, retries, now);
     String message =

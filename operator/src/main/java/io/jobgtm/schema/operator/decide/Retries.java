@@ -58,10 +58,9 @@ final class Retries {
         resource.getStatus() == null ? null : resource.getStatus().getLastJob();
     boolean sameSpec = lastJob != null && desiredJob.equals(lastJob.getName());
     // A removed annotation keeps the value last acted on: setting it again is no new request.
+    String annotated = retryRequest(resource);
     String request =
-        retryRequest(resource) != null
-            ? retryRequest(resource)
-            : previous == null ? null : previous.getRequest();
+        annotated != null ? annotated : previous == null ? null : previous.getRequest();
     int count =
         sameSpec && previous != null && previous.getCount() != null ? previous.getCount() : 0;
     String lastReason = sameSpec && previous != null ? previous.getLastReason() : null;

@@ -294,7 +294,8 @@ public final class SchemaVersionReconciler
    * Reports a refusal of the API server ({@link ApiRefusal}) in the status and an Event, through
    * {@link Decide#refused}; a transient one is retried at the back-off the decision gives (a
    * Deployment that changed under the gate's patch after the initial retry delay, without a
-   * status), a permanent one when something changes. Any other error takes JOSDK's retries.
+   * status), a permanent one when something changes ({@link Decide#refused} decides which). Any
+   * other error takes JOSDK's retries.
    */
   @Override
   public ErrorStatusUpdateControl<SchemaVersion> updateErrorStatus(
@@ -302,20 +303,17 @@ public final class SchemaVersionReconciler
     if (!(e instanceof ApiRefusal refusal)) {
       return ErrorStatusUpdateControl.defaultErrorProcessing();
     }
-    if (refusal.refusal().action() == Refusal.Action.ADD_GATE && refusal.refusal().isTransient()) {
-      // The Deployment changed under the patch, or the server was busy: try again shortly.
-      return ErrorStatusUpdateControl.<SchemaVersion>noStatusUpdate()
-          .rescheduleAfter(retries.initialDelay());
-    }
     Decision decision =
         Decide.refused(
             resource, observe(resource, context), refusal.refusal(), retries, clock.instant());
-    LOG.warn(
-        "{}/{}: {} ({})",
-        resource.getMetadata().getNamespace(),
-        resource.getMetadata().getName(),
-        decision.reason(),
-        decision.message());
+    if (!decision.events().isEmpty()) {
+      LOG.warn(
+          "{}/{}: {} ({})",
+          resource.getMetadata().getNamespace(),
+          resource.getMetadata().getName(),
+          decision.reason(),
+          decision.message());
+    }
     EventRecorder events = events(context);
     decision.events().forEach(event -> events.record(resource, event));
     record(resource, decision);

@@ -158,4 +158,19 @@ class RefusalTest {
         .extracting(Decision.Event::reason)
         .contains(Reasons.GATE_INJECTION_REFUSED);
   }
+
+  @Test
+  void aGatePatchThatMayPassIsTriedAgainWithoutReportingOrWritingAnything() {
+    SchemaVersion resource = Fixtures.schemaVersion("gate: {deployments: [payments-api]}");
+    resource.setStatus(Decide.decide(resource, nothing(), POLICY, NOW).status());
+    Refusal conflict =
+        new Refusal(Refusal.Action.ADD_GATE, "payments-api", "the object has been modified", true);
+
+    Decision decision = Decide.refused(resource, nothing(), conflict, POLICY, NOW);
+
+    assertThat(decision.status()).isEqualTo(resource.getStatus());
+    assertThat(decision.events()).isEmpty();
+    assertThat(decision.requeueAfter()).isEqualTo(POLICY.initialDelay());
+    assertThat(decision.createJob()).isNull();
+  }
 }
