@@ -88,6 +88,8 @@ class SchemaOwnershipIT {
 
     assertThat(restored.outcome()).isEqualTo(Outcome.Migrated);
     assertThat(history()).containsExactly("1:SQL:true", "2:SQL:true", "3:SQL:true");
+    assertThat(Catalog.snapshot(postgres, database.database(), "public"))
+        .anyMatch(line -> line.startsWith("column depots.region text"));
     assertThat(historyComment()).endsWith("uid=uid-after-restore");
   }
 
@@ -96,16 +98,20 @@ class SchemaOwnershipIT {
     migrate(new SchemaOwner.Claim("legacy/orders", null, null));
     files.with("V3__depot_region.sql", "ALTER TABLE depots ADD COLUMN region text;\n");
 
+    List<String> catalogBefore = Catalog.snapshot(postgres, database.database(), "public");
     MigrationResult wrongName =
         migrate(new SchemaOwner.Claim("shop/orders", null, "legacy/invoices"));
     assertThat(wrongName.failure().reason()).isEqualTo(FailureReason.SchemaOwnedByAnother);
     assertThat(history()).containsExactly("1:SQL:true", "2:SQL:true");
+    assertThat(Catalog.snapshot(postgres, database.database(), "public")).isEqualTo(catalogBefore);
 
     MigrationResult takenOver =
         migrate(new SchemaOwner.Claim("shop/orders", null, "legacy/orders"));
     assertThat(takenOver.outcome()).isEqualTo(Outcome.Migrated);
     assertThat(takenOver.owner()).isEqualTo("shop/orders");
     assertThat(history()).containsExactly("1:SQL:true", "2:SQL:true", "3:SQL:true");
+    assertThat(Catalog.snapshot(postgres, database.database(), "public"))
+        .anyMatch(line -> line.startsWith("column depots.region text"));
     assertThat(historyComment()).isEqualTo("schema-operator owner=shop/orders");
 
     // The old owner is the other one now.
@@ -121,6 +127,8 @@ class SchemaOwnershipIT {
     assertThat(result.owner()).isNull();
     assertThat(historyComment()).isNull();
     assertThat(history()).containsExactly("1:SQL:true", "2:SQL:true");
+    assertThat(Catalog.snapshot(postgres, database.database(), "public"))
+        .anyMatch(line -> line.startsWith("column depots.capacity integer"));
   }
 
   @Test
@@ -132,6 +140,8 @@ class SchemaOwnershipIT {
     assertThat(failed.failure().reason()).isEqualTo(FailureReason.MigrationFailed);
     // V1 and V2 committed (V3 rolled back), so the history stays, with the owner that wrote it.
     assertThat(history()).containsExactly("1:SQL:true", "2:SQL:true");
+    assertThat(Catalog.snapshot(postgres, database.database(), "public"))
+        .anyMatch(line -> line.startsWith("column depots.capacity integer"));
     assertThat(historyComment()).isEqualTo("schema-operator owner=shop-eu/orders");
   }
 }

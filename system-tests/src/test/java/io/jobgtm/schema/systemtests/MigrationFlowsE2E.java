@@ -537,6 +537,7 @@ class MigrationFlowsE2E {
       assertThat(jobsOf(RESTART_NAMESPACE, "failover")).hasSize(1);
       assertThat(status.getLastJob().getAttempt()).isNull();
       assertThat(history("failover")).containsExactly("1:SQL:true", "2:SQL:true", "3:SQL:true");
+      assertThat(Catalog.tables(postgres, "failover", "public")).contains("held_marker");
     } finally {
       counter.shutdownNow();
       replicas.values().forEach(OperatorProcess::close);
