@@ -75,3 +75,12 @@ capabilities:
 seccompProfile:
   type: RuntimeDefault
 {{- end }}
+
+{{/*
+The name of the release's ValidatingAdmissionPolicy and its binding, a cluster-wide name unique per
+release: <fullname>.<release namespace>. Its grant ClusterRoles add .custom-image and
+.job-service-account.
+*/}}
+{{- define "schema-operator.admissionPolicyName" -}}
+{{- printf "%s.%s" (include "schema-operator.fullname" .) (default "default" .Release.Namespace) }}
+{{- end }}

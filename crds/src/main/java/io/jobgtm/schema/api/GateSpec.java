@@ -16,12 +16,17 @@ import java.util.Objects;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class GateSpec {
 
-  /** At most this many Deployments per SchemaVersion. */
-  public static final int MAX_DEPLOYMENTS = 50;
+  /**
+   * At most this many Deployments per SchemaVersion. The chart's admission policy asks the API
+   * server's authorizer whether the author may patch each one, and the API server allows one
+   * admission request about 28 such checks (5 go to the policy's other checks); the policy has one
+   * check per entry up to this number (helm/schema-operator/templates/admission-policy.yaml).
+   */
+  public static final int MAX_DEPLOYMENTS = 20;
 
   @JsonPropertyDescription(
-      "Names of Deployments in the same namespace whose pods wait for the schema; the operator"
-          + " adds the scheduling gate to their pod templates.")
+      "Names of Deployments in the same namespace whose pods wait for the schema, at most 20; the"
+          + " operator adds the scheduling gate to their pod templates.")
   @Size(max = MAX_DEPLOYMENTS)
   private List<
           @Pattern(KubernetesNames.DNS1123_SUBDOMAIN_PATTERN)

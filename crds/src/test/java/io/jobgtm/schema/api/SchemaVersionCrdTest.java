@@ -311,7 +311,7 @@ class SchemaVersionCrdTest {
   @Test
   void gatedDeploymentsAreAShortListOfNames() {
     JSONSchemaProps deployments = property(spec, "gate", "deployments");
-    assertThat(deployments.getMaxItems()).isEqualTo(50L);
+    assertThat(deployments.getMaxItems()).isEqualTo(20L);
     Pattern name = Pattern.compile(deployments.getItems().getSchema().getPattern());
     assertThat(List.of("workflow-api", "worker", "a.b-c")).allMatch(v -> name.matcher(v).matches());
     assertThat(List.of("", "Worker", "-api", "api-", "a_b"))

@@ -27,11 +27,11 @@ import java.util.Map;
  * chart grants (helm/schema-operator/files/operator-rules.yaml), with a client that counts the
  * write requests it sends.
  */
-final class RunningOperator implements AutoCloseable {
+public final class RunningOperator implements AutoCloseable {
 
   static final String NAMESPACE = "schema-operator-system";
   static final String SERVICE_ACCOUNT = "schema-operator";
-  static final String IMAGE = "registry.test/schema-operator:it";
+  public static final String IMAGE = "registry.test/schema-operator:it";
 
   private final OperatorMain main;
   private final RequestCounter requests;
@@ -154,7 +154,7 @@ final class RunningOperator implements AutoCloseable {
   }
 
   /** A client authenticated as the given ServiceAccount, counting its requests. */
-  static KubernetesClient serviceAccountClient(
+  public static KubernetesClient serviceAccountClient(
       KubernetesClient admin,
       String kubeconfigYaml,
       String namespace,

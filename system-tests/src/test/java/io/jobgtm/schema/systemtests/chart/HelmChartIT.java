@@ -15,6 +15,8 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicy;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicyBinding;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
@@ -24,6 +26,7 @@ import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.Subject;
 import io.fabric8.kubernetes.api.model.rbac.SubjectBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.jobgtm.schema.api.GateSpec;
 import io.jobgtm.schema.api.SchemaVersion;
 import io.jobgtm.schema.api.UnversionedSchemaPolicy;
 import io.jobgtm.schema.operator.runtime.OperatorConfig;
@@ -52,6 +55,13 @@ class HelmChartIT {
 
   private static final Path BAD_VALUES = Path.of("src/test/resources/chart/bad-values");
   private static final String FULLNAME = Chart.RELEASE + "-schema-operator";
+  private static final String POLICY = FULLNAME + "." + Chart.NAMESPACE;
+  private static final Set<Class<?>> CLUSTER_SCOPED =
+      Set.of(
+          ClusterRole.class,
+          ClusterRoleBinding.class,
+          ValidatingAdmissionPolicy.class,
+          ValidatingAdmissionPolicyBinding.class);
 
   @TempDir static Path work;
 
@@ -97,7 +107,7 @@ class HelmChartIT {
         .isNotEmpty()
         .allSatisfy(deployment -> restricted(deployment.getSpec().getTemplate()));
     assertThat(rendered.objects())
-        .filteredOn(o -> !(o instanceof ClusterRole || o instanceof ClusterRoleBinding))
+        .filteredOn(o -> !CLUSTER_SCOPED.contains(o.getClass()))
         .allSatisfy(o -> assertThat(o.getMetadata().getNamespace()).isNotBlank());
   }
 
@@ -196,10 +206,107 @@ class HelmChartIT {
       assertThat(binding.getRoleRef().getName()).isEqualTo(FULLNAME);
     }
     assertThat(rendered.all(Role.class))
+        .filteredOn(role -> role.getMetadata().getName().startsWith(FULLNAME + "-"))
         .extracting(role -> role.getMetadata().getNamespace())
-        .containsExactlyInAnyOrder("team-a", "team-b", Chart.NAMESPACE);
+        .containsExactly(Chart.NAMESPACE);
     assertThat(OperatorConfig.from(operatorEnv(rendered)).watchNamespaces())
         .containsExactlyInAnyOrder("team-a", "team-b");
+  }
+
+  @Test
+  void theAdmissionPolicyChecksEverySchemaVersionOfTheClusterByDefault() {
+    Rendered rendered = render(null);
+
+    ValidatingAdmissionPolicy policy = rendered.one(ValidatingAdmissionPolicy.class, POLICY);
+    assertThat(policy.getSpec().getFailurePolicy()).isEqualTo("Fail");
+    assertThat(policy.getSpec().getMatchConstraints().getResourceRules())
+        .singleElement()
+        .satisfies(
+            rule -> {
+              assertThat(rule.getApiGroups()).containsExactly("schema.jobgtm.io");
+              assertThat(rule.getResources()).containsExactly("schemaversions");
+              assertThat(rule.getOperations()).containsExactly("CREATE", "UPDATE");
+            });
+    assertThat(policy.getSpec().getMatchConditions())
+        .singleElement()
+        .satisfies(
+            condition ->
+                assertThat(condition.getExpression())
+                    .isEqualTo(
+                        "request.userInfo.username != 'system:serviceaccount:"
+                            + Chart.NAMESPACE
+                            + ":"
+                            + FULLNAME
+                            + "'"));
+    // One variable and one validation per Deployment the CRD lets a SchemaVersion gate.
+    assertThat(policy.getSpec().getVariables())
+        .filteredOn(variable -> variable.getName().matches("unpatchable[0-9]+"))
+        .hasSize(GateSpec.MAX_DEPLOYMENTS);
+    assertThat(policy.getSpec().getValidations())
+        .hasSize(5 + GateSpec.MAX_DEPLOYMENTS)
+        .allSatisfy(validation -> assertThat(validation.getReason()).isEqualTo("Forbidden"))
+        .allSatisfy(validation -> assertThat(validation.getMessageExpression()).isNotBlank());
+    ValidatingAdmissionPolicyBinding binding =
+        rendered.one(ValidatingAdmissionPolicyBinding.class, POLICY);
+    assertThat(binding.getSpec().getPolicyName()).isEqualTo(POLICY);
+    assertThat(binding.getSpec().getValidationActions()).containsExactly("Deny");
+    assertThat(binding.getSpec().getMatchResources()).isNull();
+    assertThat(rendered.one(ClusterRole.class, POLICY + ".custom-image").getRules())
+        .singleElement()
+        .satisfies(rule -> grants(rule, "schemaversions/customimage"));
+    assertThat(rendered.one(ClusterRole.class, POLICY + ".job-service-account").getRules())
+        .singleElement()
+        .satisfies(rule -> grants(rule, "schemaversions/serviceaccount"));
+  }
+
+  @Test
+  void namespacedModeBindsThePolicyToTheWatchedNamespacesOnly() {
+    Rendered rendered = render(Chart.file("ci/namespaced-values.yaml"));
+
+    ValidatingAdmissionPolicyBinding binding =
+        rendered.one(ValidatingAdmissionPolicyBinding.class, POLICY);
+    assertThat(binding.getSpec().getMatchResources().getNamespaceSelector().getMatchExpressions())
+        .singleElement()
+        .satisfies(
+            expression -> {
+              assertThat(expression.getKey()).isEqualTo("kubernetes.io/metadata.name");
+              assertThat(expression.getOperator()).isEqualTo("In");
+              assertThat(expression.getValues()).containsExactly("team-a", "team-b");
+            });
+    for (String namespace : List.of("team-a", "team-b")) {
+      assertThat(rendered.one(Role.class, POLICY + ".custom-image", namespace).getRules())
+          .singleElement()
+          .satisfies(rule -> grants(rule, "schemaversions/customimage"));
+      assertThat(rendered.one(Role.class, POLICY + ".job-service-account", namespace).getRules())
+          .singleElement()
+          .satisfies(rule -> grants(rule, "schemaversions/serviceaccount"));
+    }
+  }
+
+  @Test
+  void theSwitchRemovesThePolicyItsBindingAndItsRoles() throws IOException {
+    Path values = work.resolve("no-policy.yaml");
+    Files.writeString(values, "admissionPolicy:\n  enabled: false\nwatchNamespaces: [team-a]\n");
+    Rendered rendered = render(values);
+
+    assertThat(rendered.kinds())
+        .doesNotContain("ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding");
+    assertThat(rendered.all(Role.class))
+        .extracting(role -> role.getMetadata().getName())
+        .noneMatch(name -> name.startsWith(POLICY));
+    Rendered clusterWide = render(Chart.file("ci/without-admission-policy-values.yaml"));
+    assertThat(clusterWide.kinds())
+        .doesNotContain("ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding");
+    assertThat(clusterWide.all(ClusterRole.class))
+        .extracting(role -> role.getMetadata().getName())
+        .containsExactly(FULLNAME);
+  }
+
+  private static void grants(PolicyRule rule, String resource) {
+    assertThat(rule.getApiGroups()).containsExactly("schema.jobgtm.io");
+    assertThat(rule.getResources()).containsExactly(resource);
+    assertThat(rule.getVerbs()).containsExactly("use");
+    assertThat(rule.getResourceNames()).isNullOrEmpty();
   }
 
   @Test
