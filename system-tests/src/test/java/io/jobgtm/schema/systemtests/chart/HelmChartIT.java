@@ -3,6 +3,8 @@ package io.jobgtm.schema.systemtests.chart;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import io.fabric8.kubernetes.api.model.Container;
@@ -27,6 +29,7 @@ import io.fabric8.kubernetes.api.model.rbac.Subject;
 import io.fabric8.kubernetes.api.model.rbac.SubjectBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.jobgtm.schema.api.GateSpec;
+import io.jobgtm.schema.api.KubernetesNames;
 import io.jobgtm.schema.api.SchemaVersion;
 import io.jobgtm.schema.api.UnversionedSchemaPolicy;
 import io.jobgtm.schema.operator.runtime.OperatorConfig;
@@ -434,6 +437,18 @@ class HelmChartIT {
       List<Path> sorted = files.sorted().toList();
       return sorted.stream().map(file -> Arguments.of(file.getFileName().toString(), file));
     }
+  }
+
+  /** The values schema checks names and keys with the CRD's own patterns, so both refuse alike. */
+  @Test
+  void theValuesSchemaUsesTheCrdsPatterns() throws IOException {
+    JsonNode definitions =
+        new ObjectMapper().readTree(Chart.file("values.schema.json").toFile()).get("definitions");
+
+    assertThat(definitions.at("/secretKey/pattern").asText())
+        .isEqualTo(KubernetesNames.SECRET_KEY_PATTERN);
+    assertThat(definitions.at("/secretKey/maxLength").asInt())
+        .isEqualTo(KubernetesNames.DNS1123_SUBDOMAIN_MAX_LENGTH);
   }
 
   @Test
