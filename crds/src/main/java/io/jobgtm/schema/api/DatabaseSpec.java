@@ -8,15 +8,20 @@ import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
+import io.jobgtm.schema.contract.DatabaseHost;
 import java.util.Objects;
 
 /** Coordinates of the PostgreSQL database; credentials come from a Secret, never from here. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class DatabaseSpec {
 
-  @JsonPropertyDescription("Host name or IP address of the PostgreSQL server.")
+  @JsonPropertyDescription(
+      "Host of the PostgreSQL server: "
+          + DatabaseHost.DESCRIPTION
+          + ", such as postgres.db.svc.cluster.local, 10.0.0.7 or fd00::7.")
   @Required
-  @Size(min = 1)
+  @Size(min = 1, max = DatabaseHost.MAX_LENGTH)
+  @Pattern(DatabaseHost.PATTERN)
   private String host;
 
   @JsonPropertyDescription("TCP port of the PostgreSQL server.")

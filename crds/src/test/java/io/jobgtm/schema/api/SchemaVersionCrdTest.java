@@ -198,8 +198,7 @@ class SchemaVersionCrdTest {
     assertThat(property(database, "port").getMaximum()).isEqualTo(65535.0);
     assertThat(property(database, "schema").getDefault().asText()).isEqualTo("public");
     assertThat(enumValues(property(database, "sslMode")))
-        .containsExactlyInAnyOrder(
-            "disable", "allow", "prefer", "require", "verify-ca", "verify-full");
+        .containsExactlyInAnyOrderElementsOf(io.jobgtm.schema.contract.JobEnvironment.SSL_MODES);
     assertThat(property(database, "sslMode").getDefault().asText()).isEqualTo("prefer");
 
     JSONSchemaProps secretRef = property(database, "credentialsSecretRef");

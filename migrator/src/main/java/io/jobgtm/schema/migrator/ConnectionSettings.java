@@ -1,11 +1,20 @@
 package io.jobgtm.schema.migrator;
 
+import io.jobgtm.schema.contract.DatabaseHost;
 import io.jobgtm.schema.contract.FailureReason;
+import io.jobgtm.schema.contract.JobEnvironment;
 import java.util.Objects;
 
 /**
  * Where the database is and who connects. The password is held here only to open connections: it is
  * left out of {@link #toString()}, and {@link #describe()} names the database without it.
+ *
+ * <p>Every value that reaches the JDBC driver is checked here, because the driver puts the host
+ * into its connection URL unencoded: the host must follow {@link DatabaseHost}, the port be a port,
+ * the sslmode one of {@link JobEnvironment#SSL_MODES}. Anything else is {@link
+ * FailureReason#InvalidConfiguration} with a message that names the setting and the problem without
+ * repeating a rejected host or sslmode. The database name, user and password need no grammar: the
+ * driver URL-encodes the name and passes the user and password as properties, outside the URL.
  */
 public final class ConnectionSettings {
 
@@ -25,6 +34,18 @@ public final class ConnectionSettings {
     this.user = require(builder.user, "user");
     this.password = builder.password == null ? "" : builder.password;
     this.sslMode = require(builder.sslMode, "sslmode");
+    DatabaseHost.problem(host)
+        .ifPresent(
+            problem -> {
+              throw new MigrationException(
+                  FailureReason.InvalidConfiguration,
+                  "host (DB_HOST) is not " + DatabaseHost.DESCRIPTION + ": " + problem);
+            });
+    if (!JobEnvironment.SSL_MODES.contains(sslMode)) {
+      throw new MigrationException(
+          FailureReason.InvalidConfiguration,
+          "sslmode (DB_SSLMODE) must be one of " + String.join(", ", JobEnvironment.SSL_MODES));
+    }
     if (port < 1 || port > 65535) {
       throw new MigrationException(
           FailureReason.InvalidConfiguration, "port " + port + " is not between 1 and 65535");
@@ -71,9 +92,25 @@ public final class ConnectionSettings {
     return sslMode;
   }
 
-  /** The JDBC URL, which never carries credentials. */
-  public String jdbcUrl() {
-    return "jdbc:postgresql://" + host + ":" + port + "/" + database;
+  /**
+   * The host as the JDBC driver takes it: a name or IPv4 address as it is, an IPv6 address in
+   * brackets and in the uncompressed form in which Java writes the IP addresses of a certificate
+   * (the driver's {@code verify-full} compares the two as text).
+   */
+  String driverHost() {
+    if (!DatabaseHost.isIpv6(host)) {
+      return host;
+    }
+    try {
+      // A literal: no name lookup happens. An IPv4-mapped address comes back as IPv4.
+      java.net.InetAddress address = java.net.InetAddress.getByName(host);
+      return address instanceof java.net.Inet6Address
+          ? "[" + address.getHostAddress() + "]"
+          : address.getHostAddress();
+    } catch (java.net.UnknownHostException e) {
+      throw new MigrationException(
+          FailureReason.InvalidConfiguration, "host (DB_HOST) is not a usable IPv6 address");
+    }
   }
 
   /** A description safe to print: {@code user@host:port/database (schema public)}. */

@@ -41,7 +41,7 @@ final class DatabaseSession implements AutoCloseable {
   static DataSource dataSource(
       ConnectionSettings settings, Duration connectTimeout, Timeouts timeouts) {
     PGSimpleDataSource dataSource = new PGSimpleDataSource();
-    dataSource.setServerNames(new String[] {settings.host()});
+    dataSource.setServerNames(new String[] {settings.driverHost()});
     dataSource.setPortNumbers(new int[] {settings.port()});
     dataSource.setDatabaseName(settings.database());
     dataSource.setUser(settings.user());
