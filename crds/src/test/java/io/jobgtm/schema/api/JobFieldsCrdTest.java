@@ -49,6 +49,8 @@ class JobFieldsCrdTest {
     List<JSONSchemaProps> names =
         List.of(
             property("database", "credentialsSecretRef", "name"),
+            property("database", "sslRootCert", "secretKeyRef", "name"),
+            property("database", "sslRootCert", "configMapKeyRef", "name"),
             property("migrations", "configMapRef", "name"),
             property("job", "serviceAccountName"),
             property("gate", "deployments").getItems().getSchema());
@@ -87,8 +89,12 @@ class JobFieldsCrdTest {
 
   @Test
   void secretKeysFollowTheKubernetesKeyGrammar() {
-    for (String key : List.of("usernameKey", "passwordKey")) {
-      JSONSchemaProps property = property("database", "credentialsSecretRef", key);
+    for (JSONSchemaProps property :
+        List.of(
+            property("database", "credentialsSecretRef", "usernameKey"),
+            property("database", "credentialsSecretRef", "passwordKey"),
+            property("database", "sslRootCert", "secretKeyRef", "key"),
+            property("database", "sslRootCert", "configMapKeyRef", "key"))) {
       assertThat(property.getPattern()).isEqualTo(KubernetesNames.SECRET_KEY_PATTERN);
       assertThat(property.getMaxLength()).isEqualTo(253L);
     }

@@ -34,6 +34,18 @@ public final class JobEnvironment {
   public static final List<String> SSL_MODES =
       List.of("disable", "allow", "prefer", "require", "verify-ca", "verify-full");
 
+  /**
+   * A file of PEM-encoded CA certificates the server's certificate must chain to: libpq's and the
+   * JDBC driver's {@code sslrootcert}. Required with sslmode {@code verify-ca} and {@code
+   * verify-full}, refused with the other modes (which would ignore it); the migrator never falls
+   * back to {@code ~/.postgresql/root.crt}. In a Job, a key of the Secret or ConfigMap named by
+   * {@code spec.database.sslRootCert}, mounted read-only.
+   */
+  public static final String DB_SSLROOTCERT = "DB_SSLROOTCERT";
+
+  /** The sslmodes that verify the server's certificate, and so need {@link #DB_SSLROOTCERT}. */
+  public static final List<String> VERIFYING_SSL_MODES = List.of("verify-ca", "verify-full");
+
   /** Database user; in a Job, from the credentials Secret. */
   public static final String DB_USER = "DB_USER";
 

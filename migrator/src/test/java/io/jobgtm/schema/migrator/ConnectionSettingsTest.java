@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.jobgtm.schema.contract.FailureReason;
+import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
@@ -20,6 +21,7 @@ import org.postgresql.ds.PGSimpleDataSource;
 class ConnectionSettingsTest {
 
   private static final Timeouts TIMEOUTS = new Timeouts(Duration.ofSeconds(10), Duration.ZERO);
+  private static final Path ROOT_CERT = Path.of("/etc/schema-operator/tls/root.crt");
 
   private static ConnectionSettings.Builder settings() {
     return ConnectionSettings.builder()
@@ -28,7 +30,8 @@ class ConnectionSettingsTest {
         .database("jobgtm")
         .user("app")
         .password("pw")
-        .sslMode("verify-full");
+        .sslMode("verify-full")
+        .sslRootCert(ROOT_CERT);
   }
 
   /** The connection properties the driver reads from the data source's URL. */
@@ -94,12 +97,14 @@ class ConnectionSettingsTest {
       assertThat(driver.getProperty("PGPORT")).isEqualTo("6543");
       assertThat(driver.getProperty("PGDBNAME")).isEqualTo("jobgtm");
       assertThat(driver.getProperty("sslmode")).isEqualTo("verify-full");
+      assertThat(driver.getProperty("sslrootcert")).isEqualTo(ROOT_CERT.toString());
       assertThat(driver.stringPropertyNames())
           .containsExactlyInAnyOrder(
               "PGHOST",
               "PGPORT",
               "PGDBNAME",
               "sslmode",
+              "sslrootcert",
               "options",
               "ApplicationName",
               "tcpKeepAlive",
@@ -135,7 +140,7 @@ class ConnectionSettingsTest {
   @Test
   void anSslmodeOutsideLibpqsListIsRefusedNamingTheValues() {
     for (String mode : List.of("sometimes", "VERIFY-FULL", "verify-full&sslfactory=x", "")) {
-      assertThatThrownBy(() -> settings().sslMode(mode).build())
+      assertThatThrownBy(() -> settings().sslMode(mode).sslRootCert(null).build())
           .as(mode)
           .isInstanceOfSatisfying(
               MigrationException.class,
@@ -144,7 +149,7 @@ class ConnectionSettingsTest {
                 assertThat(e.getMessage()).doesNotContain("sometimes").doesNotContain("sslfactory");
               });
     }
-    assertThatThrownBy(() -> settings().sslMode("sometimes").build())
+    assertThatThrownBy(() -> settings().sslMode("sometimes").sslRootCert(null).build())
         .hasMessage(
             "sslmode (DB_SSLMODE) must be one of disable, allow, prefer, require, verify-ca,"
                 + " verify-full");
@@ -156,5 +161,46 @@ class ConnectionSettingsTest {
         .hasMessage("port 0 is not between 1 and 65535");
     assertThatThrownBy(() -> settings().port(65536).build())
         .hasMessage("port 65536 is not between 1 and 65535");
+  }
+
+  @Test
+  void verifyingModesNeedRootCertificatesInsteadOfLookingInTheHomeDirectory() {
+    for (String mode : List.of("verify-ca", "verify-full")) {
+      assertThatThrownBy(() -> settings().sslMode(mode).sslRootCert(null).build())
+          .isInstanceOfSatisfying(
+              MigrationException.class,
+              e -> assertThat(e.reason()).isEqualTo(FailureReason.InvalidConfiguration))
+          .hasMessage(
+              "sslmode "
+                  + mode
+                  + " needs sslrootcert (DB_SSLROOTCERT): a file of PEM CA certificates the"
+                  + " server's certificate must chain to");
+    }
+  }
+
+  @Test
+  void rootCertificatesWithAModeThatIgnoresThemAreRefused() {
+    for (String mode : List.of("disable", "allow", "prefer", "require")) {
+      assertThatThrownBy(() -> settings().sslMode(mode).build())
+          .isInstanceOfSatisfying(
+              MigrationException.class,
+              e -> assertThat(e.reason()).isEqualTo(FailureReason.InvalidConfiguration))
+          .hasMessage(
+              "sslrootcert (DB_SSLROOTCERT) is used only with sslmode verify-ca or verify-full;"
+                  + " sslmode "
+                  + mode
+                  + " does not check the server's certificate");
+    }
+  }
+
+  @Test
+  void rootCertificatesThatCannotBeReadAreNamed() throws Exception {
+    Path notPem = java.nio.file.Files.createTempFile("root-", ".crt");
+    java.nio.file.Files.writeString(notPem, "not a certificate\n");
+
+    assertThatThrownBy(() -> settings().build().checkRootCertificates())
+        .hasMessage("sslrootcert (DB_SSLROOTCERT) " + ROOT_CERT + " cannot be read");
+    assertThatThrownBy(() -> settings().sslRootCert(notPem).build().checkRootCertificates())
+        .hasMessage("sslrootcert (DB_SSLROOTCERT) " + notPem + " holds no PEM certificate");
   }
 }
