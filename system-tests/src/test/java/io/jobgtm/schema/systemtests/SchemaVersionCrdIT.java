@@ -81,6 +81,21 @@ class SchemaVersionCrdIT {
         .contains("\"usernameKey\":\"username\"");
   }
 
+  @Test
+  void theProductionExampleIsAccepted() {
+    GenericKubernetesResource example =
+        Serialization.unmarshal(
+            Manifests.read("examples/production-schemaversion.yaml"),
+            GenericKubernetesResource.class);
+    // Named like the workflow example, which another test creates in the same namespace.
+    example.getMetadata().setName("workflow-production");
+
+    GenericKubernetesResource created = create(example);
+
+    String json = Serialization.asJson(created.getAdditionalProperties().get("spec"));
+    assertThat(json).contains("\"sslMode\":\"verify-full\"").contains("\"configMapKeyRef\"");
+  }
+
   @ParameterizedTest(name = "{0}")
   @CsvSource(
       delimiter = '|',
