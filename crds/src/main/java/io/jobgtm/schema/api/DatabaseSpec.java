@@ -8,15 +8,39 @@ import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+import io.jobgtm.schema.contract.DatabaseHost;
 import java.util.Objects;
 
 /** Coordinates of the PostgreSQL database; credentials come from a Secret, never from here. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(
+    value =
+        "!has(self.sslMode) || !(self.sslMode in ['verify-ca', 'verify-full'])"
+            + " || has(self.sslRootCert)",
+    message =
+        "database.sslRootCert is required when database.sslMode is verify-ca or verify-full: the"
+            + " CA certificates the server's certificate is verified against",
+    reason = "FieldValueRequired",
+    fieldPath = ".sslRootCert")
+@ValidationRule(
+    value =
+        "!has(self.sslRootCert) || (has(self.sslMode) && self.sslMode in ['verify-ca',"
+            + " 'verify-full'])",
+    message =
+        "database.sslRootCert is used only with database.sslMode verify-ca or verify-full; other"
+            + " modes do not verify the server's certificate",
+    reason = "FieldValueInvalid",
+    fieldPath = ".sslRootCert")
 public class DatabaseSpec {
 
-  @JsonPropertyDescription("Host name or IP address of the PostgreSQL server.")
+  @JsonPropertyDescription(
+      "Host of the PostgreSQL server: "
+          + DatabaseHost.DESCRIPTION
+          + ", such as postgres.db.svc.cluster.local, 10.0.0.7 or fd00::7.")
   @Required
-  @Size(min = 1)
+  @Size(min = 1, max = DatabaseHost.MAX_LENGTH)
+  @Pattern(DatabaseHost.PATTERN)
   private String host;
 
   @JsonPropertyDescription("TCP port of the PostgreSQL server.")
@@ -35,9 +59,20 @@ public class DatabaseSpec {
   @Size(min = 1)
   private String schema = "public";
 
-  @JsonPropertyDescription("PostgreSQL sslmode of the connection.")
+  @JsonPropertyDescription(
+      "PostgreSQL sslmode of the connection. prefer (the default) encrypts if the server offers"
+          + " TLS but verifies nothing and falls back to plaintext; require insists on TLS without"
+          + " verifying the server; verify-ca checks the certificate against sslRootCert;"
+          + " verify-full also checks that it names host. verify-ca and verify-full need"
+          + " sslRootCert.")
   @Default("prefer")
   private SslMode sslMode = SslMode.PREFER;
+
+  @JsonPropertyDescription(
+      "CA certificates (PEM) the server's certificate must chain to, for sslMode verify-ca and"
+          + " verify-full only: exactly one of secretKeyRef {name, key} or configMapKeyRef {name,"
+          + " key}. The key is mounted read-only into the migration Job's pod.")
+  private SslRootCertSpec sslRootCert;
 
   @JsonPropertyDescription(
       "Secret in the same namespace holding the user name and password; only the migration Job"
@@ -100,6 +135,14 @@ public class DatabaseSpec {
     this.sslMode = sslMode;
   }
 
+  public SslRootCertSpec getSslRootCert() {
+    return sslRootCert;
+  }
+
+  public void setSslRootCert(SslRootCertSpec sslRootCert) {
+    this.sslRootCert = sslRootCert;
+  }
+
   public CredentialsSecretRef getCredentialsSecretRef() {
     return credentialsSecretRef;
   }
@@ -124,13 +167,15 @@ public class DatabaseSpec {
         && Objects.equals(name, that.name)
         && Objects.equals(schema, that.schema)
         && sslMode == that.sslMode
+        && Objects.equals(sslRootCert, that.sslRootCert)
         && Objects.equals(credentialsSecretRef, that.credentialsSecretRef)
         && Objects.equals(takeOverFrom, that.takeOverFrom);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(host, port, name, schema, sslMode, credentialsSecretRef, takeOverFrom);
+    return Objects.hash(
+        host, port, name, schema, sslMode, sslRootCert, credentialsSecretRef, takeOverFrom);
   }
 
   @Override
@@ -145,6 +190,8 @@ public class DatabaseSpec {
         + schema
         + ", sslMode="
         + sslMode
+        + ", sslRootCert="
+        + sslRootCert
         + ", credentialsSecretRef="
         + credentialsSecretRef
         + ", takeOverFrom="

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition
 import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.ValidationRule;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.jobgtm.schema.contract.DatabaseHost;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -48,6 +49,8 @@ class JobFieldsCrdTest {
     List<JSONSchemaProps> names =
         List.of(
             property("database", "credentialsSecretRef", "name"),
+            property("database", "sslRootCert", "secretKeyRef", "name"),
+            property("database", "sslRootCert", "configMapKeyRef", "name"),
             property("migrations", "configMapRef", "name"),
             property("job", "serviceAccountName"),
             property("gate", "deployments").getItems().getSchema());
@@ -63,9 +66,35 @@ class JobFieldsCrdTest {
   }
 
   @Test
+  void theDatabaseHostIsTheContractsOneGrammar() {
+    JSONSchemaProps host = property("database", "host");
+    assertThat(host.getPattern()).isEqualTo(DatabaseHost.PATTERN);
+    assertThat(host.getMaxLength()).isEqualTo((long) DatabaseHost.MAX_LENGTH);
+    assertThat(host.getMinLength()).isEqualTo(1L);
+
+    // The pattern runs on the API server (Go's RE2); here with Java's engine, which agrees on it.
+    Pattern pattern = Pattern.compile(host.getPattern());
+    assertThat(List.of("postgres", "postgres.db.svc.cluster.local", "10.0.0.7", "::1", "fd00::7"))
+        .allMatch(v -> pattern.matcher(v).matches());
+    assertThat(
+            List.of(
+                "evil.example/x?sslmode=disable&sslfactory=foo&",
+                "db:5433",
+                "db,other",
+                "[::1]",
+                "db.",
+                "db x"))
+        .noneMatch(v -> pattern.matcher(v).matches());
+  }
+
+  @Test
   void secretKeysFollowTheKubernetesKeyGrammar() {
-    for (String key : List.of("usernameKey", "passwordKey")) {
-      JSONSchemaProps property = property("database", "credentialsSecretRef", key);
+    for (JSONSchemaProps property :
+        List.of(
+            property("database", "credentialsSecretRef", "usernameKey"),
+            property("database", "credentialsSecretRef", "passwordKey"),
+            property("database", "sslRootCert", "secretKeyRef", "key"),
+            property("database", "sslRootCert", "configMapKeyRef", "key"))) {
       assertThat(property.getPattern()).isEqualTo(KubernetesNames.SECRET_KEY_PATTERN);
       assertThat(property.getMaxLength()).isEqualTo(253L);
     }

@@ -198,8 +198,7 @@ class SchemaVersionCrdTest {
     assertThat(property(database, "port").getMaximum()).isEqualTo(65535.0);
     assertThat(property(database, "schema").getDefault().asText()).isEqualTo("public");
     assertThat(enumValues(property(database, "sslMode")))
-        .containsExactlyInAnyOrder(
-            "disable", "allow", "prefer", "require", "verify-ca", "verify-full");
+        .containsExactlyInAnyOrderElementsOf(io.jobgtm.schema.contract.JobEnvironment.SSL_MODES);
     assertThat(property(database, "sslMode").getDefault().asText()).isEqualTo("prefer");
 
     JSONSchemaProps secretRef = property(database, "credentialsSecretRef");
@@ -218,6 +217,53 @@ class SchemaVersionCrdTest {
           }
         });
     assertThat(passwordFields).isEmpty();
+  }
+
+  @Test
+  void rootCertificatesComeFromExactlyOneKeyAndOnlyWithAVerifyingSslMode() {
+    JSONSchemaProps database = property(spec, "database");
+    JSONSchemaProps rootCert = property(database, "sslRootCert");
+    assertThat(rootCert.getProperties()).containsOnlyKeys("secretKeyRef", "configMapKeyRef");
+    assertThat(property(rootCert, "secretKeyRef").getRequired())
+        .containsExactlyInAnyOrder("name", "key");
+    assertThat(property(rootCert, "configMapKeyRef").getRequired())
+        .containsExactlyInAnyOrder("name", "key");
+    assertThat(rootCert.getXKubernetesValidations())
+        .extracting(ValidationRule::getRule, ValidationRule::getMessage)
+        .containsExactly(
+            tuple(
+                "has(self.secretKeyRef) != has(self.configMapKeyRef)",
+                "set exactly one of sslRootCert.secretKeyRef and sslRootCert.configMapKeyRef"));
+    assertThat(database.getXKubernetesValidations())
+        .extracting(
+            ValidationRule::getRule,
+            ValidationRule::getMessage,
+            ValidationRule::getFieldPath,
+            ValidationRule::getReason)
+        .containsExactlyInAnyOrder(
+            tuple(
+                "!has(self.sslMode) || !(self.sslMode in ['verify-ca', 'verify-full'])"
+                    + " || has(self.sslRootCert)",
+                "database.sslRootCert is required when database.sslMode is verify-ca or"
+                    + " verify-full: the CA certificates the server's certificate is verified"
+                    + " against",
+                ".sslRootCert",
+                "FieldValueRequired"),
+            tuple(
+                "!has(self.sslRootCert) || (has(self.sslMode) && self.sslMode in ['verify-ca',"
+                    + " 'verify-full'])",
+                "database.sslRootCert is used only with database.sslMode verify-ca or"
+                    + " verify-full; other modes do not verify the server's certificate",
+                ".sslRootCert",
+                "FieldValueInvalid"));
+    assertThat(
+            io.jobgtm.schema.contract.JobEnvironment.VERIFYING_SSL_MODES.stream()
+                .map(mode -> "'" + mode + "'")
+                .toList())
+        .allSatisfy(
+            mode ->
+                assertThat(database.getXKubernetesValidations())
+                    .allSatisfy(rule -> assertThat(rule.getRule()).contains(mode)));
   }
 
   @Test

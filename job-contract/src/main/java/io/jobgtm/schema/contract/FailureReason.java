@@ -9,6 +9,12 @@ public enum FailureReason {
   AuthenticationFailed(false),
   DatabaseNotFound(false),
   ConnectionRejected(false),
+  /**
+   * The connection could not be secured as the sslmode demands: the server offers no TLS, its
+   * certificate does not chain to a CA of the configured root certificates, or it does not name the
+   * host (verify-full). Permanent: the server's certificate or the settings must change.
+   */
+  TlsVerificationFailed(false),
   LockTimeout(true),
   InvalidMigrationSet(false),
   UnknownTargetVersion(false),

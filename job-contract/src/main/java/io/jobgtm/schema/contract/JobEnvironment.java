@@ -1,5 +1,7 @@
 package io.jobgtm.schema.contract;
 
+import java.util.List;
+
 /**
  * The environment variables through which the operator configures the migrator in a migration Job's
  * container, and which the migrator's command line reads (each is also a flag). One list, so the
@@ -8,7 +10,9 @@ package io.jobgtm.schema.contract;
  */
 public final class JobEnvironment {
 
-  /** Database host name. */
+  /**
+   * Database host: a host name, an IPv4 or an IPv6 address, by the grammar of {@link DatabaseHost}.
+   */
   public static final String DB_HOST = "DB_HOST";
 
   /** Database port, a number. */
@@ -20,8 +24,27 @@ public final class JobEnvironment {
   /** The schema to migrate. */
   public static final String DB_SCHEMA = "DB_SCHEMA";
 
-  /** libpq's sslmode: disable, allow, prefer, require, verify-ca or verify-full. */
+  /** libpq's sslmode: one of {@link #SSL_MODES}. */
   public static final String DB_SSLMODE = "DB_SSLMODE";
+
+  /**
+   * The values of {@link #DB_SSLMODE}, as libpq and the PostgreSQL JDBC driver spell them, from
+   * least to most protection.
+   */
+  public static final List<String> SSL_MODES =
+      List.of("disable", "allow", "prefer", "require", "verify-ca", "verify-full");
+
+  /**
+   * A file of PEM-encoded CA certificates the server's certificate must chain to: libpq's and the
+   * JDBC driver's {@code sslrootcert}. Required with sslmode {@code verify-ca} and {@code
+   * verify-full}, refused with the other modes (which would ignore it); the migrator never falls
+   * back to {@code ~/.postgresql/root.crt}. In a Job, a key of the Secret or ConfigMap named by
+   * {@code spec.database.sslRootCert}, mounted read-only.
+   */
+  public static final String DB_SSLROOTCERT = "DB_SSLROOTCERT";
+
+  /** The sslmodes that verify the server's certificate, and so need {@link #DB_SSLROOTCERT}. */
+  public static final List<String> VERIFYING_SSL_MODES = List.of("verify-ca", "verify-full");
 
   /** Database user; in a Job, from the credentials Secret. */
   public static final String DB_USER = "DB_USER";

@@ -1,11 +1,31 @@
 package io.jobgtm.schema.migrator;
 
+import io.jobgtm.schema.contract.DatabaseHost;
 import io.jobgtm.schema.contract.FailureReason;
+import io.jobgtm.schema.contract.JobEnvironment;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Where the database is and who connects. The password is held here only to open connections: it is
  * left out of {@link #toString()}, and {@link #describe()} names the database without it.
+ *
+ * <p>Every value that reaches the JDBC driver is checked here, because the driver puts the host
+ * into its connection URL unencoded: the host must follow {@link DatabaseHost}, the port be a port,
+ * the sslmode one of {@link JobEnvironment#SSL_MODES}. Anything else is {@link
+ * FailureReason#InvalidConfiguration} with a message that names the setting and the problem without
+ * repeating a rejected host or sslmode. The database name, user and password need no grammar: the
+ * driver URL-encodes the name and passes the user and password as properties, outside the URL.
+ *
+ * <p>TLS: sslmode {@code verify-ca} and {@code verify-full} need {@link #sslRootCert()}, a file of
+ * PEM CA certificates, and the other modes refuse one (they would ignore it), so the driver never
+ * falls back to {@code ~/.postgresql/root.crt} and no setting is silently ignored.
  */
 public final class ConnectionSettings {
 
@@ -16,6 +36,7 @@ public final class ConnectionSettings {
   private final String user;
   private final String password;
   private final String sslMode;
+  private final Path sslRootCert;
 
   private ConnectionSettings(Builder builder) {
     this.host = require(builder.host, "host");
@@ -25,6 +46,35 @@ public final class ConnectionSettings {
     this.user = require(builder.user, "user");
     this.password = builder.password == null ? "" : builder.password;
     this.sslMode = require(builder.sslMode, "sslmode");
+    DatabaseHost.problem(host)
+        .ifPresent(
+            problem -> {
+              throw new MigrationException(
+                  FailureReason.InvalidConfiguration,
+                  "host (DB_HOST) is not " + DatabaseHost.DESCRIPTION + ": " + problem);
+            });
+    if (!JobEnvironment.SSL_MODES.contains(sslMode)) {
+      throw new MigrationException(
+          FailureReason.InvalidConfiguration,
+          "sslmode (DB_SSLMODE) must be one of " + String.join(", ", JobEnvironment.SSL_MODES));
+    }
+    this.sslRootCert = builder.sslRootCert;
+    boolean verifying = JobEnvironment.VERIFYING_SSL_MODES.contains(sslMode);
+    if (verifying && sslRootCert == null) {
+      throw new MigrationException(
+          FailureReason.InvalidConfiguration,
+          "sslmode "
+              + sslMode
+              + " needs sslrootcert (DB_SSLROOTCERT): a file of PEM CA certificates the server's"
+              + " certificate must chain to");
+    }
+    if (!verifying && sslRootCert != null) {
+      throw new MigrationException(
+          FailureReason.InvalidConfiguration,
+          "sslrootcert (DB_SSLROOTCERT) is used only with sslmode verify-ca or verify-full; sslmode "
+              + sslMode
+              + " does not check the server's certificate");
+    }
     if (port < 1 || port > 65535) {
       throw new MigrationException(
           FailureReason.InvalidConfiguration, "port " + port + " is not between 1 and 65535");
@@ -71,9 +121,58 @@ public final class ConnectionSettings {
     return sslMode;
   }
 
-  /** The JDBC URL, which never carries credentials. */
-  public String jdbcUrl() {
-    return "jdbc:postgresql://" + host + ":" + port + "/" + database;
+  /** The file of PEM CA certificates for verify-ca and verify-full; empty with other modes. */
+  public Optional<Path> sslRootCert() {
+    return Optional.ofNullable(sslRootCert);
+  }
+
+  /** Whether the sslmode refuses a connection without TLS: require, verify-ca or verify-full. */
+  boolean requiresTls() {
+    return sslMode.equals("require") || JobEnvironment.VERIFYING_SSL_MODES.contains(sslMode);
+  }
+
+  /**
+   * Checks that {@link #sslRootCert()}, if any, can be read and holds at least one certificate, so
+   * that a wrong file is named as such instead of failing inside the driver.
+   */
+  void checkRootCertificates() {
+    if (sslRootCert == null) {
+      return;
+    }
+    try (InputStream in = Files.newInputStream(sslRootCert)) {
+      if (CertificateFactory.getInstance("X.509").generateCertificates(in).isEmpty()) {
+        throw new CertificateException("no certificate");
+      }
+    } catch (IOException e) {
+      throw new MigrationException(
+          FailureReason.InvalidConfiguration,
+          "sslrootcert (DB_SSLROOTCERT) " + sslRootCert + " cannot be read");
+    } catch (CertificateException e) {
+      throw new MigrationException(
+          FailureReason.InvalidConfiguration,
+          "sslrootcert (DB_SSLROOTCERT) " + sslRootCert + " holds no PEM certificate");
+    }
+  }
+
+  /**
+   * The host as the JDBC driver takes it: a name or IPv4 address as it is, an IPv6 address in
+   * brackets and in the uncompressed form in which Java writes the IP addresses of a certificate
+   * (the driver's {@code verify-full} compares the two as text).
+   */
+  String driverHost() {
+    if (!DatabaseHost.isIpv6(host)) {
+      return host;
+    }
+    try {
+      // A literal: no name lookup happens. An IPv4-mapped address comes back as IPv4.
+      java.net.InetAddress address = java.net.InetAddress.getByName(host);
+      return address instanceof java.net.Inet6Address
+          ? "[" + address.getHostAddress() + "]"
+          : address.getHostAddress();
+    } catch (java.net.UnknownHostException e) {
+      throw new MigrationException(
+          FailureReason.InvalidConfiguration, "host (DB_HOST) is not a usable IPv6 address");
+    }
   }
 
   /** A description safe to print: {@code user@host:port/database (schema public)}. */
@@ -83,7 +182,12 @@ public final class ConnectionSettings {
 
   @Override
   public String toString() {
-    return "ConnectionSettings[" + describe() + ", sslmode " + sslMode + "]";
+    return "ConnectionSettings["
+        + describe()
+        + ", sslmode "
+        + sslMode
+        + (sslRootCert == null ? "" : ", sslrootcert " + sslRootCert)
+        + "]";
   }
 
   /** Builder with the defaults of the workflow service's entrypoint. */
@@ -95,6 +199,7 @@ public final class ConnectionSettings {
     private String user;
     private String password;
     private String sslMode = "prefer";
+    private Path sslRootCert;
 
     public Builder host(String host) {
       this.host = host;
@@ -128,6 +233,12 @@ public final class ConnectionSettings {
 
     public Builder sslMode(String sslMode) {
       this.sslMode = Objects.requireNonNull(sslMode);
+      return this;
+    }
+
+    /** The file of PEM CA certificates for verify-ca and verify-full; null for none. */
+    public Builder sslRootCert(Path sslRootCert) {
+      this.sslRootCert = sslRootCert;
       return this;
     }
 

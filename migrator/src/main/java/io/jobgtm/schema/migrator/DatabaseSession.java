@@ -41,12 +41,13 @@ final class DatabaseSession implements AutoCloseable {
   static DataSource dataSource(
       ConnectionSettings settings, Duration connectTimeout, Timeouts timeouts) {
     PGSimpleDataSource dataSource = new PGSimpleDataSource();
-    dataSource.setServerNames(new String[] {settings.host()});
+    dataSource.setServerNames(new String[] {settings.driverHost()});
     dataSource.setPortNumbers(new int[] {settings.port()});
     dataSource.setDatabaseName(settings.database());
     dataSource.setUser(settings.user());
     dataSource.setPassword(settings.password());
     dataSource.setSslmode(settings.sslMode());
+    settings.sslRootCert().ifPresent(file -> dataSource.setSslRootCert(file.toString()));
     dataSource.setApplicationName("schema-operator-migrator");
     dataSource.setTcpKeepAlive(true);
     dataSource.setOptions(timeouts.connectionOptions());
@@ -63,6 +64,7 @@ final class DatabaseSession implements AutoCloseable {
    */
   static DatabaseSession open(
       ConnectionSettings settings, Duration timeout, Timeouts timeouts, ProgressListener progress) {
+    settings.checkRootCertificates();
     long deadline = System.nanoTime() + timeout.toNanos();
     Duration interval = Duration.ofMillis(200);
     boolean announced = false;

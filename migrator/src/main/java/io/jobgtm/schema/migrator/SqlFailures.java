@@ -2,8 +2,13 @@ package io.jobgtm.schema.migrator;
 
 import io.jobgtm.schema.contract.FailureReason;
 import io.jobgtm.schema.contract.Version;
+import java.security.cert.CertPathBuilderException;
+import java.security.cert.CertPathValidatorException;
+import java.security.cert.CertificateException;
 import java.sql.SQLException;
 import java.util.Set;
+import javax.net.ssl.SSLException;
+import org.postgresql.util.GT;
 
 /** Turns JDBC errors into typed failures: transient when retrying can help, else permanent. */
 final class SqlFailures {
@@ -26,6 +31,12 @@ final class SqlFailures {
   static MigrationException connectionFailure(SQLException e, ConnectionSettings settings) {
     String state = e.getSQLState();
     String detail = firstLine(e);
+    if (settings.requiresTls()) {
+      String tls = tlsFailure(e, settings);
+      if (tls != null) {
+        return new MigrationException(FailureReason.TlsVerificationFailed, null, tls, e);
+      }
+    }
     if ("28P01".equals(state) || "28000".equals(state)) {
       return new MigrationException(
           FailureReason.AuthenticationFailed,
@@ -50,6 +61,52 @@ final class SqlFailures {
     }
     return new MigrationException(
         FailureReason.ConnectionRejected, null, "connection rejected: " + detail, e);
+  }
+
+  /**
+   * What kept the connection from being secured as the sslmode demands, or null when the failure is
+   * not about TLS. The driver's own texts are compared in the driver's language ({@link GT}), so
+   * the check holds in any locale.
+   */
+  private static String tlsFailure(SQLException e, ConnectionSettings settings) {
+    String server = "the server at " + settings.host() + ":" + settings.port();
+    SSLException handshake = find(e, SSLException.class);
+    if (handshake != null) {
+      if (find(e, CertPathBuilderException.class) != null
+          || find(e, CertPathValidatorException.class) != null
+          || find(e, CertificateException.class) != null) {
+        return "the certificate of "
+            + server
+            + " is not trusted: it does not chain to a CA certificate of sslrootcert"
+            + " (DB_SSLROOTCERT)";
+      }
+      return "the TLS handshake with " + server + " failed: " + firstLine(handshake);
+    }
+    String message = String.valueOf(e.getMessage());
+    if (message.equals(GT.tr("The server does not support SSL."))) {
+      return server + " does not offer TLS, and sslmode " + settings.sslMode() + " requires it";
+    }
+    if (message.equals(
+        GT.tr(
+            "The hostname {0} could not be verified by hostnameverifier {1}.",
+            settings.driverHost(), "PgjdbcHostnameVerifier"))) {
+      return "the certificate of "
+          + server
+          + " does not name host "
+          + settings.host()
+          + " (sslmode verify-full checks the host against the certificate's subject alternative"
+          + " names; verify-ca does not)";
+    }
+    return null;
+  }
+
+  private static <T extends Throwable> T find(Throwable e, Class<T> type) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (type.isInstance(cause)) {
+        return type.cast(cause);
+      }
+    }
+    return null;
   }
 
   /** Classifies a failure of the engine's own statements. */

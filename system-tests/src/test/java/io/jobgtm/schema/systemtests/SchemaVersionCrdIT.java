@@ -81,6 +81,21 @@ class SchemaVersionCrdIT {
         .contains("\"usernameKey\":\"username\"");
   }
 
+  @Test
+  void theProductionExampleIsAccepted() {
+    GenericKubernetesResource example =
+        Serialization.unmarshal(
+            Manifests.read("examples/production-schemaversion.yaml"),
+            GenericKubernetesResource.class);
+    // Named like the workflow example, which another test creates in the same namespace.
+    example.getMetadata().setName("workflow-production");
+
+    GenericKubernetesResource created = create(example);
+
+    String json = Serialization.asJson(created.getAdditionalProperties().get("spec"));
+    assertThat(json).contains("\"sslMode\":\"verify-full\"").contains("\"configMapKeyRef\"");
+  }
+
   @ParameterizedTest(name = "{0}")
   @CsvSource(
       delimiter = '|',
@@ -94,6 +109,23 @@ class SchemaVersionCrdIT {
           no Secret name               | {spec: {database: {host: db, name: jobgtm, credentialsSecretRef: {passwordKey: pw}}}}           | spec.database.credentialsSecretRef.name: Required value
           a password in the spec       | {spec: {database: {host: db, name: jobgtm, password: hunter2, credentialsSecretRef: {name: s}}}} | unknown field "spec.database.password"
           an unknown spec field        | {spec: {color: blue, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}}      | unknown field "spec.color"
+          host with URL parameters     | {spec: {database: {host: "evil.example/x?sslmode=disable&sslfactory=foo&", name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.database.host: Invalid value: "evil.example/x?sslmode=disable&sslfactory=foo&"
+          host with a port             | {spec: {database: {host: "db:5433", name: jobgtm, credentialsSecretRef: {name: s}}}}          | spec.database.host: Invalid value: "db:5433"
+          two hosts                    | {spec: {database: {host: "db,evil.example", name: jobgtm, credentialsSecretRef: {name: s}}}}  | spec.database.host: Invalid value: "db,evil.example"
+          IPv6 host in brackets        | {spec: {database: {host: "[::1]", name: jobgtm, credentialsSecretRef: {name: s}}}}            | spec.database.host: Invalid value: "[::1]"
+          IPv6 host with a zone        | {spec: {database: {host: "fe80::1%eth0", name: jobgtm, credentialsSecretRef: {name: s}}}}     | spec.database.host: Invalid value: "fe80::1%eth0"
+          host with a trailing dot     | {spec: {database: {host: "db.example.", name: jobgtm, credentialsSecretRef: {name: s}}}}      | spec.database.host: Invalid value: "db.example."
+          host label ending in hyphen  | {spec: {database: {host: "db-.example", name: jobgtm, credentialsSecretRef: {name: s}}}}      | spec.database.host: Invalid value: "db-.example"
+          empty host                   | {spec: {database: {host: "", name: jobgtm, credentialsSecretRef: {name: s}}}}                 | spec.database.host: Invalid value: ""
+          verify-full without CA       | {spec: {database: {host: db, sslMode: verify-full, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.database.sslRootCert: Required value: database.sslRootCert is required when database.sslMode is verify-ca or verify-full
+          verify-ca without CA         | {spec: {database: {host: db, sslMode: verify-ca, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.database.sslRootCert: Required value: database.sslRootCert is required when database.sslMode is verify-ca or verify-full
+          CA with require              | {spec: {database: {host: db, sslMode: require, sslRootCert: {secretKeyRef: {name: tls, key: ca.crt}}, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.database.sslRootCert: Invalid value: database.sslRootCert is used only with database.sslMode verify-ca or verify-full
+          CA with the default prefer   | {spec: {database: {host: db, sslRootCert: {configMapKeyRef: {name: ca, key: ca.crt}}, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.database.sslRootCert: Invalid value: database.sslRootCert is used only with database.sslMode verify-ca or verify-full
+          CA from both sources         | {spec: {database: {host: db, sslMode: verify-full, sslRootCert: {secretKeyRef: {name: tls, key: ca.crt}, configMapKeyRef: {name: ca, key: ca.crt}}, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.database.sslRootCert: Invalid value: set exactly one of sslRootCert.secretKeyRef and sslRootCert.configMapKeyRef
+          CA from no source            | {spec: {database: {host: db, sslMode: verify-full, sslRootCert: {}, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.database.sslRootCert: Invalid value: set exactly one of sslRootCert.secretKeyRef and sslRootCert.configMapKeyRef
+          CA Secret without key        | {spec: {database: {host: db, sslMode: verify-full, sslRootCert: {secretKeyRef: {name: tls}}, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.database.sslRootCert.secretKeyRef.key: Required value
+          CA Secret name uppercase     | {spec: {database: {host: db, sslMode: verify-full, sslRootCert: {secretKeyRef: {name: TLS, key: ca.crt}}, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.database.sslRootCert.secretKeyRef.name: Invalid value: "TLS"
+          CA ConfigMap key with a slash | {spec: {database: {host: db, sslMode: verify-full, sslRootCert: {configMapKeyRef: {name: ca, key: a/ca.crt}}, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.database.sslRootCert.configMapKeyRef.key: Invalid value: "a/ca.crt"
           port zero                    | {spec: {database: {host: db, port: 0, name: jobgtm, credentialsSecretRef: {name: s}}}}          | spec.database.port: Invalid value
           port too high                | {spec: {database: {host: db, port: 70000, name: jobgtm, credentialsSecretRef: {name: s}}}}      | spec.database.port: Invalid value
           unknown sslMode              | {spec: {database: {host: db, sslMode: sometimes, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.database.sslMode: Unsupported value: "sometimes"
@@ -168,6 +200,14 @@ class SchemaVersionCrdIT {
           image with tag and digest                | {job: {image: "docker.io/library/postgres:17.2@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"}}
           image with separators, IPv6 registry     | {job: {image: "[fd00::1]:5000/team_a/db__tools/mig--rator.v2:V1_2-rc.3"}}
           image without tag                        | {migrations: {image: {reference: registry.example.com/app/migrations}}}
+          host in the cluster's domain             | {database: {host: postgres.db.svc.cluster.local, name: jobgtm, credentialsSecretRef: {name: s}}}
+          host name with capitals and digits       | {database: {host: Db-1.Example.COM, name: jobgtm, credentialsSecretRef: {name: s}}}
+          IPv4 host                                | {database: {host: 10.0.0.7, name: jobgtm, credentialsSecretRef: {name: s}}}
+          IPv6 loopback host                       | {database: {host: "::1", name: jobgtm, credentialsSecretRef: {name: s}}}
+          IPv6 host                                | {database: {host: "fd00:10:96::a", name: jobgtm, credentialsSecretRef: {name: s}}}
+          IPv6 host uncompressed                   | {database: {host: "2001:db8:0:0:1:0:0:1", name: jobgtm, credentialsSecretRef: {name: s}}}
+          verify-full with a CA from a Secret      | {database: {host: db, sslMode: verify-full, sslRootCert: {secretKeyRef: {name: db-tls, key: ca.crt}}, name: jobgtm, credentialsSecretRef: {name: s}}}
+          verify-ca with a CA from a ConfigMap     | {database: {host: db, sslMode: verify-ca, sslRootCert: {configMapKeyRef: {name: cluster.trust-bundle, key: trust-bundle.pem}}, name: jobgtm, credentialsSecretRef: {name: s}}}
           service account with dots                | {job: {serviceAccountName: db-migrator.v2}}
           Secret keys with dots and underscores    | {database: {host: db, name: jobgtm, credentialsSecretRef: {name: db.secret-1, usernameKey: .user_name, passwordKey: PASSWORD.v2}}}
           ConfigMap name with dots                 | {migrations: {configMapRef: {name: workflow.migrations-v2}}}

@@ -33,6 +33,10 @@ import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
  * <p>PostgreSQL refuses to run as root, so when the JVM is root the server runs as {@code nobody}
  * through {@code setpriv}. The superuser {@code postgres} authenticates with a password (SCRAM), so
  * tests of wrong credentials meet the real check.
+ *
+ * <p>{@link #startWithTls} starts a server that serves a given certificate on 127.0.0.1 and ::1 and
+ * accepts TCP connections only over TLS ({@code hostssl} in {@code pg_hba.conf}), so a connection
+ * that succeeds proves TLS was used.
  */
 public final class PostgresServer implements AutoCloseable {
 
@@ -51,14 +55,28 @@ public final class PostgresServer implements AutoCloseable {
   private final String password;
   private final Process process;
   private final Path log;
+  private final String adminSslMode;
 
-  private PostgresServer(Path dataDirectory, int port, String password, Process process, Path log) {
+  private PostgresServer(
+      Path dataDirectory,
+      int port,
+      String password,
+      Process process,
+      Path log,
+      String adminSslMode) {
     this.dataDirectory = dataDirectory;
     this.port = port;
     this.password = password;
     this.process = process;
     this.log = log;
+    this.adminSslMode = adminSslMode;
   }
+
+  /**
+   * A server certificate and its private key, PEM-encoded: the certificate first, then any
+   * intermediate certificates; the key unencrypted (PKCS#8 or the key's own PEM form).
+   */
+  public record Tls(String certificateChainPem, String privateKeyPem) {}
 
   /** One server for the whole test JVM, stopped when the JVM exits. */
   public static synchronized PostgresServer shared() {
@@ -71,6 +89,19 @@ public final class PostgresServer implements AutoCloseable {
 
   /** Starts a new server on a free loopback port. */
   public static PostgresServer start() {
+    return start(null);
+  }
+
+  /**
+   * Starts a new server on a free port of 127.0.0.1 and ::1 that serves the certificate and accepts
+   * TCP connections only over TLS. Its own connections ({@link #connect}) use {@code
+   * sslmode=require}.
+   */
+  public static PostgresServer startWithTls(Tls tls) {
+    return start(java.util.Objects.requireNonNull(tls));
+  }
+
+  private static PostgresServer start(Tls tls) {
     try {
       Path binaries = unpackedBinaries();
       Path base = Files.createTempDirectory("schema-operator-pg-");
@@ -105,10 +136,10 @@ public final class PostgresServer implements AutoCloseable {
               "--no-locale",
               "--no-sync"));
       Files.delete(passwordFile);
+      List<String> tlsSettings = tls == null ? List.of() : serveTls(data, tls);
       int port = freePort();
-      List<String> command =
-          command(
-              binaries,
+      List<String> arguments =
+          new ArrayList<>(
               List.of(
                   "postgres",
                   "-D",
@@ -116,7 +147,7 @@ public final class PostgresServer implements AutoCloseable {
                   "-p",
                   String.valueOf(port),
                   "-c",
-                  "listen_addresses=127.0.0.1",
+                  "listen_addresses=" + (tls == null ? "127.0.0.1" : "127.0.0.1,::1"),
                   "-c",
                   "unix_socket_directories=" + base,
                   "-c",
@@ -127,17 +158,51 @@ public final class PostgresServer implements AutoCloseable {
                   "full_page_writes=off",
                   "-c",
                   "max_connections=200"));
+      arguments.addAll(tlsSettings);
+      List<String> command = command(binaries, arguments);
       Process process =
           new ProcessBuilder(command)
               .redirectErrorStream(true)
               .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
               .start();
-      PostgresServer server = new PostgresServer(data, port, password, process, log);
+      PostgresServer server =
+          new PostgresServer(
+              data, port, password, process, log, tls == null ? "disable" : "require");
       server.awaitReady();
       return server;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * Writes the certificate and key into the data directory (the key readable by the server's user
+   * only, as PostgreSQL demands) and a {@code pg_hba.conf} that accepts TCP only over TLS; returns
+   * the settings that turn TLS on.
+   */
+  private static List<String> serveTls(Path data, Tls tls) throws IOException {
+    Path certificate = data.resolve("server.crt");
+    Path key = data.resolve("server.key");
+    Files.writeString(certificate, tls.certificateChainPem());
+    Files.writeString(key, tls.privateKeyPem());
+    Files.writeString(
+        data.resolve("pg_hba.conf"),
+        String.join(
+            "\n",
+            "local all all scram-sha-256",
+            "hostssl all all 127.0.0.1/32 scram-sha-256",
+            "hostssl all all ::1/128 scram-sha-256",
+            ""));
+    for (Path path : List.of(certificate, key, data.resolve("pg_hba.conf"))) {
+      Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
+      if (runningAsRoot()) {
+        Files.setOwner(
+            path,
+            data.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+      }
+    }
+    return List.of(
+        "-c", "ssl=on", "-c", "ssl_cert_file=server.crt", "-c", "ssl_key_file=server.key");
   }
 
   /** Creates an empty database with a unique name and returns the name. */
@@ -156,7 +221,7 @@ public final class PostgresServer implements AutoCloseable {
     Properties properties = new Properties();
     properties.setProperty("user", SUPERUSER);
     properties.setProperty("password", password);
-    properties.setProperty("sslmode", "disable");
+    properties.setProperty("sslmode", adminSslMode);
     return DriverManager.getConnection(
         "jdbc:postgresql://127.0.0.1:" + port + "/" + database, properties);
   }

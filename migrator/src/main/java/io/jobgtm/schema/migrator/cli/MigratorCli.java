@@ -149,6 +149,16 @@ public final class MigratorCli implements Callable<Integer> {
                 + " ${DEFAULT-VALUE}).")
     String sslMode;
 
+    @Option(
+        names = "--sslrootcert",
+        defaultValue = "${env:" + JobEnvironment.DB_SSLROOTCERT + "}",
+        description =
+            "File of PEM CA certificates the server's certificate must chain to; required with"
+                + " sslmode verify-ca and verify-full, refused with the others ("
+                + JobEnvironment.DB_SSLROOTCERT
+                + ").")
+    Path sslRootCert;
+
     ConnectionSettings settings() {
       return ConnectionSettings.builder()
           .host(host)
@@ -158,6 +168,7 @@ public final class MigratorCli implements Callable<Integer> {
           .user(user)
           .password(password())
           .sslMode(sslMode)
+          .sslRootCert(sslRootCert)
           .build();
     }
 

@@ -61,4 +61,41 @@ class MigratorCliTest {
     assertThat(run("info", "--user", "u")).isEqualTo(2);
     assertThat(err.toString()).contains("error: InvalidConfiguration: no database name given");
   }
+
+  @Test
+  void aHostWithConnectionParametersIsRefusedWithoutRepeatingIt() {
+    assertThat(
+            run(
+                "migrate",
+                "--database",
+                "db",
+                "--user",
+                "u",
+                "--host",
+                "evil.example/x?sslmode=disable&sslfactory=foo&"))
+        .isEqualTo(2);
+    assertThat(err.toString())
+        .contains(
+            "error: InvalidConfiguration: host (DB_HOST) is not a host name (letters, digits and"
+                + " hyphens")
+        .contains(": character 13 ('/') cannot appear in a host")
+        .doesNotContain("sslfactory");
+  }
+
+  @Test
+  void aPortThatIsNotANumberIsRefused() {
+    assertThat(run("migrate", "--database", "db", "--user", "u", "--port", "5432&sslmode=disable"))
+        .isEqualTo(2);
+    assertThat(err.toString()).contains("Invalid value for option '--port'");
+  }
+
+  @Test
+  void anUnknownSslmodeIsRefusedNamingTheValues() {
+    assertThat(run("migrate", "--database", "db", "--user", "u", "--sslmode", "sometimes"))
+        .isEqualTo(2);
+    assertThat(err.toString())
+        .contains(
+            "error: InvalidConfiguration: sslmode (DB_SSLMODE) must be one of disable, allow,"
+                + " prefer, require, verify-ca, verify-full");
+  }
 }

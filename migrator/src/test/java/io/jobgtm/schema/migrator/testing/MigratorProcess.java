@@ -42,17 +42,18 @@ public final class MigratorProcess {
   /** A process connecting with the given settings; {@code password} goes into DB_PASSWORD. */
   public static MigratorProcess of(
       ConnectionSettings settings, String password, String... arguments) {
-    return new MigratorProcess(
-        jar(),
-        Map.of(
-            "DB_HOST", settings.host(),
-            "DB_PORT", String.valueOf(settings.port()),
-            "DB_NAME", settings.database(),
-            "DB_SCHEMA", settings.schema(),
-            "DB_USER", settings.user(),
-            "DB_PASSWORD", password,
-            "DB_SSLMODE", settings.sslMode()),
-        List.of(arguments));
+    Map<String, String> environment =
+        new java.util.HashMap<>(
+            Map.of(
+                "DB_HOST", settings.host(),
+                "DB_PORT", String.valueOf(settings.port()),
+                "DB_NAME", settings.database(),
+                "DB_SCHEMA", settings.schema(),
+                "DB_USER", settings.user(),
+                "DB_PASSWORD", password,
+                "DB_SSLMODE", settings.sslMode()));
+    settings.sslRootCert().ifPresent(file -> environment.put("DB_SSLROOTCERT", file.toString()));
+    return new MigratorProcess(jar(), environment, List.of(arguments));
   }
 
   /** Runs {@code migrate} on a migration directory, with a result file to read afterwards. */

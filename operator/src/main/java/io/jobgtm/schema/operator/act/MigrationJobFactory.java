@@ -24,6 +24,7 @@ import io.jobgtm.schema.api.DatabaseSpec;
 import io.jobgtm.schema.api.MigrationJobSpec;
 import io.jobgtm.schema.api.SchemaVersion;
 import io.jobgtm.schema.api.SchemaVersionSpec;
+import io.jobgtm.schema.api.SslRootCertSpec;
 import io.jobgtm.schema.api.UnversionedSchemaPolicy;
 import io.jobgtm.schema.contract.JobEnvironment;
 import io.jobgtm.schema.operator.observe.MigrationSource;
@@ -50,6 +51,17 @@ public final class MigrationJobFactory {
   public static final String TERMINATION_MESSAGE_PATH = "/dev/termination-log";
 
   static final String MIGRATIONS_DIR = "/migrations";
+
+  /**
+   * Where the CA certificates of {@code spec.database.sslRootCert} are mounted (read-only, the one
+   * key as one file), passed to the migrator as {@code DB_SSLROOTCERT}.
+   */
+  public static final String SSL_ROOT_CERT_DIR = "/etc/schema-operator/tls";
+
+  /** The file of {@link #SSL_ROOT_CERT_DIR} that holds the referenced key. */
+  public static final String SSL_ROOT_CERT_FILE = SSL_ROOT_CERT_DIR + "/root.crt";
+
+  private static final String SSL_ROOT_CERT_VOLUME = "ssl-root-cert";
 
   private final String defaultImage;
 
@@ -84,6 +96,16 @@ public final class MigrationJobFactory {
     List<VolumeMount> mounts = new ArrayList<>();
     volumes.add(new VolumeBuilder().withName("tmp").withNewEmptyDir().endEmptyDir().build());
     mounts.add(new VolumeMountBuilder().withName("tmp").withMountPath("/tmp").build());
+    SslRootCertSpec rootCert = spec.getDatabase().getSslRootCert();
+    if (rootCert != null) {
+      volumes.add(sslRootCertVolume(rootCert));
+      mounts.add(
+          new VolumeMountBuilder()
+              .withName(SSL_ROOT_CERT_VOLUME)
+              .withMountPath(SSL_ROOT_CERT_DIR)
+              .withReadOnly(true)
+              .build());
+    }
     List<io.fabric8.kubernetes.api.model.Container> initContainers = new ArrayList<>();
     if (source instanceof MigrationSource.FromConfigMap fromConfigMap) {
       volumes.add(
@@ -185,6 +207,33 @@ public final class MigrationJobFactory {
         .build();
   }
 
+  /** The one key of the referenced Secret or ConfigMap, as the file root.crt. */
+  private static Volume sslRootCertVolume(SslRootCertSpec rootCert) {
+    String file = SSL_ROOT_CERT_FILE.substring(SSL_ROOT_CERT_DIR.length() + 1);
+    if (rootCert.getSecretKeyRef() != null) {
+      return new VolumeBuilder()
+          .withName(SSL_ROOT_CERT_VOLUME)
+          .withNewSecret()
+          .withSecretName(rootCert.getSecretKeyRef().getName())
+          .addNewItem()
+          .withKey(rootCert.getSecretKeyRef().getKey())
+          .withPath(file)
+          .endItem()
+          .endSecret()
+          .build();
+    }
+    return new VolumeBuilder()
+        .withName(SSL_ROOT_CERT_VOLUME)
+        .withNewConfigMap()
+        .withName(rootCert.getConfigMapKeyRef().getName())
+        .addNewItem()
+        .withKey(rootCert.getConfigMapKeyRef().getKey())
+        .withPath(file)
+        .endItem()
+        .endConfigMap()
+        .build();
+  }
+
   private static VolumeMount migrationsMount(boolean readOnly) {
     return new VolumeMountBuilder()
         .withName("migrations")
@@ -203,6 +252,9 @@ public final class MigrationJobFactory {
     env.add(literal(JobEnvironment.DB_NAME, database.getName()));
     env.add(literal(JobEnvironment.DB_SCHEMA, database.getSchema()));
     env.add(literal(JobEnvironment.DB_SSLMODE, database.getSslMode().value()));
+    if (database.getSslRootCert() != null) {
+      env.add(literal(JobEnvironment.DB_SSLROOTCERT, SSL_ROOT_CERT_FILE));
+    }
     env.add(secret(JobEnvironment.DB_USER, credentials.getName(), credentials.getUsernameKey()));
     env.add(
         secret(JobEnvironment.DB_PASSWORD, credentials.getName(), credentials.getPasswordKey()));

@@ -7,7 +7,11 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.jobgtm.schema.api.ConfigMapKeyRef;
 import io.jobgtm.schema.api.SchemaVersion;
+import io.jobgtm.schema.api.SecretKeyRef;
+import io.jobgtm.schema.api.SslMode;
+import io.jobgtm.schema.api.SslRootCertSpec;
 import io.jobgtm.schema.operator.Fixtures;
 import io.jobgtm.schema.operator.decide.JobIdentity;
 import io.jobgtm.schema.operator.observe.MigrationSource;
@@ -74,6 +78,89 @@ class MigrationJobFactoryTest {
     assertThat(password.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("password");
     assertThat(env(container, "DB_HOST").getValue()).isEqualTo("postgres.apps.svc");
     assertThat(env(container, "RESULT_FILE").getValue()).isEqualTo("/dev/termination-log");
+  }
+
+  @Test
+  void rootCertificatesFromASecretKeyAreMountedReadOnlyAndPassedAsAFile() {
+    SchemaVersion resource = Fixtures.schemaVersion();
+    resource.getSpec().getDatabase().setSslMode(SslMode.VERIFY_FULL);
+    SslRootCertSpec rootCert = new SslRootCertSpec();
+    rootCert.setSecretKeyRef(new SecretKeyRef("db-tls", "ca.crt"));
+    resource.getSpec().getDatabase().setSslRootCert(rootCert);
+
+    PodSpec pod = build(resource, bundled).getSpec().getTemplate().getSpec();
+
+    assertThat(pod.getVolumes())
+        .filteredOn(volume -> volume.getName().equals("ssl-root-cert"))
+        .singleElement()
+        .satisfies(
+            volume -> {
+              assertThat(volume.getSecret().getSecretName()).isEqualTo("db-tls");
+              assertThat(volume.getSecret().getItems())
+                  .singleElement()
+                  .satisfies(
+                      item -> {
+                        assertThat(item.getKey()).isEqualTo("ca.crt");
+                        assertThat(item.getPath()).isEqualTo("root.crt");
+                      });
+              assertThat(volume.getConfigMap()).isNull();
+            });
+    assertRootCertificatesMounted(pod.getContainers().get(0));
+  }
+
+  @Test
+  void rootCertificatesFromAConfigMapKeyAreMountedReadOnlyAndPassedAsAFile() {
+    SchemaVersion resource = Fixtures.schemaVersion();
+    resource.getSpec().getDatabase().setSslMode(SslMode.VERIFY_CA);
+    SslRootCertSpec rootCert = new SslRootCertSpec();
+    rootCert.setConfigMapKeyRef(new ConfigMapKeyRef("cluster-trust-bundle", "trust-bundle.pem"));
+    resource.getSpec().getDatabase().setSslRootCert(rootCert);
+
+    PodSpec pod = build(resource, configMap("SELECT 1;")).getSpec().getTemplate().getSpec();
+
+    assertThat(pod.getVolumes())
+        .filteredOn(volume -> volume.getName().equals("ssl-root-cert"))
+        .singleElement()
+        .satisfies(
+            volume -> {
+              assertThat(volume.getConfigMap().getName()).isEqualTo("cluster-trust-bundle");
+              assertThat(volume.getConfigMap().getItems())
+                  .singleElement()
+                  .satisfies(
+                      item -> {
+                        assertThat(item.getKey()).isEqualTo("trust-bundle.pem");
+                        assertThat(item.getPath()).isEqualTo("root.crt");
+                      });
+              assertThat(volume.getSecret()).isNull();
+            });
+    assertRootCertificatesMounted(pod.getContainers().get(0));
+    assertThat(pod.getContainers().get(0).getVolumeMounts())
+        .extracting(mount -> mount.getMountPath())
+        .containsExactlyInAnyOrder("/tmp", "/etc/schema-operator/tls", "/migrations");
+  }
+
+  @Test
+  void withoutRootCertificatesThereIsNoVolumeMountOrVariable() {
+    PodSpec pod = build(Fixtures.schemaVersion(), bundled).getSpec().getTemplate().getSpec();
+
+    assertThat(pod.getVolumes()).noneMatch(volume -> volume.getName().equals("ssl-root-cert"));
+    assertThat(pod.getContainers().get(0).getVolumeMounts())
+        .noneMatch(mount -> mount.getName().equals("ssl-root-cert"));
+    assertThat(pod.getContainers().get(0).getEnv())
+        .noneMatch(variable -> variable.getName().equals("DB_SSLROOTCERT"));
+  }
+
+  private static void assertRootCertificatesMounted(Container container) {
+    assertThat(container.getVolumeMounts())
+        .filteredOn(mount -> mount.getName().equals("ssl-root-cert"))
+        .singleElement()
+        .satisfies(
+            mount -> {
+              assertThat(mount.getMountPath()).isEqualTo("/etc/schema-operator/tls");
+              assertThat(mount.getReadOnly()).isTrue();
+            });
+    assertThat(env(container, "DB_SSLROOTCERT").getValue())
+        .isEqualTo("/etc/schema-operator/tls/root.crt");
   }
 
   @Test
