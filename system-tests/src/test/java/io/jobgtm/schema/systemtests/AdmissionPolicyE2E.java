@@ -22,6 +22,9 @@ import io.jobgtm.schema.api.MigrationImage;
 import io.jobgtm.schema.api.MigrationJobSpec;
 import io.jobgtm.schema.api.Reasons;
 import io.jobgtm.schema.api.SchemaVersion;
+import io.jobgtm.schema.api.SecretKeyRef;
+import io.jobgtm.schema.api.SslMode;
+import io.jobgtm.schema.api.SslRootCertSpec;
 import io.jobgtm.schema.operator.runtime.OperatorConfig;
 import io.jobgtm.schema.operator.runtime.OperatorMain;
 import io.jobgtm.schema.testing.Catalog;
@@ -177,6 +180,20 @@ class AdmissionPolicyE2E {
 
   @Test
   @Order(2)
+  void aCaCertificateTheAuthorMayNotGetIsRefused() {
+    assertThat(refusal(author, verifyFull(schemaVersion("ledger", OWN_SECRET), OTHER_SECRET)))
+        .isEqualTo(
+            "spec.database.sslRootCert: "
+                + AUTHOR_NAME
+                + " may not get Secret \"other-db\" in namespace "
+                + APPS
+                + "; the migration Job mounts it, so a SchemaVersion may only name one its author"
+                + " may get");
+    assertAdmitted(author, verifyFull(schemaVersion("ledger", OWN_SECRET), OWN_SECRET));
+  }
+
+  @Test
+  @Order(3)
   void aCustomImageOrPodMetadataIsRefusedUntilGranted() {
     SchemaVersion custom = schemaVersion("ledger", OWN_SECRET);
     custom.getSpec().setJob(new MigrationJobSpec());
@@ -208,7 +225,7 @@ class AdmissionPolicyE2E {
   }
 
   @Test
-  @Order(3)
+  @Order(4)
   void anotherServiceAccountIsRefusedUntilGrantedByName() {
     SchemaVersion asMigrator = schemaVersion("ledger", OWN_SECRET);
     asMigrator.getSpec().setJob(new MigrationJobSpec());
@@ -250,7 +267,7 @@ class AdmissionPolicyE2E {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void aDeploymentTheAuthorMayNotPatchIsRefusedUntilGranted() {
     SchemaVersion gating = schemaVersion("ledger", OWN_SECRET);
     gating.getSpec().setGate(new GateSpec());
@@ -281,7 +298,7 @@ class AdmissionPolicyE2E {
    * budget of authorization checks per request, and the last Deployment is checked too.
    */
   @Test
-  @Order(5)
+  @Order(6)
   void theLargestSchemaVersionIsCheckedInFull() {
     List<String> deployments =
         IntStream.rangeClosed(1, GateSpec.MAX_DEPLOYMENTS).mapToObj(i -> "app-" + i).toList();
@@ -290,7 +307,7 @@ class AdmissionPolicyE2E {
         AUTHOR,
         "patch-apps-but-the-last",
         patchDeployments(deployments.subList(0, deployments.size() - 1).toArray(String[]::new)));
-    SchemaVersion largest = schemaVersion("ledger", OWN_SECRET);
+    SchemaVersion largest = verifyFull(schemaVersion("ledger", OWN_SECRET), OWN_SECRET);
     largest.getSpec().setJob(new MigrationJobSpec());
     largest.getSpec().getJob().setImage("registry.example.com/team/migrator:1.0");
     largest.getSpec().getJob().setPodLabels(Map.of("team", "ledger"));
@@ -320,7 +337,7 @@ class AdmissionPolicyE2E {
    * others set, but sending the Secret elsewhere is checked again: host, Secret, image.
    */
   @Test
-  @Order(6)
+  @Order(7)
   void anUpdateIsCheckedWhereItChangesWhatTheJobGets() {
     admin.resources(SchemaVersion.class).inNamespace(APPS).resource(stored("bumped")).create();
     KubernetesClient bumper =
@@ -389,7 +406,7 @@ class AdmissionPolicyE2E {
   }
 
   @Test
-  @Order(7)
+  @Order(8)
   void outsideTheWatchedNamespacesThePolicyIsNotBound() {
     KubernetesClient elsewhere =
         serviceAccountWithRole(
@@ -413,7 +430,7 @@ class AdmissionPolicyE2E {
    * status, migrates and removes the finalizer of a resource the author created, policy on.
    */
   @Test
-  @Order(8)
+  @Order(9)
   void withThePolicyOnTheOperatorMigratesAndLetsGo() {
     operator =
         OperatorMain.start(
@@ -461,6 +478,15 @@ class AdmissionPolicyE2E {
     SchemaVersion resource =
         SchemaVersions.example(name, postgres, "policy_" + name, "public", MIGRATIONS, "latest");
     resource.getSpec().getDatabase().getCredentialsSecretRef().setName(secret);
+    return resource;
+  }
+
+  /** The resource with verify-full against the CA certificates of that Secret's key ca.crt. */
+  private static SchemaVersion verifyFull(SchemaVersion resource, String caSecret) {
+    SslRootCertSpec rootCert = new SslRootCertSpec();
+    rootCert.setSecretKeyRef(new SecretKeyRef(caSecret, "ca.crt"));
+    resource.getSpec().getDatabase().setSslMode(SslMode.VERIFY_FULL);
+    resource.getSpec().getDatabase().setSslRootCert(rootCert);
     return resource;
   }
 
