@@ -1,6 +1,5 @@
-package io.jobgtm.schema.migrator.testing;
+package io.jobgtm.schema.testing;
 
-import io.jobgtm.schema.testing.PostgresServer;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -46,6 +45,11 @@ public final class TestCertificates {
 
   /** A certificate authority. */
   public record Authority(X509Certificate certificate, KeyPair keys) {
+
+    /** The CA certificate as PEM, such as the value of a Secret or ConfigMap key. */
+    public String certificatePem() {
+      return pem(certificate);
+    }
 
     /** The CA certificate as PEM, as a file for {@code sslrootcert}. */
     public Path writePem(Path directory) {
