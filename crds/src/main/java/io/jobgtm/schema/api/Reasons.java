@@ -92,7 +92,10 @@ public final class Reasons {
   /** Stalled=True: the migrations ConfigMap does not exist. */
   public static final String CONFIG_MAP_NOT_FOUND = "ConfigMapNotFound";
 
-  /** Stalled=True: the Job's pod cannot start, e.g. its credentials Secret or key is missing. */
+  /**
+   * Stalled=True: the Job's pod cannot start, e.g. its credentials Secret or key is missing, or a
+   * volume (the CA certificates of spec.database.sslRootCert) cannot be mounted.
+   */
   public static final String CONTAINER_CONFIG_ERROR = "ContainerConfigError";
 
   /** Stalled=True: the target is below the current version and downgrades are not allowed. */

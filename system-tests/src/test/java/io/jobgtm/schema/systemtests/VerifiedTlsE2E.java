@@ -151,6 +151,51 @@ class VerifiedTlsE2E {
     assertThat(Catalog.tables(server, database, "public")).isEmpty();
   }
 
+  /**
+   * The kubelet cannot mount a CA Secret that does not exist and keeps the pod ContainerCreating,
+   * which no container status explains: the resource is Stalled with the kubelet's FailedMount
+   * message, and migrates once the Secret is created.
+   */
+  @Test
+  void aMissingCaSecretIsReportedAndTheMigrationGoesOnOnceItExists() {
+    String database = server.createDatabase("tls_late_ca");
+    SslRootCertSpec rootCert = new SslRootCertSpec();
+    rootCert.setSecretKeyRef(new SecretKeyRef("late-ca", "ca.crt"));
+
+    apply(schemaVersion("late-ca", database, rootCert));
+
+    SchemaVersionStatus stalled =
+        SchemaVersions.awaitCondition(
+            admin,
+            NAMESPACE,
+            "late-ca",
+            Conditions.STALLED,
+            Reasons.CONTAINER_CONFIG_ERROR,
+            PATIENCE);
+    assertThat(
+            Conditions.find(stalled.getConditions(), Conditions.STALLED).orElseThrow().getMessage())
+        .contains("FailedMount: ")
+        .contains("secret \"late-ca\" not found");
+    assertThat(Catalog.tables(server, database, "public")).isEmpty();
+
+    admin
+        .secrets()
+        .inNamespace(NAMESPACE)
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName("late-ca")
+                .endMetadata()
+                .withStringData(Map.of("ca.crt", CA.certificatePem()))
+                .build())
+        .serverSideApply();
+
+    SchemaVersions.awaitCondition(
+        admin, NAMESPACE, "late-ca", Conditions.READY, Reasons.MIGRATED, PATIENCE);
+    assertThat(Catalog.history(server, database, "public"))
+        .containsExactly("1:SQL:true", "2:SQL:true");
+  }
+
   private static SchemaVersion schemaVersion(
       String name, String database, SslRootCertSpec rootCert) {
     SchemaVersion resource =

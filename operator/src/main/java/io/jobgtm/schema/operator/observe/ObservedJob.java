@@ -96,12 +96,19 @@ public record ObservedJob(
   public static final String FAILED_CREATE = "FailedCreate";
 
   /**
-   * Reads a Job, the pods it created and the {@value #FAILED_CREATE} Events about it.
-   *
-   * @param failedCreates Events about this Job; only those with reason {@value #FAILED_CREATE}
-   *     count
+   * The reason of the kubelet's Event when it cannot mount a volume of a pod, such as a missing
+   * Secret or ConfigMap of {@code spec.database.sslRootCert}: the pod stays {@code
+   * ContainerCreating} with no container status that says why.
    */
-  public static ObservedJob of(Job job, List<Pod> pods, List<Event> failedCreates) {
+  public static final String FAILED_MOUNT = "FailedMount";
+
+  /**
+   * Reads a Job, the pods it created and the Events about them.
+   *
+   * @param events Events about this Job and its pods; only the Job controller's {@value
+   *     #FAILED_CREATE} about the Job and the kubelet's {@value #FAILED_MOUNT} about its pods count
+   */
+  public static ObservedJob of(Job job, List<Pod> pods, List<Event> events) {
     Map<String, String> labels = job.getMetadata().getLabels();
     Phase phase = Phase.Running;
     String failureReason = null;
@@ -158,7 +165,7 @@ public record ObservedJob(
     String podProblem =
         phase == Phase.Running
             ? newestFirst.stream()
-                .map(ObservedJob::stuckReason)
+                .map(pod -> stuckReason(pod, events))
                 .flatMap(Optional::stream)
                 .findFirst()
                 .orElse(null)
@@ -177,7 +184,7 @@ public record ObservedJob(
     // Reported while the Job runs; after it failed, only when it never had a pod.
     String podsRefused =
         phase == Phase.Running || (phase == Phase.Failed && newestFirst.isEmpty())
-            ? podsRefused(job, newestFirst, failedCreates)
+            ? podsRefused(job, newestFirst, events)
             : null;
     return new ObservedJob(
         job.getMetadata().getName(),
@@ -223,6 +230,33 @@ public record ObservedJob(
     return newest.getMessage() == null
         ? null
         : newest.getMessage().replaceAll("pods \"[^\"]*\" ", "the pod ");
+  }
+
+  /**
+   * The newest {@value #FAILED_MOUNT} message about a pod none of whose containers has started
+   * (matched by UID): the kubelet keeps trying, so it says why the pod waits, not that it failed.
+   */
+  private static Optional<String> failedMount(Pod pod, List<Event> events) {
+    boolean started =
+        pod.getStatus().getContainerStatuses() != null
+            && pod.getStatus().getContainerStatuses().stream()
+                .map(ContainerStatus::getState)
+                .anyMatch(
+                    state ->
+                        state != null
+                            && (state.getRunning() != null || state.getTerminated() != null));
+    if (started || !"Pending".equals(pod.getStatus().getPhase())) {
+      return Optional.empty();
+    }
+    String uid = pod.getMetadata().getUid();
+    return events.stream()
+        .filter(event -> FAILED_MOUNT.equals(event.getReason()))
+        .filter(
+            event ->
+                event.getInvolvedObject() != null
+                    && Objects.equals(event.getInvolvedObject().getUid(), uid))
+        .max(Comparator.comparing(ObservedJob::lastSeen))
+        .map(event -> FAILED_MOUNT + ": " + event.getMessage());
   }
 
   /** When an Event was last seen (RFC 3339): its series', its own, or its first time. */
@@ -291,9 +325,13 @@ public record ObservedJob(
         .map(state -> state.getTerminated().getMessage());
   }
 
-  private static Optional<String> stuckReason(Pod pod) {
+  private static Optional<String> stuckReason(Pod pod, List<Event> events) {
     if (pod.getStatus() == null) {
       return Optional.empty();
+    }
+    Optional<String> unmounted = failedMount(pod, events);
+    if (unmounted.isPresent()) {
+      return unmounted;
     }
     List<ContainerStatus> statuses = new java.util.ArrayList<>();
     if (pod.getStatus().getInitContainerStatuses() != null) {

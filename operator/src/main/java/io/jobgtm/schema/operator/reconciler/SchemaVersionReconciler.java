@@ -72,6 +72,7 @@ public final class SchemaVersionReconciler
   private static final String MIGRATION_PODS = "migration-pods";
   private static final String GATED_PODS = "gated-pods";
   private static final String FAILED_CREATES = "failed-creates";
+  private static final String FAILED_MOUNTS = "failed-mounts";
 
   /** While a deletion waits for a migration pod: a guard, the pod's events come first. */
   private static final Duration DELETION_RECHECK = Duration.ofSeconds(30);
@@ -132,14 +133,7 @@ public final class SchemaVersionReconciler
                     LeanItemStore.unlessShared(
                         namespaces, () -> LeanItemStore.<Pod>trimming(pod -> pod.setSpec(null))))
                 .withLabelSelector(Labels.COMPONENT + "=" + Labels.MIGRATION_COMPONENT)
-                .withSecondaryToPrimaryMapper(
-                    pod -> {
-                      Map<String, String> labels = pod.getMetadata().getLabels();
-                      String owner = labels == null ? null : labels.get(Labels.SCHEMA_VERSION);
-                      return owner == null
-                          ? Set.of()
-                          : Set.of(new ResourceID(owner, pod.getMetadata().getNamespace()));
-                    })
+                .withSecondaryToPrimaryMapper(SchemaVersionReconciler::migratedBy)
                 .build(),
             context);
     InformerEventSource<ConfigMap, SchemaVersion> configMapSource =
@@ -230,13 +224,37 @@ public final class SchemaVersionReconciler
                     })
                 .build(),
             context);
+    InformerEventSource<Event, SchemaVersion> failedMountSource =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(Event.class, SchemaVersion.class)
+                .withName(FAILED_MOUNTS)
+                // only the kubelet's "cannot mount a volume" Events about pods, such as a missing
+                // Secret or ConfigMap of spec.database.sslRootCert
+                .withFieldSelector(
+                    new FieldSelector(
+                        new FieldSelector.Field("reason", ObservedJob.FAILED_MOUNT),
+                        new FieldSelector.Field("involvedObject.kind", "Pod")))
+                .withItemStore(LeanItemStore.unlessShared(namespaces, LeanItemStore::of))
+                .withSecondaryToPrimaryMapper(
+                    event -> {
+                      ObjectReference pod = event.getInvolvedObject();
+                      return pod == null || pod.getName() == null
+                          ? Set.of()
+                          : podSource
+                              .get(new ResourceID(pod.getName(), pod.getNamespace()))
+                              .map(SchemaVersionReconciler::migratedBy)
+                              .orElse(Set.of());
+                    })
+                .build(),
+            context);
     return List.of(
         jobSource,
         podSource,
         configMapSource,
         gatedPodSource,
         deploymentSource,
-        failedCreateSource);
+        failedCreateSource,
+        failedMountSource);
   }
 
   @Override
@@ -360,7 +378,11 @@ public final class SchemaVersionReconciler
         source(resource, context),
         jobs.image(resource),
         context.getSecondaryResources(Job.class).stream()
-            .map(job -> ObservedJob.of(job, podsOf(job, pods), failedCreates(context, job)))
+            .map(
+                job -> {
+                  List<Pod> own = podsOf(job, pods);
+                  return ObservedJob.of(job, own, events(context, job, own));
+                })
             .toList(),
         List.copyOf(pods(context, GATED_PODS, resource)),
         List.copyOf(context.getSecondaryResources(Deployment.class)),
@@ -408,20 +430,38 @@ public final class SchemaVersionReconciler
     }
   }
 
-  /** The Job controller's FailedCreate Events about a Job, from the informer cache. */
+  /**
+   * The Job controller's FailedCreate Events about a Job and the kubelet's FailedMount Events about
+   * its pods, from the informer caches, matched by UID.
+   */
   @SuppressWarnings("unchecked")
-  private static List<Event> failedCreates(Context<SchemaVersion> context, Job job) {
-    InformerEventSource<Event, SchemaVersion> source =
-        (InformerEventSource<Event, SchemaVersion>)
-            context.eventSourceRetriever().getEventSourceFor(Event.class, FAILED_CREATES);
-    String uid = job.getMetadata().getUid();
-    return source
-        .list(
-            job.getMetadata().getNamespace(),
-            event ->
-                event.getInvolvedObject() != null
-                    && Objects.equals(uid, event.getInvolvedObject().getUid()))
-        .toList();
+  private static List<Event> events(Context<SchemaVersion> context, Job job, List<Pod> pods) {
+    Set<String> uids = new java.util.HashSet<>();
+    uids.add(job.getMetadata().getUid());
+    pods.forEach(pod -> uids.add(pod.getMetadata().getUid()));
+    List<Event> events = new java.util.ArrayList<>();
+    for (String name : List.of(FAILED_CREATES, FAILED_MOUNTS)) {
+      InformerEventSource<Event, SchemaVersion> source =
+          (InformerEventSource<Event, SchemaVersion>)
+              context.eventSourceRetriever().getEventSourceFor(Event.class, name);
+      source
+          .list(
+              job.getMetadata().getNamespace(),
+              event ->
+                  event.getInvolvedObject() != null
+                      && uids.contains(event.getInvolvedObject().getUid()))
+          .forEach(events::add);
+    }
+    return events;
+  }
+
+  /** The SchemaVersion a migration pod migrates for, by its label. */
+  private static Set<ResourceID> migratedBy(Pod pod) {
+    Map<String, String> labels = pod.getMetadata().getLabels();
+    String owner = labels == null ? null : labels.get(Labels.SCHEMA_VERSION);
+    return owner == null
+        ? Set.of()
+        : Set.of(new ResourceID(owner, pod.getMetadata().getNamespace()));
   }
 
   private static List<Pod> podsOf(Job job, List<Pod> pods) {

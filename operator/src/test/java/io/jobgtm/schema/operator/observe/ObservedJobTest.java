@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -99,5 +101,80 @@ class ObservedJobTest {
             ObservedJob.of(ACTIVE, List.of(pod(migrator(0, "not a result"), sidecar())), List.of())
                 .phase())
         .isEqualTo(ObservedJob.Phase.Running);
+  }
+
+  private static Pod creating(String uid) {
+    return new PodBuilder()
+        .withNewMetadata()
+        .withName("workflow-0123456789-fghij")
+        .withUid(uid)
+        .withCreationTimestamp("2026-01-01T10:00:00Z")
+        .endMetadata()
+        .withNewStatus()
+        .withPhase("Pending")
+        .withContainerStatuses(
+            new ContainerStatusBuilder()
+                .withName(MigrationJobFactory.CONTAINER)
+                .withNewState()
+                .withNewWaiting()
+                .withReason("ContainerCreating")
+                .endWaiting()
+                .endState()
+                .build())
+        .endStatus()
+        .build();
+  }
+
+  private static Event failedMount(String podUid, String message, String at) {
+    return new EventBuilder()
+        .withReason(ObservedJob.FAILED_MOUNT)
+        .withMessage(message)
+        .withLastTimestamp(at)
+        .withNewInvolvedObject()
+        .withKind("Pod")
+        .withUid(podUid)
+        .endInvolvedObject()
+        .build();
+  }
+
+  @Test
+  void aPodThatCannotMountAVolumeSaysWhyWithTheNewestMessage() {
+    ObservedJob job =
+        ObservedJob.of(
+            ACTIVE,
+            List.of(creating("pod-uid")),
+            List.of(
+                failedMount(
+                    "pod-uid",
+                    "MountVolume.SetUp failed for volume \"ssl-root-cert\" : secret \"ca\" not found",
+                    "2026-01-01T10:00:30Z"),
+                failedMount(
+                    "pod-uid",
+                    "MountVolume.SetUp failed for volume \"ssl-root-cert\" : secret \"db-ca\" not"
+                        + " found",
+                    "2026-01-01T10:02:00Z"),
+                failedMount("another-pod", "something else", "2026-01-01T10:03:00Z")));
+
+    assertThat(job.podProblem())
+        .isEqualTo(
+            "FailedMount: MountVolume.SetUp failed for volume \"ssl-root-cert\" : secret"
+                + " \"db-ca\" not found");
+  }
+
+  @Test
+  void aMountThatFailedBeforeThePodStartedIsNoProblemOnceItRuns() {
+    Pod running = creating("pod-uid");
+    running.getStatus().setPhase("Running");
+    running.getStatus().setContainerStatuses(List.of(sidecar()));
+
+    ObservedJob job =
+        ObservedJob.of(
+            ACTIVE,
+            List.of(running),
+            List.of(failedMount("pod-uid", "secret not found", "2026-01-01T10:00:30Z")));
+
+    assertThat(job.podProblem()).isNull();
+    assertThat(ObservedJob.of(ACTIVE, List.of(creating("pod-uid")), List.of()).podProblem())
+        .isNull();
   }
 }
