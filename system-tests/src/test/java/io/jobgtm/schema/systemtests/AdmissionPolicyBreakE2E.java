@@ -1,6 +1,7 @@
 package io.jobgtm.schema.systemtests;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
@@ -62,6 +63,12 @@ class AdmissionPolicyBreakE2E {
   private static final String RELEASE = "breaker";
   private static final String SYSTEM = "break-system";
   private static final String APPS = "break-apps";
+
+  /** A second release, in a namespace of its own, watching a namespace nobody uses. */
+  private static final String SECOND_RELEASE = "second";
+
+  private static final String SECOND_SYSTEM = "break-second-system";
+  private static final String IDLE = "break-idle";
   private static final String POLICY = RELEASE + "-schema-operator." + SYSTEM;
   private static final String DENIED =
       "ValidatingAdmissionPolicy '" + POLICY + "' with binding '" + POLICY + "' denied request: ";
@@ -110,7 +117,7 @@ class AdmissionPolicyBreakE2E {
     cluster = localCluster;
     admin = cluster.client();
     Manifests.installCrd(admin);
-    for (String namespace : List.of(SYSTEM, APPS)) {
+    for (String namespace : List.of(SYSTEM, APPS, IDLE)) {
       Manifests.restrictedNamespace(admin, namespace);
     }
     admin
@@ -475,6 +482,76 @@ class AdmissionPolicyBreakE2E {
       restored.getSpec().getGate().setDeployments(List.of("web", "api.v2", "worker"));
       admin.resources(SchemaVersion.class).inNamespace(APPS).resource(restored).update();
     }
+  }
+
+  /**
+   * Finding. With {@code serviceAccount.create: false} and no name, the chart ran the operator as
+   * its namespace's default ServiceAccount, bound the operator's permissions to it and exempted it
+   * from the policy: every pod of that namespace that names no ServiceAccount could then redirect
+   * any SchemaVersion's Secret unchecked. The chart now refuses those values; with a name of one's
+   * own, the exemption is that ServiceAccount (confirmation).
+   */
+  @Test
+  void anExistingServiceAccountForTheOperatorMustBeNamedAndNeverTheDefaultOne() throws IOException {
+    Path unnamed = work.resolve("unnamed-service-account.yaml");
+    Files.writeString(
+        unnamed, "watchNamespaces: [" + IDLE + "]\nserviceAccount:\n  create: false\n");
+    Throwable refused = catchThrowable(() -> installSecondRelease(unnamed));
+    if (refused == null) {
+      uninstallSecondRelease();
+    }
+    assertThat(refused)
+        .as("helm install with serviceAccount.create false and no name")
+        .isNotNull()
+        .hasMessageContaining("serviceAccount")
+        .hasMessageContaining("name");
+
+    Path named = work.resolve("named-service-account.yaml");
+    Files.writeString(
+        named,
+        "watchNamespaces: ["
+            + IDLE
+            + "]\nserviceAccount:\n  create: false\n  name: platform-schema-operator\n");
+    installSecondRelease(named);
+    try {
+      assertThat(
+              admin
+                  .admissionRegistration()
+                  .v1()
+                  .validatingAdmissionPolicies()
+                  .withName(SECOND_RELEASE + "-schema-operator." + SECOND_SYSTEM)
+                  .get()
+                  .getSpec()
+                  .getMatchConditions())
+          .singleElement()
+          .satisfies(
+              condition ->
+                  assertThat(condition.getExpression())
+                      .isEqualTo(
+                          "request.userInfo.username != 'system:serviceaccount:"
+                              + SECOND_SYSTEM
+                              + ":platform-schema-operator'"));
+    } finally {
+      uninstallSecondRelease();
+    }
+  }
+
+  private static void installSecondRelease(Path values) {
+    new Helm(Manifests.repository().resolve("helm/schema-operator"))
+        .install()
+        .withName(SECOND_RELEASE)
+        .withNamespace(SECOND_SYSTEM)
+        .createNamespace()
+        .withKubeConfig(cluster.apiServer().kubeconfig())
+        .withValuesFile(values)
+        .call();
+  }
+
+  private static void uninstallSecondRelease() {
+    Helm.uninstall(SECOND_RELEASE)
+        .withNamespace(SECOND_SYSTEM)
+        .withKubeConfig(cluster.apiServer().kubeconfig())
+        .call();
   }
 
   private static Consumer<SchemaVersion> moveTo(String host) {
