@@ -15,6 +15,10 @@ COPY . .
 RUN --mount=type=cache,target=/root/.m2 sh docker/build-image-home.sh /image/opt/schema-operator
 
 FROM eclipse-temurin:17-jre-noble
+# The version is the Maven project's without -SNAPSHOT, as the chart's appVersion (ReleaseVersionsTest).
+LABEL org.opencontainers.image.title="schema-operator" \
+      org.opencontainers.image.version="0.1.0" \
+      org.opencontainers.image.licenses="Apache-2.0"
 COPY --from=build /image/ /
 # JVM flags for a small pod (docs/helm.md, "JVM flags"); the chart sets its own for the operator.
 ENV PATH="/opt/schema-operator/bin:${PATH}" \

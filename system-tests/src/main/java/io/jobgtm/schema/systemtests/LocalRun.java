@@ -2,21 +2,16 @@ package io.jobgtm.schema.systemtests;
 
 import static org.awaitility.Awaitility.await;
 
+import io.fabric8.kubernetes.api.model.Config;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
-import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.batch.v1.Job;
-import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import io.jobgtm.schema.api.Conditions;
 import io.jobgtm.schema.api.SchemaVersion;
 import io.jobgtm.schema.operator.act.MigrationJobFactory;
 import io.jobgtm.schema.operator.runtime.OperatorConfig;
@@ -31,6 +26,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.LocalDateTime;
@@ -41,10 +37,9 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -54,9 +49,12 @@ import java.util.stream.Stream;
  * PostgreSQL with the workflow database, installs the CRD and runs the operator in this JVM; then
  * it applies the examples (the credentials Secret pointed at the embedded PostgreSQL, the
  * migrations ConfigMap built from {@code migrations/}, the SchemaVersion and the gated workflow-svc
- * Deployment), prints how to use {@code kubectl} with it and shows progress until the SchemaVersion
- * is Ready and the released pods are Ready ({@value #READY} ...). It keeps running, still printing
- * every change, until SIGINT or SIGTERM, then stops everything it started.
+ * Deployment), prints how to use {@code kubectl} with it (a kubeconfig whose namespace is {@value
+ * #NAMESPACE}, the control plane's own kubectl) and shows progress ({@link LocalRunView}: every
+ * namespace but the control plane's, Warning Events, WARN and ERROR lines of its log) until the
+ * SchemaVersion is Ready and every pod behind its gate is released and Ready ({@value #READY} ...).
+ * It keeps running, still printing every change, until SIGINT or SIGTERM, then stops everything it
+ * started.
  *
  * <p>Arguments: {@code --repository=DIR} (default: the working directory), {@code
  * --migrator-jar=FILE} (default: the system property {@code migrator.jar}), {@code --image=IMAGE}
@@ -75,6 +73,9 @@ public final class LocalRun {
   /** Starts the line naming the directory of this run's logs. */
   public static final String LOGS = "logs: ";
 
+  /** Starts the printed line that sets the environment for kubectl: KUBECONFIG, then PATH. */
+  public static final String KUBECTL_ENVIRONMENT = "export KUBECONFIG=";
+
   public static final String DEFAULT_IMAGE = "schema-operator:dev";
   public static final String NAMESPACE = "workflow";
 
@@ -90,6 +91,8 @@ public final class LocalRun {
   private final String image;
   private final Path runDirectory;
   private final Map<String, String> shown = new LinkedHashMap<>();
+  private final Map<String, String> warned = new LinkedHashMap<>();
+  private final LogWarnings logWarnings;
 
   private volatile boolean stopping;
   private boolean stopped;
@@ -106,6 +109,7 @@ public final class LocalRun {
     this.migratorJar = migratorJar;
     this.image = image;
     this.runDirectory = runDirectory;
+    this.logWarnings = new LogWarnings(runDirectory.resolve("local-run.log"));
   }
 
   public static void main(String[] args) throws Exception {
@@ -251,13 +255,18 @@ public final class LocalRun {
             + DEPLOYMENT,
         () -> applyExamples(password));
 
-    Path kubectl = binaries.path(KubernetesBinaries.KUBECTL);
+    Path kubeconfig = writeKubeconfig();
+    Path bin = linkKubectl(binaries.path(KubernetesBinaries.KUBECTL));
     System.out.println();
-    System.out.println("Use kubectl with it (from another terminal):");
-    System.out.println("  export KUBECONFIG=" + apiServer.kubeconfig());
-    System.out.println("  " + kubectl + " -n " + NAMESPACE + " get sv,jobs,pods");
     System.out.println(
-        "  " + kubectl + " -n " + NAMESPACE + " wait --for=condition=Ready sv/" + EXAMPLE);
+        "Use kubectl with it (from another terminal; kubectl "
+            + binaries.version()
+            + ", built with the control plane; namespace "
+            + NAMESPACE
+            + " is the default):");
+    System.out.println("  " + KUBECTL_ENVIRONMENT + kubeconfig + " PATH=" + bin + ":$PATH");
+    System.out.println("  kubectl get sv,jobs,pods");
+    System.out.println("  kubectl wait --for=condition=Ready sv/" + EXAMPLE);
     System.out.println(
         "PostgreSQL: 127.0.0.1:"
             + postgres.port()
@@ -265,9 +274,8 @@ public final class LocalRun {
             + DATABASE
             + ", user "
             + ROLE
-            + " (password: kubectl -n "
-            + NAMESPACE
-            + " get secret workflow-db -o jsonpath='{.data.password}' | base64 -d)");
+            + " (password: kubectl get secret workflow-db -o jsonpath='{.data.password}'"
+            + " | base64 -d)");
     System.out.println(
         LOGS
             + runDirectory
@@ -275,6 +283,38 @@ public final class LocalRun {
             + " control-plane/: one file per component)");
     System.out.println("Ctrl-C stops everything.");
     System.out.println();
+  }
+
+  /**
+   * {@code <run>/kubeconfig}: the admin kubeconfig with {@value #NAMESPACE} as its namespace, so
+   * that {@code kubectl get sv} answers for the example without {@code -n}.
+   */
+  private Path writeKubeconfig() {
+    Config config = Serialization.unmarshal(apiServer.kubeconfigYaml(), Config.class);
+    config.getContexts().forEach(context -> context.getContext().setNamespace(NAMESPACE));
+    Path kubeconfig = runDirectory.resolve("kubeconfig");
+    try {
+      Files.writeString(kubeconfig, Serialization.asYaml(config));
+      Files.setPosixFilePermissions(kubeconfig, PosixFilePermissions.fromString("rw-------"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return kubeconfig;
+  }
+
+  /**
+   * {@code <run>/bin/kubectl}, a link to the kubectl built with the control plane: the printed
+   * {@code PATH} puts it before whatever kubectl the machine has, which may be of another version.
+   */
+  private Path linkKubectl(Path kubectl) {
+    Path bin = runDirectory.resolve("bin");
+    try {
+      Files.createDirectories(bin);
+      Files.createSymbolicLink(bin.resolve("kubectl"), kubectl);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return bin;
   }
 
   /** Runs one start-up step unless the run is being stopped; stopping waits for it. */
@@ -380,11 +420,17 @@ public final class LocalRun {
     }
   }
 
-  /** Prints every change of the namespace's objects until the run is stopped. */
+  /**
+   * Prints every change of the objects of every namespace but the control plane's own, each new
+   * Warning Event and each WARN or ERROR line of the run's log, until the run is stopped; prints
+   * {@value #READY} when the example is Ready, decided from the same snapshot as the lines before
+   * it.
+   */
   private void watch() throws InterruptedException {
     while (!stopping) {
       try {
-        Map<String, String> now = snapshot();
+        LocalRunView.Snapshot snapshot = LocalRunView.Snapshot.read(client);
+        Map<String, String> now = LocalRunView.lines(snapshot);
         now.forEach(
             (key, line) -> {
               if (!line.equals(shown.get(key))) {
@@ -397,20 +443,19 @@ public final class LocalRun {
             .forEach(key -> say(key + ": deleted"));
         shown.clear();
         shown.putAll(now);
-        boolean readyNow = isReady();
-        if (readyNow && !ready) {
-          SchemaVersion resource = schemaVersion();
-          System.out.println(
-              READY
-                  + " schemaversion/"
-                  + EXAMPLE
-                  + " is at version "
-                  + resource.getStatus().getCurrentVersion()
-                  + " and deployment/"
-                  + DEPLOYMENT
-                  + "'s pods are released and Ready. Ctrl-C stops everything.");
+        LocalRunView.warnings(snapshot)
+            .forEach(
+                (uid, line) -> {
+                  if (!line.equals(warned.put(uid, line))) {
+                    say(line);
+                  }
+                });
+        logWarnings.readNew().forEach(line -> say("local-run.log: " + line));
+        Optional<String> readyNow = LocalRunView.ready(snapshot, NAMESPACE, EXAMPLE);
+        if (readyNow.isPresent() && !ready) {
+          System.out.println(READY + " " + readyNow.get() + " Ctrl-C stops everything.");
         }
-        ready = readyNow;
+        ready = readyNow.isPresent();
       } catch (RuntimeException e) {
         if (stopping) {
           return;
@@ -419,152 +464,6 @@ public final class LocalRun {
       }
       Thread.sleep(POLL.toMillis());
     }
-  }
-
-  private SchemaVersion schemaVersion() {
-    return client.resources(SchemaVersion.class).inNamespace(NAMESPACE).withName(EXAMPLE).get();
-  }
-
-  private boolean isReady() {
-    SchemaVersion resource = schemaVersion();
-    Deployment deployment =
-        client.apps().deployments().inNamespace(NAMESPACE).withName(DEPLOYMENT).get();
-    if (resource == null || resource.getStatus() == null || deployment == null) {
-      return false;
-    }
-    boolean schemaReady =
-        Conditions.find(resource.getStatus().getConditions(), Conditions.READY)
-            .filter(c -> "True".equals(c.getStatus()))
-            .filter(
-                c ->
-                    Objects.equals(
-                        c.getObservedGeneration(), resource.getMetadata().getGeneration()))
-            .isPresent();
-    int replicas = Objects.requireNonNullElse(deployment.getSpec().getReplicas(), 1);
-    return schemaReady
-        && deployment.getStatus() != null
-        && Objects.equals(
-            deployment.getStatus().getObservedGeneration(),
-            deployment.getMetadata().getGeneration())
-        && Objects.requireNonNullElse(deployment.getStatus().getUpdatedReplicas(), 0) == replicas
-        && Objects.requireNonNullElse(deployment.getStatus().getReadyReplicas(), 0) == replicas
-        && Objects.requireNonNullElse(deployment.getStatus().getReplicas(), 0) == replicas;
-  }
-
-  /** One line per object of the namespace worth watching, keyed by kind/name. */
-  private Map<String, String> snapshot() {
-    Map<String, String> lines = new LinkedHashMap<>();
-    for (SchemaVersion resource :
-        client.resources(SchemaVersion.class).inNamespace(NAMESPACE).list().getItems()) {
-      lines.put("schemaversion/" + resource.getMetadata().getName(), describe(resource));
-    }
-    for (Job job : client.batch().v1().jobs().inNamespace(NAMESPACE).list().getItems()) {
-      lines.put("job/" + job.getMetadata().getName(), describe(job));
-    }
-    for (Pod pod : client.pods().inNamespace(NAMESPACE).list().getItems()) {
-      lines.put("pod/" + pod.getMetadata().getName(), describe(pod));
-    }
-    for (Deployment deployment :
-        client.apps().deployments().inNamespace(NAMESPACE).list().getItems()) {
-      lines.put("deployment/" + deployment.getMetadata().getName(), describe(deployment));
-    }
-    return lines;
-  }
-
-  private static String describe(SchemaVersion resource) {
-    if (resource.getStatus() == null || resource.getStatus().getConditions() == null) {
-      return "waiting for the operator";
-    }
-    String version =
-        resource.getStatus().getCurrentVersion() == null
-            ? ""
-            : " [version " + resource.getStatus().getCurrentVersion() + "]";
-    return resource.getStatus().getConditions().stream()
-        .filter(c -> "True".equals(c.getStatus()))
-        .findFirst()
-        .map(c -> c.getType() + " " + c.getReason() + ": " + c.getMessage() + version)
-        .orElse("no condition is True" + version);
-  }
-
-  private static String describe(Job job) {
-    List<JobCondition> conditions =
-        job.getStatus() == null || job.getStatus().getConditions() == null
-            ? List.of()
-            : job.getStatus().getConditions();
-    return conditions.stream()
-        .filter(c -> "True".equals(c.getStatus()))
-        .filter(c -> "Complete".equals(c.getType()) || "Failed".equals(c.getType()))
-        .findFirst()
-        .map(c -> c.getType() + (c.getReason() == null ? "" : " (" + c.getReason() + ")"))
-        .orElse(
-            "running"
-                + (job.getStatus() == null || job.getStatus().getFailed() == null
-                    ? ""
-                    : ", " + job.getStatus().getFailed() + " failed attempt(s)"));
-  }
-
-  private String describe(Pod pod) {
-    if (pod.getSpec().getSchedulingGates() != null
-        && !pod.getSpec().getSchedulingGates().isEmpty()) {
-      return "waiting for scheduling gate "
-          + pod.getSpec().getSchedulingGates().stream()
-              .map(gate -> gate.getName())
-              .collect(Collectors.joining(", "));
-    }
-    if (pod.getStatus() == null || pod.getStatus().getPhase() == null) {
-      return "created";
-    }
-    StringBuilder line = new StringBuilder(pod.getStatus().getPhase());
-    if (pod.getSpec().getNodeName() == null) {
-      return line.append(" (not scheduled yet)").toString();
-    }
-    List<ContainerStatus> containers =
-        Objects.requireNonNullElse(pod.getStatus().getContainerStatuses(), List.of());
-    for (ContainerStatus container : containers) {
-      line.append(", ").append(container.getName()).append(' ');
-      if (container.getState().getRunning() != null) {
-        line.append("running");
-      } else if (container.getState().getTerminated() != null) {
-        line.append("exited ").append(container.getState().getTerminated().getExitCode());
-        if (pod.getMetadata().getUid() != null) {
-          line.append(" (output: pods/")
-              .append(pod.getMetadata().getNamespace())
-              .append('_')
-              .append(pod.getMetadata().getName())
-              .append('_')
-              .append(pod.getMetadata().getUid())
-              .append('/')
-              .append(container.getName())
-              .append("/)");
-        }
-      } else if (container.getState().getWaiting() != null) {
-        line.append(container.getState().getWaiting().getReason());
-        if (container.getState().getWaiting().getMessage() != null) {
-          line.append(": ").append(container.getState().getWaiting().getMessage());
-        }
-      }
-    }
-    boolean ready =
-        Objects.requireNonNullElse(pod.getStatus().getConditions(), List.<PodCondition>of())
-            .stream()
-            .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
-    if (ready) {
-      line.append(", Ready");
-    }
-    return line.toString();
-  }
-
-  private static String describe(Deployment deployment) {
-    int replicas = Objects.requireNonNullElse(deployment.getSpec().getReplicas(), 1);
-    if (deployment.getStatus() == null) {
-      return "0/" + replicas + " ready";
-    }
-    return Objects.requireNonNullElse(deployment.getStatus().getReadyReplicas(), 0)
-        + "/"
-        + replicas
-        + " ready, "
-        + Objects.requireNonNullElse(deployment.getStatus().getUpdatedReplicas(), 0)
-        + " up to date";
   }
 
   /** Stops everything started, the processes before what they talk to; idempotent. */

@@ -47,7 +47,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code emptyDir}, {@code configMap} and {@code secret} volumes are directories under the
  *       pod's own directory; a process gets every path under a mount (in env values, command and
  *       args) rewritten to it, its termination message path to a file of its own, and {@code /tmp}
- *       (when mounted) as {@code TMPDIR} and {@code java.io.tmpdir}.
+ *       (when mounted) as {@code TMPDIR} and {@code java.io.tmpdir}. What the process writes (its
+ *       output, its termination message) gets those directories back as the mount paths, so a
+ *       message reads as in a cluster ({@code /migrations/...}, never the agent's directories).
  *   <li>On exit: exit code, reason ({@code Completed}, {@code Error}), the termination message (at
  *       most 4096 bytes of the file; the log's tail with {@code FallbackToLogsOnError}). Phases
  *       Pending, Running, Succeeded, Failed per {@code restartPolicy} (restarts with the kubelet's

@@ -16,12 +16,16 @@ import io.fabric8.kubernetes.api.model.PodReadinessGate;
 import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -62,6 +66,7 @@ final class PodRunner implements Runnable {
   private static final Duration STEP = Duration.ofSeconds(1);
   private static final Duration MAX_BACKOFF = Duration.ofMinutes(5);
   private static final Duration INITIAL_BACKOFF = Duration.ofSeconds(10);
+  private static final Duration OUTPUT_DRAIN = Duration.ofSeconds(2);
   private static final Set<String> OWN_CONDITIONS =
       Set.of("PodReadyToStartContainers", "Initialized", "ContainersReady", "Ready");
 
@@ -345,7 +350,9 @@ final class PodRunner implements Runnable {
     Files.createDirectories(containerDirectory);
     run.terminationFile = containerDirectory.resolve("termination-log");
     Files.write(run.terminationFile, new byte[0]);
-    PodVolumes.Mounts mounts = PodVolumes.Mounts.of(container, volumes, run.terminationFile);
+    PodVolumes.Mounts mounts =
+        PodVolumes.Mounts.of(container, volumes, run.terminationFile, podDirectory);
+    run.mounts = mounts;
 
     Map<String, String> processEnv = new LinkedHashMap<>();
     processEnv.put("PATH", Objects.requireNonNullElse(System.getenv("PATH"), "/usr/bin:/bin"));
@@ -381,13 +388,41 @@ final class PodRunner implements Runnable {
     run.log = log;
     Files.writeString(log, "$ " + String.join(" ", argv) + "\n");
     ProcessBuilder builder =
-        new ProcessBuilder(argv)
-            .directory(workingDirectory.toFile())
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        new ProcessBuilder(argv).directory(workingDirectory.toFile()).redirectErrorStream(true);
     builder.environment().clear();
     builder.environment().putAll(processEnv);
-    return builder.start();
+    Process process = builder.start();
+    run.output = copyOutput(process, log, mounts);
+    return process;
+  }
+
+  /**
+   * Appends the process's output to its log line by line, as the container would have written it
+   * ({@link PodVolumes.Mounts#containerView}); ends when the output closes.
+   */
+  private Thread copyOutput(Process process, Path log, PodVolumes.Mounts mounts) {
+    Thread copier =
+        new Thread(
+            () -> {
+              try (BufferedReader in =
+                      new BufferedReader(
+                          new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+                  Writer out =
+                      Files.newBufferedWriter(
+                          log, StandardCharsets.UTF_8, StandardOpenOption.APPEND)) {
+                for (String line = in.readLine(); line != null; line = in.readLine()) {
+                  out.write(mounts.containerView(line));
+                  out.write('\n');
+                  out.flush();
+                }
+              } catch (IOException e) {
+                LOG.debug("output of pod {}/{} ended: {}", namespace(), name(), e.getMessage());
+              }
+            },
+            "output-" + name() + "-" + process.pid());
+    copier.setDaemon(true);
+    copier.start();
+    return copier;
   }
 
   /** Turns exited processes into terminated container states. */
@@ -395,6 +430,7 @@ final class PodRunner implements Runnable {
     for (ContainerRun run : allContainers()) {
       if (run.process != null && !run.process.isAlive()) {
         int exitCode = run.process.exitValue();
+        awaitOutput(run);
         run.terminated(exitCode, terminationMessage(run, exitCode), now());
         run.process = null;
         LOG.info(
@@ -444,11 +480,28 @@ final class PodRunner implements Runnable {
     collectExits();
   }
 
+  /**
+   * Lets the copier write the end of the output before the log is read for the termination message;
+   * bounded, since a process's children may hold its output open after it exits.
+   */
+  private static void awaitOutput(ContainerRun run) {
+    if (run.output == null) {
+      return;
+    }
+    try {
+      run.output.join(OUTPUT_DRAIN.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   private String terminationMessage(ContainerRun run, int exitCode) {
     String message = "";
     if (run.terminationFile != null && Files.exists(run.terminationFile)) {
       try (InputStream in = Files.newInputStream(run.terminationFile)) {
-        message = new String(in.readNBytes(MAX_TERMINATION_MESSAGE), StandardCharsets.UTF_8);
+        message =
+            run.mounts.containerView(
+                new String(in.readNBytes(MAX_TERMINATION_MESSAGE), StandardCharsets.UTF_8));
       } catch (IOException e) {
         LOG.debug("cannot read {}", run.terminationFile, e);
       }
@@ -716,6 +769,8 @@ final class PodRunner implements Runnable {
     String backoffMessage;
     Path terminationFile;
     Path log;
+    PodVolumes.Mounts mounts;
+    Thread output;
 
     ContainerRun(Container container, boolean init) {
       this.container = container;

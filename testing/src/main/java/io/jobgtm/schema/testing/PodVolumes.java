@@ -20,11 +20,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A pod's volumes as directories of this machine, and the container's view of them: the kubelet
  * mounts each volume at its {@code mountPath}; here a process instead gets every path under a mount
- * rewritten to the volume's directory ({@link Mounts#hostPath}).
+ * rewritten to the volume's directory ({@link Mounts#hostPath}), and what it writes (its output,
+ * its termination message) gets those directories written back as the mount paths ({@link
+ * Mounts#containerView}), so that a status message, an Event or a log line reads as it would in a
+ * cluster ({@code /migrations}, not a directory of the node agent).
  *
  * <p>{@code emptyDir} is an empty directory, {@code configMap} and {@code secret} are their keys as
  * files (all keys, or {@code items}), {@code hostPath} is the host's own path. Other volume types
@@ -144,11 +149,21 @@ final class PodVolumes {
 
   /**
    * A container's mounts: each mount path with the directory that backs it, the termination message
-   * path included.
+   * path included; {@code ownDirectories} are those of them the agent made for the pod (every mount
+   * but a {@code hostPath} volume), longest directory first.
    */
-  record Mounts(List<Map.Entry<String, Path>> byPath) {
+  record Mounts(
+      List<Map.Entry<String, Path>> byPath, List<Map.Entry<String, Path>> ownDirectories) {
 
-    static Mounts of(Container container, Map<String, Path> volumes, Path terminationMessageFile) {
+    /**
+     * @param podDirectory the agent's directory of the pod: only directories under it are mapped
+     *     back to mount paths, never a {@code hostPath} volume's (its path is the host's own)
+     */
+    static Mounts of(
+        Container container,
+        Map<String, Path> volumes,
+        Path terminationMessageFile,
+        Path podDirectory) {
       List<Map.Entry<String, Path>> entries = new ArrayList<>();
       if (container.getVolumeMounts() != null) {
         for (VolumeMount mount : container.getVolumeMounts()) {
@@ -169,7 +184,36 @@ final class PodVolumes {
       // The longest mount path wins, as the innermost mount does in a container.
       entries.sort(
           Comparator.comparing((Map.Entry<String, Path> e) -> e.getKey().length()).reversed());
-      return new Mounts(List.copyOf(entries));
+      List<Map.Entry<String, Path>> own =
+          entries.stream()
+              .filter(e -> e.getValue().startsWith(podDirectory))
+              .sorted(
+                  Comparator.comparing(
+                          (Map.Entry<String, Path> e) -> e.getValue().toString().length())
+                      .reversed())
+              .toList();
+      return new Mounts(List.copyOf(entries), own);
+    }
+
+    /**
+     * {@code text} as the container would have written it: each directory of the agent's that backs
+     * a mount, wherever it appears as a whole path, replaced by the mount path.
+     */
+    String containerView(String text) {
+      if (text == null || text.isEmpty()) {
+        return text;
+      }
+      String view = text;
+      for (Map.Entry<String, Path> mount : ownDirectories) {
+        String host = mount.getValue().toString();
+        if (view.contains(host)) {
+          view =
+              Pattern.compile(Pattern.quote(host) + "(?![A-Za-z0-9._-])")
+                  .matcher(view)
+                  .replaceAll(Matcher.quoteReplacement(mount.getKey()));
+        }
+      }
+      return view;
     }
 
     /** The host path a container path maps to, or empty when no mount covers it. */

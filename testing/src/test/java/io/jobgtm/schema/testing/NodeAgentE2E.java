@@ -16,6 +16,8 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -168,6 +170,36 @@ class NodeAgentE2E {
         .filteredOn(c -> "Ready".equals(c.getType()))
         .extracting(PodCondition::getReason)
         .containsExactly("PodCompleted");
+  }
+
+  @Test
+  void whatTheProcessWritesNamesTheContainersPathsNotTheAgentsDirectories() throws Exception {
+    String script =
+        "echo \"reading $CONFIG_DIR/greeting in $PWD\";"
+            + " printf 'config=%s tmp=%s result=%s' \"$CONFIG_DIR\" \"$TMPDIR\" \"$RESULT_FILE\""
+            + " > \"$RESULT_FILE\"";
+    client
+        .pods()
+        .inNamespace(NAMESPACE)
+        .resource(shellPod("paths", COMPLETE_SECRET, script))
+        .create();
+
+    await("the pod to finish")
+        .atMost(PATIENCE)
+        .untilAsserted(
+            () -> assertThat(pod("paths").getStatus().getPhase()).isEqualTo("Succeeded"));
+    Pod finished = pod("paths");
+    assertThat(finished.getStatus().getContainerStatuses().get(0).getState().getTerminated())
+        .extracting(ContainerStateTerminated::getMessage)
+        .isEqualTo("config=/config tmp=/tmp result=/dev/termination-log");
+    Path log =
+        cluster
+            .agent()
+            .logDirectory()
+            .resolve(NAMESPACE + "_paths_" + finished.getMetadata().getUid())
+            .resolve("main")
+            .resolve("0.log");
+    assertThat(Files.readAllLines(log)).contains("reading /config/greeting in /tmp");
   }
 
   @Test

@@ -189,7 +189,8 @@ class HelmChartIT {
         .containsExactly(FULLNAME + "-leader-election");
     Map<String, String> env = operatorEnv(rendered);
     assertThat(OperatorConfig.from(env).watchNamespaces()).isEmpty();
-    assertThat(env.get("SCHEMA_OPERATOR_MIGRATOR_IMAGE")).isEqualTo("schema-operator:0.1.0");
+    assertThat(env.get("SCHEMA_OPERATOR_MIGRATOR_IMAGE"))
+        .isEqualTo("schema-operator:" + ProjectVersion.release());
     assertThat(rendered.kinds()).doesNotContain("ServiceMonitor", "SchemaVersion");
     assertThat(rendered.one(Deployment.class, FULLNAME).getSpec().getReplicas()).isEqualTo(1);
   }
@@ -413,7 +414,7 @@ class HelmChartIT {
         .endsWith("-XX:+ExitOnOutOfMemoryError -Dorg.slf4j.simpleLogger.defaultLogLevel=debug");
     OperatorConfig config = OperatorConfig.from(env);
     assertThat(config.migratorImage())
-        .isEqualTo("registry.example.com/platform/schema-operator:0.1.0");
+        .isEqualTo("registry.example.com/platform/schema-operator:" + ProjectVersion.release());
     assertThat(config.httpPort()).isEqualTo(9090);
     assertThat(rendered.one(Service.class, FULLNAME).getSpec().getPorts().get(0).getPort())
         .isEqualTo(9090);
