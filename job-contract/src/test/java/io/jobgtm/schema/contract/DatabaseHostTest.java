@@ -81,6 +81,36 @@ class DatabaseHostTest {
   }
 
   @Test
+  void aNameThatReadsAsANumberMustBeAnIpv4AddressInDottedDecimal() {
+    // Java reads 010.0.0.1 as 10.0.0.1, the C library (psql, most tools) as 8.0.0.1; 127.1 and
+    // 2130706433 are 127.0.0.1 to both. Only the form that every parser reads alike is a host.
+    assertThat(List.of("010.0.0.1", "0177.0.0.1", "127.000.000.001", "10.0.0.01"))
+        .noneMatch(DatabaseHost::isValid);
+    assertThat(List.of("127.1", "10.1.2", "2130706433", "0x7f.1", "0x7F000001", "0x", "256.0.0.1"))
+        .noneMatch(DatabaseHost::isValid);
+    assertThat(List.of("1.2.3.4.5", "db.123", "db.0xff")).noneMatch(DatabaseHost::isValid);
+    assertThat(DatabaseHost.problem("010.0.0.1"))
+        .hasValue(
+            "its last label is a number, so it must be an IPv4 address in dotted decimal: four"
+                + " numbers from 0 to 255 without leading zeros");
+
+    assertThat(
+            List.of(
+                "0.0.0.0",
+                "10.0.0.7",
+                "255.255.255.255",
+                "192.168.100.200",
+                "db.1team",
+                "postgres.1team.svc",
+                "0x.example",
+                "db.0xyz",
+                "1-2.example",
+                "123.example",
+                "db.a1"))
+        .allMatch(DatabaseHost::isValid);
+  }
+
+  @Test
   void ipv6AgreesWithJavasOwnParser() throws UnknownHostException {
     List<String> candidates =
         List.of(
