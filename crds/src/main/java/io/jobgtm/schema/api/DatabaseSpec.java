@@ -41,6 +41,10 @@ public class DatabaseSpec {
   @Required
   @Size(min = 1, max = DatabaseHost.MAX_LENGTH)
   @Pattern(DatabaseHost.PATTERN)
+  @ValidationRule(
+      value = DatabaseHost.NUMERIC_RULE,
+      message = "database.host: " + DatabaseHost.NUMERIC_PROBLEM,
+      reason = "FieldValueInvalid")
   private String host;
 
   @JsonPropertyDescription("TCP port of the PostgreSQL server.")

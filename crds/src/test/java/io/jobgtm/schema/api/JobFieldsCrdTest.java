@@ -71,6 +71,9 @@ class JobFieldsCrdTest {
     assertThat(host.getPattern()).isEqualTo(DatabaseHost.PATTERN);
     assertThat(host.getMaxLength()).isEqualTo((long) DatabaseHost.MAX_LENGTH);
     assertThat(host.getMinLength()).isEqualTo(1L);
+    assertThat(host.getXKubernetesValidations())
+        .extracting(ValidationRule::getRule)
+        .containsExactly(DatabaseHost.NUMERIC_RULE);
 
     // The pattern runs on the API server (Go's RE2); here with Java's engine, which agrees on it.
     Pattern pattern = Pattern.compile(host.getPattern());

@@ -6,6 +6,7 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.List;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 class DatabaseHostTest {
@@ -108,6 +109,17 @@ class DatabaseHostTest {
                 "123.example",
                 "db.a1"))
         .allMatch(DatabaseHost::isValid);
+  }
+
+  @Test
+  void theNumericRuleAndTheAddressPatternAgreeWithTheCLibrary() {
+    // What the C library's inet_aton accepts is what getaddrinfo reads as an address.
+    assertThat(Pattern.compile(DatabaseHost.NUMERIC_LAST_LABEL_REGEX).matcher("a.010").find())
+        .isTrue();
+    assertThat(Pattern.compile(DatabaseHost.NUMERIC_LAST_LABEL_REGEX).matcher("a.b10").find())
+        .isFalse();
+    assertThat(Pattern.compile("^" + DatabaseHost.IPV4_REGEX + "$").matcher("10.0.0.7").matches())
+        .isTrue();
   }
 
   @Test

@@ -9,8 +9,10 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.FieldValidateable.Validation;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.jobgtm.schema.contract.DatabaseHost;
 import io.jobgtm.schema.testing.ApiServerMessages;
 import io.jobgtm.schema.testing.KubeApiServerExtension;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -239,6 +241,67 @@ class SchemaVersionCrdIT {
                   .contains("metadata.name must be at most 63 characters")
                   .contains("schema.jobgtm.io/schemaversion");
             });
+  }
+
+  /**
+   * The API server and the migrator judge every host alike: the same list goes to both, among them
+   * the numeric forms that the C library and Java read as different addresses.
+   */
+  @Test
+  void theApiServerAndTheMigratorAgreeOnEveryHost() {
+    List<String> hosts =
+        List.of(
+            "postgres",
+            "DB-1.Example.COM",
+            "xn--pstgres-1ya.example",
+            "postgres.1team",
+            "123.example",
+            "db.0xyz",
+            "10.0.0.7",
+            "0.0.0.0",
+            "255.255.255.255",
+            "010.0.0.1",
+            "0177.0.0.1",
+            "127.000.000.001",
+            "127.1",
+            "2130706433",
+            "0x7f.1",
+            "0x7F000001",
+            "256.0.0.1",
+            "1.2.3.4.5",
+            "db.123",
+            "fd00::1",
+            "FD00::1",
+            "::ffff:a00:1",
+            "::ffff:10.0.0.1",
+            "fe80::1%eth0",
+            "a".repeat(63) + ".example",
+            "a".repeat(64) + ".example",
+            ("a".repeat(63) + ".").repeat(3) + "a".repeat(61),
+            ("a".repeat(63) + ".").repeat(3) + "a".repeat(62),
+            "db.",
+            "db?sslmode=disable");
+    for (String host : hosts) {
+      GenericKubernetesResource resource =
+          manifest(
+              "{spec: {database: {host: \""
+                  + host
+                  + "\", name: n, credentialsSecretRef: {name: s}}}}");
+      boolean accepted;
+      try {
+        client
+            .resource(resource)
+            .inNamespace(NAMESPACE)
+            .dryRun()
+            .fieldValidation(Validation.STRICT)
+            .create();
+        accepted = true;
+      } catch (KubernetesClientException e) {
+        assertThat(e.getCode()).as(host).isIn(400, 422);
+        accepted = false;
+      }
+      assertThat(accepted).as(host).isEqualTo(DatabaseHost.isValid(host));
+    }
   }
 
   private static GenericKubernetesResource named(String name, String rest) {
