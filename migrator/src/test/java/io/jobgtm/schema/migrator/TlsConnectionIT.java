@@ -34,6 +34,8 @@ class TlsConnectionIT {
 
   private static PostgresServer trusted;
   private static PostgresServer elsewhere;
+  private static PostgresServer expired;
+  private static PostgresServer clientOnly;
   private static Path caFile;
   private static Path otherCaFile;
 
@@ -45,6 +47,8 @@ class TlsConnectionIT {
         PostgresServer.startWithTls(
             CA.issueServer(List.of("localhost"), List.of("127.0.0.1", "::1")));
     elsewhere = PostgresServer.startWithTls(CA.issueServer(List.of("db.example.com"), List.of()));
+    expired = PostgresServer.startWithTls(CA.issueExpiredServer(List.of("localhost"), List.of()));
+    clientOnly = PostgresServer.startWithTls(CA.issueClientOnly(List.of("localhost"), List.of()));
     Path directory = Files.createTempDirectory("tls-");
     caFile = CA.writePem(directory);
     otherCaFile = OTHER_CA.writePem(directory);
@@ -54,6 +58,8 @@ class TlsConnectionIT {
   static void stopServers() {
     trusted.close();
     elsewhere.close();
+    expired.close();
+    clientOnly.close();
   }
 
   private static ConnectionSettings settings(
@@ -182,5 +188,40 @@ class TlsConnectionIT {
 
     assertThat(result.failure()).isNull();
     assertMigratedToTwo(elsewhere, database);
+  }
+
+  @Test
+  void anExpiredCertificateIsNamedAsExpiredNotAsFromAnotherCa() {
+    String database = expired.createDatabase();
+
+    MigrationResult result =
+        migrate(settings(expired, database, "localhost", "verify-full", caFile));
+
+    assertThat(result.failure().reason()).isEqualTo(FailureReason.TlsVerificationFailed);
+    assertThat(result.failure().message())
+        .startsWith(
+            "the certificate of the server at localhost:"
+                + expired.port()
+                + " or of a CA it chains to is outside its validity period (expired, or not yet"
+                + " valid): NotAfter: ")
+        .doesNotContain("does not chain");
+    assertUntouched(expired, database);
+  }
+
+  @Test
+  void aCertificateNotForServersIsNamedAsSuchNotAsFromAnotherCa() {
+    String database = clientOnly.createDatabase();
+
+    MigrationResult result =
+        migrate(settings(clientOnly, database, "localhost", "verify-ca", caFile));
+
+    assertThat(result.failure().reason()).isEqualTo(FailureReason.TlsVerificationFailed);
+    assertThat(result.failure().message())
+        .isEqualTo(
+            "the certificate of the server at localhost:"
+                + clientOnly.port()
+                + " is not accepted: Extended key usage does not permit use for TLS server"
+                + " authentication");
+    assertUntouched(clientOnly, database);
   }
 }

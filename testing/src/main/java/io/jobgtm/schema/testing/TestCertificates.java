@@ -69,6 +69,34 @@ public final class TestCertificates {
      * @param ipAddresses subject alternative names of type IP address, such as 127.0.0.1 or ::1
      */
     public PostgresServer.Tls issueServer(List<String> dnsNames, List<String> ipAddresses) {
+      return issue(dnsNames, ipAddresses, notBefore(), notAfter(), KeyPurposeId.id_kp_serverAuth);
+    }
+
+    /** A server certificate like {@link #issueServer}'s whose validity ended a day ago. */
+    public PostgresServer.Tls issueExpiredServer(List<String> dnsNames, List<String> ipAddresses) {
+      Instant now = Instant.now();
+      return issue(
+          dnsNames,
+          ipAddresses,
+          Date.from(now.minus(Duration.ofDays(2))),
+          Date.from(now.minus(Duration.ofDays(1))),
+          KeyPurposeId.id_kp_serverAuth);
+    }
+
+    /**
+     * A certificate like {@link #issueServer}'s whose extended key usage allows TLS clients only,
+     * not servers.
+     */
+    public PostgresServer.Tls issueClientOnly(List<String> dnsNames, List<String> ipAddresses) {
+      return issue(dnsNames, ipAddresses, notBefore(), notAfter(), KeyPurposeId.id_kp_clientAuth);
+    }
+
+    private PostgresServer.Tls issue(
+        List<String> dnsNames,
+        List<String> ipAddresses,
+        Date notBefore,
+        Date notAfter,
+        KeyPurposeId purpose) {
       try {
         KeyPair server = keyPair();
         String commonName = dnsNames.isEmpty() ? ipAddresses.get(0) : dnsNames.get(0);
@@ -83,16 +111,13 @@ public final class TestCertificates {
             new JcaX509v3CertificateBuilder(
                     certificate,
                     BigInteger.valueOf(SERIALS.incrementAndGet()),
-                    notBefore(),
-                    notAfter(),
+                    notBefore,
+                    notAfter,
                     new X500Name("CN=" + commonName),
                     server.getPublic())
                 .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
                 .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
-                .addExtension(
-                    Extension.extendedKeyUsage,
-                    false,
-                    new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth))
+                .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose))
                 .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names))
                 .addExtension(
                     Extension.authorityKeyIdentifier,
