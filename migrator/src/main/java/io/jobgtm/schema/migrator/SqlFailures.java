@@ -5,6 +5,8 @@ import io.jobgtm.schema.contract.Version;
 import java.security.cert.CertPathBuilderException;
 import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertificateException;
+import java.security.cert.CertificateExpiredException;
+import java.security.cert.CertificateNotYetValidException;
 import java.sql.SQLException;
 import java.util.Set;
 import javax.net.ssl.SSLException;
@@ -72,13 +74,33 @@ final class SqlFailures {
     String server = "the server at " + settings.host() + ":" + settings.port();
     SSLException handshake = find(e, SSLException.class);
     if (handshake != null) {
-      if (find(e, CertPathBuilderException.class) != null
-          || find(e, CertPathValidatorException.class) != null
-          || find(e, CertificateException.class) != null) {
+      // The JDK says which check failed: no path to a trusted CA (CertPathBuilderException), a
+      // path that fails validation, such as by date (CertPathValidatorException), or a certificate
+      // the checks refuse for other reasons, such as its key usage (a CertificateException).
+      if (find(e, CertPathBuilderException.class) != null) {
         return "the certificate of "
             + server
             + " is not trusted: it does not chain to a CA certificate of sslrootcert"
             + " (DB_SSLROOTCERT)";
+      }
+      CertificateException dated = find(e, CertificateExpiredException.class);
+      if (dated == null) {
+        dated = find(e, CertificateNotYetValidException.class);
+      }
+      if (dated != null) {
+        return "the certificate of "
+            + server
+            + " or of a CA it chains to is outside its validity period (expired, or not yet"
+            + " valid): "
+            + firstLine(dated);
+      }
+      CertPathValidatorException invalid = find(e, CertPathValidatorException.class);
+      if (invalid != null) {
+        return "the certificate of " + server + " is not trusted: " + firstLine(invalid);
+      }
+      CertificateException refused = find(e, CertificateException.class);
+      if (refused != null) {
+        return "the certificate of " + server + " is not accepted: " + firstLine(refused);
       }
       return "the TLS handshake with " + server + " failed: " + firstLine(handshake);
     }
