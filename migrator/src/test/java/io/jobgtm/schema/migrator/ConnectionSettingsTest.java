@@ -203,4 +203,19 @@ class ConnectionSettingsTest {
     assertThatThrownBy(() -> settings().sslRootCert(notPem).build().checkRootCertificates())
         .hasMessage("sslrootcert (DB_SSLROOTCERT) " + notPem + " holds no PEM certificate");
   }
+
+  @Test
+  void aSchemaLongerThanPostgresqlNamesIsRefusedBeforeAnythingConnects() {
+    // PostgreSQL cuts identifiers to 63 bytes: Flyway would create the cut schema, then fail to
+    // find it by its full name (42P06, schema already exists), leaving the schema behind.
+    assertThat(settings().schema("s" + "x".repeat(62)).build().schema()).hasSize(63);
+    assertThat(settings().schema("é".repeat(31) + "x").build().schema()).hasSize(32);
+    for (String schema : List.of("s" + "x".repeat(63), "é".repeat(32))) {
+      assertThatThrownBy(() -> settings().schema(schema).build())
+          .isInstanceOfSatisfying(
+              MigrationException.class,
+              e -> assertThat(e.reason()).isEqualTo(FailureReason.InvalidConfiguration))
+          .hasMessage("schema (DB_SCHEMA) has 64 bytes in UTF-8; PostgreSQL names have at most 63");
+    }
+  }
 }

@@ -224,4 +224,37 @@ class TlsConnectionIT {
                 + " authentication");
     assertUntouched(clientOnly, database);
   }
+
+  @Test
+  void aBundleWithCrlfLinesAndSeveralCasVerifiesAgainstAnyOfThem() throws Exception {
+    // What a bundle edited on Windows or built by concatenation looks like.
+    Path file = Files.createTempFile(caFile.getParent(), "bundle-", ".crt");
+    Files.writeString(
+        file, (OTHER_CA.certificatePem() + "\n" + CA.certificatePem()).replace("\n", "\r\n"));
+    String database = trusted.createDatabase();
+
+    MigrationResult result = migrate(settings(trusted, database, "localhost", "verify-full", file));
+
+    assertThat(result.failure()).isNull();
+    assertMigratedToTwo(trusted, database);
+  }
+
+  @Test
+  void aBundleThatStartsWithAByteOrderMarkIsNamedAsSuch() throws Exception {
+    // Java's certificate parser, which the driver uses too, reads no certificate from it.
+    Path file = Files.createTempFile(caFile.getParent(), "bom-", ".crt");
+    Files.writeString(file, "\uFEFF" + CA.certificatePem());
+    String database = trusted.createDatabase();
+
+    MigrationResult result = migrate(settings(trusted, database, "localhost", "verify-full", file));
+
+    assertThat(result.failure().reason()).isEqualTo(FailureReason.InvalidConfiguration);
+    assertThat(result.failure().message())
+        .isEqualTo(
+            "sslrootcert (DB_SSLROOTCERT) "
+                + file
+                + " starts with a byte order mark (U+FEFF), after which Java reads no certificate:"
+                + " save it as UTF-8 without one");
+    assertUntouched(trusted, database);
+  }
 }
