@@ -29,6 +29,8 @@ import java.util.Optional;
  */
 public final class ConnectionSettings {
 
+  private static final byte[] UTF8_BYTE_ORDER_MARK = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
+
   private final String host;
   private final int port;
   private final String database;
@@ -132,22 +134,39 @@ public final class ConnectionSettings {
   }
 
   /**
-   * Checks that {@link #sslRootCert()}, if any, can be read and holds at least one certificate, so
-   * that a wrong file is named as such instead of failing inside the driver.
+   * Checks that {@link #sslRootCert()}, if any, can be read, does not start with a UTF-8 byte order
+   * mark and holds at least one certificate, so that a wrong file is named as such instead of
+   * failing inside the driver.
    */
   void checkRootCertificates() {
     if (sslRootCert == null) {
       return;
     }
-    try (InputStream in = Files.newInputStream(sslRootCert)) {
-      if (CertificateFactory.getInstance("X.509").generateCertificates(in).isEmpty()) {
-        throw new CertificateException("no certificate");
-      }
+    byte[] content;
+    try {
+      content = Files.readAllBytes(sslRootCert);
     } catch (IOException e) {
       throw new MigrationException(
           FailureReason.InvalidConfiguration,
           "sslrootcert (DB_SSLROOTCERT) " + sslRootCert + " cannot be read");
-    } catch (CertificateException e) {
+    }
+    if (content.length >= UTF8_BYTE_ORDER_MARK.length
+        && java.util.Arrays.equals(
+            content, 0, UTF8_BYTE_ORDER_MARK.length, UTF8_BYTE_ORDER_MARK, 0, 3)) {
+      // Java's parser, which the driver uses too, then reads no certificate at all (OpenSSL would
+      // skip only the first): name the cause rather than "no certificate".
+      throw new MigrationException(
+          FailureReason.InvalidConfiguration,
+          "sslrootcert (DB_SSLROOTCERT) "
+              + sslRootCert
+              + " starts with a byte order mark (U+FEFF), after which Java reads no certificate:"
+              + " save it as UTF-8 without one");
+    }
+    try (InputStream in = new java.io.ByteArrayInputStream(content)) {
+      if (CertificateFactory.getInstance("X.509").generateCertificates(in).isEmpty()) {
+        throw new CertificateException("no certificate");
+      }
+    } catch (IOException | CertificateException e) {
       throw new MigrationException(
           FailureReason.InvalidConfiguration,
           "sslrootcert (DB_SSLROOTCERT) " + sslRootCert + " holds no PEM certificate");
