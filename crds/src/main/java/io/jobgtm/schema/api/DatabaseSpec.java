@@ -58,9 +58,15 @@ public class DatabaseSpec {
   @Size(min = 1)
   private String name;
 
-  @JsonPropertyDescription("Schema the migrations run in; it also holds the migration history.")
+  @JsonPropertyDescription(
+      "Schema the migrations run in; it also holds the migration history. At most 63 bytes in"
+          + " UTF-8, PostgreSQL's limit on names (a longer one would be cut).")
   @Default("public")
-  @Size(min = 1)
+  @Size(min = 1, max = 63)
+  @ValidationRule(
+      value = "size(bytes(self)) <= 63",
+      message = "database.schema has more than 63 bytes in UTF-8, PostgreSQL's limit on names",
+      reason = "FieldValueInvalid")
   private String schema = "public";
 
   @JsonPropertyDescription(

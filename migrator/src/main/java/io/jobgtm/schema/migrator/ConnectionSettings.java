@@ -18,16 +18,20 @@ import java.util.Optional;
  *
  * <p>Every value that reaches the JDBC driver is checked here, because the driver puts the host
  * into its connection URL unencoded: the host must follow {@link DatabaseHost}, the port be a port,
- * the sslmode one of {@link JobEnvironment#SSL_MODES}. Anything else is {@link
- * FailureReason#InvalidConfiguration} with a message that names the setting and the problem without
- * repeating a rejected host or sslmode. The database name, user and password need no grammar: the
- * driver URL-encodes the name and passes the user and password as properties, outside the URL.
+ * the schema a PostgreSQL name of at most 63 bytes, the sslmode one of {@link
+ * JobEnvironment#SSL_MODES}. Anything else is {@link FailureReason#InvalidConfiguration} with a
+ * message that names the setting and the problem without repeating a rejected host or sslmode. The
+ * database name, user and password need no grammar: the driver URL-encodes the name and passes the
+ * user and password as properties, outside the URL.
  *
  * <p>TLS: sslmode {@code verify-ca} and {@code verify-full} need {@link #sslRootCert()}, a file of
  * PEM CA certificates, and the other modes refuse one (they would ignore it), so the driver never
  * falls back to {@code ~/.postgresql/root.crt} and no setting is silently ignored.
  */
 public final class ConnectionSettings {
+
+  /** The longest PostgreSQL name, in bytes (NAMEDATALEN - 1); longer ones are cut. */
+  static final int MAX_NAME_BYTES = 63;
 
   private static final byte[] UTF8_BYTE_ORDER_MARK = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
 
@@ -55,6 +59,16 @@ public final class ConnectionSettings {
                   FailureReason.InvalidConfiguration,
                   "host (DB_HOST) is not " + DatabaseHost.DESCRIPTION + ": " + problem);
             });
+    int schemaBytes = schema.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    if (schemaBytes > MAX_NAME_BYTES) {
+      // PostgreSQL would cut the name: Flyway creates the cut schema, then looks for the full name.
+      throw new MigrationException(
+          FailureReason.InvalidConfiguration,
+          "schema (DB_SCHEMA) has "
+              + schemaBytes
+              + " bytes in UTF-8; PostgreSQL names have at most "
+              + MAX_NAME_BYTES);
+    }
     if (!JobEnvironment.SSL_MODES.contains(sslMode)) {
       throw new MigrationException(
           FailureReason.InvalidConfiguration,

@@ -112,6 +112,8 @@ class SchemaVersionCrdIT {
           a password in the spec       | {spec: {database: {host: db, name: jobgtm, password: hunter2, credentialsSecretRef: {name: s}}}} | unknown field "spec.database.password"
           an unknown spec field        | {spec: {color: blue, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}}      | unknown field "spec.color"
           host with URL parameters     | {spec: {database: {host: "evil.example/x?sslmode=disable&sslfactory=foo&", name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.database.host: Invalid value: "evil.example/x?sslmode=disable&sslfactory=foo&"
+          schema of 64 characters      | {spec: {database: {host: db, name: jobgtm, schema: sxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx, credentialsSecretRef: {name: s}}}} | spec.database.schema: Too long
+          schema of 64 bytes in UTF-8  | {spec: {database: {host: db, name: jobgtm, schema: éééééééééééééééééééééééééééééééé, credentialsSecretRef: {name: s}}}} | database.schema has more than 63 bytes in UTF-8, PostgreSQL's limit on names
           host with a port             | {spec: {database: {host: "db:5433", name: jobgtm, credentialsSecretRef: {name: s}}}}          | spec.database.host: Invalid value: "db:5433"
           two hosts                    | {spec: {database: {host: "db,evil.example", name: jobgtm, credentialsSecretRef: {name: s}}}}  | spec.database.host: Invalid value: "db,evil.example"
           IPv6 host in brackets        | {spec: {database: {host: "[::1]", name: jobgtm, credentialsSecretRef: {name: s}}}}            | spec.database.host: Invalid value: "[::1]"
