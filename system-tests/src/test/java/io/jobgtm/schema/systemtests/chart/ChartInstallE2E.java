@@ -62,6 +62,16 @@ class ChartInstallE2E {
     Release release = install(cluster, "cw", CLUSTER_WIDE, values);
 
     assertThat(release.getStatus()).isEqualTo("deployed");
+    // The notes say how to grant the admission policy's permissions, by the role's real name.
+    assertThat(release.getOutput())
+        .contains("--clusterrole=cw-schema-operator." + CLUSTER_WIDE + ".custom-image");
+    assertThat(
+            client
+                .rbac()
+                .clusterRoles()
+                .withName("cw-schema-operator." + CLUSTER_WIDE + ".custom-image")
+                .get())
+        .isNotNull();
     List<HasMetadata> objects = rendered("cw", CLUSTER_WIDE, values);
     assertThat(objects)
         .extracting(HasMetadata::getKind)
@@ -96,6 +106,16 @@ class ChartInstallE2E {
     Release release = install(cluster, "ns", NAMESPACED, values);
 
     assertThat(release.getStatus()).isEqualTo("deployed");
+    assertThat(release.getOutput())
+        .contains("--role=ns-schema-operator." + NAMESPACED + ".custom-image");
+    assertThat(
+            client
+                .rbac()
+                .roles()
+                .inNamespace(WATCHED)
+                .withName("ns-schema-operator." + NAMESPACED + ".custom-image")
+                .get())
+        .isNotNull();
     List<HasMetadata> objects = rendered("ns", NAMESPACED, values);
     assertThat(objects)
         .extracting(HasMetadata::getKind)
