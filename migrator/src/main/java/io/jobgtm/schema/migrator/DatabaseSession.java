@@ -335,7 +335,7 @@ final class DatabaseSession implements AutoCloseable {
             statement.executeQuery(
                 "SELECT count(*) FROM "
                     + historyTable()
-                    + " WHERE version IS NOT NULL AND type NOT IN ('SCHEMA', 'DELETE')")) {
+                    + " WHERE type NOT IN ('SCHEMA', 'DELETE')")) {
       result.next();
       return result.getInt(1);
     }

@@ -9,17 +9,17 @@ import org.flywaydb.core.api.ResourceProvider;
 import org.flywaydb.core.api.resource.LoadableResource;
 
 /**
- * Hands the versioned scripts of a {@link MigrationSet} to Flyway from memory. Flyway reads the
- * same text the engine validated, nothing is written to disk (the Job's root filesystem is
- * read-only), and Flyway's messages name a script by its file name, never by a temporary path. Undo
- * scripts stay out: the engine runs them itself.
+ * Hands the scripts Flyway runs (versioned and repeatable migrations) of a {@link MigrationSet} to
+ * Flyway from memory. Flyway reads the same text the engine validated, nothing is written to disk
+ * (the Job's root filesystem is read-only), and Flyway's messages name a script by its file name,
+ * never by a temporary path. Undo scripts stay out: the engine runs them itself.
  */
 final class MigrationResources implements ResourceProvider {
 
   private final List<MigrationScript> scripts;
 
   MigrationResources(MigrationSet migrations) {
-    this.scripts = migrations.versioned();
+    this.scripts = migrations.forFlyway();
   }
 
   @Override

@@ -11,10 +11,13 @@ import java.util.regex.Pattern;
 
 /**
  * One SQL file of a migration set: {@code V<version>__<description>.sql} applies a change, {@code
- * U<version>__<description>.sql} reverts it. As in Flyway's naming, the description may hold any
- * character (dots and further double underscores included) or be left out ({@code V6.1.sql}), and
- * underscores in it read as spaces. The text is the file's UTF-8 content without a byte-order mark;
- * line ends are kept as written (PostgreSQL and Flyway's checksum accept both).
+ * U<version>__<description>.sql} reverts it, and {@code R__<description>.sql} is a repeatable
+ * migration, applied after the versioned ones whenever its content changed (Flyway's semantics; it
+ * has no version, and is known by its description). As in Flyway's naming, the description may hold
+ * any character (dots and further double underscores included) or be left out ({@code V6.1.sql},
+ * never for a repeatable one), and underscores in it read as spaces. The text is the file's UTF-8
+ * content without a byte-order mark; line ends are kept as written (PostgreSQL and Flyway's
+ * checksum accept both).
  */
 public record MigrationScript(
     Kind kind, Version version, String description, String fileName, String sql) {
@@ -22,12 +25,16 @@ public record MigrationScript(
   /** Whether the script applies or undoes its version. */
   public enum Kind {
     VERSIONED,
-    UNDO
+    UNDO,
+    /** {@code R__<description>.sql}: no version; {@link #version()} is null. */
+    REPEATABLE
   }
 
   private static final String BOM = "\uFEFF";
 
   private static final Pattern NAME = Pattern.compile("([VU])(\\d+(?:[._]\\d+)*)(?:__(.*))?\\.sql");
+
+  private static final Pattern REPEATABLE_NAME = Pattern.compile("R__(.*\\S.*)\\.sql");
 
   /**
    * Builds a script from its file name and content.
@@ -36,20 +43,35 @@ public record MigrationScript(
    *     a migration file name
    */
   public static MigrationScript of(String fileName, String sql) {
+    Matcher repeatable = REPEATABLE_NAME.matcher(fileName);
+    if (repeatable.matches()) {
+      return new MigrationScript(
+          Kind.REPEATABLE, null, description(repeatable.group(1)), fileName, sql);
+    }
     Matcher matcher = NAME.matcher(fileName);
     if (!matcher.matches()) {
       throw new MigrationException(
           FailureReason.InvalidMigrationSet,
           "'"
               + fileName
-              + "' is not a migration file name: expected V<version>__<description>.sql or"
-              + " U<version>__<description>.sql (the description may be left out), where the"
-              + " version is numbers separated by dots or underscores, for example"
-              + " V3__add_salary_index.sql or V3.1.sql");
+              + "' is not a migration file name: expected V<version>__<description>.sql,"
+              + " U<version>__<description>.sql (the description may be left out) or"
+              + " R__<description>.sql, where the version is numbers separated by dots or"
+              + " underscores, for example V3__add_salary_index.sql, V3.1.sql or"
+              + " R__order_totals_view.sql");
     }
     Kind kind = matcher.group(1).equals("V") ? Kind.VERSIONED : Kind.UNDO;
-    String description = matcher.group(3) == null ? "" : matcher.group(3).replace('_', ' ').trim();
+    String description = matcher.group(3) == null ? "" : description(matcher.group(3));
     return new MigrationScript(kind, Version.parse(matcher.group(2)), description, fileName, sql);
+  }
+
+  private static String description(String fromName) {
+    return fromName.replace('_', ' ').trim();
+  }
+
+  /** The version as text, or null for a script without one (a repeatable migration). */
+  public String versionText() {
+    return version == null ? null : version.toString();
   }
 
   /**

@@ -18,8 +18,8 @@ import java.util.stream.Stream;
 
 /**
  * A validated set of migration scripts: every file is named as a migration, no version appears
- * twice, and every undo script has the versioned migration it reverts. Loading fails as a whole, so
- * a malformed set is never partly applied.
+ * twice, no two repeatable migrations share a description, and every undo script has the versioned
+ * migration it reverts. Loading fails as a whole, so a malformed set is never partly applied.
  */
 public final class MigrationSet {
 
@@ -29,14 +29,21 @@ public final class MigrationSet {
   private final String source;
   private final TreeMap<Version, MigrationScript> versioned;
   private final TreeMap<Version, MigrationScript> undo;
+  private final TreeMap<String, MigrationScript> repeatable;
 
   private MigrationSet(
       String source,
       TreeMap<Version, MigrationScript> versioned,
-      TreeMap<Version, MigrationScript> undo) {
+      TreeMap<Version, MigrationScript> undo,
+      TreeMap<String, MigrationScript> repeatable) {
     this.source = source;
     this.versioned = versioned;
     this.undo = undo;
+    this.repeatable = repeatable;
+  }
+
+  private MigrationSet from(String otherSource) {
+    return new MigrationSet(otherSource, versioned, undo, repeatable);
   }
 
   /**
@@ -78,12 +85,10 @@ public final class MigrationSet {
     try {
       if (location.getProtocol().equals("jar")) {
         try (FileSystem jar = FileSystems.newFileSystem(location.toURI(), Map.of())) {
-          MigrationSet set = fromDirectory(jar.getPath(BUNDLED_LOCATION));
-          return new MigrationSet("bundled", set.versioned, set.undo);
+          return fromDirectory(jar.getPath(BUNDLED_LOCATION)).from("bundled");
         }
       }
-      MigrationSet set = fromDirectory(Path.of(location.toURI()));
-      return new MigrationSet("bundled", set.versioned, set.undo);
+      return fromDirectory(Path.of(location.toURI())).from("bundled");
     } catch (IOException | URISyntaxException e) {
       throw new MigrationException(
           FailureReason.InvalidMigrationSet, null, "cannot read bundled migrations: " + e, e);
@@ -94,7 +99,23 @@ public final class MigrationSet {
   public static MigrationSet of(String source, List<MigrationScript> scripts) {
     TreeMap<Version, MigrationScript> versioned = new TreeMap<>();
     TreeMap<Version, MigrationScript> undo = new TreeMap<>();
+    TreeMap<String, MigrationScript> repeatable = new TreeMap<>();
     for (MigrationScript script : scripts) {
+      if (script.kind() == MigrationScript.Kind.REPEATABLE) {
+        MigrationScript previous = repeatable.putIfAbsent(script.description(), script);
+        if (previous != null) {
+          throw new MigrationException(
+              FailureReason.InvalidMigrationSet,
+              "two repeatable migrations are named '"
+                  + script.description()
+                  + "': "
+                  + previous.fileName()
+                  + " and "
+                  + script.fileName()
+                  + "; a repeatable migration is known by its description, so each needs its own");
+        }
+        continue;
+      }
       TreeMap<Version, MigrationScript> target =
           script.kind() == MigrationScript.Kind.VERSIONED ? versioned : undo;
       MigrationScript previous = target.putIfAbsent(script.version(), script);
@@ -121,7 +142,7 @@ public final class MigrationSet {
           FailureReason.InvalidMigrationSet,
           "no versioned migrations (V<version>__*.sql) in " + source);
     }
-    return new MigrationSet(source, versioned, undo);
+    return new MigrationSet(source, versioned, undo, repeatable);
   }
 
   /** Where the set came from: a directory, or {@code bundled}. */
@@ -132,6 +153,23 @@ public final class MigrationSet {
   /** The versioned migrations, lowest version first. */
   public List<MigrationScript> versioned() {
     return List.copyOf(versioned.values());
+  }
+
+  /** The repeatable migrations, in Flyway's order: by description. */
+  public List<MigrationScript> repeatable() {
+    return List.copyOf(repeatable.values());
+  }
+
+  /** Every script Flyway runs itself: the versioned, then the repeatable migrations. */
+  List<MigrationScript> forFlyway() {
+    List<MigrationScript> scripts = new ArrayList<>(versioned.values());
+    scripts.addAll(repeatable.values());
+    return scripts;
+  }
+
+  /** The script Flyway names by this file name, if it is one Flyway runs. */
+  Optional<MigrationScript> byFileName(String fileName) {
+    return forFlyway().stream().filter(script -> script.fileName().equals(fileName)).findFirst();
   }
 
   public Optional<MigrationScript> versioned(Version version) {

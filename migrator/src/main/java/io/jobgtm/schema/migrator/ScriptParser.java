@@ -95,7 +95,7 @@ final class ScriptParser {
           if (keyword != null) {
             throw new MigrationException(
                 FailureReason.InvalidMigrationSet,
-                script.version().toString(),
+                script.versionText(),
                 script.fileName()
                     + " line "
                     + statement.line()
@@ -117,7 +117,7 @@ final class ScriptParser {
   private static MigrationException unparsable(MigrationScript script, FlywayException e) {
     return new MigrationException(
         FailureReason.InvalidMigrationSet,
-        script.version().toString(),
+        script.versionText(),
         script.fileName() + " cannot be run: " + FlywayMessages.clean(SqlFailures.firstLine(e)),
         e);
   }

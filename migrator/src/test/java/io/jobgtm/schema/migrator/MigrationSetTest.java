@@ -57,7 +57,9 @@ class MigrationSetTest {
             "v1__initial.sql",
             "V1.x.sql",
             "V__initial.sql",
-            "R__view.sql",
+            "R__.sql",
+            "R__ .sql",
+            "R1__view.sql",
             "V1__x.txt",
             "README.md")) {
       assertThatThrownBy(() -> script(bad))
@@ -67,6 +69,37 @@ class MigrationSetTest {
               e -> assertThat(e.reason()).isEqualTo(FailureReason.InvalidMigrationSet))
           .hasMessageContaining("'" + bad + "' is not a migration file name");
     }
+  }
+
+  @Test
+  void repeatableMigrationsAreKnownByDescriptionInFlywaysOrder() {
+    MigrationSet set =
+        MigrationSet.of(
+            "test",
+            List.of(script("R__totals_view.sql"), script("V1__a.sql"), script("R__audit.sql")));
+
+    assertThat(set.repeatable())
+        .extracting(MigrationScript::fileName)
+        .containsExactly("R__audit.sql", "R__totals_view.sql");
+    assertThat(set.repeatable().get(1).description()).isEqualTo("totals view");
+    assertThat(set.repeatable().get(1).version()).isNull();
+    assertThat(set.versioned()).extracting(MigrationScript::fileName).containsExactly("V1__a.sql");
+  }
+
+  @Test
+  void rejectsTwoRepeatableMigrationsWithOneDescription() {
+    assertThatThrownBy(
+            () ->
+                MigrationSet.of(
+                    "test",
+                    List.of(
+                        script("V1__a.sql"),
+                        script("R__totals_view.sql"),
+                        script("R__totals view.sql"))))
+        .isInstanceOf(MigrationException.class)
+        .hasMessageStartingWith(
+            "two repeatable migrations are named 'totals view': R__totals_view.sql and"
+                + " R__totals view.sql");
   }
 
   @Test
