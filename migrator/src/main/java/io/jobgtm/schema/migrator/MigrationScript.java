@@ -11,13 +11,14 @@ import java.util.regex.Pattern;
 
 /**
  * One SQL file of a migration set: {@code V<version>__<description>.sql} applies a change, {@code
- * U<version>__<description>.sql} reverts it, and {@code R__<description>.sql} is a repeatable
- * migration, applied after the versioned ones whenever its content changed (Flyway's semantics; it
- * has no version, and is known by its description). As in Flyway's naming, the description may hold
- * any character (dots and further double underscores included) or be left out ({@code V6.1.sql},
- * never for a repeatable one), and underscores in it read as spaces. The text is the file's UTF-8
- * content without a byte-order mark; line ends are kept as written (PostgreSQL and Flyway's
- * checksum accept both).
+ * U<version>__<description>.sql} reverts it, {@code B<version>__<description>.sql} is a baseline
+ * migration (the whole schema at that version, applied to a fresh schema instead of the versioned
+ * migrations up to it), and {@code R__<description>.sql} is a repeatable migration, applied after
+ * the versioned ones whenever its content changed (Flyway's semantics; it has no version, and is
+ * known by its description). As in Flyway's naming, the description may hold any character (dots
+ * and further double underscores included) or be left out ({@code V6.1.sql}, never for a repeatable
+ * one), and underscores in it read as spaces. The text is the file's UTF-8 content without a
+ * byte-order mark; line ends are kept as written (PostgreSQL and Flyway's checksum accept both).
  */
 public record MigrationScript(
     Kind kind, Version version, String description, String fileName, String sql) {
@@ -26,13 +27,16 @@ public record MigrationScript(
   public enum Kind {
     VERSIONED,
     UNDO,
+    /** {@code B<version>__<description>.sql}: the schema at its version in one script. */
+    BASELINE,
     /** {@code R__<description>.sql}: no version; {@link #version()} is null. */
     REPEATABLE
   }
 
   private static final String BOM = "\uFEFF";
 
-  private static final Pattern NAME = Pattern.compile("([VU])(\\d+(?:[._]\\d+)*)(?:__(.*))?\\.sql");
+  private static final Pattern NAME =
+      Pattern.compile("([VUB])(\\d+(?:[._]\\d+)*)(?:__(.*))?\\.sql");
 
   private static final Pattern REPEATABLE_NAME = Pattern.compile("R__(.*\\S.*)\\.sql");
 
@@ -55,12 +59,17 @@ public record MigrationScript(
           "'"
               + fileName
               + "' is not a migration file name: expected V<version>__<description>.sql,"
-              + " U<version>__<description>.sql (the description may be left out) or"
-              + " R__<description>.sql, where the version is numbers separated by dots or"
+              + " U<version>__<description>.sql, B<version>__<description>.sql (the description"
+              + " may be left out) or R__<description>.sql, where the version is numbers separated by dots or"
               + " underscores, for example V3__add_salary_index.sql, V3.1.sql or"
               + " R__order_totals_view.sql");
     }
-    Kind kind = matcher.group(1).equals("V") ? Kind.VERSIONED : Kind.UNDO;
+    Kind kind =
+        switch (matcher.group(1)) {
+          case "V" -> Kind.VERSIONED;
+          case "B" -> Kind.BASELINE;
+          default -> Kind.UNDO;
+        };
     String description = matcher.group(3) == null ? "" : description(matcher.group(3));
     return new MigrationScript(kind, Version.parse(matcher.group(2)), description, fileName, sql);
   }

@@ -18,8 +18,10 @@ import java.util.stream.Stream;
 
 /**
  * A validated set of migration scripts: every file is named as a migration, no version appears
- * twice, no two repeatable migrations share a description, and every undo script has the versioned
- * migration it reverts. Loading fails as a whole, so a malformed set is never partly applied.
+ * twice among the versioned, the undo or the baseline migrations (a baseline migration may share
+ * its version with a versioned one, as in Flyway), no two repeatable migrations share a
+ * description, and every undo script has the versioned migration it reverts. Loading fails as a
+ * whole, so a malformed set is never partly applied.
  */
 public final class MigrationSet {
 
@@ -29,21 +31,24 @@ public final class MigrationSet {
   private final String source;
   private final TreeMap<Version, MigrationScript> versioned;
   private final TreeMap<Version, MigrationScript> undo;
+  private final TreeMap<Version, MigrationScript> baseline;
   private final TreeMap<String, MigrationScript> repeatable;
 
   private MigrationSet(
       String source,
       TreeMap<Version, MigrationScript> versioned,
       TreeMap<Version, MigrationScript> undo,
+      TreeMap<Version, MigrationScript> baseline,
       TreeMap<String, MigrationScript> repeatable) {
     this.source = source;
     this.versioned = versioned;
     this.undo = undo;
+    this.baseline = baseline;
     this.repeatable = repeatable;
   }
 
   private MigrationSet from(String otherSource) {
-    return new MigrationSet(otherSource, versioned, undo, repeatable);
+    return new MigrationSet(otherSource, versioned, undo, baseline, repeatable);
   }
 
   /**
@@ -99,6 +104,7 @@ public final class MigrationSet {
   public static MigrationSet of(String source, List<MigrationScript> scripts) {
     TreeMap<Version, MigrationScript> versioned = new TreeMap<>();
     TreeMap<Version, MigrationScript> undo = new TreeMap<>();
+    TreeMap<Version, MigrationScript> baseline = new TreeMap<>();
     TreeMap<String, MigrationScript> repeatable = new TreeMap<>();
     for (MigrationScript script : scripts) {
       if (script.kind() == MigrationScript.Kind.REPEATABLE) {
@@ -117,7 +123,11 @@ public final class MigrationSet {
         continue;
       }
       TreeMap<Version, MigrationScript> target =
-          script.kind() == MigrationScript.Kind.VERSIONED ? versioned : undo;
+          switch (script.kind()) {
+            case VERSIONED -> versioned;
+            case BASELINE -> baseline;
+            default -> undo;
+          };
       MigrationScript previous = target.putIfAbsent(script.version(), script);
       if (previous != null) {
         throw new MigrationException(
@@ -137,12 +147,12 @@ public final class MigrationSet {
             script.fileName() + " undoes version " + script.version() + ", which has no V script");
       }
     }
-    if (versioned.isEmpty()) {
+    if (versioned.isEmpty() && baseline.isEmpty()) {
       throw new MigrationException(
           FailureReason.InvalidMigrationSet,
-          "no versioned migrations (V<version>__*.sql) in " + source);
+          "no versioned migrations (V<version>__*.sql or B<version>__*.sql) in " + source);
     }
-    return new MigrationSet(source, versioned, undo, repeatable);
+    return new MigrationSet(source, versioned, undo, baseline, repeatable);
   }
 
   /** Where the set came from: a directory, or {@code bundled}. */
@@ -160,9 +170,24 @@ public final class MigrationSet {
     return List.copyOf(repeatable.values());
   }
 
-  /** Every script Flyway runs itself: the versioned, then the repeatable migrations. */
+  /** The baseline migrations, lowest version first. */
+  public List<MigrationScript> baseline() {
+    return List.copyOf(baseline.values());
+  }
+
+  /**
+   * The baseline migration Flyway applies to a schema without migration history: the highest at or
+   * below {@code target} (null: any).
+   */
+  public Optional<MigrationScript> baselineFor(Version target) {
+    return Optional.ofNullable(target == null ? baseline.lastEntry() : baseline.floorEntry(target))
+        .map(Map.Entry::getValue);
+  }
+
+  /** Every script Flyway runs itself: the versioned, baseline and repeatable migrations. */
   List<MigrationScript> forFlyway() {
     List<MigrationScript> scripts = new ArrayList<>(versioned.values());
+    scripts.addAll(baseline.values());
     scripts.addAll(repeatable.values());
     return scripts;
   }
@@ -180,11 +205,28 @@ public final class MigrationSet {
     return Optional.ofNullable(undo.get(version));
   }
 
+  /** The highest version of a versioned or a baseline migration. */
   public Version latest() {
-    return versioned.lastKey();
+    if (versioned.isEmpty()) {
+      return baseline.lastKey();
+    }
+    if (baseline.isEmpty()) {
+      return versioned.lastKey();
+    }
+    return versioned.lastKey().isAbove(baseline.lastKey())
+        ? versioned.lastKey()
+        : baseline.lastKey();
   }
 
+  /** Whether a versioned or a baseline migration has this version. */
   public boolean contains(Version version) {
-    return versioned.containsKey(version);
+    return versioned.containsKey(version) || baseline.containsKey(version);
+  }
+
+  /** Every version of the set, of versioned and baseline migrations, lowest first. */
+  public List<Version> versions() {
+    java.util.TreeSet<Version> versions = new java.util.TreeSet<>(versioned.keySet());
+    versions.addAll(baseline.keySet());
+    return List.copyOf(versions);
   }
 }

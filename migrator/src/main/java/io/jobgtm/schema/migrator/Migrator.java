@@ -271,8 +271,15 @@ public final class Migrator {
     return scripts;
   }
 
-  /** The versioned scripts above {@code from} (exclusive, null for all) up to {@code to}. */
+  /**
+   * The versioned scripts above {@code from} (exclusive) up to {@code to}; from a schema without
+   * history ({@code from} null), the baseline migration Flyway picks comes first in place of the
+   * versions it covers.
+   */
   private List<MigrationScript> upTo(Version from, Version to) {
+    if (from == null) {
+      return History.empty().pending(migrations, to);
+    }
     return migrations.versioned().stream()
         .filter(script -> from == null || script.version().isAbove(from))
         .filter(script -> !script.version().isAbove(to))
@@ -285,6 +292,21 @@ public final class Migrator {
    */
   private List<Undo> undoScripts(DatabaseSession session, Version wanted, ScriptParser parser) {
     List<HistoryRow> rows = session.appliedAbove(wanted);
+    for (HistoryRow row : rows) {
+      if (row.type().equals("SQL_BASELINE")) {
+        throw new MigrationException(
+            FailureReason.UndoScriptMissing,
+            row.version().toString(),
+            "version "
+                + row.version()
+                + " was applied by a baseline migration ("
+                + row.script()
+                + "), which stands for every version up to it and has no undo script: undo to "
+                + row.version()
+                + " or above; nothing was undone",
+            null);
+      }
+    }
     List<String> missing =
         rows.stream()
             .filter(row -> migrations.undo(row.version()).isEmpty())
@@ -589,8 +611,7 @@ public final class Migrator {
               + " "
               + version
               + " is not in the migration set (versions "
-              + String.join(
-                  ", ", migrations.versioned().stream().map(s -> s.version().toString()).toList())
+              + String.join(", ", migrations.versions().stream().map(Version::toString).toList())
               + ")",
           null);
     }
@@ -842,7 +863,10 @@ public final class Migrator {
           .validateMigrationNaming(true)
           // SQL runs exactly as written: ${...} in a string, a comment or a function body is text.
           .placeholderReplacement(false)
-          .resourceProvider(new MigrationResources(migrations))
+          .resourceProvider(
+              new MigrationResources(
+                  migrations,
+                  LATEST.equals(target) || !Version.isValid(target) ? null : Version.parse(target)))
           .lockRetryCount((int) Math.max(1, configuration.lockWaitTimeout.toSeconds()))
           .loggers("slf4j")
           .callbacks(new ProgressCallback(run));
@@ -894,7 +918,11 @@ public final class Migrator {
           run.applied.add(applied);
         }
         progress.progress(
-            (version == null ? "applied repeatable migration " : "applied version " + version + " ")
+            (version == null
+                    ? "applied repeatable migration "
+                    : info.getType().isBaseline()
+                        ? "applied baseline migration " + version + " "
+                        : "applied version " + version + " ")
                 + applied.description()
                 + " ("
                 + applied.durationMs()

@@ -87,6 +87,35 @@ class MigrationSetTest {
   }
 
   @Test
+  void baselineMigrationsMayShareAVersionWithAVersionedOne() {
+    MigrationSet set =
+        MigrationSet.of(
+            "test",
+            List.of(
+                script("V1__a.sql"),
+                script("V2__b.sql"),
+                script("B2__baseline.sql"),
+                script("B5__later_baseline.sql")));
+
+    assertThat(set.baseline())
+        .extracting(MigrationScript::kind, MigrationScript::version)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(MigrationScript.Kind.BASELINE, Version.parse("2")),
+            org.assertj.core.groups.Tuple.tuple(MigrationScript.Kind.BASELINE, Version.parse("5")));
+    assertThat(set.latest()).isEqualTo(Version.parse("5"));
+    assertThat(set.contains(Version.parse("5"))).isTrue();
+    assertThat(set.baselineFor(Version.parse("4")).orElseThrow().fileName())
+        .isEqualTo("B2__baseline.sql");
+    assertThat(set.baselineFor(Version.parse("1"))).isEmpty();
+    assertThatThrownBy(
+            () -> MigrationSet.of("test", List.of(script("B2__a.sql"), script("B2.0__b.sql"))))
+        .hasMessage("version 2 appears twice: B2__a.sql and B2.0__b.sql");
+    assertThatThrownBy(
+            () -> MigrationSet.of("test", List.of(script("B2__a.sql"), script("U2__a.sql"))))
+        .hasMessage("U2__a.sql undoes version 2, which has no V script");
+  }
+
+  @Test
   void rejectsTwoRepeatableMigrationsWithOneDescription() {
     assertThatThrownBy(
             () ->

@@ -574,9 +574,11 @@ public final class MigratorCli implements Callable<Integer> {
         cli.out.println(
             "-- "
                 + verb
-                + (script.version() == null
-                    ? " repeatable migration"
-                    : " version " + script.version())
+                + switch (script.kind()) {
+                  case REPEATABLE -> " repeatable migration";
+                  case BASELINE -> " baseline migration " + script.version();
+                  default -> " version " + script.version();
+                }
                 + ": "
                 + script.fileName()
                 + (outside ? " (outside a transaction: a failure is not rolled back)" : ""));
