@@ -16,17 +16,22 @@ import java.util.List;
  * @param outsideTransaction the file names of {@code pending} that Flyway runs outside a
  *     transaction (a statement such as {@code CREATE INDEX CONCURRENTLY} cannot run in one), so
  *     that a failure of theirs is not rolled back
+ * @param callbacks the SQL callbacks {@code migrate} hands to Flyway, which runs each when its
+ *     event fires ({@code beforeMigrate} and {@code afterMigrate} on every migrate); none for a
+ *     downgrade
  */
 public record MigrationPlan(
     MigrationResult result,
     String baselineVersion,
     List<MigrationScript> pending,
     List<MigrationScript> undo,
-    List<String> outsideTransaction) {
+    List<String> outsideTransaction,
+    List<MigrationScript> callbacks) {
 
   public MigrationPlan {
     pending = List.copyOf(pending);
     undo = List.copyOf(undo);
     outsideTransaction = List.copyOf(outsideTransaction);
+    callbacks = List.copyOf(callbacks);
   }
 }

@@ -33,22 +33,25 @@ public final class MigrationSet {
   private final TreeMap<Version, MigrationScript> undo;
   private final TreeMap<Version, MigrationScript> baseline;
   private final TreeMap<String, MigrationScript> repeatable;
+  private final List<MigrationScript> callbacks;
 
   private MigrationSet(
       String source,
       TreeMap<Version, MigrationScript> versioned,
       TreeMap<Version, MigrationScript> undo,
       TreeMap<Version, MigrationScript> baseline,
-      TreeMap<String, MigrationScript> repeatable) {
+      TreeMap<String, MigrationScript> repeatable,
+      List<MigrationScript> callbacks) {
     this.source = source;
     this.versioned = versioned;
     this.undo = undo;
     this.baseline = baseline;
     this.repeatable = repeatable;
+    this.callbacks = List.copyOf(callbacks);
   }
 
   private MigrationSet from(String otherSource) {
-    return new MigrationSet(otherSource, versioned, undo, baseline, repeatable);
+    return new MigrationSet(otherSource, versioned, undo, baseline, repeatable, callbacks);
   }
 
   /**
@@ -106,7 +109,12 @@ public final class MigrationSet {
     TreeMap<Version, MigrationScript> undo = new TreeMap<>();
     TreeMap<Version, MigrationScript> baseline = new TreeMap<>();
     TreeMap<String, MigrationScript> repeatable = new TreeMap<>();
+    List<MigrationScript> callbacks = new ArrayList<>();
     for (MigrationScript script : scripts) {
+      if (script.kind() == MigrationScript.Kind.CALLBACK) {
+        callbacks.add(script);
+        continue;
+      }
       if (script.kind() == MigrationScript.Kind.REPEATABLE) {
         MigrationScript previous = repeatable.putIfAbsent(script.description(), script);
         if (previous != null) {
@@ -152,7 +160,11 @@ public final class MigrationSet {
           FailureReason.InvalidMigrationSet,
           "no versioned migrations (V<version>__*.sql or B<version>__*.sql) in " + source);
     }
-    return new MigrationSet(source, versioned, undo, baseline, repeatable);
+    // Flyway's order among the callbacks of one event: without description first, then by it.
+    callbacks.sort(
+        java.util.Comparator.comparing((MigrationScript script) -> script.callbackEvent())
+            .thenComparing(MigrationScript::description));
+    return new MigrationSet(source, versioned, undo, baseline, repeatable, callbacks);
   }
 
   /** Where the set came from: a directory, or {@code bundled}. */
@@ -168,6 +180,14 @@ public final class MigrationSet {
   /** The repeatable migrations, in Flyway's order: by description. */
   public List<MigrationScript> repeatable() {
     return List.copyOf(repeatable.values());
+  }
+
+  /**
+   * The SQL callbacks, by event and, within one event, in the order Flyway runs them: the one
+   * without description first, then by description.
+   */
+  public List<MigrationScript> callbacks() {
+    return callbacks;
   }
 
   /** The baseline migrations, lowest version first. */

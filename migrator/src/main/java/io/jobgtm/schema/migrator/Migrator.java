@@ -154,7 +154,7 @@ public final class Migrator {
         true,
         (session, run, flyway) -> {
           inspect(session, run, flyway);
-          RepairResult repaired = flyway.get().repair();
+          RepairResult repaired = flyway.withCallbacks().repair();
           for (String action : repaired.repairActions) {
             progress.progress("repair: " + action);
           }
@@ -168,6 +168,7 @@ public final class Migrator {
     List<MigrationScript> pending = new ArrayList<>();
     List<MigrationScript> undo = new ArrayList<>();
     List<String> outsideTransaction = new ArrayList<>();
+    List<MigrationScript> callbacks = new ArrayList<>();
     MigrationResult result =
         run(
             "plan",
@@ -178,8 +179,12 @@ public final class Migrator {
               decision.apply().stream()
                   .filter(parsed -> !parsed.runsInTransaction())
                   .forEach(parsed -> outsideTransaction.add(parsed.script().fileName()));
+              if (decision.undo().isEmpty()) {
+                callbacks.addAll(migrations.callbacks());
+              }
             });
-    return new MigrationPlan(result, result.baselineVersion(), pending, undo, outsideTransaction);
+    return new MigrationPlan(
+        result, result.baselineVersion(), pending, undo, outsideTransaction, callbacks);
   }
 
   private void migrate(DatabaseSession session, Run run, FlywayFactory flyway) {
@@ -192,8 +197,10 @@ public final class Migrator {
         run.baselineVersion = decision.baseline().toString();
         progress.progress("baselined at version " + decision.baseline() + " (schema unchanged)");
       }
-      if (!decision.apply().isEmpty()) {
-        flyway.get().migrate();
+      // Flyway fires beforeMigrate, afterMigrate and the rest on every migrate, even with nothing
+      // to apply.
+      if (!decision.apply().isEmpty() || !migrations.callbacks().isEmpty()) {
+        flyway.withCallbacks().migrate();
       }
     }
     finish(session, run, flyway);
@@ -210,6 +217,7 @@ public final class Migrator {
     Inspection found = inspect(session, run, flyway);
     Version wanted = resolveTarget(target);
     ScriptParser parser = flyway.parser();
+    parser.parseCallbacks(migrations.callbacks());
     return switch (found.state()) {
       case Fresh ->
           new Decision(
@@ -679,6 +687,21 @@ public final class Migrator {
           FailureReason.ValidationFailed, null, FlywayMessages.clean(firstLines(e)), e);
     }
     SQLException sql = SqlFailures.findSqlException(e);
+    if (run.failingCallback != null) {
+      String file = run.failingCallback;
+      if (sql != null) {
+        return SqlFailures.scriptFailure(
+            sql,
+            FailureReason.MigrationFailed,
+            run.failingVersion == null ? null : Version.parse(run.failingVersion),
+            file);
+      }
+      return new MigrationException(
+          FailureReason.MigrationFailed,
+          run.failingVersion,
+          file + " failed: " + FlywayMessages.clean(firstLines(e)),
+          e);
+    }
     if (run.failingScript != null) {
       String file = run.failingScript;
       if (sql != null) {
@@ -773,8 +796,32 @@ public final class Migrator {
       return flyway;
     }
 
+    /**
+     * Flyway for the commands that fire the set's SQL callbacks, as Flyway's own commands do:
+     * migrate and repair.
+     */
+    Flyway withCallbacks() {
+      return withCallbacks(base()).load();
+    }
+
     Flyway baselineAt(Version version) {
-      return base().baselineVersion(version.toString()).baselineDescription("baseline").load();
+      return withCallbacks(base())
+          .baselineVersion(version.toString())
+          .baselineDescription("baseline")
+          .load();
+    }
+
+    private FluentConfiguration withCallbacks(FluentConfiguration flywayConfiguration) {
+      List<Callback> callbacks = new ArrayList<>(progressCallbacks());
+      for (ScriptParser.Parsed parsed : parser().parseCallbacks(migrations.callbacks())) {
+        callbacks.add(
+            new SqlCallback(parsed, sessionDefaults, progress, file -> run.failingCallback = file));
+      }
+      return flywayConfiguration.callbacks(callbacks.toArray(Callback[]::new));
+    }
+
+    private List<Callback> progressCallbacks() {
+      return List.of(new ProgressCallback(run, true), new ProgressCallback(run, false));
     }
 
     Flyway forValidation() {
@@ -869,27 +916,33 @@ public final class Migrator {
                   LATEST.equals(target) || !Version.isValid(target) ? null : Version.parse(target)))
           .lockRetryCount((int) Math.max(1, configuration.lockWaitTimeout.toSeconds()))
           .loggers("slf4j")
-          .callbacks(new ProgressCallback(run));
+          // The set's SQL callbacks reach Flyway as SqlCallback objects, never as resources.
+          .skipDefaultCallbacks(true)
+          .callbacks(progressCallbacks().toArray(Callback[]::new));
     }
   }
 
   /**
    * Reports each migration as Flyway applies it, remembers the one that failed, and starts every
-   * migration, and the history entry after it, with the {@link SessionDefaults}.
+   * migration, and the history entry after it, with the {@link SessionDefaults}. One instance runs
+   * first around each migration (before it: defaults, then the guard), one last (after it: the
+   * guard checked, then the defaults), so that the set's own {@code beforeEachMigrate} and {@code
+   * afterEachMigrate} callbacks run between them, inside the guarded transaction.
    */
   private final class ProgressCallback implements Callback {
     private final Run run;
-    private long started;
+    private final boolean first;
 
-    ProgressCallback(Run run) {
+    ProgressCallback(Run run, boolean first) {
       this.run = run;
+      this.first = first;
     }
 
     @Override
     public boolean supports(Event event, Context context) {
-      return event == Event.BEFORE_EACH_MIGRATE
-          || event == Event.AFTER_EACH_MIGRATE
-          || event == Event.AFTER_EACH_MIGRATE_ERROR;
+      return first
+          ? event == Event.BEFORE_EACH_MIGRATE || event == Event.AFTER_EACH_MIGRATE_ERROR
+          : event == Event.AFTER_EACH_MIGRATE;
     }
 
     @Override
@@ -905,13 +958,13 @@ public final class Migrator {
         run.failingVersion = version;
         run.failingScript = info.getScript();
         guard(context, true);
-        started = System.nanoTime();
+        run.migrationStarted = System.nanoTime();
       } else if (event == Event.AFTER_EACH_MIGRATE) {
         guard(context, false);
         run.failingVersion = null;
         run.failingScript = null;
         AppliedMigration applied =
-            new AppliedMigration(version, info.getDescription(), millisSince(started));
+            new AppliedMigration(version, info.getDescription(), millisSince(run.migrationStarted));
         if (version == null) {
           run.appliedRepeatables.add(applied);
         } else {
@@ -960,7 +1013,7 @@ public final class Migrator {
 
     @Override
     public String getCallbackName() {
-      return "schema-operator-progress";
+      return first ? SqlCallback.FIRST : SqlCallback.LAST;
     }
   }
 
@@ -985,6 +1038,8 @@ public final class Migrator {
     String baselineVersion;
     String failingVersion;
     String failingScript;
+    String failingCallback;
+    long migrationStarted;
     Outcome outcome;
     MigrationException failure;
     String owner;

@@ -116,6 +116,32 @@ class MigrationSetTest {
   }
 
   @Test
+  void callbacksAreKeptInFlywaysOrderWithinAnEvent() {
+    MigrationSet set =
+        MigrationSet.of(
+            "test",
+            List.of(
+                script("V1__a.sql"),
+                script("afterMigrate__grants.sql"),
+                script("afterMigrate.sql"),
+                script("afterMigrate__cache.sql"),
+                script("beforeMigrate.sql")));
+
+    assertThat(set.callbacks())
+        .extracting(MigrationScript::fileName)
+        .containsExactly(
+            "beforeMigrate.sql",
+            "afterMigrate.sql",
+            "afterMigrate__cache.sql",
+            "afterMigrate__grants.sql");
+    assertThat(set.callbacks().get(3).callbackEvent())
+        .isEqualTo(org.flywaydb.core.api.callback.Event.AFTER_MIGRATE);
+    assertThat(set.callbacks().get(3).description()).isEqualTo("grants");
+    assertThatThrownBy(() -> script("afterMigrat.sql"))
+        .hasMessageContaining("'afterMigrat.sql' is not a migration file name");
+  }
+
+  @Test
   void rejectsTwoRepeatableMigrationsWithOneDescription() {
     assertThatThrownBy(
             () ->

@@ -560,6 +560,11 @@ public final class MigratorCli implements Callable<Integer> {
         }
         printScripts("would apply", plan.pending());
         printScripts("would undo", plan.undo());
+        for (MigrationScript callback : plan.callbacks()) {
+          cli.out.println(
+              "-- callback on " + callback.callbackEvent().getId() + ": " + callback.fileName());
+          cli.out.println(callback.sql().strip());
+        }
         if (plan.pending().isEmpty() && plan.undo().isEmpty()) {
           cli.out.println("nothing to apply: the database is up to date");
         }
