@@ -39,6 +39,12 @@ import java.util.Optional;
  * @param failure why the command failed, null on success
  * @param durationMs how long the command took
  * @param truncated whether something was cut to fit the size limit
+ * @param appliedRepeatables the repeatable migrations ({@code R__<description>.sql}) applied, in
+ *     order, each with a null {@code version}; for {@code info}, those whose latest application
+ *     matches their file; omitted when none (a document of a writer before this field reads as
+ *     none)
+ * @param pendingRepeatables the descriptions of the repeatable migrations new or changed since
+ *     their latest application, which the next {@code migrate} applies; omitted when none
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({
@@ -52,9 +58,11 @@ import java.util.Optional;
   "baselineVersion",
   "appliedCount",
   "applied",
+  "appliedRepeatables",
   "undone",
   "pendingCount",
   "pending",
+  "pendingRepeatables",
   "failed",
   "outOfOrder",
   "owner",
@@ -81,7 +89,9 @@ public record MigrationResult(
     String owner,
     Failure failure,
     long durationMs,
-    boolean truncated) {
+    boolean truncated,
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<AppliedMigration> appliedRepeatables,
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> pendingRepeatables) {
 
   /** The version of the result document format. */
   public static final String API_VERSION = "migrator.schema.jobgtm.io/v1";
@@ -108,6 +118,53 @@ public record MigrationResult(
     pending = pending == null ? List.of() : List.copyOf(pending);
     failed = failed == null ? List.of() : List.copyOf(failed);
     outOfOrder = outOfOrder == null ? List.of() : List.copyOf(outOfOrder);
+    appliedRepeatables = appliedRepeatables == null ? List.of() : List.copyOf(appliedRepeatables);
+    pendingRepeatables = pendingRepeatables == null ? List.of() : List.copyOf(pendingRepeatables);
+  }
+
+  /** A result without repeatable migrations, as written before they were reported. */
+  public MigrationResult(
+      String apiVersion,
+      String command,
+      Outcome outcome,
+      DatabaseState databaseState,
+      String versionBefore,
+      String versionAfter,
+      String targetVersion,
+      String baselineVersion,
+      List<AppliedMigration> applied,
+      int appliedCount,
+      List<AppliedMigration> undone,
+      List<String> pending,
+      int pendingCount,
+      List<String> failed,
+      List<String> outOfOrder,
+      String owner,
+      Failure failure,
+      long durationMs,
+      boolean truncated) {
+    this(
+        apiVersion,
+        command,
+        outcome,
+        databaseState,
+        versionBefore,
+        versionAfter,
+        targetVersion,
+        baselineVersion,
+        applied,
+        appliedCount,
+        undone,
+        pending,
+        pendingCount,
+        failed,
+        outOfOrder,
+        owner,
+        failure,
+        durationMs,
+        truncated,
+        List.of(),
+        List.of());
   }
 
   /**
@@ -171,7 +228,7 @@ public record MigrationResult(
     if (!fits(json)) {
       result =
           result.withMessageCut(SHORT_MESSAGE_LIMIT).withApplied(List.of()).withUndone(List.of());
-      result = result.withPending(List.of());
+      result = result.withPending(List.of()).withoutRepeatables();
       json = write(result);
     }
     return json;
@@ -213,6 +270,31 @@ public record MigrationResult(
     return copy(applied, undone, new ArrayList<>(kept), failure);
   }
 
+  private MigrationResult withoutRepeatables() {
+    return new MigrationResult(
+        apiVersion,
+        command,
+        outcome,
+        databaseState,
+        versionBefore,
+        versionAfter,
+        targetVersion,
+        baselineVersion,
+        applied,
+        appliedCount,
+        undone,
+        pending,
+        pendingCount,
+        failed,
+        outOfOrder,
+        owner,
+        failure,
+        durationMs,
+        true,
+        List.of(),
+        List.of());
+  }
+
   private MigrationResult copy(
       List<AppliedMigration> applied,
       List<AppliedMigration> undone,
@@ -237,6 +319,8 @@ public record MigrationResult(
         owner,
         failure,
         durationMs,
-        true);
+        true,
+        appliedRepeatables,
+        pendingRepeatables);
   }
 }

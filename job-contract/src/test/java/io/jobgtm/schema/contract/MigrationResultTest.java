@@ -59,6 +59,9 @@ class MigrationResultTest {
     assertThat(document.get("applied").get(0).get("durationMs").asLong()).isEqualTo(1);
     assertThat(document.get("truncated").asBoolean()).isFalse();
     assertThat(document.has("failure")).isFalse();
+    // Without repeatable migrations the document is the one readers before them knew.
+    assertThat(document.has("appliedRepeatables")).isFalse();
+    assertThat(document.has("pendingRepeatables")).isFalse();
   }
 
   @Test

@@ -335,7 +335,7 @@ final class DatabaseSession implements AutoCloseable {
             statement.executeQuery(
                 "SELECT count(*) FROM "
                     + historyTable()
-                    + " WHERE version IS NOT NULL AND type NOT IN ('SCHEMA', 'DELETE')")) {
+                    + " WHERE type NOT IN ('SCHEMA', 'DELETE')")) {
       result.next();
       return result.getInt(1);
     }
@@ -351,13 +351,19 @@ final class DatabaseSession implements AutoCloseable {
     try (Statement statement = connection.createStatement();
         ResultSet result =
             statement.executeQuery(
-                "SELECT installed_rank, version, description FROM "
+                "SELECT installed_rank, version, description, type, script FROM "
                     + historyTable()
                     + " WHERE success AND version IS NOT NULL AND type NOT IN ('SCHEMA', 'DELETE')")) {
       while (result.next()) {
         Version version = Version.parse(result.getString(2));
         if (version.isAbove(target) && applied.contains(version)) {
-          rows.add(new HistoryRow(result.getInt(1), version, result.getString(3)));
+          rows.add(
+              new HistoryRow(
+                  result.getInt(1),
+                  version,
+                  result.getString(3),
+                  result.getString(4),
+                  result.getString(5)));
         }
       }
     } catch (SQLException e) {
@@ -442,8 +448,14 @@ final class DatabaseSession implements AutoCloseable {
     }
   }
 
-  /** A row of the migration history. */
-  record HistoryRow(int installedRank, Version version, String description) {}
+  /**
+   * A row of the migration history.
+   *
+   * @param type Flyway's entry type: SQL, SQL_BASELINE (a baseline migration), BASELINE (a stamp)
+   * @param script the file name Flyway recorded
+   */
+  record HistoryRow(
+      int installedRank, Version version, String description, String type, String script) {}
 
   /** The objects of the target schema and the state of its history table. */
   record Inspection(List<String> objects, boolean historyTableExists, int historyRows) {

@@ -22,6 +22,11 @@ record History(List<Row> rows) {
     rows = List.copyOf(rows);
   }
 
+  /** The history of a schema that has none. */
+  static History empty() {
+    return new History(List.of());
+  }
+
   /**
    * One row of the history table.
    *
@@ -39,6 +44,11 @@ record History(List<Row> rows) {
 
     boolean isMigration() {
       return version != null && !NOT_MIGRATIONS.contains(type);
+    }
+
+    /** A stamp ({@code BASELINE}) or an applied baseline migration ({@code SQL_BASELINE}). */
+    boolean isBaseline() {
+      return type.equals("BASELINE") || type.equals("SQL_BASELINE");
     }
   }
 
@@ -83,10 +93,26 @@ record History(List<Row> rows) {
         .toList();
   }
 
-  /** The versions of the set above the current version, up to the target, not yet applied. */
+  /**
+   * The versions of the set above the current version, up to the target, not yet applied. Without
+   * any applied version, as Flyway does, the highest baseline migration up to the target comes
+   * first, in place of the versioned migrations up to its version.
+   */
   List<MigrationScript> pending(MigrationSet migrations, Version target) {
     Version current = current();
     TreeSet<Version> applied = applied();
+    if (applied.isEmpty()) {
+      MigrationScript baseline = migrations.baselineFor(target).orElse(null);
+      if (baseline != null) {
+        List<MigrationScript> pending = new java.util.ArrayList<>();
+        pending.add(baseline);
+        migrations.versioned().stream()
+            .filter(script -> script.version().isAbove(baseline.version()))
+            .filter(script -> target == null || !script.version().isAbove(target))
+            .forEach(pending::add);
+        return pending;
+      }
+    }
     return migrations.versioned().stream()
         .filter(script -> current == null || script.version().isAbove(current))
         .filter(script -> target == null || !script.version().isAbove(target))
@@ -100,7 +126,7 @@ record History(List<Row> rows) {
     TreeSet<Version> applied = applied();
     Version baseline =
         rows.stream()
-            .filter(row -> row.isMigration() && row.success() && row.type().equals("BASELINE"))
+            .filter(row -> row.isMigration() && row.success() && row.isBaseline())
             .map(Row::version)
             .max(Version::compareTo)
             .orElse(null);

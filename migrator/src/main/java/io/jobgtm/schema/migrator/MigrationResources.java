@@ -1,5 +1,6 @@
 package io.jobgtm.schema.migrator;
 
+import io.jobgtm.schema.contract.Version;
 import java.io.Reader;
 import java.io.StringReader;
 import java.util.Arrays;
@@ -9,17 +10,29 @@ import org.flywaydb.core.api.ResourceProvider;
 import org.flywaydb.core.api.resource.LoadableResource;
 
 /**
- * Hands the versioned scripts of a {@link MigrationSet} to Flyway from memory. Flyway reads the
- * same text the engine validated, nothing is written to disk (the Job's root filesystem is
- * read-only), and Flyway's messages name a script by its file name, never by a temporary path. Undo
- * scripts stay out: the engine runs them itself.
+ * Hands the scripts Flyway runs (versioned, baseline and repeatable migrations) of a {@link
+ * MigrationSet} to Flyway from memory. Baseline migrations above the target stay out: Flyway would
+ * apply the highest baseline migration to a fresh schema whatever the target, and so go past it.
+ * Flyway reads the same text the engine validated, nothing is written to disk (the Job's root
+ * filesystem is read-only), and Flyway's messages name a script by its file name, never by a
+ * temporary path. Undo scripts stay out: the engine runs them itself.
  */
 final class MigrationResources implements ResourceProvider {
 
   private final List<MigrationScript> scripts;
 
-  MigrationResources(MigrationSet migrations) {
-    this.scripts = migrations.versioned();
+  /**
+   * @param target the highest version a run may reach, null for the latest
+   */
+  MigrationResources(MigrationSet migrations, Version target) {
+    this.scripts =
+        migrations.forFlyway().stream()
+            .filter(
+                script ->
+                    script.kind() != MigrationScript.Kind.BASELINE
+                        || target == null
+                        || !script.version().isAbove(target))
+            .toList();
   }
 
   @Override

@@ -6,28 +6,71 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.flywaydb.core.api.callback.Event;
 
 /**
  * One SQL file of a migration set: {@code V<version>__<description>.sql} applies a change, {@code
- * U<version>__<description>.sql} reverts it. As in Flyway's naming, the description may hold any
- * character (dots and further double underscores included) or be left out ({@code V6.1.sql}), and
+ * U<version>__<description>.sql} reverts it, {@code B<version>__<description>.sql} is a baseline
+ * migration (the whole schema at that version, applied to a fresh schema instead of the versioned
+ * migrations up to it), and {@code R__<description>.sql} is a repeatable migration, applied after
+ * the versioned ones whenever its content changed (Flyway's semantics; it has no version, and is
+ * known by its description); an SQL callback ({@code <event>[__<description>].sql}, such as {@code
+ * afterMigrate__grants.sql}) runs when Flyway fires that event (per-statement and undo events are
+ * refused). As in Flyway's naming, the description may hold any character (dots and further double
+ * underscores included) or be left out ({@code V6.1.sql}, never for a repeatable one), and
  * underscores in it read as spaces. The text is the file's UTF-8 content without a byte-order mark;
  * line ends are kept as written (PostgreSQL and Flyway's checksum accept both).
  */
 public record MigrationScript(
     Kind kind, Version version, String description, String fileName, String sql) {
 
-  /** Whether the script applies or undoes its version. */
+  /** What the script is: a migration of some kind, its undo, or a callback. */
   public enum Kind {
     VERSIONED,
-    UNDO
+    UNDO,
+    /** {@code B<version>__<description>.sql}: the schema at its version in one script. */
+    BASELINE,
+    /** {@code R__<description>.sql}: no version; {@link #version()} is null. */
+    REPEATABLE,
+    /**
+     * {@code <event>[__<description>].sql}, the event one of Flyway's callback events ({@link
+     * #callbackEvent()}); no version.
+     */
+    CALLBACK
   }
+
+  /** Callback events whose SQL Flyway runs per statement, a feature of its paid editions. */
+  private static final Set<Event> PER_STATEMENT =
+      EnumSet.of(
+          Event.BEFORE_EACH_MIGRATE_STATEMENT,
+          Event.AFTER_EACH_MIGRATE_STATEMENT,
+          Event.AFTER_EACH_MIGRATE_STATEMENT_ERROR,
+          Event.BEFORE_EACH_UNDO_STATEMENT,
+          Event.AFTER_EACH_UNDO_STATEMENT,
+          Event.AFTER_EACH_UNDO_STATEMENT_ERROR);
+
+  /** Callback events of Flyway's undo, which the migrator's own undo does not fire. */
+  private static final Set<Event> UNDO =
+      EnumSet.of(
+          Event.BEFORE_UNDO,
+          Event.BEFORE_EACH_UNDO,
+          Event.AFTER_EACH_UNDO,
+          Event.AFTER_EACH_UNDO_ERROR,
+          Event.AFTER_UNDO,
+          Event.AFTER_UNDO_ERROR);
+
+  private static final Pattern CALLBACK_NAME = Pattern.compile("([a-zA-Z]+)(?:__(.*))?\\.sql");
 
   private static final String BOM = "\uFEFF";
 
-  private static final Pattern NAME = Pattern.compile("([VU])(\\d+(?:[._]\\d+)*)(?:__(.*))?\\.sql");
+  private static final Pattern NAME =
+      Pattern.compile("([VUB])(\\d+(?:[._]\\d+)*)(?:__(.*))?\\.sql");
+
+  private static final Pattern REPEATABLE_NAME = Pattern.compile("R__(.*\\S.*)\\.sql");
 
   /**
    * Builds a script from its file name and content.
@@ -36,20 +79,79 @@ public record MigrationScript(
    *     a migration file name
    */
   public static MigrationScript of(String fileName, String sql) {
+    Matcher repeatable = REPEATABLE_NAME.matcher(fileName);
+    if (repeatable.matches()) {
+      return new MigrationScript(
+          Kind.REPEATABLE, null, description(repeatable.group(1)), fileName, sql);
+    }
     Matcher matcher = NAME.matcher(fileName);
+    Matcher callback = CALLBACK_NAME.matcher(fileName);
+    if (!matcher.matches() && callback.matches() && Event.fromId(callback.group(1)) != null) {
+      return callback(fileName, Event.fromId(callback.group(1)), callback.group(2), sql);
+    }
     if (!matcher.matches()) {
       throw new MigrationException(
           FailureReason.InvalidMigrationSet,
           "'"
               + fileName
-              + "' is not a migration file name: expected V<version>__<description>.sql or"
-              + " U<version>__<description>.sql (the description may be left out), where the"
-              + " version is numbers separated by dots or underscores, for example"
-              + " V3__add_salary_index.sql or V3.1.sql");
+              + "' is not a migration file name: expected V<version>__<description>.sql,"
+              + " U<version>__<description>.sql, B<version>__<description>.sql (the description"
+              + " may be left out) or R__<description>.sql, where the version is numbers separated by dots or"
+              + " underscores, for example V3__add_salary_index.sql, V3.1.sql or"
+              + " R__order_totals_view.sql; or an SQL callback named after a Flyway callback"
+              + " event, such as afterMigrate.sql or afterMigrate__grants.sql");
     }
-    Kind kind = matcher.group(1).equals("V") ? Kind.VERSIONED : Kind.UNDO;
-    String description = matcher.group(3) == null ? "" : matcher.group(3).replace('_', ' ').trim();
+    Kind kind =
+        switch (matcher.group(1)) {
+          case "V" -> Kind.VERSIONED;
+          case "B" -> Kind.BASELINE;
+          default -> Kind.UNDO;
+        };
+    String description = matcher.group(3) == null ? "" : description(matcher.group(3));
     return new MigrationScript(kind, Version.parse(matcher.group(2)), description, fileName, sql);
+  }
+
+  private static MigrationScript callback(
+      String fileName, Event event, String description, String sql) {
+    if (PER_STATEMENT.contains(event)) {
+      throw new MigrationException(
+          FailureReason.InvalidMigrationSet,
+          fileName
+              + " is a per-statement callback ("
+              + event.getId()
+              + "), which the migrator does not run (in Flyway they belong to its paid"
+              + " editions): remove it, or move its SQL into a beforeEachMigrate or"
+              + " afterEachMigrate callback");
+    }
+    if (UNDO.contains(event)) {
+      throw new MigrationException(
+          FailureReason.InvalidMigrationSet,
+          fileName
+              + " is an undo callback ("
+              + event.getId()
+              + "), but the migrator's undo runs no callbacks: remove it, or put its SQL into"
+              + " the undo scripts");
+    }
+    return new MigrationScript(
+        Kind.CALLBACK, null, description == null ? "" : description(description), fileName, sql);
+  }
+
+  /** The Flyway event a callback script runs on, or null for a migration script. */
+  public Event callbackEvent() {
+    if (kind != Kind.CALLBACK) {
+      return null;
+    }
+    Matcher callback = CALLBACK_NAME.matcher(fileName);
+    return callback.matches() ? Event.fromId(callback.group(1)) : null;
+  }
+
+  private static String description(String fromName) {
+    return fromName.replace('_', ' ').trim();
+  }
+
+  /** The version as text, or null for a script without one (a repeatable migration). */
+  public String versionText() {
+    return version == null ? null : version.toString();
   }
 
   /**

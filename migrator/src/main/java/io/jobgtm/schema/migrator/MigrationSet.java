@@ -18,8 +18,10 @@ import java.util.stream.Stream;
 
 /**
  * A validated set of migration scripts: every file is named as a migration, no version appears
- * twice, and every undo script has the versioned migration it reverts. Loading fails as a whole, so
- * a malformed set is never partly applied.
+ * twice among the versioned, the undo or the baseline migrations (a baseline migration may share
+ * its version with a versioned one, as in Flyway), no two repeatable migrations share a
+ * description, and every undo script has the versioned migration it reverts. Loading fails as a
+ * whole, so a malformed set is never partly applied.
  */
 public final class MigrationSet {
 
@@ -29,14 +31,27 @@ public final class MigrationSet {
   private final String source;
   private final TreeMap<Version, MigrationScript> versioned;
   private final TreeMap<Version, MigrationScript> undo;
+  private final TreeMap<Version, MigrationScript> baseline;
+  private final TreeMap<String, MigrationScript> repeatable;
+  private final List<MigrationScript> callbacks;
 
   private MigrationSet(
       String source,
       TreeMap<Version, MigrationScript> versioned,
-      TreeMap<Version, MigrationScript> undo) {
+      TreeMap<Version, MigrationScript> undo,
+      TreeMap<Version, MigrationScript> baseline,
+      TreeMap<String, MigrationScript> repeatable,
+      List<MigrationScript> callbacks) {
     this.source = source;
     this.versioned = versioned;
     this.undo = undo;
+    this.baseline = baseline;
+    this.repeatable = repeatable;
+    this.callbacks = List.copyOf(callbacks);
+  }
+
+  private MigrationSet from(String otherSource) {
+    return new MigrationSet(otherSource, versioned, undo, baseline, repeatable, callbacks);
   }
 
   /**
@@ -78,12 +93,10 @@ public final class MigrationSet {
     try {
       if (location.getProtocol().equals("jar")) {
         try (FileSystem jar = FileSystems.newFileSystem(location.toURI(), Map.of())) {
-          MigrationSet set = fromDirectory(jar.getPath(BUNDLED_LOCATION));
-          return new MigrationSet("bundled", set.versioned, set.undo);
+          return fromDirectory(jar.getPath(BUNDLED_LOCATION)).from("bundled");
         }
       }
-      MigrationSet set = fromDirectory(Path.of(location.toURI()));
-      return new MigrationSet("bundled", set.versioned, set.undo);
+      return fromDirectory(Path.of(location.toURI())).from("bundled");
     } catch (IOException | URISyntaxException e) {
       throw new MigrationException(
           FailureReason.InvalidMigrationSet, null, "cannot read bundled migrations: " + e, e);
@@ -94,9 +107,35 @@ public final class MigrationSet {
   public static MigrationSet of(String source, List<MigrationScript> scripts) {
     TreeMap<Version, MigrationScript> versioned = new TreeMap<>();
     TreeMap<Version, MigrationScript> undo = new TreeMap<>();
+    TreeMap<Version, MigrationScript> baseline = new TreeMap<>();
+    TreeMap<String, MigrationScript> repeatable = new TreeMap<>();
+    List<MigrationScript> callbacks = new ArrayList<>();
     for (MigrationScript script : scripts) {
+      if (script.kind() == MigrationScript.Kind.CALLBACK) {
+        callbacks.add(script);
+        continue;
+      }
+      if (script.kind() == MigrationScript.Kind.REPEATABLE) {
+        MigrationScript previous = repeatable.putIfAbsent(script.description(), script);
+        if (previous != null) {
+          throw new MigrationException(
+              FailureReason.InvalidMigrationSet,
+              "two repeatable migrations are named '"
+                  + script.description()
+                  + "': "
+                  + previous.fileName()
+                  + " and "
+                  + script.fileName()
+                  + "; a repeatable migration is known by its description, so each needs its own");
+        }
+        continue;
+      }
       TreeMap<Version, MigrationScript> target =
-          script.kind() == MigrationScript.Kind.VERSIONED ? versioned : undo;
+          switch (script.kind()) {
+            case VERSIONED -> versioned;
+            case BASELINE -> baseline;
+            default -> undo;
+          };
       MigrationScript previous = target.putIfAbsent(script.version(), script);
       if (previous != null) {
         throw new MigrationException(
@@ -116,12 +155,16 @@ public final class MigrationSet {
             script.fileName() + " undoes version " + script.version() + ", which has no V script");
       }
     }
-    if (versioned.isEmpty()) {
+    if (versioned.isEmpty() && baseline.isEmpty()) {
       throw new MigrationException(
           FailureReason.InvalidMigrationSet,
-          "no versioned migrations (V<version>__*.sql) in " + source);
+          "no versioned migrations (V<version>__*.sql or B<version>__*.sql) in " + source);
     }
-    return new MigrationSet(source, versioned, undo);
+    // Flyway's order among the callbacks of one event: without description first, then by it.
+    callbacks.sort(
+        java.util.Comparator.comparing((MigrationScript script) -> script.callbackEvent())
+            .thenComparing(MigrationScript::description));
+    return new MigrationSet(source, versioned, undo, baseline, repeatable, callbacks);
   }
 
   /** Where the set came from: a directory, or {@code bundled}. */
@@ -134,6 +177,46 @@ public final class MigrationSet {
     return List.copyOf(versioned.values());
   }
 
+  /** The repeatable migrations, in Flyway's order: by description. */
+  public List<MigrationScript> repeatable() {
+    return List.copyOf(repeatable.values());
+  }
+
+  /**
+   * The SQL callbacks, by event and, within one event, in the order Flyway runs them: the one
+   * without description first, then by description.
+   */
+  public List<MigrationScript> callbacks() {
+    return callbacks;
+  }
+
+  /** The baseline migrations, lowest version first. */
+  public List<MigrationScript> baseline() {
+    return List.copyOf(baseline.values());
+  }
+
+  /**
+   * The baseline migration Flyway applies to a schema without migration history: the highest at or
+   * below {@code target} (null: any).
+   */
+  public Optional<MigrationScript> baselineFor(Version target) {
+    return Optional.ofNullable(target == null ? baseline.lastEntry() : baseline.floorEntry(target))
+        .map(Map.Entry::getValue);
+  }
+
+  /** Every script Flyway runs itself: the versioned, baseline and repeatable migrations. */
+  List<MigrationScript> forFlyway() {
+    List<MigrationScript> scripts = new ArrayList<>(versioned.values());
+    scripts.addAll(baseline.values());
+    scripts.addAll(repeatable.values());
+    return scripts;
+  }
+
+  /** The script Flyway names by this file name, if it is one Flyway runs. */
+  Optional<MigrationScript> byFileName(String fileName) {
+    return forFlyway().stream().filter(script -> script.fileName().equals(fileName)).findFirst();
+  }
+
   public Optional<MigrationScript> versioned(Version version) {
     return Optional.ofNullable(versioned.get(version));
   }
@@ -142,11 +225,28 @@ public final class MigrationSet {
     return Optional.ofNullable(undo.get(version));
   }
 
+  /** The highest version of a versioned or a baseline migration. */
   public Version latest() {
-    return versioned.lastKey();
+    if (versioned.isEmpty()) {
+      return baseline.lastKey();
+    }
+    if (baseline.isEmpty()) {
+      return versioned.lastKey();
+    }
+    return versioned.lastKey().isAbove(baseline.lastKey())
+        ? versioned.lastKey()
+        : baseline.lastKey();
   }
 
+  /** Whether a versioned or a baseline migration has this version. */
   public boolean contains(Version version) {
-    return versioned.containsKey(version);
+    return versioned.containsKey(version) || baseline.containsKey(version);
+  }
+
+  /** Every version of the set, of versioned and baseline migrations, lowest first. */
+  public List<Version> versions() {
+    java.util.TreeSet<Version> versions = new java.util.TreeSet<>(versioned.keySet());
+    versions.addAll(baseline.keySet());
+    return List.copyOf(versions);
   }
 }

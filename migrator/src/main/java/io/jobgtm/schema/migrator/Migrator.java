@@ -11,14 +11,17 @@ import io.jobgtm.schema.migrator.DatabaseSession.HistoryRow;
 import io.jobgtm.schema.migrator.DatabaseSession.Inspection;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.MigrationState;
 import org.flywaydb.core.api.callback.Callback;
 import org.flywaydb.core.api.callback.Context;
 import org.flywaydb.core.api.callback.Event;
@@ -123,7 +126,7 @@ public final class Migrator {
         target,
         false,
         (session, run, flyway) -> {
-          inspect(session, run);
+          inspect(session, run, flyway);
           run.outcome = Outcome.Reported;
         });
   }
@@ -135,7 +138,7 @@ public final class Migrator {
         target,
         false,
         (session, run, flyway) -> {
-          Inspection found = inspect(session, run);
+          Inspection found = inspect(session, run, flyway);
           if (found.state() == DatabaseState.Versioned) {
             validateHistory(flyway, run.history);
           }
@@ -150,13 +153,13 @@ public final class Migrator {
         target,
         true,
         (session, run, flyway) -> {
-          inspect(session, run);
-          RepairResult repaired = flyway.get().repair();
+          inspect(session, run, flyway);
+          RepairResult repaired = flyway.withCallbacks().repair();
           for (String action : repaired.repairActions) {
             progress.progress("repair: " + action);
           }
           run.outcome = Outcome.Repaired;
-          finish(session, run);
+          finish(session, run, flyway);
         });
   }
 
@@ -165,6 +168,7 @@ public final class Migrator {
     List<MigrationScript> pending = new ArrayList<>();
     List<MigrationScript> undo = new ArrayList<>();
     List<String> outsideTransaction = new ArrayList<>();
+    List<MigrationScript> callbacks = new ArrayList<>();
     MigrationResult result =
         run(
             "plan",
@@ -174,9 +178,13 @@ public final class Migrator {
               Decision decision = plan(session, run, flyway, pending, undo);
               decision.apply().stream()
                   .filter(parsed -> !parsed.runsInTransaction())
-                  .forEach(parsed -> outsideTransaction.add(parsed.script().version().toString()));
+                  .forEach(parsed -> outsideTransaction.add(parsed.script().fileName()));
+              if (decision.undo().isEmpty()) {
+                callbacks.addAll(migrations.callbacks());
+              }
             });
-    return new MigrationPlan(result, result.baselineVersion(), pending, undo, outsideTransaction);
+    return new MigrationPlan(
+        result, result.baselineVersion(), pending, undo, outsideTransaction, callbacks);
   }
 
   private void migrate(DatabaseSession session, Run run, FlywayFactory flyway) {
@@ -189,27 +197,34 @@ public final class Migrator {
         run.baselineVersion = decision.baseline().toString();
         progress.progress("baselined at version " + decision.baseline() + " (schema unchanged)");
       }
-      if (!decision.apply().isEmpty()) {
-        flyway.get().migrate();
+      // Flyway fires beforeMigrate, afterMigrate and the rest on every migrate, even with nothing
+      // to apply.
+      if (!decision.apply().isEmpty() || !migrations.callbacks().isEmpty()) {
+        flyway.withCallbacks().migrate();
       }
     }
-    finish(session, run);
+    finish(session, run, flyway);
   }
 
   /**
    * What {@code migrate} does now, decided once for {@code migrate} and {@code plan} so that a dry
    * run cannot disagree with the run: refuses what {@code migrate} would refuse, else returns the
    * baseline to stamp, the scripts to apply (parsed as Flyway will run them, refused when one would
-   * end its own transaction) or the undo scripts to run.
+   * end its own transaction) or the undo scripts to run. The repeatable migrations to apply are the
+   * ones Flyway finds new or changed; an undo never runs them.
    */
   private Decision decide(DatabaseSession session, Run run, FlywayFactory flyway) {
-    Inspection found = inspect(session, run);
+    Inspection found = inspect(session, run, flyway);
     Version wanted = resolveTarget(target);
     ScriptParser parser = flyway.parser();
+    parser.parseCallbacks(migrations.callbacks());
     return switch (found.state()) {
       case Fresh ->
           new Decision(
-              null, parser.parseForRun(upTo(null, wanted), flyway::inTransaction), List.of());
+              null,
+              parser.parseForRun(
+                  withRepeatables(upTo(null, wanted), flyway), flyway::inTransaction),
+              List.of());
       case Unversioned -> {
         if (!baselinePolicy.allowsBaseline()) {
           throw new MigrationException(
@@ -226,7 +241,10 @@ public final class Migrator {
               "the baseline version " + version + " is above the target " + wanted);
         }
         yield new Decision(
-            version, parser.parseForRun(upTo(version, wanted), flyway::inTransaction), List.of());
+            version,
+            parser.parseForRun(
+                withRepeatables(upTo(version, wanted), flyway), flyway::inTransaction),
+            List.of());
       }
       case Versioned -> {
         validateHistory(flyway, run.history);
@@ -245,14 +263,31 @@ public final class Migrator {
         }
         yield new Decision(
             null,
-            parser.parseForRun(run.history.pending(migrations, wanted), flyway::inTransaction),
+            parser.parseForRun(
+                withRepeatables(run.history.pending(migrations, wanted), flyway),
+                flyway::inTransaction),
             List.of());
       }
     };
   }
 
-  /** The versioned scripts above {@code from} (exclusive, null for all) up to {@code to}. */
+  /** The versioned scripts followed by the repeatable ones Flyway would apply now. */
+  private static List<MigrationScript> withRepeatables(
+      List<MigrationScript> versioned, FlywayFactory flyway) {
+    List<MigrationScript> scripts = new ArrayList<>(versioned);
+    scripts.addAll(flyway.pendingRepeatables());
+    return scripts;
+  }
+
+  /**
+   * The versioned scripts above {@code from} (exclusive) up to {@code to}; from a schema without
+   * history ({@code from} null), the baseline migration Flyway picks comes first in place of the
+   * versions it covers.
+   */
   private List<MigrationScript> upTo(Version from, Version to) {
+    if (from == null) {
+      return History.empty().pending(migrations, to);
+    }
     return migrations.versioned().stream()
         .filter(script -> from == null || script.version().isAbove(from))
         .filter(script -> !script.version().isAbove(to))
@@ -265,6 +300,21 @@ public final class Migrator {
    */
   private List<Undo> undoScripts(DatabaseSession session, Version wanted, ScriptParser parser) {
     List<HistoryRow> rows = session.appliedAbove(wanted);
+    for (HistoryRow row : rows) {
+      if (row.type().equals("SQL_BASELINE")) {
+        throw new MigrationException(
+            FailureReason.UndoScriptMissing,
+            row.version().toString(),
+            "version "
+                + row.version()
+                + " was applied by a baseline migration ("
+                + row.script()
+                + "), which stands for every version up to it and has no undo script: undo to "
+                + row.version()
+                + " or above; nothing was undone",
+            null);
+      }
+    }
     List<String> missing =
         rows.stream()
             .filter(row -> migrations.undo(row.version()).isEmpty())
@@ -298,7 +348,7 @@ public final class Migrator {
   }
 
   private void baseline(DatabaseSession session, Run run, FlywayFactory flyway, String version) {
-    Inspection found = inspect(session, run);
+    Inspection found = inspect(session, run, flyway);
     if (!Version.isValid(version)) {
       throw new MigrationException(
           FailureReason.InvalidConfiguration,
@@ -317,7 +367,7 @@ public final class Migrator {
     run.baselineVersion = parsed.toString();
     run.outcome = Outcome.Baselined;
     progress.progress("baselined at version " + parsed + " (schema unchanged)");
-    finish(session, run);
+    finish(session, run, flyway);
   }
 
   private void undo(DatabaseSession session, Run run, FlywayFactory flyway, String targetVersion) {
@@ -327,7 +377,7 @@ public final class Migrator {
           "undo target '" + targetVersion + "' is not a version (use 0 to undo everything)");
     }
     Version wanted = Version.parse(targetVersion);
-    Inspection found = inspect(session, run);
+    Inspection found = inspect(session, run, flyway);
     if (found.state() == DatabaseState.Unversioned) {
       throw new MigrationException(
           FailureReason.UnversionedSchema,
@@ -339,7 +389,7 @@ public final class Migrator {
       validateHistory(flyway.forUndoValidation(), run.history);
       undo(session, run, undoScripts(session, wanted, flyway.parser()));
     }
-    finish(session, run);
+    finish(session, run, flyway);
   }
 
   private void undo(DatabaseSession session, Run run, List<Undo> undo) {
@@ -374,11 +424,12 @@ public final class Migrator {
     }
     decision.apply().forEach(parsed -> pending.add(parsed.script()));
     decision.undo().forEach(step -> undo.add(step.script()));
-    run.pending = pending.stream().map(script -> script.version().toString()).toList();
+    run.pending = versions(pending);
+    run.pendingRepeatables = descriptions(pending);
     return decision;
   }
 
-  private Inspection inspect(DatabaseSession session, Run run) {
+  private Inspection inspect(DatabaseSession session, Run run, FlywayFactory flyway) {
     Inspection found = session.inspect();
     run.found = found;
     if (!run.command.equals("info") && !run.command.equals("validate")) {
@@ -394,12 +445,15 @@ public final class Migrator {
       progress.progress(
           "current version: " + (run.versionBefore == null ? "none" : run.versionBefore));
     }
-    report(run, run.history);
+    report(run, run.history, flyway);
     return found;
   }
 
-  /** Sets what a result reports of the database's versions from its history, the one source. */
-  private void report(Run run, History history) {
+  /**
+   * Sets what a result reports of the database's versions from its history, the one source, and of
+   * its repeatable migrations as Flyway finds them (their checksums decide).
+   */
+  private void report(Run run, History history, FlywayFactory flyway) {
     run.versionAfter = versionText(history.current());
     run.pending = versions(history.pending(migrations, pendingLimit()));
     run.failed = history.failed().stream().map(Version::toString).toList();
@@ -412,6 +466,18 @@ public final class Migrator {
                 row.version().toString(), row.description(), row.executionTimeMs()));
       }
     }
+    if (migrations.repeatable().isEmpty()) {
+      return;
+    }
+    run.pendingRepeatables = descriptions(flyway.pendingRepeatables());
+    if (run.command.equals("info")) {
+      run.appliedRepeatables.clear();
+      run.appliedRepeatables.addAll(flyway.appliedRepeatables());
+    } else {
+      // A repeatable migration still pending after a failure was not applied, whatever ran.
+      run.appliedRepeatables.removeIf(
+          applied -> run.pendingRepeatables.contains(applied.description()));
+    }
   }
 
   /** The highest version pending counts up to: the target when it is one of the set. */
@@ -422,12 +488,12 @@ public final class Migrator {
     return null;
   }
 
-  private void finish(DatabaseSession session, Run run) {
-    report(run, session.history());
+  private void finish(DatabaseSession session, Run run, FlywayFactory flyway) {
+    report(run, session.history(), flyway);
     if (run.outcome == null) {
       if (!run.undone.isEmpty()) {
         run.outcome = Outcome.Downgraded;
-      } else if (!run.applied.isEmpty()) {
+      } else if (!run.applied.isEmpty() || !run.appliedRepeatables.isEmpty()) {
         run.outcome = Outcome.Migrated;
       } else if (run.baselineVersion != null) {
         run.outcome = Outcome.Baselined;
@@ -444,7 +510,7 @@ public final class Migrator {
    * in the same run), so the database is as it was found; and says whether the failed migration was
    * rolled back, and what it left behind when it was not.
    */
-  private void settle(DatabaseSession session, Run run) {
+  private void settle(DatabaseSession session, Run run, FlywayFactory flyway) {
     if (run.found == null) {
       return;
     }
@@ -469,7 +535,7 @@ public final class Migrator {
       Set<String> stillApplied =
           history.applied().stream().map(Version::toString).collect(Collectors.toSet());
       run.applied.removeIf(applied -> !stillApplied.contains(applied.version()));
-      report(run, history);
+      report(run, history, flyway);
       FailureReason reason = run.failure.reason();
       if ((reason == FailureReason.MigrationFailed || reason == FailureReason.MigrationInterrupted)
           && run.failure.version() != null) {
@@ -553,8 +619,7 @@ public final class Migrator {
               + " "
               + version
               + " is not in the migration set (versions "
-              + String.join(
-                  ", ", migrations.versioned().stream().map(s -> s.version().toString()).toList())
+              + String.join(", ", migrations.versions().stream().map(Version::toString).toList())
               + ")",
           null);
     }
@@ -576,12 +641,13 @@ public final class Migrator {
                 .map(SchemaOwner.Recorded::owner)
                 .orElse(null);
       }
+      FlywayFactory flyway = new FlywayFactory(run);
       try {
-        body.run(session, run, new FlywayFactory(run));
+        body.run(session, run, flyway);
       } catch (Throwable e) {
         run.failure = classify(e, run);
         if (exclusive) {
-          settle(session, run);
+          settle(session, run, flyway);
         }
       }
       if (claim != null) {
@@ -621,15 +687,29 @@ public final class Migrator {
           FailureReason.ValidationFailed, null, FlywayMessages.clean(firstLines(e)), e);
     }
     SQLException sql = SqlFailures.findSqlException(e);
-    if (run.failingVersion != null) {
-      String file =
-          migrations
-              .versioned(Version.parse(run.failingVersion))
-              .map(MigrationScript::fileName)
-              .orElse("V" + run.failingVersion);
+    if (run.failingCallback != null) {
+      String file = run.failingCallback;
       if (sql != null) {
         return SqlFailures.scriptFailure(
-            sql, FailureReason.MigrationFailed, Version.parse(run.failingVersion), file);
+            sql,
+            FailureReason.MigrationFailed,
+            run.failingVersion == null ? null : Version.parse(run.failingVersion),
+            file);
+      }
+      return new MigrationException(
+          FailureReason.MigrationFailed,
+          run.failingVersion,
+          file + " failed: " + FlywayMessages.clean(firstLines(e)),
+          e);
+    }
+    if (run.failingScript != null) {
+      String file = run.failingScript;
+      if (sql != null) {
+        return SqlFailures.scriptFailure(
+            sql,
+            FailureReason.MigrationFailed,
+            run.failingVersion == null ? null : Version.parse(run.failingVersion),
+            file);
       }
       return new MigrationException(
           FailureReason.MigrationFailed,
@@ -668,7 +748,17 @@ public final class Migrator {
   }
 
   private static List<String> versions(List<MigrationScript> scripts) {
-    return scripts.stream().map(script -> script.version().toString()).toList();
+    return scripts.stream()
+        .filter(script -> script.version() != null)
+        .map(script -> script.version().toString())
+        .toList();
+  }
+
+  private static List<String> descriptions(List<MigrationScript> scripts) {
+    return scripts.stream()
+        .filter(script -> script.kind() == MigrationScript.Kind.REPEATABLE)
+        .map(MigrationScript::description)
+        .toList();
   }
 
   private static long millisSince(long startedNanos) {
@@ -693,7 +783,7 @@ public final class Migrator {
   private final class FlywayFactory {
     private final Run run;
     private Flyway flyway;
-    private Map<Version, MigrationExecutor> executors;
+    private Map<String, MigrationExecutor> executors;
 
     FlywayFactory(Run run) {
       this.run = run;
@@ -706,8 +796,32 @@ public final class Migrator {
       return flyway;
     }
 
+    /**
+     * Flyway for the commands that fire the set's SQL callbacks, as Flyway's own commands do:
+     * migrate and repair.
+     */
+    Flyway withCallbacks() {
+      return withCallbacks(base()).load();
+    }
+
     Flyway baselineAt(Version version) {
-      return base().baselineVersion(version.toString()).baselineDescription("baseline").load();
+      return withCallbacks(base())
+          .baselineVersion(version.toString())
+          .baselineDescription("baseline")
+          .load();
+    }
+
+    private FluentConfiguration withCallbacks(FluentConfiguration flywayConfiguration) {
+      List<Callback> callbacks = new ArrayList<>(progressCallbacks());
+      for (ScriptParser.Parsed parsed : parser().parseCallbacks(migrations.callbacks())) {
+        callbacks.add(
+            new SqlCallback(parsed, sessionDefaults, progress, file -> run.failingCallback = file));
+      }
+      return flywayConfiguration.callbacks(callbacks.toArray(Callback[]::new));
+    }
+
+    private List<Callback> progressCallbacks() {
+      return List.of(new ProgressCallback(run, true), new ProgressCallback(run, false));
     }
 
     Flyway forValidation() {
@@ -731,16 +845,50 @@ public final class Migrator {
         executors = new HashMap<>();
         for (MigrationInfo info : get().info().all()) {
           if (info instanceof MigrationInfoImpl resolved
-              && resolved.getResolvedMigration() != null
-              && info.getVersion() != null) {
+              && resolved.getResolvedMigration() != null) {
             executors.put(
-                Version.parse(info.getVersion().getVersion()),
+                resolved.getResolvedMigration().getScript(),
                 resolved.getResolvedMigration().getExecutor());
           }
         }
       }
-      MigrationExecutor executor = executors.get(script.version());
+      MigrationExecutor executor = executors.get(script.fileName());
       return executor == null || executor.canExecuteInTransaction();
+    }
+
+    /**
+     * The repeatable migrations Flyway applies on the next migrate, in its order: those never
+     * applied and those whose checksum differs from their latest application.
+     */
+    List<MigrationScript> pendingRepeatables() {
+      if (migrations.repeatable().isEmpty()) {
+        return List.of();
+      }
+      return Arrays.stream(get().info().pending())
+          .filter(info -> info.getVersion() == null)
+          .map(info -> migrations.byFileName(info.getScript()))
+          .flatMap(Optional::stream)
+          .toList();
+    }
+
+    /**
+     * The repeatable migrations whose latest application matches their file (or whose file is gone
+     * from the set), in installation order.
+     */
+    List<AppliedMigration> appliedRepeatables() {
+      return Arrays.stream(get().info().applied())
+          .filter(info -> info.getVersion() == null)
+          .filter(
+              info ->
+                  info.getState() == MigrationState.SUCCESS
+                      || info.getState() == MigrationState.MISSING_SUCCESS)
+          .map(
+              info ->
+                  new AppliedMigration(
+                      null,
+                      info.getDescription(),
+                      info.getExecutionTime() == null ? 0 : info.getExecutionTime()))
+          .toList();
     }
 
     private FluentConfiguration base() {
@@ -762,30 +910,39 @@ public final class Migrator {
           .validateMigrationNaming(true)
           // SQL runs exactly as written: ${...} in a string, a comment or a function body is text.
           .placeholderReplacement(false)
-          .resourceProvider(new MigrationResources(migrations))
+          .resourceProvider(
+              new MigrationResources(
+                  migrations,
+                  LATEST.equals(target) || !Version.isValid(target) ? null : Version.parse(target)))
           .lockRetryCount((int) Math.max(1, configuration.lockWaitTimeout.toSeconds()))
           .loggers("slf4j")
-          .callbacks(new ProgressCallback(run));
+          // The set's SQL callbacks reach Flyway as SqlCallback objects, never as resources.
+          .skipDefaultCallbacks(true)
+          .callbacks(progressCallbacks().toArray(Callback[]::new));
     }
   }
 
   /**
    * Reports each migration as Flyway applies it, remembers the one that failed, and starts every
-   * migration, and the history entry after it, with the {@link SessionDefaults}.
+   * migration, and the history entry after it, with the {@link SessionDefaults}. One instance runs
+   * first around each migration (before it: defaults, then the guard), one last (after it: the
+   * guard checked, then the defaults), so that the set's own {@code beforeEachMigrate} and {@code
+   * afterEachMigrate} callbacks run between them, inside the guarded transaction.
    */
   private final class ProgressCallback implements Callback {
     private final Run run;
-    private long started;
+    private final boolean first;
 
-    ProgressCallback(Run run) {
+    ProgressCallback(Run run, boolean first) {
       this.run = run;
+      this.first = first;
     }
 
     @Override
     public boolean supports(Event event, Context context) {
-      return event == Event.BEFORE_EACH_MIGRATE
-          || event == Event.AFTER_EACH_MIGRATE
-          || event == Event.AFTER_EACH_MIGRATE_ERROR;
+      return first
+          ? event == Event.BEFORE_EACH_MIGRATE || event == Event.AFTER_EACH_MIGRATE_ERROR
+          : event == Event.AFTER_EACH_MIGRATE;
     }
 
     @Override
@@ -799,24 +956,33 @@ public final class Migrator {
       String version = versionOf(info);
       if (event == Event.BEFORE_EACH_MIGRATE) {
         run.failingVersion = version;
+        run.failingScript = info.getScript();
         guard(context, true);
-        started = System.nanoTime();
+        run.migrationStarted = System.nanoTime();
       } else if (event == Event.AFTER_EACH_MIGRATE) {
         guard(context, false);
         run.failingVersion = null;
+        run.failingScript = null;
         AppliedMigration applied =
-            new AppliedMigration(version, info.getDescription(), millisSince(started));
-        run.applied.add(applied);
+            new AppliedMigration(version, info.getDescription(), millisSince(run.migrationStarted));
+        if (version == null) {
+          run.appliedRepeatables.add(applied);
+        } else {
+          run.applied.add(applied);
+        }
         progress.progress(
-            "applied version "
-                + applied.version()
-                + " "
+            (version == null
+                    ? "applied repeatable migration "
+                    : info.getType().isBaseline()
+                        ? "applied baseline migration " + version + " "
+                        : "applied version " + version + " ")
                 + applied.description()
                 + " ("
                 + applied.durationMs()
                 + " ms)");
       } else {
         run.failingVersion = version;
+        run.failingScript = info.getScript();
       }
     }
 
@@ -847,7 +1013,7 @@ public final class Migrator {
 
     @Override
     public String getCallbackName() {
-      return "schema-operator-progress";
+      return first ? SqlCallback.FIRST : SqlCallback.LAST;
     }
   }
 
@@ -858,7 +1024,9 @@ public final class Migrator {
     final long started = System.nanoTime();
     final List<AppliedMigration> applied = new ArrayList<>();
     final List<AppliedMigration> undone = new ArrayList<>();
+    final List<AppliedMigration> appliedRepeatables = new ArrayList<>();
     List<String> pending = List.of();
+    List<String> pendingRepeatables = List.of();
     List<String> failed = List.of();
     List<String> outOfOrder = List.of();
     Inspection found;
@@ -869,6 +1037,9 @@ public final class Migrator {
     String versionAfter;
     String baselineVersion;
     String failingVersion;
+    String failingScript;
+    String failingCallback;
+    long migrationStarted;
     Outcome outcome;
     MigrationException failure;
     String owner;
@@ -903,7 +1074,9 @@ public final class Migrator {
           owner,
           failed,
           millisSince(started),
-          false);
+          false,
+          appliedRepeatables,
+          pendingRepeatables);
     }
   }
 }

@@ -46,8 +46,12 @@ final class ScriptParser {
   /** A script as Flyway will run it. */
   record Parsed(MigrationScript script, boolean runsInTransaction, List<Statement> statements) {}
 
-  /** One statement and the line of the script it starts on. */
-  record Statement(int line, String sql) {}
+  /**
+   * One statement and the line of the script it starts on.
+   *
+   * @param transactional whether it can run in a transaction, as Flyway's parser decides
+   */
+  record Statement(int line, String sql, boolean transactional) {}
 
   /**
    * Splits a script into statements.
@@ -63,7 +67,11 @@ final class ScriptParser {
             .parse(new MigrationResources.Script(script))) {
       while (iterator.hasNext()) {
         SqlStatement statement = iterator.next();
-        statements.add(new Statement(statement.getLineNumber(), statement.getSql()));
+        statements.add(
+            new Statement(
+                statement.getLineNumber(),
+                statement.getSql(),
+                statement.canExecuteInTransaction()));
       }
     } catch (FlywayException e) {
       throw unparsable(script, e);
@@ -88,36 +96,55 @@ final class ScriptParser {
       } catch (FlywayException e) {
         throw unparsable(script, e);
       }
-      Parsed one = parse(script, inTransaction);
-      if (inTransaction) {
-        for (Statement statement : one.statements()) {
-          String keyword = transactionControl(statement.sql());
-          if (keyword != null) {
-            throw new MigrationException(
-                FailureReason.InvalidMigrationSet,
-                script.version().toString(),
-                script.fileName()
-                    + " line "
-                    + statement.line()
-                    + ": "
-                    + keyword
-                    + " ends or opens a transaction inside the migration's own transaction;"
-                    + " PostgreSQL would commit part of the script, which could then not be rolled"
-                    + " back. Remove it (each migration already runs in one transaction); nothing"
-                    + " was run",
-                null);
-          }
-        }
-      }
-      parsed.add(one);
+      parsed.add(refuseTransactionControl(parse(script, inTransaction)));
     }
     return parsed;
+  }
+
+  /**
+   * Parses SQL callbacks and refuses, as {@link #parseForRun} does, one that runs in a transaction
+   * and controls the transaction itself. A callback runs in a transaction, as in Flyway, when every
+   * statement of it can.
+   */
+  List<Parsed> parseCallbacks(List<MigrationScript> callbacks) {
+    List<Parsed> parsed = new ArrayList<>();
+    for (MigrationScript script : callbacks) {
+      Parsed any = parse(script, true);
+      boolean inTransaction = any.statements().stream().allMatch(Statement::transactional);
+      parsed.add(refuseTransactionControl(new Parsed(script, inTransaction, any.statements())));
+    }
+    return parsed;
+  }
+
+  private static Parsed refuseTransactionControl(Parsed one) {
+    MigrationScript script = one.script();
+    if (one.runsInTransaction()) {
+      for (Statement statement : one.statements()) {
+        String keyword = transactionControl(statement.sql());
+        if (keyword != null) {
+          throw new MigrationException(
+              FailureReason.InvalidMigrationSet,
+              script.versionText(),
+              script.fileName()
+                  + " line "
+                  + statement.line()
+                  + ": "
+                  + keyword
+                  + " ends or opens a transaction inside the script's own transaction;"
+                  + " PostgreSQL would commit part of the script, which could then not be rolled"
+                  + " back. Remove it (each migration already runs in one transaction); nothing"
+                  + " was run",
+              null);
+        }
+      }
+    }
+    return one;
   }
 
   private static MigrationException unparsable(MigrationScript script, FlywayException e) {
     return new MigrationException(
         FailureReason.InvalidMigrationSet,
-        script.version().toString(),
+        script.versionText(),
         script.fileName() + " cannot be run: " + FlywayMessages.clean(SqlFailures.firstLine(e)),
         e);
   }

@@ -146,7 +146,7 @@ final class SqlFailures {
     if (String.valueOf(e.getMessage()).contains(TransactionGuard.NAME)) {
       return new MigrationException(
           permanentReason,
-          version.toString(),
+          version == null ? null : version.toString(),
           fileName
               + " ends or rolls back its own transaction (a COMMIT, END, ROLLBACK or ABORT, or SET"
               + " CONSTRAINTS ALL IMMEDIATE): the migrator stopped it there and PostgreSQL rolled"
@@ -162,7 +162,10 @@ final class SqlFailures {
             ? FailureReason.MigrationInterrupted
             : permanentReason;
     return new MigrationException(
-        reason, version.toString(), fileName + " failed: " + describe(e), e);
+        reason,
+        version == null ? null : version.toString(),
+        fileName + " failed: " + describe(e),
+        e);
   }
 
   /** The server's message with its SQLSTATE, e.g. {@code ERROR: ... [42P01]}. */

@@ -57,7 +57,9 @@ class MigrationSetTest {
             "v1__initial.sql",
             "V1.x.sql",
             "V__initial.sql",
-            "R__view.sql",
+            "R__.sql",
+            "R__ .sql",
+            "R1__view.sql",
             "V1__x.txt",
             "README.md")) {
       assertThatThrownBy(() -> script(bad))
@@ -67,6 +69,92 @@ class MigrationSetTest {
               e -> assertThat(e.reason()).isEqualTo(FailureReason.InvalidMigrationSet))
           .hasMessageContaining("'" + bad + "' is not a migration file name");
     }
+  }
+
+  @Test
+  void repeatableMigrationsAreKnownByDescriptionInFlywaysOrder() {
+    MigrationSet set =
+        MigrationSet.of(
+            "test",
+            List.of(script("R__totals_view.sql"), script("V1__a.sql"), script("R__audit.sql")));
+
+    assertThat(set.repeatable())
+        .extracting(MigrationScript::fileName)
+        .containsExactly("R__audit.sql", "R__totals_view.sql");
+    assertThat(set.repeatable().get(1).description()).isEqualTo("totals view");
+    assertThat(set.repeatable().get(1).version()).isNull();
+    assertThat(set.versioned()).extracting(MigrationScript::fileName).containsExactly("V1__a.sql");
+  }
+
+  @Test
+  void baselineMigrationsMayShareAVersionWithAVersionedOne() {
+    MigrationSet set =
+        MigrationSet.of(
+            "test",
+            List.of(
+                script("V1__a.sql"),
+                script("V2__b.sql"),
+                script("B2__baseline.sql"),
+                script("B5__later_baseline.sql")));
+
+    assertThat(set.baseline())
+        .extracting(MigrationScript::kind, MigrationScript::version)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(MigrationScript.Kind.BASELINE, Version.parse("2")),
+            org.assertj.core.groups.Tuple.tuple(MigrationScript.Kind.BASELINE, Version.parse("5")));
+    assertThat(set.latest()).isEqualTo(Version.parse("5"));
+    assertThat(set.contains(Version.parse("5"))).isTrue();
+    assertThat(set.baselineFor(Version.parse("4")).orElseThrow().fileName())
+        .isEqualTo("B2__baseline.sql");
+    assertThat(set.baselineFor(Version.parse("1"))).isEmpty();
+    assertThatThrownBy(
+            () -> MigrationSet.of("test", List.of(script("B2__a.sql"), script("B2.0__b.sql"))))
+        .hasMessage("version 2 appears twice: B2__a.sql and B2.0__b.sql");
+    assertThatThrownBy(
+            () -> MigrationSet.of("test", List.of(script("B2__a.sql"), script("U2__a.sql"))))
+        .hasMessage("U2__a.sql undoes version 2, which has no V script");
+  }
+
+  @Test
+  void callbacksAreKeptInFlywaysOrderWithinAnEvent() {
+    MigrationSet set =
+        MigrationSet.of(
+            "test",
+            List.of(
+                script("V1__a.sql"),
+                script("afterMigrate__grants.sql"),
+                script("afterMigrate.sql"),
+                script("afterMigrate__cache.sql"),
+                script("beforeMigrate.sql")));
+
+    assertThat(set.callbacks())
+        .extracting(MigrationScript::fileName)
+        .containsExactly(
+            "beforeMigrate.sql",
+            "afterMigrate.sql",
+            "afterMigrate__cache.sql",
+            "afterMigrate__grants.sql");
+    assertThat(set.callbacks().get(3).callbackEvent())
+        .isEqualTo(org.flywaydb.core.api.callback.Event.AFTER_MIGRATE);
+    assertThat(set.callbacks().get(3).description()).isEqualTo("grants");
+    assertThatThrownBy(() -> script("afterMigrat.sql"))
+        .hasMessageContaining("'afterMigrat.sql' is not a migration file name");
+  }
+
+  @Test
+  void rejectsTwoRepeatableMigrationsWithOneDescription() {
+    assertThatThrownBy(
+            () ->
+                MigrationSet.of(
+                    "test",
+                    List.of(
+                        script("V1__a.sql"),
+                        script("R__totals_view.sql"),
+                        script("R__totals view.sql"))))
+        .isInstanceOf(MigrationException.class)
+        .hasMessageStartingWith(
+            "two repeatable migrations are named 'totals view': R__totals_view.sql and"
+                + " R__totals view.sql");
   }
 
   @Test

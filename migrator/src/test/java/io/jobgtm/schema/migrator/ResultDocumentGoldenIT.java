@@ -99,6 +99,48 @@ class ResultDocumentGoldenIT {
   }
 
   @Test
+  void migratedWithRepeatables() throws Exception {
+    MigrationFiles files =
+        MigrationFiles.empty()
+            .with(
+                "V1__shipments.sql", "CREATE TABLE shipments (id BIGINT PRIMARY KEY, cost INT);\n")
+            .with(
+                "R__shipment_costs.sql",
+                "CREATE OR REPLACE VIEW shipment_costs AS SELECT sum(cost) AS cost FROM shipments;\n");
+
+    MigrationResult result = configure(files).load().migrate();
+
+    assertThat(withoutDurations(result.toJson())).isEqualTo(golden("migrated-repeatables.json"));
+    assertThat(Catalog.history(postgres, database.database(), "public"))
+        .containsExactly("1:SQL:true", "-:SQL:true");
+  }
+
+  @Test
+  void infoWithAChangedRepeatable() throws Exception {
+    MigrationFiles files =
+        MigrationFiles.empty()
+            .with(
+                "V1__shipments.sql", "CREATE TABLE shipments (id BIGINT PRIMARY KEY, cost INT);\n")
+            .with(
+                "R__shipment_costs.sql",
+                "CREATE OR REPLACE VIEW shipment_costs AS SELECT sum(cost) AS cost FROM shipments;\n")
+            .with(
+                "R__shipment_count.sql",
+                "CREATE OR REPLACE VIEW shipment_count AS SELECT count(*) AS n FROM shipments;\n");
+    configure(files).load().migrate();
+    files.with(
+        "R__shipment_costs.sql",
+        "CREATE OR REPLACE VIEW shipment_costs AS SELECT sum(cost) AS cost, max(cost) AS top"
+            + " FROM shipments;\n");
+
+    MigrationResult result = configure(files).load().info();
+
+    assertThat(withoutDurations(result.toJson())).isEqualTo(golden("info-changed-repeatable.json"));
+    assertThat(Catalog.history(postgres, database.database(), "public"))
+        .containsExactly("1:SQL:true", "-:SQL:true", "-:SQL:true");
+  }
+
+  @Test
   void infoWithAVersionOutOfOrder() throws Exception {
     MigrationFiles files =
         MigrationFiles.empty()

@@ -67,6 +67,25 @@ class ResultDocumentReaderTest {
   }
 
   @Test
+  void repeatableMigrationsAreReadAndADocumentWithoutThemHasNone() throws Exception {
+    MigrationResult migrated = golden("migrated-repeatables.json");
+    MigrationResult info = golden("info-changed-repeatable.json");
+    MigrationResult older = golden("migrated.json");
+
+    assertThat(migrated.applied()).extracting(AppliedMigration::version).containsExactly("1");
+    assertThat(migrated.appliedRepeatables())
+        .extracting(AppliedMigration::description)
+        .containsExactly("shipment costs");
+    assertThat(migrated.appliedRepeatables())
+        .extracting(AppliedMigration::version)
+        .containsOnlyNulls();
+    assertThat(info.pendingRepeatables()).containsExactly("shipment costs");
+    assertThat(info.pending()).isEmpty();
+    assertThat(older.appliedRepeatables()).isEmpty();
+    assertThat(older.pendingRepeatables()).isEmpty();
+  }
+
+  @Test
   void aNewerWritersFieldsAndReasonsDoNotStopTheReader() throws Exception {
     String newer =
         Files.readString(

@@ -9,7 +9,8 @@ import java.util.List;
 
 /**
  * A comparable description of a schema: tables, columns with types, defaults and nullability,
- * constraints with their definitions, and indexes with theirs. The migration history is left out.
+ * constraints with their definitions, and indexes with theirs ({@link #snapshot}); views, routines
+ * and triggers ({@link #definitions}); and the migration history, which the first two leave out.
  */
 public final class Catalog {
 
@@ -59,6 +60,63 @@ public final class Catalog {
               + "' ORDER BY 1",
           names);
       return names;
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * The definitions a {@link #snapshot} leaves out: views (their query), functions and procedures
+   * (their whole definition) and triggers, sorted.
+   */
+  public static List<String> definitions(PostgresServer server, String database, String schema) {
+    try (Connection connection = server.connect(database)) {
+      List<String> lines = new ArrayList<>();
+      String quoted = "'" + schema.replace("'", "''") + "'";
+      query(
+          connection,
+          "SELECT 'view ' || c.relname || ' ' || pg_get_viewdef(c.oid) FROM pg_class c"
+              + " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = "
+              + quoted
+              + " AND c.relkind IN ('v', 'm') ORDER BY 1",
+          lines);
+      query(
+          connection,
+          "SELECT 'routine ' || p.proname || ' ' || pg_get_functiondef(p.oid) FROM pg_proc p"
+              + " JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = "
+              + quoted
+              + " AND p.prokind IN ('f', 'p') ORDER BY 1",
+          lines);
+      query(
+          connection,
+          "SELECT 'trigger ' || t.tgname || ' ' || pg_get_triggerdef(t.oid) FROM pg_trigger t"
+              + " JOIN pg_class c ON c.oid = t.tgrelid"
+              + " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = "
+              + quoted
+              + " AND NOT t.tgisinternal ORDER BY 1",
+          lines);
+      return lines;
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * The migration history as {@code version|description|type|script|checksum|success}, in
+   * installation order: what two tools that ran the same files must agree on (who ran them, when
+   * and for how long left out).
+   */
+  public static List<String> historyEntries(PostgresServer server, String database, String schema) {
+    try (Connection connection = server.connect(database)) {
+      List<String> rows = new ArrayList<>();
+      query(
+          connection,
+          "SELECT concat_ws('|', coalesce(version, '-'), description, type, script,"
+              + " coalesce(checksum::text, '-'), success) FROM \""
+              + schema
+              + "\".flyway_schema_history ORDER BY installed_rank",
+          rows);
+      return rows;
     } catch (SQLException e) {
       throw new IllegalStateException(e);
     }

@@ -426,6 +426,12 @@ public final class MigratorCli implements Callable<Integer> {
           || migrations.versioned(Version.parse(version)).isPresent();
     }
 
+    private boolean repeatableInSet(String description) {
+      return migrations == null
+          || migrations.repeatable().stream()
+              .anyMatch(script -> script.description().equals(description));
+    }
+
     private String describe(String version) {
       return version
           + (migrations == null || !Version.isValid(version)
@@ -454,6 +460,18 @@ public final class MigratorCli implements Callable<Integer> {
             .forEach(
                 version -> cli.out.println("not applied (out of order): " + describe(version)));
         result.pending().forEach(version -> cli.out.println("pending: " + describe(version)));
+        result
+            .appliedRepeatables()
+            .forEach(
+                m ->
+                    cli.out.println(
+                        (repeatableInSet(m.description())
+                                ? "applied repeatable: "
+                                : "applied repeatable (file missing): ")
+                            + m.description()));
+        result
+            .pendingRepeatables()
+            .forEach(description -> cli.out.println("pending repeatable: " + description));
       }
       super.print(result);
     }
@@ -542,6 +560,11 @@ public final class MigratorCli implements Callable<Integer> {
         }
         printScripts("would apply", plan.pending());
         printScripts("would undo", plan.undo());
+        for (MigrationScript callback : plan.callbacks()) {
+          cli.out.println(
+              "-- callback on " + callback.callbackEvent().getId() + ": " + callback.fileName());
+          cli.out.println(callback.sql().strip());
+        }
         if (plan.pending().isEmpty() && plan.undo().isEmpty()) {
           cli.out.println("nothing to apply: the database is up to date");
         }
@@ -552,12 +575,15 @@ public final class MigratorCli implements Callable<Integer> {
 
     private void printScripts(String verb, List<MigrationScript> scripts) {
       for (MigrationScript script : scripts) {
-        boolean outside = plan.outsideTransaction().contains(script.version().toString());
+        boolean outside = plan.outsideTransaction().contains(script.fileName());
         cli.out.println(
             "-- "
                 + verb
-                + " version "
-                + script.version()
+                + switch (script.kind()) {
+                  case REPEATABLE -> " repeatable migration";
+                  case BASELINE -> " baseline migration " + script.version();
+                  default -> " version " + script.version();
+                }
                 + ": "
                 + script.fileName()
                 + (outside ? " (outside a transaction: a failure is not rolled back)" : ""));
@@ -574,7 +600,11 @@ public final class MigratorCli implements Callable<Integer> {
               + versions
               + ", "
               + result.appliedCount()
-              + " migration(s) applied in "
+              + " migration(s)"
+              + (result.appliedRepeatables().isEmpty()
+                  ? ""
+                  : " and " + result.appliedRepeatables().size() + " repeatable migration(s)")
+              + " applied in "
               + result.durationMs()
               + " ms";
       case Baselined -> "Baselined: version " + result.baselineVersion() + ", schema unchanged";
@@ -596,7 +626,13 @@ public final class MigratorCli implements Callable<Integer> {
               + orNone(result.versionAfter())
               + ", pending: "
               + (result.pending().isEmpty() ? "none" : String.join(", ", result.pending()));
-      case Planned -> "Planned: " + result.pendingCount() + " migration(s) to apply";
+      case Planned ->
+          "Planned: "
+              + result.pendingCount()
+              + " migration(s) to apply"
+              + (result.pendingRepeatables().isEmpty()
+                  ? ""
+                  : ", " + result.pendingRepeatables().size() + " repeatable migration(s)");
       case Failed -> "Failed";
     };
   }
