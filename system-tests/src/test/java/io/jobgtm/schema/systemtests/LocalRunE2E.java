@@ -165,7 +165,8 @@ class LocalRunE2E {
                       .contains(
                           "[workflow] schemaversion/workflow: Stalled InvalidMigrationSet:"
                               + " migration Job")
-                      .contains("no versioned migrations (V<version>__*.sql) in /migrations")
+                      .contains(
+                          "no versioned migrations (V<version>__*.sql or B<version>__*.sql) in /migrations")
                       .contains("[workflow] schemaversion/workflow: Warning InvalidMigrationSet:"));
       assertThat(read(output)).doesNotContain("node-agent");
 
