@@ -2,20 +2,15 @@ package io.jobgtm.schema.systemtests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
 import com.marcnuri.helm.Helm;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
-import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReview;
 import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewBuilder;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder;
-import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
-import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -27,7 +22,6 @@ import io.jobgtm.schema.api.MigrationsSpec;
 import io.jobgtm.schema.api.SchemaVersion;
 import io.jobgtm.schema.testing.LocalCluster;
 import io.jobgtm.schema.testing.LocalClusterExtension;
-import io.jobgtm.schema.testing.RequestCounter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,8 +64,6 @@ class AdmissionPolicyBreakE2E {
   private static final String SECOND_SYSTEM = "break-second-system";
   private static final String IDLE = "break-idle";
   private static final String POLICY = RELEASE + "-schema-operator." + SYSTEM;
-  private static final String DENIED =
-      "ValidatingAdmissionPolicy '" + POLICY + "' with binding '" + POLICY + "' denied request: ";
 
   /** The team's database credentials; the admin's resources use them. */
   private static final String TEAM_SECRET = "team.db-credentials";
@@ -98,6 +90,8 @@ class AdmissionPolicyBreakE2E {
   private static KubernetesClient admin;
 
   /** May update SchemaVersions, and nothing else. */
+  private static PolicyAuthors authors;
+
   private static KubernetesClient bumper;
 
   /** May update SchemaVersions and get the team's Secret and migrations ConfigMap. */
@@ -138,15 +132,7 @@ class AdmissionPolicyBreakE2E {
           .resource(Manifests.migrationsConfigMap(name))
           .serverSideApply();
     }
-    Path values = work.resolve("values.yaml");
-    Files.writeString(values, "watchNamespaces: [" + APPS + "]\n");
-    new Helm(Manifests.repository().resolve("helm/schema-operator"))
-        .install()
-        .withName(RELEASE)
-        .withNamespace(SYSTEM)
-        .withKubeConfig(cluster.apiServer().kubeconfig())
-        .withValuesFile(values)
-        .call();
+    authors = PolicyAuthors.installChart(cluster, work, RELEASE, SYSTEM, APPS);
 
     PolicyRule updateSchemaVersions =
         new PolicyRuleBuilder()
@@ -218,11 +204,8 @@ class AdmissionPolicyBreakE2E {
 
   @AfterAll
   static void uninstall() {
-    if (cluster != null) {
-      Helm.uninstall(RELEASE)
-          .withNamespace(SYSTEM)
-          .withKubeConfig(cluster.apiServer().kubeconfig())
-          .call();
+    if (authors != null) {
+      PolicyAuthors.uninstall(cluster, RELEASE, SYSTEM);
     }
   }
 
@@ -548,10 +531,7 @@ class AdmissionPolicyBreakE2E {
   }
 
   private static void uninstallSecondRelease() {
-    Helm.uninstall(SECOND_RELEASE)
-        .withNamespace(SECOND_SYSTEM)
-        .withKubeConfig(cluster.apiServer().kubeconfig())
-        .call();
+    PolicyAuthors.uninstall(cluster, SECOND_RELEASE, SECOND_SYSTEM);
   }
 
   private static Consumer<SchemaVersion> moveTo(String host) {
@@ -638,15 +618,7 @@ class AdmissionPolicyBreakE2E {
 
   /** The message of the policy's refusal of the write, or null when it was admitted. */
   private static String refusal(Callable<?> write) {
-    KubernetesClientException refused =
-        catchThrowableOfType(KubernetesClientException.class, write::call);
-    if (refused == null) {
-      return null;
-    }
-    assertThat(refused.getCode()).as(refused.getMessage()).isEqualTo(403);
-    String message = refused.getStatus().getMessage();
-    assertThat(message).contains(DENIED);
-    return message.substring(message.indexOf(DENIED) + DENIED.length());
+    return authors.refusal(write);
   }
 
   private static void assertAdmitted(Callable<?> write) {
@@ -685,60 +657,15 @@ class AdmissionPolicyBreakE2E {
   }
 
   private static PolicyRule get(String resources, String name) {
-    return new PolicyRuleBuilder()
-        .withApiGroups("")
-        .withResources(resources)
-        .withVerbs("get")
-        .withResourceNames(name)
-        .build();
+    return PolicyAuthors.get(resources, name);
   }
 
   /** A ServiceAccount in the apps namespace with a Role of these rules, and a client as it. */
   private static KubernetesClient serviceAccountWithRole(String name, PolicyRule... rules) {
-    admin
-        .serviceAccounts()
-        .inNamespace(APPS)
-        .resource(
-            new ServiceAccountBuilder().withNewMetadata().withName(name).endMetadata().build())
-        .serverSideApply();
-    admin
-        .rbac()
-        .roles()
-        .inNamespace(APPS)
-        .resource(
-            new RoleBuilder()
-                .withNewMetadata()
-                .withName(name)
-                .endMetadata()
-                .withRules(rules)
-                .build())
-        .serverSideApply();
-    bind(name, name);
-    return RunningOperator.serviceAccountClient(
-        admin, cluster.apiServer().kubeconfigYaml(), APPS, name, new RequestCounter());
+    return authors.serviceAccountWithRole(APPS, name, rules);
   }
 
   private static void bind(String serviceAccount, String role) {
-    admin
-        .rbac()
-        .roleBindings()
-        .inNamespace(APPS)
-        .resource(
-            new RoleBindingBuilder()
-                .withNewMetadata()
-                .withName(serviceAccount + "-" + role)
-                .endMetadata()
-                .withNewRoleRef()
-                .withApiGroup("rbac.authorization.k8s.io")
-                .withKind("Role")
-                .withName(role)
-                .endRoleRef()
-                .addNewSubject()
-                .withKind("ServiceAccount")
-                .withName(serviceAccount)
-                .withNamespace(APPS)
-                .endSubject()
-                .build())
-        .serverSideApply();
+    authors.bind(APPS, serviceAccount, role);
   }
 }
