@@ -271,28 +271,7 @@ public record MigrationResult(
   }
 
   private MigrationResult withoutRepeatables() {
-    return new MigrationResult(
-        apiVersion,
-        command,
-        outcome,
-        databaseState,
-        versionBefore,
-        versionAfter,
-        targetVersion,
-        baselineVersion,
-        applied,
-        appliedCount,
-        undone,
-        pending,
-        pendingCount,
-        failed,
-        outOfOrder,
-        owner,
-        failure,
-        durationMs,
-        true,
-        List.of(),
-        List.of());
+    return copy(applied, undone, pending, failure, List.of(), List.of());
   }
 
   private MigrationResult copy(
@@ -300,6 +279,16 @@ public record MigrationResult(
       List<AppliedMigration> undone,
       List<String> pending,
       Failure failure) {
+    return copy(applied, undone, pending, failure, appliedRepeatables, pendingRepeatables);
+  }
+
+  private MigrationResult copy(
+      List<AppliedMigration> applied,
+      List<AppliedMigration> undone,
+      List<String> pending,
+      Failure failure,
+      List<AppliedMigration> appliedRepeatables,
+      List<String> pendingRepeatables) {
     return new MigrationResult(
         apiVersion,
         command,
