@@ -28,10 +28,13 @@ import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.Subject;
 import io.fabric8.kubernetes.api.model.rbac.SubjectBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.jobgtm.schema.api.ConfigMapKeyRef;
 import io.jobgtm.schema.api.GateSpec;
 import io.jobgtm.schema.api.KubernetesNames;
 import io.jobgtm.schema.api.SchemaVersion;
+import io.jobgtm.schema.api.SslMode;
 import io.jobgtm.schema.api.UnversionedSchemaPolicy;
+import io.jobgtm.schema.contract.DatabaseHost;
 import io.jobgtm.schema.operator.runtime.OperatorConfig;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -361,6 +364,9 @@ class HelmChartIT {
     assertThat(workflow.getMetadata().getNamespace()).isEqualTo(Chart.NAMESPACE);
     assertThat(workflow.getSpec().getTargetVersion()).isEqualTo("2");
     assertThat(workflow.getSpec().getDatabase().getName()).isEqualTo("jobgtm");
+    assertThat(workflow.getSpec().getDatabase().getSslMode()).isEqualTo(SslMode.VERIFY_FULL);
+    assertThat(workflow.getSpec().getDatabase().getSslRootCert().getConfigMapKeyRef())
+        .isEqualTo(new ConfigMapKeyRef("db-ca-bundle", "ca.crt"));
     assertThat(workflow.getSpec().getDatabase().getCredentialsSecretRef().getName())
         .isEqualTo("workflow-db-credentials");
     assertThat(workflow.getSpec().getMigrations().getConfigMapRef().getName())
@@ -450,6 +456,12 @@ class HelmChartIT {
         .isEqualTo(KubernetesNames.SECRET_KEY_PATTERN);
     assertThat(definitions.at("/secretKey/maxLength").asInt())
         .isEqualTo(KubernetesNames.DNS1123_SUBDOMAIN_MAX_LENGTH);
+    JsonNode host =
+        new ObjectMapper()
+            .readTree(Chart.file("values.schema.json").toFile())
+            .at("/properties/workflowDatabase/properties/database/properties/host");
+    assertThat(host.get("pattern").asText()).isEqualTo(DatabaseHost.PATTERN);
+    assertThat(host.get("maxLength").asInt()).isEqualTo(DatabaseHost.MAX_LENGTH);
   }
 
   @Test
