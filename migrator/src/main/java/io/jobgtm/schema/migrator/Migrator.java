@@ -629,7 +629,12 @@ public final class Migrator {
   private MigrationResult run(String command, String targetText, boolean exclusive, Body body) {
     Run run = new Run(command, targetText);
     try (DatabaseSession session =
-        DatabaseSession.open(connection, configuration.connectTimeout, timeouts, progress)) {
+        DatabaseSession.open(
+            connection,
+            configuration.historyTable,
+            configuration.connectTimeout,
+            timeouts,
+            progress)) {
       if (exclusive) {
         session.lock(configuration.lockWaitTimeout, progress);
       }
@@ -904,7 +909,7 @@ public final class Migrator {
           .schemas(connection.schema())
           .defaultSchema(connection.schema())
           .createSchemas(true)
-          .table(DatabaseSession.HISTORY_TABLE)
+          .table(configuration.historyTable)
           .target(LATEST.equals(target) || !Version.isValid(target) ? LATEST : target)
           .cleanDisabled(true)
           .validateMigrationNaming(true)

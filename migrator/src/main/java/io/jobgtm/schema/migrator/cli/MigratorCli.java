@@ -198,6 +198,21 @@ public final class MigratorCli implements Callable<Integer> {
     Path migrations;
 
     @Option(
+        names = "--history-table",
+        defaultValue =
+            "${env:"
+                + JobEnvironment.HISTORY_TABLE
+                + ":-"
+                + JobEnvironment.DEFAULT_HISTORY_TABLE
+                + "}",
+        description =
+            "The table in the schema that holds the migration history, as Flyway's table setting;"
+                + " the name a schema migrated before by Flyway used ("
+                + JobEnvironment.HISTORY_TABLE
+                + ", default ${DEFAULT-VALUE}).")
+    String historyTable;
+
+    @Option(
         names = "--connect-timeout",
         defaultValue =
             "${env:"
@@ -292,6 +307,7 @@ public final class MigratorCli implements Callable<Integer> {
           .connection(connection.settings())
           .migrations(
               migrations == null ? MigrationSet.bundled() : MigrationSet.fromDirectory(migrations))
+          .historyTable(historyTable)
           .connectTimeout(connectTimeout)
           .lockWaitTimeout(lockWaitTimeout)
           .lockTimeout(lockTimeout)
