@@ -78,6 +78,12 @@ public final class JobEnvironment {
   public static final String HISTORY_TABLE = "HISTORY_TABLE";
 
   /**
+   * {@code true} to apply a version below the current one that was never applied (Flyway's {@code
+   * outOfOrder}); unset or {@code false}: such a version is refused ({@code ValidationFailed}).
+   */
+  public static final String OUT_OF_ORDER = "OUT_OF_ORDER";
+
+  /**
    * Who migrates the schema, {@code namespace/name} of the SchemaVersion: recorded in the database,
    * and a schema recorded as another's is refused ({@code SchemaOwnedByAnother}). Unset: no check.
    */

@@ -264,7 +264,8 @@ public final class Migrator {
         yield new Decision(
             null,
             parser.parseForRun(
-                withRepeatables(run.history.pending(migrations, wanted), flyway),
+                withRepeatables(
+                    run.history.pending(migrations, wanted, configuration.outOfOrder), flyway),
                 flyway::inTransaction),
             List.of());
       }
@@ -455,9 +456,11 @@ public final class Migrator {
    */
   private void report(Run run, History history, FlywayFactory flyway) {
     run.versionAfter = versionText(history.current());
-    run.pending = versions(history.pending(migrations, pendingLimit()));
+    run.pending = versions(history.pending(migrations, pendingLimit(), configuration.outOfOrder));
     run.failed = history.failed().stream().map(Version::toString).toList();
-    run.outOfOrder = versions(history.outOfOrder(migrations));
+    // Allowed, they are pending: the next migrate applies them.
+    run.outOfOrder =
+        configuration.outOfOrder ? List.of() : versions(history.outOfOrder(migrations));
     if (run.command.equals("info")) {
       run.applied.clear();
       for (History.Row row : history.appliedRows()) {
@@ -910,6 +913,7 @@ public final class Migrator {
           .defaultSchema(connection.schema())
           .createSchemas(true)
           .table(configuration.historyTable)
+          .outOfOrder(configuration.outOfOrder)
           .target(LATEST.equals(target) || !Version.isValid(target) ? LATEST : target)
           .cleanDisabled(true)
           .validateMigrationNaming(true)

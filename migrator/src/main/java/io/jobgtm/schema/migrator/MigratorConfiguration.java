@@ -38,6 +38,7 @@ public final class MigratorConfiguration {
   String target = Migrator.LATEST;
   BaselinePolicy baselinePolicy = BaselinePolicy.fail();
   boolean allowDowngrade;
+  boolean outOfOrder;
   Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
   SchemaOwner.Claim owner;
   Duration lockWaitTimeout = DEFAULT_LOCK_WAIT_TIMEOUT;
@@ -98,6 +99,17 @@ public final class MigratorConfiguration {
               + " limit on names");
     }
     this.historyTable = historyTable;
+    return this;
+  }
+
+  /**
+   * Whether {@code migrate} applies a version below the current one that was never applied (such as
+   * one merged after a higher one was released), as Flyway's {@code outOfOrder} does: in version
+   * order together with the versions above the current one. Off (the default), such a version is
+   * refused with {@link FailureReason#ValidationFailed} and reported as out of order.
+   */
+  public MigratorConfiguration outOfOrder(boolean outOfOrder) {
+    this.outOfOrder = outOfOrder;
     return this;
   }
 

@@ -213,6 +213,14 @@ public final class MigratorCli implements Callable<Integer> {
     String historyTable;
 
     @Option(
+        names = "--out-of-order",
+        defaultValue = "${env:" + JobEnvironment.OUT_OF_ORDER + ":-false}",
+        description =
+            "Apply a version below the current one that was never applied, as Flyway's out-of-order"
+                + " setting (OUT_OF_ORDER, default ${DEFAULT-VALUE}).")
+    boolean outOfOrder;
+
+    @Option(
         names = "--connect-timeout",
         defaultValue =
             "${env:"
@@ -308,6 +316,7 @@ public final class MigratorCli implements Callable<Integer> {
           .migrations(
               migrations == null ? MigrationSet.bundled() : MigrationSet.fromDirectory(migrations))
           .historyTable(historyTable)
+          .outOfOrder(outOfOrder)
           .connectTimeout(connectTimeout)
           .lockWaitTimeout(lockWaitTimeout)
           .lockTimeout(lockTimeout)
