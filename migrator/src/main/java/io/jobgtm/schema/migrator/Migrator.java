@@ -631,6 +631,11 @@ public final class Migrator {
   /** One command's run: opens the session, runs the body, turns any failure into the result. */
   private MigrationResult run(String command, String targetText, boolean exclusive, Body body) {
     Run run = new Run(command, targetText);
+    if (!migrations.ignored().isEmpty()) {
+      progress.progress(
+          "not part of the migration set, as Flyway ignores them (no .sql suffix): "
+              + String.join(", ", migrations.ignored()));
+    }
     try (DatabaseSession session =
         DatabaseSession.open(
             connection,

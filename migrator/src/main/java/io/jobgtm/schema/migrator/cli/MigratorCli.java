@@ -193,7 +193,7 @@ public final class MigratorCli implements Callable<Integer> {
         names = "--migrations",
         defaultValue = "${env:" + JobEnvironment.MIGRATIONS_DIR + "}",
         description =
-            "Directory of V<n>__*.sql and U<n>__*.sql files (MIGRATIONS_DIR); default:"
+            "Directory of the migration set, sub-folders included (MIGRATIONS_DIR); default:"
                 + " the bundled reference migrations.")
     Path migrations;
 
