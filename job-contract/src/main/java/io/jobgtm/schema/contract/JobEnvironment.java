@@ -71,6 +71,19 @@ public final class JobEnvironment {
   public static final String ALLOW_DOWNGRADE = "ALLOW_DOWNGRADE";
 
   /**
+   * The name of the table, in the migrated schema, that holds the migration history: Flyway's
+   * {@code table} setting. Default {@link #DEFAULT_HISTORY_TABLE}; a schema migrated before by
+   * Flyway under another name needs that name here to be found Versioned.
+   */
+  public static final String HISTORY_TABLE = "HISTORY_TABLE";
+
+  /**
+   * {@code true} to apply a version below the current one that was never applied (Flyway's {@code
+   * outOfOrder}); unset or {@code false}: such a version is refused ({@code ValidationFailed}).
+   */
+  public static final String OUT_OF_ORDER = "OUT_OF_ORDER";
+
+  /**
    * Who migrates the schema, {@code namespace/name} of the SchemaVersion: recorded in the database,
    * and a schema recorded as another's is refused ({@code SchemaOwnedByAnother}). Unset: no check.
    */
@@ -96,6 +109,9 @@ public final class JobEnvironment {
 
   /** Where to write the result document; a Job uses its termination-message path. */
   public static final String RESULT_FILE = "RESULT_FILE";
+
+  /** The migrator's default for {@link #HISTORY_TABLE}, Flyway's own default. */
+  public static final String DEFAULT_HISTORY_TABLE = "flyway_schema_history";
 
   /** The migrator's default for {@link #CONNECT_TIMEOUT}. */
   public static final String DEFAULT_CONNECT_TIMEOUT = "60s";

@@ -23,18 +23,18 @@ import org.postgresql.ds.PGSimpleDataSource;
  */
 final class DatabaseSession implements AutoCloseable {
 
-  /** The table Flyway keeps its history in. */
-  static final String HISTORY_TABLE = "flyway_schema_history";
-
   private static final Duration MAX_ATTEMPT_TIMEOUT = Duration.ofSeconds(10);
   private static final Duration MAX_POLL_INTERVAL = Duration.ofSeconds(2);
 
   private final Connection connection;
   private final ConnectionSettings settings;
+  private final String historyTableName;
 
-  private DatabaseSession(Connection connection, ConnectionSettings settings) {
+  private DatabaseSession(
+      Connection connection, ConnectionSettings settings, String historyTableName) {
     this.connection = connection;
     this.settings = settings;
+    this.historyTableName = historyTableName;
   }
 
   /** A data source for the settings; Flyway opens its connections from it too. */
@@ -60,10 +60,15 @@ final class DatabaseSession implements AutoCloseable {
   /**
    * Connects, retrying while the server is not reachable or still starting, for at most {@code
    * timeout} (the entrypoint's pg_isready step). Wrong credentials and a missing database fail at
-   * once: waiting will not fix them.
+   * once: waiting will not fix them. {@code historyTableName} is the table, in the schema, that
+   * holds the migration history.
    */
   static DatabaseSession open(
-      ConnectionSettings settings, Duration timeout, Timeouts timeouts, ProgressListener progress) {
+      ConnectionSettings settings,
+      String historyTableName,
+      Duration timeout,
+      Timeouts timeouts,
+      ProgressListener progress) {
     settings.checkRootCertificates();
     long deadline = System.nanoTime() + timeout.toNanos();
     Duration interval = Duration.ofMillis(200);
@@ -76,7 +81,7 @@ final class DatabaseSession implements AutoCloseable {
         Connection connection =
             dataSource(settings, attempt.isNegative() ? Duration.ofSeconds(1) : attempt, timeouts)
                 .getConnection();
-        return new DatabaseSession(connection, settings);
+        return new DatabaseSession(connection, settings, historyTableName);
       } catch (SQLException e) {
         MigrationException failure = SqlFailures.connectionFailure(e, settings);
         if (failure.reason() != FailureReason.DatabaseUnreachable) {
@@ -163,7 +168,7 @@ final class DatabaseSession implements AutoCloseable {
     try {
       List<String> objects = new ArrayList<>();
       try (PreparedStatement statement = connection.prepareStatement(SchemaObjects.QUERY)) {
-        SchemaObjects.bind(statement, settings.schema(), HISTORY_TABLE);
+        SchemaObjects.bind(statement, settings.schema(), historyTableName);
         try (ResultSet result = statement.executeQuery()) {
           while (result.next()) {
             objects.add(result.getString(1) + " " + result.getString(2));
@@ -172,7 +177,7 @@ final class DatabaseSession implements AutoCloseable {
       }
       boolean historyExists = historyTableExists();
       int historyRows = historyExists ? countHistoryRows() : 0;
-      return new Inspection(objects, historyExists, historyRows);
+      return new Inspection(objects, historyTableName, historyExists, historyRows);
     } catch (SQLException e) {
       throw SqlFailures.sessionFailure(e, "inspecting schema " + settings.schema());
     }
@@ -280,7 +285,7 @@ final class DatabaseSession implements AutoCloseable {
                 + " JOIN pg_namespace n ON n.oid = c.relnamespace"
                 + " WHERE n.nspname = ? AND c.relname = ?")) {
       statement.setString(1, settings.schema());
-      statement.setString(2, HISTORY_TABLE);
+      statement.setString(2, historyTableName);
       try (ResultSet result = statement.executeQuery()) {
         return result.next() ? Optional.ofNullable(result.getString(1)) : Optional.empty();
       }
@@ -322,7 +327,7 @@ final class DatabaseSession implements AutoCloseable {
             "SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
                 + " WHERE n.nspname = ? AND c.relname = ?")) {
       statement.setString(1, settings.schema());
-      statement.setString(2, HISTORY_TABLE);
+      statement.setString(2, historyTableName);
       try (ResultSet result = statement.executeQuery()) {
         return result.next();
       }
@@ -423,7 +428,7 @@ final class DatabaseSession implements AutoCloseable {
   }
 
   private String historyTable() {
-    return quote(settings.schema()) + "." + quote(HISTORY_TABLE);
+    return quote(settings.schema()) + "." + quote(historyTableName);
   }
 
   private static String quote(String identifier) {
@@ -458,7 +463,8 @@ final class DatabaseSession implements AutoCloseable {
       int installedRank, Version version, String description, String type, String script) {}
 
   /** The objects of the target schema and the state of its history table. */
-  record Inspection(List<String> objects, boolean historyTableExists, int historyRows) {
+  record Inspection(
+      List<String> objects, String historyTableName, boolean historyTableExists, int historyRows) {
 
     DatabaseState state() {
       if (historyRows > 0) {
@@ -481,7 +487,7 @@ final class DatabaseSession implements AutoCloseable {
                 + (objects.size() > 5 ? ", ..." : "")
                 + ") and "
                 + (historyTableExists
-                    ? "an empty migration history table " + HISTORY_TABLE
+                    ? "an empty migration history table " + historyTableName
                     : "no migration history");
       };
     }

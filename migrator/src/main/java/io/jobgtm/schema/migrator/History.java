@@ -99,6 +99,23 @@ record History(List<Row> rows) {
    * first, in place of the versioned migrations up to its version.
    */
   List<MigrationScript> pending(MigrationSet migrations, Version target) {
+    return pending(migrations, target, false);
+  }
+
+  /**
+   * {@link #pending(MigrationSet, Version)}; with {@code outOfOrder}, as Flyway's {@code
+   * outOfOrder}, the versions below the current one that were never applied ({@link #outOfOrder})
+   * too, all in version order.
+   */
+  List<MigrationScript> pending(MigrationSet migrations, Version target, boolean outOfOrder) {
+    if (outOfOrder && current() != null) {
+      Set<MigrationScript> due = new java.util.HashSet<>(outOfOrder(migrations));
+      due.addAll(pending(migrations, target));
+      return migrations.versioned().stream()
+          .filter(due::contains)
+          .filter(script -> target == null || !script.version().isAbove(target))
+          .toList();
+    }
     Version current = current();
     TreeSet<Version> applied = applied();
     if (applied.isEmpty()) {

@@ -30,8 +30,9 @@ final class HistoryMismatch {
       return which
           + " is not applied (out of order): it is below the current version "
           + (current == null ? "" : current)
-          + " and the migrator applies versions in order only. Give it a version above the"
-          + " current one (rename the file), or undo to below "
+          + " and the migrator applies versions in order unless told otherwise. Allow out-of-order"
+          + " migrations (--out-of-order, or OUT_OF_ORDER=true) to apply it as it is, give it a"
+          + " version above the current one (rename the file), or undo to below "
           + version
           + " first";
     }

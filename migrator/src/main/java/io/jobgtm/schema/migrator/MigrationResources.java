@@ -6,6 +6,7 @@ import java.io.StringReader;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
+import java.util.Locale;
 import org.flywaydb.core.api.ResourceProvider;
 import org.flywaydb.core.api.resource.LoadableResource;
 
@@ -48,13 +49,24 @@ final class MigrationResources implements ResourceProvider {
   @Override
   public Collection<LoadableResource> getResources(String prefix, String[] suffixes) {
     return scripts.stream()
-        .filter(script -> script.fileName().startsWith(prefix))
-        .filter(script -> Arrays.stream(suffixes).anyMatch(script.fileName()::endsWith))
+        .filter(script -> script.name().startsWith(prefix))
+        .filter(
+            script ->
+                Arrays.stream(suffixes)
+                    .anyMatch(
+                        suffix ->
+                            script
+                                .name()
+                                .toUpperCase(Locale.ROOT)
+                                .endsWith(suffix.toUpperCase(Locale.ROOT))))
         .<LoadableResource>map(Script::new)
         .toList();
   }
 
-  /** One script as a Flyway resource, named by its file name. */
+  /**
+   * One script as a Flyway resource: its file name is its own name, its path the one within the set
+   * (with the sub-folder, as Flyway's filesystem locations give it and record in the history).
+   */
   static final class Script extends LoadableResource {
     private final MigrationScript script;
 
@@ -79,7 +91,7 @@ final class MigrationResources implements ResourceProvider {
 
     @Override
     public String getFilename() {
-      return script.fileName();
+      return script.name();
     }
 
     @Override

@@ -63,14 +63,24 @@ public record MigrationScript(
           Event.AFTER_UNDO,
           Event.AFTER_UNDO_ERROR);
 
-  private static final Pattern CALLBACK_NAME = Pattern.compile("([a-zA-Z]+)(?:__(.*))?\\.sql");
+  // The suffix in any case, as Flyway matches it (V1__x.SQL is a migration to Flyway too).
+  private static final Pattern CALLBACK_NAME = Pattern.compile("([a-zA-Z]+)(?:__(.*))?\\.(?i:sql)");
 
   private static final String BOM = "\uFEFF";
 
   private static final Pattern NAME =
-      Pattern.compile("([VUB])(\\d+(?:[._]\\d+)*)(?:__(.*))?\\.sql");
+      Pattern.compile("([VUB])(\\d+(?:[._]\\d+)*)(?:__(.*))?\\.(?i:sql)");
 
-  private static final Pattern REPEATABLE_NAME = Pattern.compile("R__(.*\\S.*)\\.sql");
+  private static final Pattern REPEATABLE_NAME = Pattern.compile("R__(.*\\S.*)\\.(?i:sql)");
+
+  /** What a migration file's name must look like, for the messages that refuse one. */
+  static final String NAME_RULE =
+      "expected V<version>__<description>.sql,"
+          + " U<version>__<description>.sql, B<version>__<description>.sql (the description"
+          + " may be left out) or R__<description>.sql, where the version is numbers separated by"
+          + " dots or underscores, for example V3__add_salary_index.sql, V3.1.sql or"
+          + " R__order_totals_view.sql; or an SQL callback named after a Flyway callback"
+          + " event, such as afterMigrate.sql or afterMigrate__grants.sql";
 
   /**
    * Builds a script from its file name and content.
@@ -79,27 +89,21 @@ public record MigrationScript(
    *     a migration file name
    */
   public static MigrationScript of(String fileName, String sql) {
-    Matcher repeatable = REPEATABLE_NAME.matcher(fileName);
+    String name = nameOf(fileName);
+    Matcher repeatable = REPEATABLE_NAME.matcher(name);
     if (repeatable.matches()) {
       return new MigrationScript(
           Kind.REPEATABLE, null, description(repeatable.group(1)), fileName, sql);
     }
-    Matcher matcher = NAME.matcher(fileName);
-    Matcher callback = CALLBACK_NAME.matcher(fileName);
+    Matcher matcher = NAME.matcher(name);
+    Matcher callback = CALLBACK_NAME.matcher(name);
     if (!matcher.matches() && callback.matches() && Event.fromId(callback.group(1)) != null) {
       return callback(fileName, Event.fromId(callback.group(1)), callback.group(2), sql);
     }
     if (!matcher.matches()) {
       throw new MigrationException(
           FailureReason.InvalidMigrationSet,
-          "'"
-              + fileName
-              + "' is not a migration file name: expected V<version>__<description>.sql,"
-              + " U<version>__<description>.sql, B<version>__<description>.sql (the description"
-              + " may be left out) or R__<description>.sql, where the version is numbers separated by dots or"
-              + " underscores, for example V3__add_salary_index.sql, V3.1.sql or"
-              + " R__order_totals_view.sql; or an SQL callback named after a Flyway callback"
-              + " event, such as afterMigrate.sql or afterMigrate__grants.sql");
+          "'" + fileName + "' is not a migration file name: " + NAME_RULE);
     }
     Kind kind =
         switch (matcher.group(1)) {
@@ -141,8 +145,21 @@ public record MigrationScript(
     if (kind != Kind.CALLBACK) {
       return null;
     }
-    Matcher callback = CALLBACK_NAME.matcher(fileName);
+    Matcher callback = CALLBACK_NAME.matcher(name());
     return callback.matches() ? Event.fromId(callback.group(1)) : null;
+  }
+
+  /**
+   * The file's own name, without the sub-folder of the set it sits in: {@code V2__x.sql} for {@code
+   * data/V2__x.sql}. Flyway reads the kind, version and description from it, as the migrator does;
+   * {@link #fileName()} is the path within the set, which Flyway records.
+   */
+  public String name() {
+    return nameOf(fileName);
+  }
+
+  private static String nameOf(String path) {
+    return path.substring(path.lastIndexOf('/') + 1);
   }
 
   private static String description(String fromName) {

@@ -34,6 +34,7 @@ public final class MigrationSet {
   private final TreeMap<Version, MigrationScript> baseline;
   private final TreeMap<String, MigrationScript> repeatable;
   private final List<MigrationScript> callbacks;
+  private final List<String> ignored;
 
   private MigrationSet(
       String source,
@@ -41,8 +42,10 @@ public final class MigrationSet {
       TreeMap<Version, MigrationScript> undo,
       TreeMap<Version, MigrationScript> baseline,
       TreeMap<String, MigrationScript> repeatable,
-      List<MigrationScript> callbacks) {
+      List<MigrationScript> callbacks,
+      List<String> ignored) {
     this.source = source;
+    this.ignored = List.copyOf(ignored);
     this.versioned = versioned;
     this.undo = undo;
     this.baseline = baseline;
@@ -51,12 +54,33 @@ public final class MigrationSet {
   }
 
   private MigrationSet from(String otherSource) {
-    return new MigrationSet(otherSource, versioned, undo, baseline, repeatable, callbacks);
+    return new MigrationSet(otherSource, versioned, undo, baseline, repeatable, callbacks, ignored);
+  }
+
+  private MigrationSet ignoring(List<String> files) {
+    return new MigrationSet(source, versioned, undo, baseline, repeatable, callbacks, files);
   }
 
   /**
-   * Loads every migration file of a directory, such as a mounted ConfigMap. Hidden entries (the
-   * {@code ..data} links of a ConfigMap volume) and subdirectories are not part of the set.
+   * The files of the directory that are not part of the set and that Flyway ignores too (no {@code
+   * .sql} suffix, such as {@code README.md}), by path within the directory; the migrator says so on
+   * every run.
+   */
+  public List<String> ignored() {
+    return ignored;
+  }
+
+  /**
+   * Loads every migration file of a directory, such as a mounted ConfigMap, and of its sub-folders,
+   * as Flyway scans a filesystem location: hidden entries (the {@code ..data} links of a ConfigMap
+   * volume, {@code .git}, {@code .gitkeep}) are skipped, a script in a sub-folder is known by its
+   * path within the directory ({@code data/V2__x.sql}, the path Flyway records), and the {@code
+   * .sql} suffix is matched in any case, as Flyway matches it. Files without that suffix are
+   * ignored as Flyway ignores them ({@link #ignored()}, such as {@code README.md}), except the ones
+   * Flyway would act on and the migrator will not: Java migrations ({@code V3__x.java}, {@code
+   * .class}), a project's {@code flyway.conf} or {@code flyway.toml}, and per-script settings
+   * ({@code V3__x.sql.conf}). Those, and every file that cannot be a migration, are refused
+   * together, in one {@link FailureReason#InvalidMigrationSet} that names each.
    */
   public static MigrationSet fromDirectory(Path directory) {
     if (!Files.isDirectory(directory)) {
@@ -65,13 +89,29 @@ public final class MigrationSet {
           "migration directory " + directory + " does not exist");
     }
     List<MigrationScript> scripts = new ArrayList<>();
-    try (Stream<Path> entries = Files.list(directory)) {
-      for (Path entry : entries.sorted().toList()) {
+    List<String> ignored = new ArrayList<>();
+    List<String> problems = new ArrayList<>();
+    List<String> badNames = new ArrayList<>();
+    try {
+      for (Path entry : files(directory)) {
+        String path = directory.relativize(entry).toString().replace('\\', '/');
         String name = entry.getFileName().toString();
-        if (name.startsWith(".") || !Files.isRegularFile(entry)) {
-          continue;
+        String refusal = SetFiles.refusal(path, name);
+        if (refusal != null) {
+          problems.add(refusal);
+        } else if (!SetFiles.isSql(name)) {
+          ignored.add(path);
+        } else {
+          try {
+            scripts.add(MigrationScript.of(path, Files.readAllBytes(entry)));
+          } catch (MigrationException e) {
+            if (e.getMessage().equals(SetFiles.badName(path))) {
+              badNames.add(path);
+            } else {
+              problems.add(e.getMessage());
+            }
+          }
         }
-        scripts.add(MigrationScript.of(name, Files.readAllBytes(entry)));
       }
     } catch (IOException e) {
       throw new MigrationException(
@@ -80,7 +120,40 @@ public final class MigrationSet {
           "cannot read migration directory " + directory + ": " + e.getMessage(),
           e);
     }
-    return of(directory.toString(), scripts);
+    if (!badNames.isEmpty()) {
+      problems.add(0, SetFiles.badNames(badNames));
+    }
+    if (problems.size() == 1) {
+      throw new MigrationException(FailureReason.InvalidMigrationSet, problems.get(0));
+    }
+    if (!problems.isEmpty()) {
+      throw new MigrationException(
+          FailureReason.InvalidMigrationSet,
+          problems.size() + " problems in the migration set: " + String.join("; ", problems));
+    }
+    return of(directory.toString(), scripts).ignoring(ignored);
+  }
+
+  /**
+   * The regular files under a directory, in path order, following links (a ConfigMap's files are
+   * links) and skipping hidden entries and everything under a hidden folder, as Flyway does.
+   */
+  private static List<Path> files(Path directory) throws IOException {
+    List<Path> files = new ArrayList<>();
+    try (Stream<Path> entries = Files.list(directory)) {
+      for (Path entry : entries.sorted().toList()) {
+        if (entry.getFileName().toString().startsWith(".")) {
+          continue;
+        }
+        if (Files.isDirectory(entry)) {
+          files.addAll(files(entry));
+        } else if (Files.isRegularFile(entry)) {
+          files.add(entry);
+        }
+      }
+    }
+    files.sort(java.util.Comparator.comparing(Path::toString));
+    return files;
   }
 
   /** Loads the reference migrations bundled with the migrator. */
@@ -164,7 +237,7 @@ public final class MigrationSet {
     callbacks.sort(
         java.util.Comparator.comparing((MigrationScript script) -> script.callbackEvent())
             .thenComparing(MigrationScript::description));
-    return new MigrationSet(source, versioned, undo, baseline, repeatable, callbacks);
+    return new MigrationSet(source, versioned, undo, baseline, repeatable, callbacks, List.of());
   }
 
   /** Where the set came from: a directory, or {@code bundled}. */

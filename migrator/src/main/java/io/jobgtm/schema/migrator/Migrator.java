@@ -264,7 +264,8 @@ public final class Migrator {
         yield new Decision(
             null,
             parser.parseForRun(
-                withRepeatables(run.history.pending(migrations, wanted), flyway),
+                withRepeatables(
+                    run.history.pending(migrations, wanted, configuration.outOfOrder), flyway),
                 flyway::inTransaction),
             List.of());
       }
@@ -455,9 +456,11 @@ public final class Migrator {
    */
   private void report(Run run, History history, FlywayFactory flyway) {
     run.versionAfter = versionText(history.current());
-    run.pending = versions(history.pending(migrations, pendingLimit()));
+    run.pending = versions(history.pending(migrations, pendingLimit(), configuration.outOfOrder));
     run.failed = history.failed().stream().map(Version::toString).toList();
-    run.outOfOrder = versions(history.outOfOrder(migrations));
+    // Allowed, they are pending: the next migrate applies them.
+    run.outOfOrder =
+        configuration.outOfOrder ? List.of() : versions(history.outOfOrder(migrations));
     if (run.command.equals("info")) {
       run.applied.clear();
       for (History.Row row : history.appliedRows()) {
@@ -628,8 +631,18 @@ public final class Migrator {
   /** One command's run: opens the session, runs the body, turns any failure into the result. */
   private MigrationResult run(String command, String targetText, boolean exclusive, Body body) {
     Run run = new Run(command, targetText);
+    if (!migrations.ignored().isEmpty()) {
+      progress.progress(
+          "not part of the migration set, as Flyway ignores them (no .sql suffix): "
+              + String.join(", ", migrations.ignored()));
+    }
     try (DatabaseSession session =
-        DatabaseSession.open(connection, configuration.connectTimeout, timeouts, progress)) {
+        DatabaseSession.open(
+            connection,
+            configuration.historyTable,
+            configuration.connectTimeout,
+            timeouts,
+            progress)) {
       if (exclusive) {
         session.lock(configuration.lockWaitTimeout, progress);
       }
@@ -904,7 +917,8 @@ public final class Migrator {
           .schemas(connection.schema())
           .defaultSchema(connection.schema())
           .createSchemas(true)
-          .table(DatabaseSession.HISTORY_TABLE)
+          .table(configuration.historyTable)
+          .outOfOrder(configuration.outOfOrder)
           .target(LATEST.equals(target) || !Version.isValid(target) ? LATEST : target)
           .cleanDisabled(true)
           .validateMigrationNaming(true)

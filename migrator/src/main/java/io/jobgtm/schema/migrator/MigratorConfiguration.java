@@ -29,11 +29,16 @@ public final class MigratorConfiguration {
   public static final Duration DEFAULT_STATEMENT_TIMEOUT =
       Durations.parse(JobEnvironment.DEFAULT_STATEMENT_TIMEOUT);
 
+  /** The table Flyway keeps its history in, unless told otherwise: Flyway's own default. */
+  public static final String DEFAULT_HISTORY_TABLE = JobEnvironment.DEFAULT_HISTORY_TABLE;
+
   ConnectionSettings connection;
+  String historyTable = DEFAULT_HISTORY_TABLE;
   MigrationSet migrations;
   String target = Migrator.LATEST;
   BaselinePolicy baselinePolicy = BaselinePolicy.fail();
   boolean allowDowngrade;
+  boolean outOfOrder;
   Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
   SchemaOwner.Claim owner;
   Duration lockWaitTimeout = DEFAULT_LOCK_WAIT_TIMEOUT;
@@ -69,6 +74,42 @@ public final class MigratorConfiguration {
   /** What {@code migrate} does with an unversioned database; refuses by default. */
   public MigratorConfiguration baselinePolicy(BaselinePolicy baselinePolicy) {
     this.baselinePolicy = Objects.requireNonNull(baselinePolicy, "baselinePolicy");
+    return this;
+  }
+
+  /**
+   * The name of the history table in the migrated schema, Flyway's {@code table} setting (default
+   * {@value #DEFAULT_HISTORY_TABLE}): a schema that Flyway migrated under another name, such as
+   * {@code schema_version}, is Versioned only under that name. Every command reads, writes and
+   * records the owner on this table, and state detection leaves it out of the schema's objects.
+   *
+   * @throws MigrationException {@link FailureReason#InvalidConfiguration} for a blank name, one
+   *     longer than PostgreSQL's 63 bytes in UTF-8 (PostgreSQL would cut it), or one holding a NUL
+   */
+  public MigratorConfiguration historyTable(String historyTable) {
+    if (historyTable == null || historyTable.isBlank()) {
+      throw new MigrationException(
+          FailureReason.InvalidConfiguration, "the history table name must not be blank");
+    }
+    if (historyTable.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 63
+        || historyTable.indexOf('\0') >= 0) {
+      throw new MigrationException(
+          FailureReason.InvalidConfiguration,
+          "the history table name must be at most 63 bytes in UTF-8 without NUL, PostgreSQL's"
+              + " limit on names");
+    }
+    this.historyTable = historyTable;
+    return this;
+  }
+
+  /**
+   * Whether {@code migrate} applies a version below the current one that was never applied (such as
+   * one merged after a higher one was released), as Flyway's {@code outOfOrder} does: in version
+   * order together with the versions above the current one. Off (the default), such a version is
+   * refused with {@link FailureReason#ValidationFailed} and reported as out of order.
+   */
+  public MigratorConfiguration outOfOrder(boolean outOfOrder) {
+    this.outOfOrder = outOfOrder;
     return this;
   }
 

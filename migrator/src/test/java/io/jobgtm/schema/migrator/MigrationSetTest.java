@@ -5,8 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.jobgtm.schema.contract.FailureReason;
 import io.jobgtm.schema.contract.Version;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class MigrationSetTest {
 
@@ -178,6 +182,91 @@ class MigrationSetTest {
     assertThatThrownBy(() -> MigrationSet.of("empty", List.of()))
         .isInstanceOf(MigrationException.class)
         .hasMessageContaining("no versioned migrations");
+  }
+
+  // Flyway matches the suffix in any case: V1__x.SQL is a migration to it.
+  @Test
+  void theSqlSuffixIsMatchedInAnyCase() {
+    assertThat(script("V1__parcels.SQL").version()).isEqualTo(Version.parse("1"));
+    assertThat(script("V1__parcels.SQL").description()).isEqualTo("parcels");
+    assertThat(script("R__totals.Sql").kind()).isEqualTo(MigrationScript.Kind.REPEATABLE);
+    assertThat(script("afterMigrate.SQL").callbackEvent()).isNotNull();
+  }
+
+  // Flyway scans a location's sub-folders and skips hidden ones (a ConfigMap's ..data among them).
+  @Test
+  void readsSubFoldersAsFlywayScansThem(@TempDir Path directory) throws IOException {
+    write(directory, "V1__parcels.sql");
+    write(directory, "data/V1_1__seed_depots.sql");
+    write(directory, "data/more/R__totals.sql");
+    write(directory, ".hidden/V8__skipped.sql");
+    write(directory, "..2026_11_30/V9__skipped.sql");
+
+    MigrationSet set = MigrationSet.fromDirectory(directory);
+
+    assertThat(set.versioned())
+        .extracting(MigrationScript::fileName)
+        .containsExactly("V1__parcels.sql", "data/V1_1__seed_depots.sql");
+    assertThat(set.versioned().get(1).name()).isEqualTo("V1_1__seed_depots.sql");
+    assertThat(set.versioned().get(1).description()).isEqualTo("seed depots");
+    assertThat(set.repeatable())
+        .extracting(MigrationScript::fileName)
+        .containsExactly("data/more/R__totals.sql");
+  }
+
+  // Flyway ignores what has no .sql suffix; the migrator lists them so the ignoring is visible.
+  @Test
+  void filesWithoutTheSqlSuffixAreIgnoredAsFlywayIgnoresThem(@TempDir Path directory)
+      throws IOException {
+    write(directory, "V1__parcels.sql");
+    write(directory, "README.md");
+    write(directory, ".gitkeep");
+    write(directory, "data/.gitkeep");
+    write(directory, "notes.conf");
+    write(directory, "V2__labels.sql.bak");
+
+    MigrationSet set = MigrationSet.fromDirectory(directory);
+
+    assertThat(set.versioned())
+        .extracting(MigrationScript::fileName)
+        .containsExactly("V1__parcels.sql");
+    assertThat(set.ignored()).containsExactly("README.md", "V2__labels.sql.bak", "notes.conf");
+  }
+
+  // What Flyway would run or read and the migrator will not, and bad names: all in one message.
+  @Test
+  void refusesEveryFileItWillNotRunInOneMessage(@TempDir Path directory) throws IOException {
+    write(directory, "V1__parcels.sql");
+    write(directory, "V2__rebuild_totals.java");
+    write(directory, "java/V3__backfill.class");
+    write(directory, "flyway.conf");
+    write(directory, "conf/flyway.toml");
+    write(directory, "V1__parcels.sql.conf");
+    write(directory, "V4_missing_separator.sql");
+    write(directory, "notes.sql");
+    Files.write(directory.resolve("V5__latin1.sql"), new byte[] {'S', 'E', 'L', (byte) 0xE9});
+
+    assertThatThrownBy(() -> MigrationSet.fromDirectory(directory))
+        .isInstanceOfSatisfying(
+            MigrationException.class,
+            e -> assertThat(e.reason()).isEqualTo(FailureReason.InvalidMigrationSet))
+        .hasMessageStartingWith("7 problems in the migration set: ")
+        .hasMessageContaining(
+            "'V4_missing_separator.sql', 'notes.sql' are not migration file names: expected")
+        .hasMessageContaining("V2__rebuild_totals.java is a Java migration")
+        .hasMessageContaining("(V2__rebuild_totals.sql)")
+        .hasMessageContaining("java/V3__backfill.class is a Java migration")
+        .hasMessageContaining("flyway.conf is a Flyway configuration file")
+        .hasMessageContaining("conf/flyway.toml is a Flyway configuration file")
+        .hasMessageContaining("table is --history-table, outOfOrder is --out-of-order")
+        .hasMessageContaining("V1__parcels.sql.conf holds per-script settings for V1__parcels.sql")
+        .hasMessageContaining("V5__latin1.sql is not valid UTF-8 (line 1)");
+  }
+
+  private static void write(Path directory, String path) throws IOException {
+    Path file = directory.resolve(path);
+    Files.createDirectories(file.getParent());
+    Files.writeString(file, "SELECT 1;\n");
   }
 
   @Test

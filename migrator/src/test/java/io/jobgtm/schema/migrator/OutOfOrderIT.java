@@ -12,6 +12,7 @@ import io.jobgtm.schema.contract.MigrationResult;
 import io.jobgtm.schema.contract.Outcome;
 import io.jobgtm.schema.migrator.testing.MigrationFiles;
 import io.jobgtm.schema.migrator.testing.MigratorProcess;
+import io.jobgtm.schema.migrator.testing.ReferenceFlyway;
 import io.jobgtm.schema.migrator.testing.TestDatabases;
 import io.jobgtm.schema.testing.Catalog;
 import io.jobgtm.schema.testing.PostgresServer;
@@ -114,10 +115,73 @@ class OutOfOrderIT {
     assertThat(migrate.failure().reason()).isEqualTo(FailureReason.ValidationFailed);
     assertThat(migrate.failure().version()).isEqualTo("2");
     assertNamesVersionWithoutForeignWords(migrate.failure().message(), "2");
+    // The refusal says how to allow it, in this migrator's own words.
+    assertThat(migrate.failure().message()).contains("--out-of-order", "OUT_OF_ORDER=true");
     assertThat(migrate.applied()).isEmpty();
     assertThat(migrate.versionAfter()).isEqualTo("3");
     assertThat(history()).containsExactly("1:SQL:true", "3:SQL:true");
     assertThat(catalog()).isEqualTo(catalogAtThree);
+  }
+
+  // flyway/flyway#1295 again, allowed: applied as Flyway's own outOfOrder(true) applies it, in
+  // version order with the versions above the current one.
+  @Test
+  void allowedOutOfOrderAppliesTheLowerVersionAsFlywayDoes() {
+    String reference = postgres.createDatabase();
+    ReferenceFlyway.on(postgres, reference, files.directory()).migrate();
+    files
+        .with("V2__route_priority.sql", PRIORITY)
+        .with("V4__route_depots.sql", "CREATE TABLE route_depots (id INTEGER PRIMARY KEY);\n");
+
+    MigrationPlan plan = configure().outOfOrder(true).load().plan();
+    MigrationResult info = configure().outOfOrder(true).load().info();
+    assertThat(plan.result().failure()).isNull();
+    assertThat(plan.pending())
+        .extracting(MigrationScript::fileName)
+        .containsExactly("V2__route_priority.sql", "V4__route_depots.sql");
+    assertThat(info.pending()).containsExactly("2", "4");
+    assertThat(info.outOfOrder()).isEmpty();
+    assertThat(history()).containsExactly("1:SQL:true", "3:SQL:true");
+
+    MigrationResult migrated = configure().outOfOrder(true).load().migrate();
+    ReferenceFlyway.configure(postgres, reference, "public", files.directory())
+        .outOfOrder(true)
+        .load()
+        .migrate();
+
+    assertThat(migrated.failure()).as(String.valueOf(migrated.failure())).isNull();
+    assertThat(migrated.outcome()).isEqualTo(Outcome.Migrated);
+    assertThat(migrated.versionBefore()).isEqualTo("3");
+    assertThat(migrated.versionAfter()).isEqualTo("4");
+    assertThat(migrated.applied()).extracting(AppliedMigration::version).containsExactly("2", "4");
+    assertThat(migrated.pending()).isEmpty();
+    assertThat(migrated.outOfOrder()).isEmpty();
+    assertThat(history()).containsExactly("1:SQL:true", "3:SQL:true", "2:SQL:true", "4:SQL:true");
+    assertThat(Catalog.historyEntries(postgres, database.database(), "public"))
+        .isEqualTo(Catalog.historyEntries(postgres, reference, "public"));
+    assertThat(catalog())
+        .isEqualTo(Catalog.snapshot(postgres, reference, "public"))
+        .contains("column courier_routes.priority smallint null=NO default=0");
+
+    // Applied, version 2 is history like any other: no setting is needed to go on from here.
+    assertThat(configure().load().validate().failure()).isNull();
+    assertThat(configure().load().info().outOfOrder()).isEmpty();
+    assertThat(configure().load().migrate().outcome()).isEqualTo(Outcome.UpToDate);
+    assertThat(history()).containsExactly("1:SQL:true", "3:SQL:true", "2:SQL:true", "4:SQL:true");
+  }
+
+  @Test
+  void cliOutOfOrderFlagAppliesTheLowerVersion() {
+    files.with("V2__route_priority.sql", PRIORITY);
+
+    Cli migrate = cli("migrate", "--out-of-order");
+
+    assertThat(migrate.run().exitCode()).as(migrate.run().toString()).isZero();
+    assertThat(migrate.result().get("outcome").asText()).isEqualTo("Migrated");
+    assertThat(migrate.result().get("applied").get(0).get("version").asText()).isEqualTo("2");
+    assertNoForeignWords(migrate.run().stdout() + migrate.run().stderr());
+    assertThat(history()).containsExactly("1:SQL:true", "3:SQL:true", "2:SQL:true");
+    assertThat(catalog()).contains("column courier_routes.priority smallint null=NO default=0");
   }
 
   // flyway/flyway#1363: what info shows, migrate must refuse too, in the same words.
@@ -347,19 +411,20 @@ class OutOfOrderIT {
   /** One finished CLI command and the result document it wrote. */
   private record Cli(MigratorProcess.Finished run, JsonNode result) {}
 
-  private Cli cli(String command) {
+  private Cli cli(String command, String... flags) {
     try {
       Path resultFile = Files.createTempFile("result-", ".json");
-      MigratorProcess.Finished run =
-          MigratorProcess.of(
-                  database,
-                  postgres.password(),
+      List<String> arguments =
+          new java.util.ArrayList<>(
+              List.of(
                   command,
                   "--migrations",
                   files.directory().toString(),
                   "--result-file",
-                  resultFile.toString())
-              .run();
+                  resultFile.toString()));
+      arguments.addAll(List.of(flags));
+      MigratorProcess.Finished run =
+          MigratorProcess.of(database, postgres.password(), arguments.toArray(String[]::new)).run();
       String document = Files.readString(resultFile);
       assertThat(document).as("result file of %s: %s", command, run).isNotBlank();
       // The directory given on the command line may be named; it is the caller's own path.

@@ -14,19 +14,31 @@ import java.util.List;
  */
 public final class Catalog {
 
+  /** Flyway's default name for the history table. */
+  public static final String HISTORY_TABLE = "flyway_schema_history";
+
   private Catalog() {}
 
   public static List<String> snapshot(PostgresServer server, String database, String schema) {
+    return snapshot(server, database, schema, HISTORY_TABLE);
+  }
+
+  /** {@link #snapshot}, for a schema whose history table has another name. */
+  public static List<String> snapshot(
+      PostgresServer server, String database, String schema, String historyTable) {
     try (Connection connection = server.connect(database)) {
       List<String> lines = new ArrayList<>();
       String quoted = "'" + schema.replace("'", "''") + "'";
+      String history = "'" + historyTable.replace("'", "''") + "'";
       query(
           connection,
           "SELECT 'column ' || table_name || '.' || column_name || ' ' || data_type"
               + " || ' null=' || is_nullable || ' default=' || coalesce(column_default, '-')"
               + " FROM information_schema.columns WHERE table_schema = "
               + quoted
-              + " AND table_name <> 'flyway_schema_history' ORDER BY 1",
+              + " AND table_name <> "
+              + history
+              + " ORDER BY 1",
           lines);
       query(
           connection,
@@ -35,13 +47,17 @@ public final class Catalog {
               + " JOIN pg_class rel ON rel.oid = con.conrelid"
               + " JOIN pg_namespace n ON n.oid = rel.relnamespace WHERE n.nspname = "
               + quoted
-              + " AND rel.relname <> 'flyway_schema_history' ORDER BY 1",
+              + " AND rel.relname <> "
+              + history
+              + " ORDER BY 1",
           lines);
       query(
           connection,
           "SELECT 'index ' || indexname || ' ' || indexdef FROM pg_indexes WHERE schemaname = "
               + quoted
-              + " AND tablename <> 'flyway_schema_history' ORDER BY 1",
+              + " AND tablename <> "
+              + history
+              + " ORDER BY 1",
           lines);
       return lines;
     } catch (SQLException e) {
@@ -107,6 +123,12 @@ public final class Catalog {
    * and for how long left out).
    */
   public static List<String> historyEntries(PostgresServer server, String database, String schema) {
+    return historyEntries(server, database, schema, HISTORY_TABLE);
+  }
+
+  /** {@link #historyEntries}, from a history table of another name. */
+  public static List<String> historyEntries(
+      PostgresServer server, String database, String schema, String historyTable) {
     try (Connection connection = server.connect(database)) {
       List<String> rows = new ArrayList<>();
       query(
@@ -114,7 +136,9 @@ public final class Catalog {
           "SELECT concat_ws('|', coalesce(version, '-'), description, type, script,"
               + " coalesce(checksum::text, '-'), success) FROM \""
               + schema
-              + "\".flyway_schema_history ORDER BY installed_rank",
+              + "\".\""
+              + historyTable
+              + "\" ORDER BY installed_rank",
           rows);
       return rows;
     } catch (SQLException e) {
@@ -124,13 +148,21 @@ public final class Catalog {
 
   /** The migration history as {@code version:type:success}, in installation order. */
   public static List<String> history(PostgresServer server, String database, String schema) {
+    return history(server, database, schema, HISTORY_TABLE);
+  }
+
+  /** {@link #history}, from a history table of another name. */
+  public static List<String> history(
+      PostgresServer server, String database, String schema, String historyTable) {
     try (Connection connection = server.connect(database)) {
       List<String> rows = new ArrayList<>();
       query(
           connection,
           "SELECT coalesce(version, '-') || ':' || type || ':' || success FROM \""
               + schema
-              + "\".flyway_schema_history ORDER BY installed_rank",
+              + "\".\""
+              + historyTable
+              + "\" ORDER BY installed_rank",
           rows);
       return rows;
     } catch (SQLException e) {

@@ -193,9 +193,32 @@ public final class MigratorCli implements Callable<Integer> {
         names = "--migrations",
         defaultValue = "${env:" + JobEnvironment.MIGRATIONS_DIR + "}",
         description =
-            "Directory of V<n>__*.sql and U<n>__*.sql files (MIGRATIONS_DIR); default:"
+            "Directory of the migration set, sub-folders included (MIGRATIONS_DIR); default:"
                 + " the bundled reference migrations.")
     Path migrations;
+
+    @Option(
+        names = "--history-table",
+        defaultValue =
+            "${env:"
+                + JobEnvironment.HISTORY_TABLE
+                + ":-"
+                + JobEnvironment.DEFAULT_HISTORY_TABLE
+                + "}",
+        description =
+            "The table in the schema that holds the migration history, as Flyway's table setting;"
+                + " the name a schema migrated before by Flyway used ("
+                + JobEnvironment.HISTORY_TABLE
+                + ", default ${DEFAULT-VALUE}).")
+    String historyTable;
+
+    @Option(
+        names = "--out-of-order",
+        defaultValue = "${env:" + JobEnvironment.OUT_OF_ORDER + ":-false}",
+        description =
+            "Apply a version below the current one that was never applied, as Flyway's out-of-order"
+                + " setting (OUT_OF_ORDER, default ${DEFAULT-VALUE}).")
+    boolean outOfOrder;
 
     @Option(
         names = "--connect-timeout",
@@ -292,6 +315,8 @@ public final class MigratorCli implements Callable<Integer> {
           .connection(connection.settings())
           .migrations(
               migrations == null ? MigrationSet.bundled() : MigrationSet.fromDirectory(migrations))
+          .historyTable(historyTable)
+          .outOfOrder(outOfOrder)
           .connectTimeout(connectTimeout)
           .lockWaitTimeout(lockWaitTimeout)
           .lockTimeout(lockTimeout)

@@ -1,0 +1,81 @@
+package io.jobgtm.schema.migrator;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * What a file of a migration directory is, by its name, beside the SQL scripts {@link
+ * MigrationScript} reads: one Flyway would act on and the migrator will not (refused, with what to
+ * do instead), or one Flyway ignores (not {@code .sql}, such as {@code README.md}).
+ *
+ * <p>Flyway's own behaviour, checked against flyway-core: its filesystem scanner lists every file
+ * under a location, recursing into folders and skipping hidden ones; its resolvers keep the names
+ * that end with the SQL suffix, compared in any case; with {@code validateMigrationNaming} (the
+ * migrator's setting) a {@code .sql} file whose name is no migration or callback fails the run.
+ * Java migrations are classes Flyway loads, and a script's {@code .sql.conf} holds settings Flyway
+ * applies to that script: the migrator runs neither, so a set holding one is refused rather than
+ * run differently.
+ */
+final class SetFiles {
+
+  private static final Pattern JAVA_MIGRATION =
+      Pattern.compile("(?:[VUB]\\d+(?:[._]\\d+)*(?:__.*)?|R__.+)\\.(?:java|class|kt)");
+
+  private static final List<String> FLYWAY_CONFIGURATION = List.of("flyway.conf", "flyway.toml");
+
+  private SetFiles() {}
+
+  /** Whether Flyway reads the file as an SQL script: its name ends with .sql, in any case. */
+  static boolean isSql(String name) {
+    return name.toLowerCase(Locale.ROOT).endsWith(".sql");
+  }
+
+  /** Why the migrator refuses a file Flyway would act on, or null. */
+  static String refusal(String path, String name) {
+    if (JAVA_MIGRATION.matcher(name).matches()) {
+      return path
+          + " is a Java migration, which the migrator does not run (it runs SQL only):"
+          + " rewrite it as an SQL migration of the same version and description ("
+          + name.substring(0, name.lastIndexOf('.'))
+          + ".sql), or keep migrating this schema with Flyway itself";
+    }
+    if (FLYWAY_CONFIGURATION.contains(name.toLowerCase(Locale.ROOT))) {
+      return path
+          + " is a Flyway configuration file, which the migrator does not read: remove it from"
+          + " the set and give its settings to the migrator, where they have a counterpart:"
+          + " url, user and password are the connection (--host, --port, --database, --user,"
+          + " DB_PASSWORD), defaultSchema or the one of schemas is --schema, table is"
+          + " --history-table, outOfOrder is --out-of-order, target is --target,"
+          + " baselineOnMigrate with baselineVersion is --on-unversioned Baseline with"
+          + " --baseline-version, locations is --migrations (one directory with its sub-folders);"
+          + " placeholders, other prefixes, separators or suffixes, encoding and the other settings"
+          + " have none (placeholder replacement is off, files are UTF-8)";
+    }
+    String lower = name.toLowerCase(Locale.ROOT);
+    if (lower.endsWith(".sql.conf")) {
+      return path
+          + " holds per-script settings for "
+          + name.substring(0, name.length() - ".conf".length())
+          + ", which Flyway would apply and the migrator does not read: remove it (a script"
+          + " with a statement that cannot run in a transaction already runs outside one, as"
+          + " Flyway decides from its statements)";
+    }
+    return null;
+  }
+
+  /** The message {@link MigrationScript#of(String, String)} refuses a bad name with. */
+  static String badName(String path) {
+    return "'" + path + "' is not a migration file name: " + MigrationScript.NAME_RULE;
+  }
+
+  /** One message for every bad name of a set. */
+  static String badNames(List<String> paths) {
+    if (paths.size() == 1) {
+      return badName(paths.get(0));
+    }
+    return paths.stream().map(path -> "'" + path + "'").reduce((a, b) -> a + ", " + b).orElse("")
+        + " are not migration file names: "
+        + MigrationScript.NAME_RULE;
+  }
+}
