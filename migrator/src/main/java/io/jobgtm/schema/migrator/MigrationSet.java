@@ -140,20 +140,31 @@ public final class MigrationSet {
    */
   private static List<Path> files(Path directory) throws IOException {
     List<Path> files = new ArrayList<>();
+    collect(directory, new java.util.HashSet<>(List.of(directory.toRealPath())), files);
+    files.sort(java.util.Comparator.comparing(Path::toString));
+    return files;
+  }
+
+  /**
+   * Adds the regular files under a directory; a linked folder is read once, so that a link to a
+   * folder above it (an image may hold one) does not make the walk endless.
+   */
+  private static void collect(Path directory, java.util.Set<Path> visited, List<Path> files)
+      throws IOException {
     try (Stream<Path> entries = Files.list(directory)) {
       for (Path entry : entries.sorted().toList()) {
         if (entry.getFileName().toString().startsWith(".")) {
           continue;
         }
         if (Files.isDirectory(entry)) {
-          files.addAll(files(entry));
+          if (visited.add(entry.toRealPath())) {
+            collect(entry, visited, files);
+          }
         } else if (Files.isRegularFile(entry)) {
           files.add(entry);
         }
       }
     }
-    files.sort(java.util.Comparator.comparing(Path::toString));
-    return files;
   }
 
   /** Loads the reference migrations bundled with the migrator. */

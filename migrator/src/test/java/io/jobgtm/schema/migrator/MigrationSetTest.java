@@ -214,6 +214,20 @@ class MigrationSetTest {
         .containsExactly("data/more/R__totals.sql");
   }
 
+  // An image may hold a link to a folder above the set: the walk reads each folder once.
+  @Test
+  void aLinkToAFolderAboveTheSetIsReadOnce(@TempDir Path directory) throws IOException {
+    write(directory, "V1__parcels.sql");
+    write(directory, "data/V1_1__seed_depots.sql");
+    Files.createSymbolicLink(directory.resolve("data/loop"), directory);
+
+    MigrationSet set = MigrationSet.fromDirectory(directory);
+
+    assertThat(set.versioned())
+        .extracting(MigrationScript::fileName)
+        .containsExactly("V1__parcels.sql", "data/V1_1__seed_depots.sql");
+  }
+
   // Flyway ignores what has no .sql suffix; the migrator lists them so the ignoring is visible.
   @Test
   void filesWithoutTheSqlSuffixAreIgnoredAsFlywayIgnoresThem(@TempDir Path directory)
