@@ -197,9 +197,7 @@ class AdmissionPolicyBreakE2E {
     await("the admission policy to be in force")
         .atMost(PATIENCE)
         .untilAsserted(
-            () ->
-                assertThat(refusal(() -> dryRunUpdate(bumper, "plain", moveTo("evil.example"))))
-                    .isNotNull());
+            () -> assertThat(updateRefusal(bumper, "plain", moveTo("evil.example"))).isNotNull());
   }
 
   @AfterAll
@@ -218,20 +216,16 @@ class AdmissionPolicyBreakE2E {
   @Test
   void aCustomImageOnAJobThatRunsAsAnotherServiceAccountNeedsThatServiceAccountToo() {
     assertThat(
-            refusal(
-                () ->
-                    dryRunUpdate(
-                        imager,
-                        "privileged-job",
-                        resource -> resource.getSpec().getJob().setImage(CUSTOM_IMAGE))))
+            updateRefusal(
+                imager,
+                "privileged-job",
+                resource -> resource.getSpec().getJob().setImage(CUSTOM_IMAGE)))
         .isEqualTo(serviceAccountRefused("imager"));
     assertThat(
-            refusal(
-                () ->
-                    dryRunUpdate(
-                        imager,
-                        "privileged-job",
-                        resource -> resource.getSpec().getJob().setPodAnnotations(VAULT))))
+            updateRefusal(
+                imager,
+                "privileged-job",
+                resource -> resource.getSpec().getJob().setPodAnnotations(VAULT)))
         .isEqualTo(serviceAccountRefused("imager"));
   }
 
@@ -244,12 +238,10 @@ class AdmissionPolicyBreakE2E {
   @Test
   void anotherServiceAccountForACustomPodNeedsTheCustomImageGrantToo() {
     assertThat(
-            refusal(
-                () ->
-                    dryRunUpdate(
-                        switcher,
-                        "custom-pod",
-                        resource -> resource.getSpec().getJob().setServiceAccountName(PRIVILEGED))))
+            updateRefusal(
+                switcher,
+                "custom-pod",
+                resource -> resource.getSpec().getJob().setServiceAccountName(PRIVILEGED)))
         .isEqualTo(customPodRefused("switcher"));
   }
 
@@ -260,17 +252,13 @@ class AdmissionPolicyBreakE2E {
    */
   @Test
   void anotherDatabaseForAPrivilegedJobNeedsWhatThatJobIsGranted() {
-    assertThat(refusal(() -> dryRunUpdate(mover, "custom-pod", moveTo("db.evil.example"))))
+    assertThat(updateRefusal(mover, "custom-pod", moveTo("db.evil.example")))
         .isEqualTo(customPodRefused("mover"));
-    assertThat(refusal(() -> dryRunUpdate(mover, "privileged-job", moveTo("db.evil.example"))))
+    assertThat(updateRefusal(mover, "privileged-job", moveTo("db.evil.example")))
         .isEqualTo(serviceAccountRefused("mover"));
     assertThat(
-            refusal(
-                () ->
-                    dryRunUpdate(
-                        mover,
-                        "everything",
-                        resource -> resource.getSpec().getDatabase().setPort(6543))))
+            updateRefusal(
+                mover, "everything", resource -> resource.getSpec().getDatabase().setPort(6543)))
         .isEqualTo(customPodRefused("mover"));
   }
 
@@ -284,31 +272,19 @@ class AdmissionPolicyBreakE2E {
   void otherMigrationScriptsNeedTheDatabaseSecret() {
     String secretRefused = secretRefused("scripter");
     assertThat(
-            refusal(
-                () ->
-                    dryRunUpdate(
-                        scripter,
-                        "plain",
-                        resource ->
-                            resource
-                                .getSpec()
-                                .getMigrations()
-                                .getConfigMapRef()
-                                .setName(OTHER_SCRIPTS))))
+            updateRefusal(
+                scripter,
+                "plain",
+                resource ->
+                    resource.getSpec().getMigrations().getConfigMapRef().setName(OTHER_SCRIPTS)))
+        .isEqualTo(secretRefused);
+    assertThat(updateRefusal(scripter, "plain", resource -> resource.getSpec().setMigrations(null)))
         .isEqualTo(secretRefused);
     assertThat(
-            refusal(
-                () ->
-                    dryRunUpdate(
-                        scripter, "plain", resource -> resource.getSpec().setMigrations(null))))
-        .isEqualTo(secretRefused);
-    assertThat(
-            refusal(
-                () ->
-                    dryRunUpdate(
-                        scripter,
-                        "from-image",
-                        resource -> resource.getSpec().getMigrations().getImage().setPath("/"))))
+            updateRefusal(
+                scripter,
+                "from-image",
+                resource -> resource.getSpec().getMigrations().getImage().setPath("/")))
         .isEqualTo(secretRefused);
   }
 
@@ -321,7 +297,7 @@ class AdmissionPolicyBreakE2E {
   void everyKindOfUpdateIsCheckedAlike() {
     String expected = secretRefused("bumper");
     List<String> refusals = new ArrayList<>();
-    refusals.add(refusal(() -> dryRunUpdate(bumper, "plain", moveTo("evil.example"))));
+    refusals.add(updateRefusal(bumper, "plain", moveTo("evil.example")));
     refusals.add(
         refusal(
             () ->
@@ -445,16 +421,14 @@ class AdmissionPolicyBreakE2E {
     admin.resources(SchemaVersion.class).inNamespace(APPS).resource(dropped).update();
     try {
       assertThat(
-              refusal(
-                  () ->
-                      dryRunUpdate(
-                          bumper,
-                          "gated",
-                          resource ->
-                              resource
-                                  .getSpec()
-                                  .getGate()
-                                  .setDeployments(List.of("web", "worker", "api.v2")))))
+              updateRefusal(
+                  bumper,
+                  "gated",
+                  resource ->
+                      resource
+                          .getSpec()
+                          .getGate()
+                          .setDeployments(List.of("web", "worker", "api.v2"))))
           .startsWith(
               "spec.gate.deployments: "
                   + user("bumper")
@@ -563,6 +537,12 @@ class AdmissionPolicyBreakE2E {
   }
 
   /** The stored resource, changed, sent back as a dry-run update (what kubectl replace does). */
+  /** The policy's refusal of a dry-run update of the resource, or null when it is admitted. */
+  private static String updateRefusal(
+      KubernetesClient client, String name, Consumer<SchemaVersion> change) {
+    return refusal(() -> dryRunUpdate(client, name, change));
+  }
+
   private static SchemaVersion dryRunUpdate(
       KubernetesClient client, String name, Consumer<SchemaVersion> change) {
     SchemaVersion resource =

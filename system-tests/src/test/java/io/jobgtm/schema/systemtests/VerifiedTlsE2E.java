@@ -58,29 +58,9 @@ class VerifiedTlsE2E {
     server =
         PostgresServer.startWithTls(CA.issueServer(List.of("localhost"), List.of("127.0.0.1")));
     operator = InProcessOperator.start(cluster, RetryPolicy.DEFAULT, NAMESPACE);
-    admin
-        .secrets()
-        .inNamespace(NAMESPACE)
-        .resource(
-            new SecretBuilder()
-                .withNewMetadata()
-                .withName(CREDENTIALS)
-                .endMetadata()
-                .withStringData(
-                    Map.of("username", PostgresServer.SUPERUSER, "password", server.password()))
-                .build())
-        .serverSideApply();
-    admin
-        .secrets()
-        .inNamespace(NAMESPACE)
-        .resource(
-            new SecretBuilder()
-                .withNewMetadata()
-                .withName("db-ca")
-                .endMetadata()
-                .withStringData(Map.of("ca.crt", CA.certificatePem()))
-                .build())
-        .serverSideApply();
+    secret(
+        CREDENTIALS, Map.of("username", PostgresServer.SUPERUSER, "password", server.password()));
+    secret("db-ca", Map.of("ca.crt", CA.certificatePem()));
     admin
         .configMaps()
         .inNamespace(NAMESPACE)
@@ -178,22 +158,26 @@ class VerifiedTlsE2E {
         .contains("secret \"late-ca\" not found");
     assertThat(Catalog.tables(server, database, "public")).isEmpty();
 
+    secret("late-ca", Map.of("ca.crt", CA.certificatePem()));
+
+    SchemaVersions.awaitCondition(
+        admin, NAMESPACE, "late-ca", Conditions.READY, Reasons.MIGRATED, PATIENCE);
+    assertThat(Catalog.history(server, database, "public"))
+        .containsExactly("1:SQL:true", "2:SQL:true");
+  }
+
+  private static void secret(String name, Map<String, String> data) {
     admin
         .secrets()
         .inNamespace(NAMESPACE)
         .resource(
             new SecretBuilder()
                 .withNewMetadata()
-                .withName("late-ca")
+                .withName(name)
                 .endMetadata()
-                .withStringData(Map.of("ca.crt", CA.certificatePem()))
+                .withStringData(data)
                 .build())
         .serverSideApply();
-
-    SchemaVersions.awaitCondition(
-        admin, NAMESPACE, "late-ca", Conditions.READY, Reasons.MIGRATED, PATIENCE);
-    assertThat(Catalog.history(server, database, "public"))
-        .containsExactly("1:SQL:true", "2:SQL:true");
   }
 
   private static SchemaVersion schemaVersion(
