@@ -55,8 +55,35 @@ public final class JobEnvironment {
   /** A file holding the password, instead of {@link #DB_PASSWORD}. */
   public static final String DB_PASSWORD_FILE = "DB_PASSWORD_FILE";
 
-  /** Directory of the migration set; unset means the set bundled in the image. */
+  /**
+   * Directory of the migration set, or several separated by commas ({@link #LOCATION_SEPARATOR}),
+   * read as one set in the order given (Flyway's {@code locations}); unset means the set bundled in
+   * the image.
+   */
   public static final String MIGRATIONS_DIR = "MIGRATIONS_DIR";
+
+  /** Separates the directories of {@link #MIGRATIONS_DIR}, as Flyway's {@code locations}. */
+  public static final String LOCATION_SEPARATOR = ",";
+
+  /**
+   * {@code true} to replace placeholders ({@code ${name}}) in every script, Flyway's {@code
+   * placeholderReplacement}; unset or {@code false} (the default, unlike Flyway's): SQL runs as
+   * written, except in a script whose own settings turn replacement on.
+   */
+  public static final String PLACEHOLDER_REPLACEMENT = "PLACEHOLDER_REPLACEMENT";
+
+  /**
+   * The placeholders' values, a JSON object of strings ({@code {"owner":"app"}}); names are matched
+   * without regard to case, as Flyway matches them. Never secrets: the value is visible in the
+   * Job's spec.
+   */
+  public static final String PLACEHOLDERS = "PLACEHOLDERS";
+
+  /** What starts a placeholder, Flyway's {@code placeholderPrefix}; default {@code ${}. */
+  public static final String PLACEHOLDER_PREFIX = "PLACEHOLDER_PREFIX";
+
+  /** What ends a placeholder, Flyway's {@code placeholderSuffix}; default {@code }}. */
+  public static final String PLACEHOLDER_SUFFIX = "PLACEHOLDER_SUFFIX";
 
   /** {@code latest} or a version (see {@link Version}). */
   public static final String TARGET_VERSION = "TARGET_VERSION";
