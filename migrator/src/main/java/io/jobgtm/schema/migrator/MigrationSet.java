@@ -78,8 +78,9 @@ public final class MigrationSet {
    * .sql} suffix is matched in any case, as Flyway matches it. Files without that suffix are
    * ignored as Flyway ignores them ({@link #ignored()}, such as {@code README.md}), except the ones
    * Flyway would act on and the migrator will not: Java migrations ({@code V3__x.java}, {@code
-   * .class}), a project's {@code flyway.conf} or {@code flyway.toml}, and per-script settings
-   * ({@code V3__x.sql.conf}). Those, and every file that cannot be a migration, are refused
+   * .class}) and a project's {@code flyway.conf} or {@code flyway.toml}. A script's configuration
+   * file ({@code V3__x.sql.conf}, Flyway's per-script settings) is read with its script; one
+   * without its script is refused. Those, and every file that cannot be a migration, are refused
    * together, in one {@link FailureReason#InvalidMigrationSet} that names each.
    */
   public static MigrationSet fromDirectory(Path directory) {
@@ -92,18 +93,33 @@ public final class MigrationSet {
     List<String> ignored = new ArrayList<>();
     List<String> problems = new ArrayList<>();
     List<String> badNames = new ArrayList<>();
+    Map<String, Path> confs = new TreeMap<>();
     try {
-      for (Path entry : files(directory)) {
+      List<Path> entries = files(directory);
+      for (Path entry : entries) {
+        if (SetFiles.isScriptConfiguration(entry.getFileName().toString())) {
+          confs.put(directory.relativize(entry).toString().replace('\\', '/'), entry);
+        }
+      }
+      for (Path entry : entries) {
         String path = directory.relativize(entry).toString().replace('\\', '/');
         String name = entry.getFileName().toString();
         String refusal = SetFiles.refusal(path, name);
         if (refusal != null) {
           problems.add(refusal);
+        } else if (SetFiles.isScriptConfiguration(name)) {
+          continue;
         } else if (!SetFiles.isSql(name)) {
           ignored.add(path);
         } else {
           try {
-            scripts.add(MigrationScript.of(path, Files.readAllBytes(entry)));
+            Path conf = confs.remove(path + ".conf");
+            scripts.add(
+                MigrationScript.of(
+                    path,
+                    Files.readAllBytes(entry),
+                    conf == null ? null : path + ".conf",
+                    conf == null ? null : Files.readString(conf)));
           } catch (MigrationException e) {
             if (e.getMessage().equals(SetFiles.badName(path))) {
               badNames.add(path);
@@ -120,6 +136,7 @@ public final class MigrationSet {
           "cannot read migration directory " + directory + ": " + e.getMessage(),
           e);
     }
+    confs.keySet().forEach(path -> problems.add(SetFiles.orphanConfiguration(path)));
     if (!badNames.isEmpty()) {
       problems.add(0, SetFiles.badNames(badNames));
     }
@@ -293,6 +310,14 @@ public final class MigrationSet {
     List<MigrationScript> scripts = new ArrayList<>(versioned.values());
     scripts.addAll(baseline.values());
     scripts.addAll(repeatable.values());
+    return scripts;
+  }
+
+  /** Every script of the set: migrations of every kind, undo scripts and callbacks. */
+  List<MigrationScript> scripts() {
+    List<MigrationScript> scripts = new ArrayList<>(forFlyway());
+    scripts.addAll(undo.values());
+    scripts.addAll(callbacks);
     return scripts;
   }
 
