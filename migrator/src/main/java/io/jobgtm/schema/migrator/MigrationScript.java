@@ -24,9 +24,10 @@ import org.flywaydb.core.api.callback.Event;
  * known by its description); an SQL callback ({@code <event>[__<description>].sql}, such as {@code
  * afterMigrate__grants.sql}) runs when Flyway fires that event (per-statement and undo events are
  * refused). As in Flyway's naming, the description may hold any character (dots and further double
- * underscores included) or be left out ({@code V6.1.sql}, never for a repeatable one), and
- * underscores in it read as spaces. The text is the file's content, decoded as UTF-8 unless the
- * script declares another encoding, without a byte-order mark; line ends are kept as written
+ * underscores included) or be left out ({@code V6.1.sql}, {@code R__.sql}), and underscores in it
+ * read as spaces (nothing trimmed, as Flyway records it; {@code MigrationNameTest} compares every
+ * kind of name with Flyway's own parser). The text is the file's content, decoded as UTF-8 unless
+ * the script declares another encoding, without a byte-order mark; line ends are kept as written
  * (PostgreSQL and Flyway's checksum accept both).
  *
  * @param settings the script's own settings, from its header's directives and its {@code .sql.conf}
@@ -83,7 +84,7 @@ public record MigrationScript(
   private static final Pattern NAME =
       Pattern.compile("([VUB])(\\d+(?:[._]\\d+)*)(?:__(.*))?\\.(?i:sql)");
 
-  private static final Pattern REPEATABLE_NAME = Pattern.compile("R__(.*\\S.*)\\.(?i:sql)");
+  private static final Pattern REPEATABLE_NAME = Pattern.compile("R(?:__(.*))?\\.(?i:sql)");
 
   /** What a migration file's name must look like, for the messages that refuse one. */
   static final String NAME_RULE =
@@ -109,7 +110,12 @@ public record MigrationScript(
     Matcher repeatable = REPEATABLE_NAME.matcher(name);
     if (repeatable.matches()) {
       return new MigrationScript(
-          Kind.REPEATABLE, null, description(repeatable.group(1)), fileName, sql, settings);
+          Kind.REPEATABLE,
+          null,
+          repeatable.group(1) == null ? "" : description(repeatable.group(1)),
+          fileName,
+          sql,
+          settings);
     }
     Matcher matcher = NAME.matcher(name);
     Matcher callback = CALLBACK_NAME.matcher(name);
@@ -185,7 +191,8 @@ public record MigrationScript(
   }
 
   private static String description(String fromName) {
-    return fromName.replace('_', ' ').trim();
+    // As Flyway's name parser: blanks are kept, for Flyway records the description as it reads it.
+    return fromName.replace('_', ' ');
   }
 
   /** The version as text, or null for a script without one (a repeatable migration). */

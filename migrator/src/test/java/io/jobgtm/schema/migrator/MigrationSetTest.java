@@ -61,8 +61,6 @@ class MigrationSetTest {
             "v1__initial.sql",
             "V1.x.sql",
             "V__initial.sql",
-            "R__.sql",
-            "R__ .sql",
             "R1__view.sql",
             "V1__x.txt",
             "README.md")) {
