@@ -330,6 +330,11 @@ public final class MigrationSet {
     return Optional.ofNullable(versioned.get(version));
   }
 
+  /** The baseline migration of this version ({@code B<version>__…}), if the set has one. */
+  public Optional<MigrationScript> baseline(Version version) {
+    return Optional.ofNullable(baseline.get(version));
+  }
+
   public Optional<MigrationScript> undo(Version version) {
     return Optional.ofNullable(undo.get(version));
   }

@@ -27,6 +27,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -519,10 +520,15 @@ public final class MigratorCli implements Callable<Integer> {
       return configuration.load().info();
     }
 
+    // A version is in the set through its versioned or its baseline migration: a project may
+    // start with a baseline migration that no versioned migration of its version accompanies.
     private boolean inSet(String version) {
-      return migrations == null
-          || !Version.isValid(version)
-          || migrations.versioned(Version.parse(version)).isPresent();
+      return migrations == null || !Version.isValid(version) || script(version).isPresent();
+    }
+
+    private Optional<MigrationScript> script(String version) {
+      Version parsed = Version.parse(version);
+      return migrations.versioned(parsed).or(() -> migrations.baseline(parsed));
     }
 
     private boolean repeatableInSet(String description) {
@@ -535,10 +541,7 @@ public final class MigratorCli implements Callable<Integer> {
       return version
           + (migrations == null || !Version.isValid(version)
               ? ""
-              : migrations
-                  .versioned(Version.parse(version))
-                  .map(script -> " " + script.description())
-                  .orElse(""));
+              : script(version).map(script -> " " + script.description()).orElse(""));
     }
 
     @Override
