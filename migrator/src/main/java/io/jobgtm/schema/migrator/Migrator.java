@@ -227,7 +227,7 @@ public final class Migrator {
           new Decision(
               null,
               parser.parseForRun(
-                  withRepeatables(upTo(null, wanted), flyway), flyway::inTransaction),
+                  withRepeatables(flyway.pendingVersioned(), flyway), flyway::inTransaction),
               List.of());
       case Unversioned -> {
         if (!baselinePolicy.allowsBaseline()) {
@@ -268,9 +268,7 @@ public final class Migrator {
         yield new Decision(
             null,
             parser.parseForRun(
-                withRepeatables(
-                    run.history.pending(migrations, wanted, configuration.outOfOrder), flyway),
-                flyway::inTransaction),
+                withRepeatables(flyway.pendingVersioned(), flyway), flyway::inTransaction),
             List.of());
       }
     };
@@ -285,16 +283,13 @@ public final class Migrator {
   }
 
   /**
-   * The versioned scripts above {@code from} (exclusive) up to {@code to}; from a schema without
-   * history ({@code from} null), the baseline migration Flyway picks comes first in place of the
-   * versions it covers.
+   * The versioned scripts above the version an unversioned schema is stamped with ({@code from},
+   * exclusive) up to {@code to}: what Flyway applies after that stamp (Flyway cannot be asked
+   * before the stamp exists).
    */
   private List<MigrationScript> upTo(Version from, Version to) {
-    if (from == null) {
-      return History.empty().pending(migrations, to);
-    }
     return migrations.versioned().stream()
-        .filter(script -> from == null || script.version().isAbove(from))
+        .filter(script -> script.version().isAbove(from))
         .filter(script -> !script.version().isAbove(to))
         .toList();
   }
@@ -914,6 +909,20 @@ public final class Migrator {
       }
       MigrationExecutor executor = executors.get(script.fileName());
       return executor == null || executor.canExecuteInTransaction();
+    }
+
+    /**
+     * The versioned and baseline migrations Flyway applies on the next migrate, as Flyway resolves
+     * the set against the history, in its order: on a schema without history the baseline migration
+     * it picks and the versions above it; else the versions above the current one (and, with out of
+     * order, the ones below it never applied); never above the target.
+     */
+    List<MigrationScript> pendingVersioned() {
+      return Arrays.stream(get().info().pending())
+          .filter(info -> info.getVersion() != null)
+          .map(info -> migrations.byFileName(info.getScript()))
+          .flatMap(Optional::stream)
+          .toList();
     }
 
     /**
