@@ -180,24 +180,29 @@ final class ScriptParser {
   private static Parsed refuseTransactionControl(Parsed one) {
     MigrationScript script = one.script();
     if (one.runsInTransaction()) {
+      List<String> found = new ArrayList<>();
       for (Statement statement : one.statements()) {
         String keyword = transactionControl(statement.sql());
         if (keyword != null) {
-          throw new MigrationException(
-              FailureReason.InvalidMigrationSet,
-              script.versionText(),
-              script.fileName()
-                  + " line "
-                  + statement.line()
-                  + ": "
-                  + keyword
-                  + " ends or opens a transaction inside the script's own transaction;"
-                  + " PostgreSQL would commit part of the script, which could then not be rolled"
-                  + " back. Remove it (each migration already runs in one transaction), or run the"
-                  + " script outside a transaction on purpose (-- flyway:executeInTransaction=false"
-                  + " in its header); nothing was run",
-              null);
+          found.add("line " + statement.line() + ": " + keyword);
         }
+      }
+      if (!found.isEmpty()) {
+        throw new MigrationException(
+            FailureReason.InvalidMigrationSet,
+            script.versionText(),
+            script.fileName()
+                + " "
+                + found.get(0)
+                + " ends or opens a transaction inside the script's own transaction"
+                + (found.size() > 1
+                    ? " (also " + String.join(", ", found.subList(1, found.size())) + ")"
+                    : "")
+                + "; PostgreSQL would commit part of the script, which could then not be rolled"
+                + " back. Remove it (each migration already runs in one transaction), or run the"
+                + " script outside a transaction on purpose (-- flyway:executeInTransaction=false"
+                + " in its header); nothing was run",
+            null);
       }
     }
     return one;

@@ -77,7 +77,9 @@ class ScriptSettingsIT {
             .migrate();
     assertThat(refused.failure().reason()).isEqualTo(FailureReason.InvalidMigrationSet);
     assertThat(refused.failure().message())
-        .startsWith("V1__parcels.sql line 2: BEGIN ends or opens a transaction")
+        .startsWith(
+            "V1__parcels.sql line 2: BEGIN ends or opens a transaction inside the script's own"
+                + " transaction (also line 4: COMMIT, line 5: BEGIN, line 7: COMMIT);")
         .contains("-- flyway:executeInTransaction=false");
   }
 
