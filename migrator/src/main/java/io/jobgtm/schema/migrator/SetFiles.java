@@ -48,7 +48,7 @@ final class SetFiles {
           + " DB_PASSWORD), defaultSchema or the one of schemas is --schema, table is"
           + " --history-table, outOfOrder is --out-of-order, target is --target,"
           + " baselineOnMigrate with baselineVersion is --on-unversioned Baseline with"
-          + " --baseline-version, locations is --migrations (one directory with its sub-folders);"
+          + " --baseline-version, locations is --migrations (directories separated by commas);"
           + " placeholders, other prefixes, separators or suffixes, encoding and the other settings"
           + " have none (placeholder replacement is off, files are UTF-8)";
     }
