@@ -183,6 +183,20 @@ final class DatabaseSession implements AutoCloseable {
     }
   }
 
+  /**
+   * The session's user and database, which Flyway's {@code ${flyway:user}} and {@code
+   * ${flyway:database}} placeholders give: {@code current_user} and {@code current_database()}.
+   */
+  List<String> userAndDatabase() {
+    try (Statement statement = connection.createStatement();
+        ResultSet result = statement.executeQuery("SELECT current_user, current_database()")) {
+      result.next();
+      return List.of(result.getString(1), result.getString(2));
+    } catch (SQLException e) {
+      throw SqlFailures.sessionFailure(e, "reading the session's user and database");
+    }
+  }
+
   /** Every row of the migration history, in installation order; empty when there is no table. */
   History history() {
     try {
@@ -379,18 +393,19 @@ final class DatabaseSession implements AutoCloseable {
   }
 
   /**
-   * Runs an undo script and removes its history entry in one transaction, so a failed undo leaves
-   * both the schema and the history as they were. The script starts with the {@link
-   * SessionDefaults} (the target schema first on {@code search_path}), and the history entry is
-   * removed with them restored, whatever the script set.
+   * Runs an undo script ({@code sql}, its text with placeholders replaced where that is on) and
+   * removes its history entry in one transaction, so a failed undo leaves both the schema and the
+   * history as they were. The script starts with the {@link SessionDefaults} (the target schema
+   * first on {@code search_path}), and the history entry is removed with them restored, whatever
+   * the script set.
    */
-  void undo(HistoryRow row, MigrationScript script, SessionDefaults defaults) {
+  void undo(HistoryRow row, MigrationScript script, String sql, SessionDefaults defaults) {
     try {
       inTransaction(
           statement -> {
             defaults.restore(connection);
             TransactionGuard.arm(connection);
-            statement.execute(script.sql());
+            statement.execute(sql);
             TransactionGuard.disarm(connection);
             defaults.restore(connection);
             try (PreparedStatement delete =

@@ -3,6 +3,7 @@ package io.jobgtm.schema.migrator;
 import io.jobgtm.schema.contract.MigrationResult;
 import io.jobgtm.schema.contract.Outcome;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What {@code migrate} would do now, computed without changing anything.
@@ -19,6 +20,9 @@ import java.util.List;
  * @param callbacks the SQL callbacks {@code migrate} hands to Flyway, which runs each when its
  *     event fires ({@code beforeMigrate} and {@code afterMigrate} on every migrate); none for a
  *     downgrade
+ * @param sql the text that runs for each script above, by file name: its SQL with placeholders
+ *     replaced where replacement is on (Flyway's built-in {@code ${flyway:timestamp}} is the time
+ *     of the plan), else as written
  */
 public record MigrationPlan(
     MigrationResult result,
@@ -26,12 +30,19 @@ public record MigrationPlan(
     List<MigrationScript> pending,
     List<MigrationScript> undo,
     List<String> outsideTransaction,
-    List<MigrationScript> callbacks) {
+    List<MigrationScript> callbacks,
+    Map<String, String> sql) {
 
   public MigrationPlan {
     pending = List.copyOf(pending);
     undo = List.copyOf(undo);
     outsideTransaction = List.copyOf(outsideTransaction);
     callbacks = List.copyOf(callbacks);
+    sql = Map.copyOf(sql);
+  }
+
+  /** The text that runs for one of the plan's scripts ({@link #sql()}), else its SQL as written. */
+  public String sqlOf(MigrationScript script) {
+    return sql.getOrDefault(script.fileName(), script.sql());
   }
 }

@@ -38,12 +38,17 @@ final class MigrationResources implements ResourceProvider {
 
   @Override
   public LoadableResource getResource(String name) {
-    // Flyway asks for a script's ".sql.conf" companion here; a set has none.
-    return scripts.stream()
-        .filter(script -> script.fileName().equals(name))
-        .findFirst()
-        .map(Script::new)
-        .orElse(null);
+    // Flyway asks for a script's ".sql.conf" companion here: the script's own settings, from its
+    // configuration file and its header together, as Flyway reads them.
+    for (MigrationScript script : scripts) {
+      if (script.fileName().equals(name)) {
+        return new Script(script);
+      }
+      if ((script.fileName() + ".conf").equals(name) && !script.settings().isEmpty()) {
+        return new Settings(script);
+      }
+    }
+    return null;
   }
 
   @Override
@@ -97,6 +102,40 @@ final class MigrationResources implements ResourceProvider {
     @Override
     public String getRelativePath() {
       return script.fileName();
+    }
+  }
+
+  /** A script's settings as Flyway's script configuration file. */
+  static final class Settings extends LoadableResource {
+    private final MigrationScript script;
+
+    Settings(MigrationScript script) {
+      this.script = script;
+    }
+
+    @Override
+    public Reader read() {
+      return new StringReader(script.settings().asFlywayConfiguration());
+    }
+
+    @Override
+    public String getAbsolutePath() {
+      return script.fileName() + ".conf";
+    }
+
+    @Override
+    public String getAbsolutePathOnDisk() {
+      return getAbsolutePath();
+    }
+
+    @Override
+    public String getFilename() {
+      return script.name() + ".conf";
+    }
+
+    @Override
+    public String getRelativePath() {
+      return getAbsolutePath();
     }
   }
 }

@@ -4,9 +4,12 @@ import io.jobgtm.schema.contract.FailureReason;
 import io.jobgtm.schema.contract.Version;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.Charset;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -21,12 +24,22 @@ import org.flywaydb.core.api.callback.Event;
  * known by its description); an SQL callback ({@code <event>[__<description>].sql}, such as {@code
  * afterMigrate__grants.sql}) runs when Flyway fires that event (per-statement and undo events are
  * refused). As in Flyway's naming, the description may hold any character (dots and further double
- * underscores included) or be left out ({@code V6.1.sql}, never for a repeatable one), and
- * underscores in it read as spaces. The text is the file's UTF-8 content without a byte-order mark;
- * line ends are kept as written (PostgreSQL and Flyway's checksum accept both).
+ * underscores included) or be left out ({@code V6.1.sql}, {@code R__.sql}), and underscores in it
+ * read as spaces (nothing trimmed, as Flyway records it; {@code MigrationNameTest} compares every
+ * kind of name with Flyway's own parser). The text is the file's content, decoded as UTF-8 unless
+ * the script declares another encoding, without a byte-order mark; line ends are kept as written
+ * (PostgreSQL and Flyway's checksum accept both).
+ *
+ * @param settings the script's own settings, from its header's directives and its {@code .sql.conf}
+ *     file ({@link ScriptDirectives})
  */
 public record MigrationScript(
-    Kind kind, Version version, String description, String fileName, String sql) {
+    Kind kind,
+    Version version,
+    String description,
+    String fileName,
+    String sql,
+    ScriptSettings settings) {
 
   /** What the script is: a migration of some kind, its undo, or a callback. */
   public enum Kind {
@@ -71,7 +84,7 @@ public record MigrationScript(
   private static final Pattern NAME =
       Pattern.compile("([VUB])(\\d+(?:[._]\\d+)*)(?:__(.*))?\\.(?i:sql)");
 
-  private static final Pattern REPEATABLE_NAME = Pattern.compile("R__(.*\\S.*)\\.(?i:sql)");
+  private static final Pattern REPEATABLE_NAME = Pattern.compile("R(?:__(.*))?\\.(?i:sql)");
 
   /** What a migration file's name must look like, for the messages that refuse one. */
   static final String NAME_RULE =
@@ -89,16 +102,25 @@ public record MigrationScript(
    *     a migration file name
    */
   public static MigrationScript of(String fileName, String sql) {
+    return of(fileName, sql, ScriptDirectives.settings(ScriptDirectives.header(fileName, sql)));
+  }
+
+  private static MigrationScript of(String fileName, String sql, ScriptSettings settings) {
     String name = nameOf(fileName);
     Matcher repeatable = REPEATABLE_NAME.matcher(name);
     if (repeatable.matches()) {
       return new MigrationScript(
-          Kind.REPEATABLE, null, description(repeatable.group(1)), fileName, sql);
+          Kind.REPEATABLE,
+          null,
+          repeatable.group(1) == null ? "" : description(repeatable.group(1)),
+          fileName,
+          sql,
+          settings);
     }
     Matcher matcher = NAME.matcher(name);
     Matcher callback = CALLBACK_NAME.matcher(name);
     if (!matcher.matches() && callback.matches() && Event.fromId(callback.group(1)) != null) {
-      return callback(fileName, Event.fromId(callback.group(1)), callback.group(2), sql);
+      return callback(fileName, Event.fromId(callback.group(1)), callback.group(2), sql, settings);
     }
     if (!matcher.matches()) {
       throw new MigrationException(
@@ -112,11 +134,12 @@ public record MigrationScript(
           default -> Kind.UNDO;
         };
     String description = matcher.group(3) == null ? "" : description(matcher.group(3));
-    return new MigrationScript(kind, Version.parse(matcher.group(2)), description, fileName, sql);
+    return new MigrationScript(
+        kind, Version.parse(matcher.group(2)), description, fileName, sql, settings);
   }
 
   private static MigrationScript callback(
-      String fileName, Event event, String description, String sql) {
+      String fileName, Event event, String description, String sql, ScriptSettings settings) {
     if (PER_STATEMENT.contains(event)) {
       throw new MigrationException(
           FailureReason.InvalidMigrationSet,
@@ -137,7 +160,12 @@ public record MigrationScript(
               + " the undo scripts");
     }
     return new MigrationScript(
-        Kind.CALLBACK, null, description == null ? "" : description(description), fileName, sql);
+        Kind.CALLBACK,
+        null,
+        description == null ? "" : description(description),
+        fileName,
+        sql,
+        settings);
   }
 
   /** The Flyway event a callback script runs on, or null for a migration script. */
@@ -163,7 +191,8 @@ public record MigrationScript(
   }
 
   private static String description(String fromName) {
-    return fromName.replace('_', ' ').trim();
+    // As Flyway's name parser: blanks are kept, for Flyway records the description as it reads it.
+    return fromName.replace('_', ' ');
   }
 
   /** The version as text, or null for a script without one (a repeatable migration). */
@@ -173,16 +202,50 @@ public record MigrationScript(
 
   /**
    * Builds a script from its file name and raw bytes, which must be UTF-8 (a leading byte-order
-   * mark is dropped, as Flyway drops it).
+   * mark is dropped, as Flyway drops it) unless the script declares its encoding.
    *
    * @throws MigrationException with {@link FailureReason#InvalidMigrationSet} naming the file and
-   *     the line when the bytes are not UTF-8
+   *     the line when the bytes are not in the script's encoding
    */
   public static MigrationScript of(String fileName, byte[] content) {
+    return of(fileName, content, null, null);
+  }
+
+  /**
+   * Builds a script from its file name, its raw bytes and its script configuration file ({@code
+   * V3__x.sql.conf}, Flyway's per-script settings), whose settings join the header's ({@link
+   * ScriptDirectives}). The content is decoded in the encoding the file or the header declares,
+   * else as UTF-8; a leading byte-order mark is dropped, as Flyway drops it.
+   *
+   * @param confFileName the configuration file's path within the set, or null when there is none
+   * @param conf the configuration file's text, or null
+   * @throws MigrationException with {@link FailureReason#InvalidMigrationSet} naming the file and
+   *     the line when the bytes are not in the script's encoding, or a setting is not one
+   */
+  public static MigrationScript of(
+      String fileName, byte[] content, String confFileName, String conf) {
+    List<ScriptDirectives.Directive> fromConf =
+        conf == null ? List.of() : ScriptDirectives.conf(confFileName, conf);
+    String declared =
+        fromConf.stream()
+            .filter(directive -> directive.name().equals(ScriptDirectives.ENCODING))
+            .map(ScriptDirectives.Directive::value)
+            .reduce((first, second) -> second)
+            .orElseGet(() -> ScriptDirectives.declaredEncoding(fileName, content));
+    Charset charset = StandardCharsets.UTF_8;
+    if (declared != null) {
+      // An unknown encoding, or two different ones, is refused naming the file and the line.
+      List<ScriptDirectives.Directive> all =
+          new ArrayList<>(
+              ScriptDirectives.header(fileName, new String(content, StandardCharsets.ISO_8859_1)));
+      all.addAll(fromConf);
+      ScriptDirectives.settings(all);
+      charset = Charset.forName(declared);
+    }
     String text;
     try {
       text =
-          StandardCharsets.UTF_8
+          charset
               .newDecoder()
               .onMalformedInput(CodingErrorAction.REPORT)
               .onUnmappableCharacter(CodingErrorAction.REPORT)
@@ -192,25 +255,37 @@ public record MigrationScript(
       throw new MigrationException(
           FailureReason.InvalidMigrationSet,
           fileName
-              + " is not valid UTF-8 (line "
-              + lineOfFirstInvalidByte(content)
-              + "): save it as UTF-8; migration files are read as UTF-8 only");
+              + " is not valid "
+              + charset.name()
+              + " (line "
+              + lineOfFirstInvalidByte(content, charset)
+              + "): save it as "
+              + charset.name()
+              + (declared == null
+                  ? ", or declare its encoding (-- flyway:encoding=<name> in its header, or"
+                      + " encoding=<name> in its .sql.conf file)"
+                  : ", or declare the encoding it is written in"));
     }
     int nul = text.indexOf('\0');
-    if (nul >= 0) {
+    if (nul >= 0 && declared == null) {
       throw new MigrationException(
           FailureReason.InvalidMigrationSet,
           fileName
               + " contains a NUL byte (line "
               + (text.substring(0, nul).lines().count() + (nul == 0 ? 1 : 0))
-              + "): is it UTF-16? Save it as UTF-8; migration files are read as UTF-8 only");
+              + "): is it UTF-16? Save it as UTF-8, or declare its encoding"
+              + " (encoding=UTF-16 in its .sql.conf file)");
     }
-    return of(fileName, text.startsWith(BOM) ? text.substring(1) : text);
+    String sql = text.startsWith(BOM) ? text.substring(1) : text;
+    List<ScriptDirectives.Directive> directives =
+        new ArrayList<>(ScriptDirectives.header(fileName, sql));
+    directives.addAll(fromConf);
+    return of(fileName, sql, ScriptDirectives.settings(directives));
   }
 
-  private static int lineOfFirstInvalidByte(byte[] content) {
+  private static int lineOfFirstInvalidByte(byte[] content, Charset charset) {
     var decoder =
-        StandardCharsets.UTF_8
+        charset
             .newDecoder()
             .onMalformedInput(CodingErrorAction.REPORT)
             .onUnmappableCharacter(CodingErrorAction.REPORT);

@@ -79,8 +79,9 @@ public final class MigrationSet {
    * .sql} suffix is matched in any case, as Flyway matches it. Files without that suffix are
    * ignored as Flyway ignores them ({@link #ignored()}, such as {@code README.md}), except the ones
    * Flyway would act on and the migrator will not: Java migrations ({@code V3__x.java}, {@code
-   * .class}), a project's {@code flyway.conf} or {@code flyway.toml}, and per-script settings
-   * ({@code V3__x.sql.conf}). Those, and every file that cannot be a migration, are refused
+   * .class}) and a project's {@code flyway.conf} or {@code flyway.toml}. A script's configuration
+   * file ({@code V3__x.sql.conf}, Flyway's per-script settings) is read with its script; one
+   * without its script is refused. Those, and every file that cannot be a migration, are refused
    * together, in one {@link FailureReason#InvalidMigrationSet} that names each.
    */
   public static MigrationSet fromDirectory(Path directory) {
@@ -111,19 +112,36 @@ public final class MigrationSet {
       }
       List<String> badNames = new ArrayList<>();
       List<String> locationProblems = new ArrayList<>();
+      Map<String, Path> confs = new TreeMap<>();
       try {
-        for (Path entry : files(location)) {
+        List<Path> entries = files(location);
+        for (Path entry : entries) {
+          if (SetFiles.isScriptConfiguration(entry.getFileName().toString())) {
+            confs.put(location.relativize(entry).toString().replace('\\', '/'), entry);
+          }
+        }
+        for (Path entry : entries) {
           String path = location.relativize(entry).toString().replace('\\', '/');
           String shown = several ? location.resolve(path).toString() : path;
           String name = entry.getFileName().toString();
           String refusal = SetFiles.refusal(shown, name);
           if (refusal != null) {
             locationProblems.add(refusal);
+          } else if (SetFiles.isScriptConfiguration(name)) {
+            continue;
           } else if (!SetFiles.isSql(name)) {
             ignored.add(shown);
           } else {
             try {
-              scripts.add(new Located(MigrationScript.of(path, Files.readAllBytes(entry)), shown));
+              Path conf = confs.remove(path + ".conf");
+              scripts.add(
+                  new Located(
+                      MigrationScript.of(
+                          path,
+                          Files.readAllBytes(entry),
+                          conf == null ? null : path + ".conf",
+                          conf == null ? null : Files.readString(conf)),
+                      shown));
             } catch (MigrationException e) {
               if (e.getMessage().equals(SetFiles.badName(path))) {
                 badNames.add(shown);
@@ -145,6 +163,13 @@ public final class MigrationSet {
         problems.add(SetFiles.badNames(badNames));
       }
       problems.addAll(locationProblems);
+      confs
+          .keySet()
+          .forEach(
+              path ->
+                  problems.add(
+                      SetFiles.orphanConfiguration(
+                          several ? location.resolve(path).toString() : path)));
     }
     problems.addAll(duplicates(scripts));
     if (problems.size() == 1) {
@@ -404,6 +429,14 @@ public final class MigrationSet {
     return scripts;
   }
 
+  /** Every script of the set: migrations of every kind, undo scripts and callbacks. */
+  List<MigrationScript> scripts() {
+    List<MigrationScript> scripts = new ArrayList<>(forFlyway());
+    scripts.addAll(undo.values());
+    scripts.addAll(callbacks);
+    return scripts;
+  }
+
   /** The script Flyway names by this file name, if it is one Flyway runs. */
   Optional<MigrationScript> byFileName(String fileName) {
     return forFlyway().stream().filter(script -> script.fileName().equals(fileName)).findFirst();
@@ -411,6 +444,11 @@ public final class MigrationSet {
 
   public Optional<MigrationScript> versioned(Version version) {
     return Optional.ofNullable(versioned.get(version));
+  }
+
+  /** The baseline migration of this version ({@code B<version>__…}), if the set has one. */
+  public Optional<MigrationScript> baseline(Version version) {
+    return Optional.ofNullable(baseline.get(version));
   }
 
   public Optional<MigrationScript> undo(Version version) {

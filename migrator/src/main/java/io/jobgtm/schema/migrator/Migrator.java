@@ -169,6 +169,7 @@ public final class Migrator {
     List<MigrationScript> undo = new ArrayList<>();
     List<String> outsideTransaction = new ArrayList<>();
     List<MigrationScript> callbacks = new ArrayList<>();
+    Map<String, String> sql = new HashMap<>();
     MigrationResult result =
         run(
             "plan",
@@ -182,9 +183,12 @@ public final class Migrator {
               if (decision.undo().isEmpty()) {
                 callbacks.addAll(migrations.callbacks());
               }
+              for (List<MigrationScript> scripts : List.of(pending, undo, callbacks)) {
+                scripts.forEach(script -> sql.put(script.fileName(), flyway.render(script)));
+              }
             });
     return new MigrationPlan(
-        result, result.baselineVersion(), pending, undo, outsideTransaction, callbacks);
+        result, result.baselineVersion(), pending, undo, outsideTransaction, callbacks, sql);
   }
 
   private void migrate(DatabaseSession session, Run run, FlywayFactory flyway) {
@@ -223,7 +227,7 @@ public final class Migrator {
           new Decision(
               null,
               parser.parseForRun(
-                  withRepeatables(upTo(null, wanted), flyway), flyway::inTransaction),
+                  withRepeatables(flyway.pendingVersioned(), flyway), flyway::inTransaction),
               List.of());
       case Unversioned -> {
         if (!baselinePolicy.allowsBaseline()) {
@@ -259,14 +263,12 @@ public final class Migrator {
                     + wanted
                     + " is below it; allow downgrades to run the undo scripts");
           }
-          yield new Decision(null, List.of(), undoScripts(session, wanted, parser));
+          yield new Decision(null, List.of(), undoScripts(session, wanted, flyway, parser));
         }
         yield new Decision(
             null,
             parser.parseForRun(
-                withRepeatables(
-                    run.history.pending(migrations, wanted, configuration.outOfOrder), flyway),
-                flyway::inTransaction),
+                withRepeatables(flyway.pendingVersioned(), flyway), flyway::inTransaction),
             List.of());
       }
     };
@@ -281,16 +283,13 @@ public final class Migrator {
   }
 
   /**
-   * The versioned scripts above {@code from} (exclusive) up to {@code to}; from a schema without
-   * history ({@code from} null), the baseline migration Flyway picks comes first in place of the
-   * versions it covers.
+   * The versioned scripts above the version an unversioned schema is stamped with ({@code from},
+   * exclusive) up to {@code to}: what Flyway applies after that stamp (Flyway cannot be asked
+   * before the stamp exists).
    */
   private List<MigrationScript> upTo(Version from, Version to) {
-    if (from == null) {
-      return History.empty().pending(migrations, to);
-    }
     return migrations.versioned().stream()
-        .filter(script -> from == null || script.version().isAbove(from))
+        .filter(script -> script.version().isAbove(from))
         .filter(script -> !script.version().isAbove(to))
         .toList();
   }
@@ -299,7 +298,8 @@ public final class Migrator {
    * The undo scripts that take the database down to {@code wanted}, highest version first, each
    * checked to run in one transaction; refuses, changing nothing, when one is missing.
    */
-  private List<Undo> undoScripts(DatabaseSession session, Version wanted, ScriptParser parser) {
+  private List<Undo> undoScripts(
+      DatabaseSession session, Version wanted, FlywayFactory flyway, ScriptParser parser) {
     List<HistoryRow> rows = session.appliedAbove(wanted);
     for (HistoryRow row : rows) {
       if (row.type().equals("SQL_BASELINE")) {
@@ -332,10 +332,22 @@ public final class Migrator {
     }
     List<MigrationScript> scripts =
         rows.stream().map(row -> migrations.undo(row.version()).orElseThrow()).toList();
+    for (MigrationScript script : scripts) {
+      if (Boolean.FALSE.equals(script.settings().executeInTransaction())) {
+        throw new MigrationException(
+            FailureReason.InvalidMigrationSet,
+            script.versionText(),
+            script.fileName()
+                + " is set to run outside a transaction (executeInTransaction=false), but an undo"
+                + " script runs in one transaction with the removal of its history entry, so that"
+                + " a failure leaves both as they were: remove the setting; nothing was undone",
+            null);
+      }
+    }
     parser.parseForRun(scripts, script -> true);
     List<Undo> undo = new ArrayList<>();
     for (int i = 0; i < rows.size(); i++) {
-      undo.add(new Undo(rows.get(i), scripts.get(i)));
+      undo.add(new Undo(rows.get(i), scripts.get(i), flyway.render(scripts.get(i))));
     }
     return undo;
   }
@@ -388,7 +400,7 @@ public final class Migrator {
       // A version added below the current one (out of order) is no reason to refuse an undo: an
       // undo is how to get below it.
       validateHistory(flyway.forUndoValidation(), run.history);
-      undo(session, run, undoScripts(session, wanted, flyway.parser()));
+      undo(session, run, undoScripts(session, wanted, flyway, flyway.parser()));
     }
     finish(session, run, flyway);
   }
@@ -397,7 +409,7 @@ public final class Migrator {
     for (Undo step : undo) {
       HistoryRow row = step.row();
       long started = System.nanoTime();
-      session.undo(row, step.script(), sessionDefaults);
+      session.undo(row, step.script(), step.sql(), sessionDefaults);
       AppliedMigration undone =
           new AppliedMigration(row.version().toString(), row.description(), millisSince(started));
       run.undone.add(undone);
@@ -633,6 +645,13 @@ public final class Migrator {
   /** One command's run: opens the session, runs the body, turns any failure into the result. */
   private MigrationResult run(String command, String targetText, boolean exclusive, Body body) {
     Run run = new Run(command, targetText);
+    try {
+      // Flyway would fail on a placeholder without a value only when it reaches its script.
+      configuration.placeholders.check(migrations.scripts());
+    } catch (MigrationException e) {
+      run.failure = e;
+      return run.toResult(redactor);
+    }
     if (!migrations.ignored().isEmpty()) {
       progress.progress(
           "not part of the migration set, as Flyway ignores them (no .sql suffix): "
@@ -656,7 +675,7 @@ public final class Migrator {
                 .map(SchemaOwner.Recorded::owner)
                 .orElse(null);
       }
-      FlywayFactory flyway = new FlywayFactory(run);
+      FlywayFactory flyway = new FlywayFactory(run, session);
       try {
         body.run(session, run, flyway);
       } catch (Throwable e) {
@@ -792,16 +811,39 @@ public final class Migrator {
   private record Decision(Version baseline, List<ScriptParser.Parsed> apply, List<Undo> undo) {}
 
   /** One undo step: the history entry it removes and the script that reverts it. */
-  private record Undo(HistoryRow row, MigrationScript script) {}
+  private record Undo(HistoryRow row, MigrationScript script, String sql) {}
 
   /** Builds Flyway for this run, configured once and reused. */
   private final class FlywayFactory {
     private final Run run;
+    private final DatabaseSession session;
     private Flyway flyway;
     private Map<String, MigrationExecutor> executors;
+    private Map<String, String> builtIns;
 
-    FlywayFactory(Run run) {
+    FlywayFactory(Run run, DatabaseSession session) {
       this.run = run;
+      this.session = session;
+    }
+
+    /** The values of Flyway's built-in placeholders for this run, read once. */
+    Map<String, String> builtIns() {
+      if (builtIns == null) {
+        List<String> userAndDatabase = session.userAndDatabase();
+        builtIns =
+            Placeholders.builtIns(
+                connection.schema(),
+                userAndDatabase.get(0),
+                userAndDatabase.get(1),
+                configuration.historyTable,
+                base().getCurrentEnvironmentName());
+      }
+      return builtIns;
+    }
+
+    /** The text that runs for a script the migrator runs itself: placeholders replaced if on. */
+    String render(MigrationScript script) {
+      return parser().render(script);
     }
 
     Flyway get() {
@@ -848,7 +890,7 @@ public final class Migrator {
     }
 
     ScriptParser parser() {
-      return new ScriptParser(base());
+      return new ScriptParser(base(), builtIns());
     }
 
     /**
@@ -869,6 +911,20 @@ public final class Migrator {
       }
       MigrationExecutor executor = executors.get(script.fileName());
       return executor == null || executor.canExecuteInTransaction();
+    }
+
+    /**
+     * The versioned and baseline migrations Flyway applies on the next migrate, as Flyway resolves
+     * the set against the history, in its order: on a schema without history the baseline migration
+     * it picks and the versions above it; else the versions above the current one (and, with out of
+     * order, the ones below it never applied); never above the target.
+     */
+    List<MigrationScript> pendingVersioned() {
+      return Arrays.stream(get().info().pending())
+          .filter(info -> info.getVersion() != null)
+          .map(info -> migrations.byFileName(info.getScript()))
+          .flatMap(Optional::stream)
+          .toList();
     }
 
     /**
@@ -924,8 +980,11 @@ public final class Migrator {
           .target(LATEST.equals(target) || !Version.isValid(target) ? LATEST : target)
           .cleanDisabled(true)
           .validateMigrationNaming(true)
-          // SQL runs exactly as written: ${...} in a string, a comment or a function body is text.
-          .placeholderReplacement(false)
+          // Off unless turned on: ${...} in a string, a comment or a function body is text.
+          .placeholderReplacement(configuration.placeholders.replacement())
+          .placeholders(configuration.placeholders.values())
+          .placeholderPrefix(configuration.placeholders.prefix())
+          .placeholderSuffix(configuration.placeholders.suffix())
           .resourceProvider(
               new MigrationResources(
                   migrations,

@@ -5,6 +5,7 @@ import io.jobgtm.schema.contract.FailureReason;
 import io.jobgtm.schema.contract.JobEnvironment;
 import io.jobgtm.schema.contract.Version;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -39,6 +40,7 @@ public final class MigratorConfiguration {
   BaselinePolicy baselinePolicy = BaselinePolicy.fail();
   boolean allowDowngrade;
   boolean outOfOrder;
+  Placeholders placeholders = new Placeholders(false, Map.of(), null, null);
   Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
   SchemaOwner.Claim owner;
   Duration lockWaitTimeout = DEFAULT_LOCK_WAIT_TIMEOUT;
@@ -110,6 +112,47 @@ public final class MigratorConfiguration {
    */
   public MigratorConfiguration outOfOrder(boolean outOfOrder) {
     this.outOfOrder = outOfOrder;
+    return this;
+  }
+
+  /**
+   * Placeholder replacement, Flyway's {@code placeholderReplacement}, {@code placeholders}, {@code
+   * placeholderPrefix} and {@code placeholderSuffix}. Off by default, unlike Flyway: SQL runs as
+   * written, {@code ${...}} in strings, comments and function bodies included, except in a script
+   * whose own {@code placeholderReplacement} setting turns it on. Where it is on, every placeholder
+   * is replaced by its value or one of Flyway's built-ins ({@code ${flyway:defaultSchema}}, {@code
+   * ${flyway:user}}, ...), names matched without regard to case; a placeholder without a value is
+   * refused before anything runs, naming the file and line ({@link
+   * FailureReason#InvalidConfiguration}).
+   *
+   * @param replacement whether replacement is on for every script that does not say otherwise
+   * @param values the values by name; never secrets (they appear in {@code plan}'s output)
+   * @param prefix what starts a placeholder, {@code ${} when null or empty
+   * @param suffix what ends one, {@code }} when null or empty
+   * @throws MigrationException {@link FailureReason#InvalidConfiguration} for a name that is blank
+   *     or holds the suffix, or a null value
+   */
+  public MigratorConfiguration placeholders(
+      boolean replacement, Map<String, String> values, String prefix, String suffix) {
+    Placeholders checked = new Placeholders(replacement, Map.of(), prefix, suffix);
+    Map<String, String> copy = new java.util.LinkedHashMap<>();
+    for (Map.Entry<String, String> value : values.entrySet()) {
+      String name = value.getKey();
+      if (name == null || name.isBlank() || name.contains(checked.suffix())) {
+        throw new MigrationException(
+            FailureReason.InvalidConfiguration,
+            "placeholder name '"
+                + name
+                + "' must not be blank nor hold the placeholder suffix "
+                + checked.suffix());
+      }
+      if (value.getValue() == null) {
+        throw new MigrationException(
+            FailureReason.InvalidConfiguration, "placeholder " + name + " has no value");
+      }
+      copy.put(name, value.getValue());
+    }
+    this.placeholders = new Placeholders(replacement, copy, prefix, suffix);
     return this;
   }
 

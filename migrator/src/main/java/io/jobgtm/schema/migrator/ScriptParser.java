@@ -1,15 +1,22 @@
 package io.jobgtm.schema.migrator;
 
 import io.jobgtm.schema.contract.FailureReason;
+import java.io.IOException;
+import java.io.Reader;
+import java.io.StringReader;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.configuration.Configuration;
 import org.flywaydb.core.internal.parser.ParsingContext;
+import org.flywaydb.core.internal.parser.PlaceholderReplacingReader;
+import org.flywaydb.core.internal.sqlscript.SqlScriptMetadata;
 import org.flywaydb.core.internal.sqlscript.SqlStatement;
 import org.flywaydb.core.internal.sqlscript.SqlStatementIterator;
 import org.flywaydb.database.postgresql.PostgreSQLParser;
@@ -38,9 +45,16 @@ final class ScriptParser {
       Pattern.compile("(?s)\\A(\\s+|--[^\\n]*(\\n|\\z)|/\\*.*?\\*/)*");
 
   private final Configuration configuration;
+  private final Map<String, String> builtIns;
 
-  ScriptParser(Configuration configuration) {
+  /**
+   * @param configuration Flyway's configuration for the run, placeholder settings included
+   * @param builtIns the values of Flyway's built-in placeholders for the run ({@link
+   *     Placeholders#builtIns})
+   */
+  ScriptParser(Configuration configuration, Map<String, String> builtIns) {
     this.configuration = configuration;
+    this.builtIns = Map.copyOf(builtIns);
   }
 
   /** A script as Flyway will run it. */
@@ -63,8 +77,8 @@ final class ScriptParser {
   Parsed parse(MigrationScript script, boolean runsInTransaction) {
     List<Statement> statements = new ArrayList<>();
     try (SqlStatementIterator iterator =
-        new PostgreSQLParser(configuration, new ParsingContext())
-            .parse(new MigrationResources.Script(script))) {
+        new PostgreSQLParser(configuration, context())
+            .parse(new MigrationResources.Script(script), metadata(script))) {
       while (iterator.hasNext()) {
         SqlStatement statement = iterator.next();
         statements.add(
@@ -77,6 +91,51 @@ final class ScriptParser {
       throw unparsable(script, e);
     }
     return new Parsed(script, runsInTransaction, statements);
+  }
+
+  /**
+   * The text that runs for a script: its SQL with placeholders replaced by Flyway's own replacing
+   * reader where replacement is on for it (its own setting, else the run's), else as written.
+   */
+  String render(MigrationScript script) {
+    SqlScriptMetadata metadata = metadata(script);
+    boolean replace =
+        metadata.placeholderReplacement() == null
+            ? configuration.isPlaceholderReplacement()
+            : metadata.placeholderReplacement();
+    if (!replace) {
+      return script.sql();
+    }
+    ParsingContext context = context();
+    context.getPlaceholders().put("flyway:filename", script.name());
+    try (Reader reader =
+        PlaceholderReplacingReader.create(configuration, context, new StringReader(script.sql()))) {
+      StringBuilder text = new StringBuilder();
+      char[] buffer = new char[8192];
+      int read;
+      while ((read = reader.read(buffer, 0, buffer.length)) > 0) {
+        text.append(buffer, 0, read);
+      }
+      return text.toString();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (FlywayException e) {
+      throw unparsable(script, e);
+    }
+  }
+
+  private ParsingContext context() {
+    ParsingContext context = new ParsingContext();
+    context.getPlaceholders().putAll(builtIns);
+    return context;
+  }
+
+  /** The script's own settings as Flyway reads them from its {@code .sql.conf} file. */
+  private SqlScriptMetadata metadata(MigrationScript script) {
+    return SqlScriptMetadata.fromResource(
+        script.settings().isEmpty() ? null : new MigrationResources.Settings(script),
+        null,
+        configuration);
   }
 
   /**
@@ -103,14 +162,16 @@ final class ScriptParser {
 
   /**
    * Parses SQL callbacks and refuses, as {@link #parseForRun} does, one that runs in a transaction
-   * and controls the transaction itself. A callback runs in a transaction, as in Flyway, when every
-   * statement of it can.
+   * and controls the transaction itself. A callback runs in a transaction, as in Flyway, when its
+   * own {@code executeInTransaction} setting says so, else when every statement of it can.
    */
   List<Parsed> parseCallbacks(List<MigrationScript> callbacks) {
     List<Parsed> parsed = new ArrayList<>();
     for (MigrationScript script : callbacks) {
       Parsed any = parse(script, true);
-      boolean inTransaction = any.statements().stream().allMatch(Statement::transactional);
+      Boolean own = script.settings().executeInTransaction();
+      boolean inTransaction =
+          own != null ? own : any.statements().stream().allMatch(Statement::transactional);
       parsed.add(refuseTransactionControl(new Parsed(script, inTransaction, any.statements())));
     }
     return parsed;
@@ -132,8 +193,9 @@ final class ScriptParser {
                   + keyword
                   + " ends or opens a transaction inside the script's own transaction;"
                   + " PostgreSQL would commit part of the script, which could then not be rolled"
-                  + " back. Remove it (each migration already runs in one transaction); nothing"
-                  + " was run",
+                  + " back. Remove it (each migration already runs in one transaction), or run the"
+                  + " script outside a transaction on purpose (-- flyway:executeInTransaction=false"
+                  + " in its header); nothing was run",
               null);
         }
       }

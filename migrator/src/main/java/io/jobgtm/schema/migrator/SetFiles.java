@@ -13,9 +13,9 @@ import java.util.regex.Pattern;
  * under a location, recursing into folders and skipping hidden ones; its resolvers keep the names
  * that end with the SQL suffix, compared in any case; with {@code validateMigrationNaming} (the
  * migrator's setting) a {@code .sql} file whose name is no migration or callback fails the run.
- * Java migrations are classes Flyway loads, and a script's {@code .sql.conf} holds settings Flyway
- * applies to that script: the migrator runs neither, so a set holding one is refused rather than
- * run differently.
+ * Java migrations are classes Flyway loads, which the migrator does not run, so a set holding one
+ * is refused rather than run differently. A script's {@code .sql.conf} holds settings Flyway
+ * applies to that script ({@link ScriptDirectives}).
  */
 final class SetFiles {
 
@@ -48,20 +48,30 @@ final class SetFiles {
           + " DB_PASSWORD), defaultSchema or the one of schemas is --schema, table is"
           + " --history-table, outOfOrder is --out-of-order, target is --target,"
           + " baselineOnMigrate with baselineVersion is --on-unversioned Baseline with"
-          + " --baseline-version, locations is --migrations (directories separated by commas);"
-          + " placeholders, other prefixes, separators or suffixes, encoding and the other settings"
-          + " have none (placeholder replacement is off, files are UTF-8)";
-    }
-    String lower = name.toLowerCase(Locale.ROOT);
-    if (lower.endsWith(".sql.conf")) {
-      return path
-          + " holds per-script settings for "
-          + name.substring(0, name.length() - ".conf".length())
-          + ", which Flyway would apply and the migrator does not read: remove it (a script"
-          + " with a statement that cannot run in a transaction already runs outside one, as"
-          + " Flyway decides from its statements)";
+          + " --baseline-version, locations is --migrations (directories separated by commas),"
+          + " placeholderReplacement, placeholders.*, placeholderPrefix and placeholderSuffix are"
+          + " --placeholder-replacement, --placeholder, --placeholder-prefix and"
+          + " --placeholder-suffix (replacement is off unless turned on), an encoding other than"
+          + " UTF-8 is each script's own setting (V1__x.sql.conf or -- flyway:encoding=...);"
+          + " other prefixes, separators or suffixes and the other settings have none";
     }
     return null;
+  }
+
+  /**
+   * Whether the file holds a script's own settings, Flyway's script configuration file: the
+   * script's name with {@code .conf} added ({@code V3__x.sql.conf}).
+   */
+  static boolean isScriptConfiguration(String name) {
+    return name.toLowerCase(Locale.ROOT).endsWith(".sql.conf");
+  }
+
+  /** Why a script configuration file without its script is refused. */
+  static String orphanConfiguration(String path) {
+    return path
+        + " holds the settings of "
+        + path.substring(0, path.length() - ".conf".length())
+        + ", which is not in the set: rename it after its script, or remove it";
   }
 
   /** The message {@link MigrationScript#of(String, String)} refuses a bad name with. */

@@ -7,6 +7,7 @@ import io.jobgtm.schema.contract.FailureReason;
 import io.jobgtm.schema.contract.MigrationResult;
 import io.jobgtm.schema.contract.Outcome;
 import io.jobgtm.schema.migrator.testing.MigrationFiles;
+import io.jobgtm.schema.migrator.testing.MigratorProcess;
 import io.jobgtm.schema.migrator.testing.ReferenceFlyway;
 import io.jobgtm.schema.migrator.testing.TestDatabases;
 import io.jobgtm.schema.testing.Catalog;
@@ -140,6 +141,35 @@ class BaselineMigrationIT {
         .isEqualTo(Catalog.snapshot(postgres, otherReference, "public"));
     assertThat(Catalog.historyEntries(postgres, other, "public"))
         .isEqualTo(Catalog.historyEntries(postgres, otherReference, "public"));
+  }
+
+  // The shape of a real project (BBMRI-ERIC/negotiator) whose history starts with a baseline
+  // migration and has no versioned migration of its version: B1, then V2 on. The CLI's info
+  // called the applied B1 "applied (file missing)" and listed it pending without description.
+  @Test
+  void infoNamesABaselineMigrationThatNoVersionedMigrationOfItsVersionAccompanies() {
+    MigrationFiles files =
+        MigrationFiles.empty()
+            .with("B1__baseline.sql", PARCELS)
+            .with("V2__depots.sql", DEPOTS)
+            .with("V3__labels.sql", LABELS);
+    String folder = files.directory().toString();
+
+    MigratorProcess.Finished fresh =
+        MigratorProcess.of(database, postgres.password(), "info", "--migrations", folder).run();
+    MigrationResult migrated = configure(files).load().migrate();
+    MigratorProcess.Finished applied =
+        MigratorProcess.of(database, postgres.password(), "info", "--migrations", folder).run();
+
+    assertThat(fresh.exitCode()).as(fresh.toString()).isZero();
+    assertThat(fresh.stdout())
+        .contains("pending: 1 baseline\n", "pending: 2 depots\n", "pending: 3 labels\n");
+    assertThat(migrated.failure()).isNull();
+    assertThat(history()).containsExactly("1:SQL_BASELINE:true", "2:SQL:true", "3:SQL:true");
+    assertThat(applied.exitCode()).as(applied.toString()).isZero();
+    assertThat(applied.stdout())
+        .contains("applied: 1 baseline\n", "applied: 2 depots\n", "applied: 3 labels\n")
+        .doesNotContain("file missing");
   }
 
   @Test

@@ -61,8 +61,6 @@ class MigrationSetTest {
             "v1__initial.sql",
             "V1.x.sql",
             "V__initial.sql",
-            "R__.sql",
-            "R__ .sql",
             "R1__view.sql",
             "V1__x.txt",
             "README.md")) {
@@ -273,7 +271,7 @@ class MigrationSetTest {
         .hasMessageContaining("flyway.conf is a Flyway configuration file")
         .hasMessageContaining("conf/flyway.toml is a Flyway configuration file")
         .hasMessageContaining("table is --history-table, outOfOrder is --out-of-order")
-        .hasMessageContaining("V1__parcels.sql.conf holds per-script settings for V1__parcels.sql")
+        .hasMessageContaining("V1__parcels.sql.conf line 1: expected a setting written name=value")
         .hasMessageContaining("V5__latin1.sql is not valid UTF-8 (line 1)");
   }
 

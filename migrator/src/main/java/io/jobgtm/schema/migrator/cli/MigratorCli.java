@@ -1,5 +1,7 @@
 package io.jobgtm.schema.migrator.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jobgtm.schema.contract.Durations;
 import io.jobgtm.schema.contract.Failure;
 import io.jobgtm.schema.contract.FailureReason;
@@ -22,7 +24,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -222,6 +227,74 @@ public final class MigratorCli implements Callable<Integer> {
     boolean outOfOrder;
 
     @Option(
+        names = "--placeholder-replacement",
+        defaultValue = "${env:" + JobEnvironment.PLACEHOLDER_REPLACEMENT + ":-false}",
+        description =
+            "Replace placeholders such as $${name} in every script, as Flyway's"
+                + " placeholderReplacement; off by default, unlike Flyway ("
+                + JobEnvironment.PLACEHOLDER_REPLACEMENT
+                + ", default ${DEFAULT-VALUE}).")
+    boolean placeholderReplacement;
+
+    @Option(
+        names = "--placeholder",
+        paramLabel = "NAME=VALUE",
+        description =
+            "A placeholder's value; repeat for each. Overrides the same name in --placeholders.")
+    Map<String, String> placeholder = new LinkedHashMap<>();
+
+    @Option(
+        names = "--placeholders",
+        paramLabel = "JSON",
+        defaultValue = "${env:" + JobEnvironment.PLACEHOLDERS + "}",
+        description =
+            "Placeholders' values as a JSON object of strings, such as {\"owner\":\"app\"} ("
+                + JobEnvironment.PLACEHOLDERS
+                + ").")
+    String placeholdersJson;
+
+    @Option(
+        names = "--placeholder-prefix",
+        defaultValue = "${env:" + JobEnvironment.PLACEHOLDER_PREFIX + "}",
+        description =
+            "What starts a placeholder (" + JobEnvironment.PLACEHOLDER_PREFIX + ", default $${).")
+    String placeholderPrefix;
+
+    @Option(
+        names = "--placeholder-suffix",
+        defaultValue = "${env:" + JobEnvironment.PLACEHOLDER_SUFFIX + "}",
+        description =
+            "What ends a placeholder (" + JobEnvironment.PLACEHOLDER_SUFFIX + ", default }).")
+    String placeholderSuffix;
+
+    private Map<String, String> placeholderValues() {
+      Map<String, String> values = new LinkedHashMap<>();
+      if (!blank(placeholdersJson)) {
+        try {
+          JsonNode json = new ObjectMapper().readTree(placeholdersJson);
+          if (json == null || !json.isObject()) {
+            throw new IllegalArgumentException();
+          }
+          for (Map.Entry<String, JsonNode> field : json.properties()) {
+            if (!field.getValue().isTextual()) {
+              throw new IllegalArgumentException();
+            }
+            values.put(field.getKey(), field.getValue().asText());
+          }
+        } catch (IOException | IllegalArgumentException e) {
+          throw new MigrationException(
+              FailureReason.InvalidConfiguration,
+              "--placeholders ("
+                  + JobEnvironment.PLACEHOLDERS
+                  + ") must be a JSON object whose values are strings, such as"
+                  + " {\"owner\":\"app\"}");
+        }
+      }
+      values.putAll(placeholder);
+      return values;
+    }
+
+    @Option(
         names = "--connect-timeout",
         defaultValue =
             "${env:"
@@ -320,6 +393,8 @@ public final class MigratorCli implements Callable<Integer> {
                   : MigrationSet.fromDirectories(locations(migrations)))
           .historyTable(historyTable)
           .outOfOrder(outOfOrder)
+          .placeholders(
+              placeholderReplacement, placeholderValues(), placeholderPrefix, placeholderSuffix)
           .connectTimeout(connectTimeout)
           .lockWaitTimeout(lockWaitTimeout)
           .lockTimeout(lockTimeout)
@@ -448,10 +523,15 @@ public final class MigratorCli implements Callable<Integer> {
       return configuration.load().info();
     }
 
+    // A version is in the set through its versioned or its baseline migration: a project may
+    // start with a baseline migration that no versioned migration of its version accompanies.
     private boolean inSet(String version) {
-      return migrations == null
-          || !Version.isValid(version)
-          || migrations.versioned(Version.parse(version)).isPresent();
+      return migrations == null || !Version.isValid(version) || script(version).isPresent();
+    }
+
+    private Optional<MigrationScript> script(String version) {
+      Version parsed = Version.parse(version);
+      return migrations.versioned(parsed).or(() -> migrations.baseline(parsed));
     }
 
     private boolean repeatableInSet(String description) {
@@ -464,10 +544,7 @@ public final class MigratorCli implements Callable<Integer> {
       return version
           + (migrations == null || !Version.isValid(version)
               ? ""
-              : migrations
-                  .versioned(Version.parse(version))
-                  .map(script -> " " + script.description())
-                  .orElse(""));
+              : script(version).map(script -> " " + script.description()).orElse(""));
     }
 
     @Override
@@ -591,7 +668,8 @@ public final class MigratorCli implements Callable<Integer> {
         for (MigrationScript callback : plan.callbacks()) {
           cli.out.println(
               "-- callback on " + callback.callbackEvent().getId() + ": " + callback.fileName());
-          cli.out.println(callback.sql().strip());
+          printSettings(callback);
+          cli.out.println(plan.sqlOf(callback).strip());
         }
         if (plan.pending().isEmpty() && plan.undo().isEmpty()) {
           cli.out.println("nothing to apply: the database is up to date");
@@ -615,7 +693,19 @@ public final class MigratorCli implements Callable<Integer> {
                 + ": "
                 + script.fileName()
                 + (outside ? " (outside a transaction: a failure is not rolled back)" : ""));
-        cli.out.println(script.sql().strip());
+        printSettings(script);
+        cli.out.println(plan.sqlOf(script).strip());
+      }
+    }
+
+    private void printSettings(MigrationScript script) {
+      if (!script.settings().isEmpty()) {
+        cli.out.println(
+            "-- script settings: "
+                + script.settings().describe()
+                + " (from "
+                + String.join(", ", script.settings().from())
+                + ")");
       }
     }
   }

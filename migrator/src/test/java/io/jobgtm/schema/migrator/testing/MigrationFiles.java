@@ -46,6 +46,19 @@ public final class MigrationFiles {
     }
   }
 
+  /** A new directory holding a copy of this one's files. */
+  public MigrationFiles copy() {
+    MigrationFiles copy = empty();
+    try (Stream<Path> entries = Files.list(directory)) {
+      for (Path entry : entries.toList()) {
+        Files.copy(entry, copy.directory.resolve(entry.getFileName()));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return copy;
+  }
+
   /** Adds or replaces a file. */
   public MigrationFiles with(String fileName, String sql) {
     try {

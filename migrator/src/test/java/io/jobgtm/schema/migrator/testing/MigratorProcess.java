@@ -56,6 +56,13 @@ public final class MigratorProcess {
     return new MigratorProcess(jar(), environment, List.of(arguments));
   }
 
+  /** The same process with one more environment variable. */
+  public MigratorProcess withEnvironment(String name, String value) {
+    Map<String, String> more = new java.util.HashMap<>(environment);
+    more.put(name, value);
+    return new MigratorProcess(jar, more, arguments);
+  }
+
   /** Runs {@code migrate} on a migration directory, with a result file to read afterwards. */
   public static Migration migrate(ConnectionSettings settings, String password, Path migrations) {
     try {

@@ -13,6 +13,20 @@ public final class TestDatabases {
     return settings(server, server.createDatabase());
   }
 
+  /** Creates an empty database; settings to reach a schema of it as the superuser. */
+  public static ConnectionSettings create(PostgresServer server, String schema) {
+    ConnectionSettings settings = create(server);
+    return ConnectionSettings.builder()
+        .host(settings.host())
+        .port(settings.port())
+        .database(settings.database())
+        .schema(schema)
+        .user(settings.user())
+        .password(server.password())
+        .sslMode(settings.sslMode())
+        .build();
+  }
+
   /** Connection settings for a database of the server, as the superuser. */
   public static ConnectionSettings settings(PostgresServer server, String database) {
     return ConnectionSettings.builder()
