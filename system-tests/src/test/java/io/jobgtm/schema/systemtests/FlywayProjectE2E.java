@@ -105,6 +105,8 @@ class FlywayProjectE2E {
         .getMigrations()
         .setConfigMapRefs(
             List.of(new ConfigMapRef("ledger-schema"), new ConfigMapRef("ledger-views")));
+    ledger.getSpec().getMigrations().setPlaceholderReplacement(true);
+    ledger.getSpec().getMigrations().setPlaceholders(Map.of("audit_note", "by the operator"));
 
     apply(ledger);
 
@@ -118,9 +120,11 @@ class FlywayProjectE2E {
         .contains("accounts", "entries", "account_balances", "migration_audit");
     assertThat(query(database, "SELECT owner || '=' || balance FROM account_balances ORDER BY id"))
         .containsExactly("ada=15.00", "grace=0");
-    // The callback ran once, after the migrations of the Job's run.
-    assertThat(query(database, "SELECT applied_version FROM migration_audit ORDER BY id"))
-        .containsExactly("2");
+    // The callback ran once, after the migrations of the Job's run, with its placeholders replaced.
+    assertThat(
+            query(
+                database, "SELECT applied_version || ' ' || note FROM migration_audit ORDER BY id"))
+        .containsExactly("2 by the operator");
     List<String> history = Catalog.historyEntries(postgres, database, "public");
     assertThat(history).hasSize(3);
     assertThat(history.get(0)).matches("1\\|accounts\\|SQL\\|V1__accounts\\.sql\\|-?\\d+\\|t");
@@ -214,9 +218,10 @@ class FlywayProjectE2E {
             balances,
             "afterMigrate__audit.sql",
             "CREATE TABLE IF NOT EXISTS migration_audit (id serial PRIMARY KEY,"
-                + " applied_version text);\n"
-                + "INSERT INTO migration_audit (applied_version)"
-                + " SELECT max(version) FROM flyway_schema_history WHERE version IS NOT NULL;\n"));
+                + " applied_version text, note text);\n"
+                + "INSERT INTO migration_audit (applied_version, note)"
+                + " SELECT max(version), '${audit_note}' FROM ${flyway:table}"
+                + " WHERE version IS NOT NULL;\n"));
   }
 
   private static void applyConfigMap(ConfigMap configMap) {
