@@ -19,6 +19,12 @@ public class ConfigMapRef {
   @Pattern(KubernetesNames.DNS1123_SUBDOMAIN_PATTERN)
   private String name;
 
+  public ConfigMapRef() {}
+
+  public ConfigMapRef(String name) {
+    this.name = name;
+  }
+
   public String getName() {
     return name;
   }

@@ -70,6 +70,21 @@ public class DatabaseSpec {
   private String schema = "public";
 
   @JsonPropertyDescription(
+      "Name of the table, in the schema, that holds the migration history (Flyway's table),"
+          + " as written (quoted: not folded to lower case)."
+          + " Default flyway_schema_history; a schema Flyway migrated under another name needs"
+          + " that name here, to be continued rather than found Unversioned. At most 63 bytes in"
+          + " UTF-8, PostgreSQL's limit on names.")
+  @Size(min = 1, max = 63)
+  @Pattern("\\S")
+  @ValidationRule(
+      value = "size(bytes(self)) <= 63",
+      message =
+          "database.historyTable has more than 63 bytes in UTF-8, PostgreSQL's limit on names",
+      reason = "FieldValueInvalid")
+  private String historyTable;
+
+  @JsonPropertyDescription(
       "PostgreSQL sslmode of the connection. prefer (the default) encrypts if the server offers"
           + " TLS but verifies nothing and falls back to plaintext; require insists on TLS without"
           + " verifying the server; verify-ca checks the certificate against sslRootCert;"
@@ -137,6 +152,15 @@ public class DatabaseSpec {
     this.schema = schema;
   }
 
+  /** {@code spec.database.historyTable}; null when unset (the migrator's default applies). */
+  public String getHistoryTable() {
+    return historyTable;
+  }
+
+  public void setHistoryTable(String historyTable) {
+    this.historyTable = historyTable;
+  }
+
   public SslMode getSslMode() {
     return sslMode;
   }
@@ -176,6 +200,7 @@ public class DatabaseSpec {
         && Objects.equals(port, that.port)
         && Objects.equals(name, that.name)
         && Objects.equals(schema, that.schema)
+        && Objects.equals(historyTable, that.historyTable)
         && sslMode == that.sslMode
         && Objects.equals(sslRootCert, that.sslRootCert)
         && Objects.equals(credentialsSecretRef, that.credentialsSecretRef)
@@ -185,7 +210,15 @@ public class DatabaseSpec {
   @Override
   public int hashCode() {
     return Objects.hash(
-        host, port, name, schema, sslMode, sslRootCert, credentialsSecretRef, takeOverFrom);
+        host,
+        port,
+        name,
+        schema,
+        historyTable,
+        sslMode,
+        sslRootCert,
+        credentialsSecretRef,
+        takeOverFrom);
   }
 
   @Override
@@ -198,6 +231,8 @@ public class DatabaseSpec {
         + name
         + ", schema="
         + schema
+        + ", historyTable="
+        + historyTable
         + ", sslMode="
         + sslMode
         + ", sslRootCert="

@@ -50,6 +50,19 @@ public class SchemaVersionStatus {
   @Size(max = MAX_APPLIED_MIGRATIONS)
   private List<AppliedMigration> appliedMigrations = new ArrayList<>();
 
+  @JsonPropertyDescription(
+      "Repeatable migrations (R__<description>.sql) the database holds in their current form, by"
+          + " description, in the order they were applied: the whole state the last Job that"
+          + " reached the database found after its run (its result's currentRepeatables), not only"
+          + " what that Job applied. Absent when none.")
+  private List<String> appliedRepeatables;
+
+  @JsonPropertyDescription(
+      "Repeatable migrations new or changed since their latest application, by description,"
+          + " which the next migration Job applies (the last Job's pendingRepeatables). Absent when"
+          + " none.")
+  private List<String> pendingRepeatables;
+
   @JsonPropertyDescription("The last migration Job the operator ran and its outcome.")
   private MigrationJobStatus lastJob;
 
@@ -122,6 +135,22 @@ public class SchemaVersionStatus {
     this.appliedMigrations = appliedMigrations;
   }
 
+  public List<String> getAppliedRepeatables() {
+    return appliedRepeatables;
+  }
+
+  public void setAppliedRepeatables(List<String> appliedRepeatables) {
+    this.appliedRepeatables = appliedRepeatables;
+  }
+
+  public List<String> getPendingRepeatables() {
+    return pendingRepeatables;
+  }
+
+  public void setPendingRepeatables(List<String> pendingRepeatables) {
+    this.pendingRepeatables = pendingRepeatables;
+  }
+
   public MigrationJobStatus getLastJob() {
     return lastJob;
   }
@@ -164,6 +193,8 @@ public class SchemaVersionStatus {
         && Objects.equals(pendingVersions, that.pendingVersions)
         && Objects.equals(pendingCount, that.pendingCount)
         && Objects.equals(appliedMigrations, that.appliedMigrations)
+        && Objects.equals(appliedRepeatables, that.appliedRepeatables)
+        && Objects.equals(pendingRepeatables, that.pendingRepeatables)
         && Objects.equals(lastJob, that.lastJob)
         && Objects.equals(retries, that.retries)
         && Objects.equals(gatedPods, that.gatedPods)
@@ -180,6 +211,8 @@ public class SchemaVersionStatus {
         pendingVersions,
         pendingCount,
         appliedMigrations,
+        appliedRepeatables,
+        pendingRepeatables,
         lastJob,
         retries,
         gatedPods,
@@ -202,6 +235,10 @@ public class SchemaVersionStatus {
         + pendingCount
         + ", appliedMigrations="
         + appliedMigrations
+        + ", appliedRepeatables="
+        + appliedRepeatables
+        + ", pendingRepeatables="
+        + pendingRepeatables
         + ", lastJob="
         + lastJob
         + ", retries="

@@ -269,7 +269,16 @@ class SchemaVersionCrdTest {
   @Test
   void migrationsComeFromAConfigMapOrAnImageNeverBoth() {
     JSONSchemaProps migrations = property(spec, "migrations");
-    assertThat(migrations.getProperties()).containsOnlyKeys("configMapRef", "image");
+    assertThat(migrations.getProperties())
+        .containsOnlyKeys(
+            "configMapRef",
+            "configMapRefs",
+            "image",
+            "outOfOrder",
+            "placeholderReplacement",
+            "placeholders",
+            "placeholderPrefix",
+            "placeholderSuffix");
     assertThat(property(migrations, "configMapRef").getRequired()).containsExactly("name");
     assertThat(property(migrations, "image").getRequired()).containsExactly("reference");
     assertThat(property(migrations, "image", "path").getDefault().asText())
@@ -280,7 +289,35 @@ class SchemaVersionCrdTest {
             tuple(
                 "!(has(self.configMapRef) && has(self.image))",
                 "set either migrations.configMapRef or migrations.image, not both; omit both to"
-                    + " use the migrations bundled in the operator image"));
+                    + " use the migrations bundled in the operator image"),
+            tuple(
+                "!(has(self.configMapRefs) && (has(self.configMapRef) || has(self.image)))",
+                "set migrations.configMapRefs alone: it lists every ConfigMap of the set, so it"
+                    + " replaces migrations.configMapRef and cannot be combined with"
+                    + " migrations.image"));
+  }
+
+  @Test
+  void severalConfigMapsAreAShortListOfDistinctNames() {
+    JSONSchemaProps configMapRefs = property(spec, "migrations", "configMapRefs");
+    assertThat(configMapRefs.getMinItems()).isEqualTo(1L);
+    assertThat(configMapRefs.getMaxItems()).isEqualTo((long) MigrationsSpec.MAX_CONFIG_MAPS);
+    assertThat(configMapRefs.getItems().getSchema().getRequired()).containsExactly("name");
+    assertThat(configMapRefs.getXKubernetesValidations())
+        .extracting(ValidationRule::getRule)
+        .containsExactly("self.all(r, self.exists_one(s, s.name == r.name))");
+  }
+
+  @Test
+  void theHistoryTableIsAPostgresqlNameWithoutADefaultInTheSchema() {
+    JSONSchemaProps historyTable = property(spec, "database", "historyTable");
+    // No schema default: a default would reach every stored resource and change its Job's hash.
+    assertThat(historyTable.getDefault()).isNull();
+    assertThat(historyTable.getDescription()).contains("Default flyway_schema_history");
+    assertThat(historyTable.getMaxLength()).isEqualTo(63L);
+    assertThat(historyTable.getXKubernetesValidations())
+        .extracting(ValidationRule::getRule)
+        .containsExactly("size(bytes(self)) <= 63");
   }
 
   @Test
@@ -375,6 +412,8 @@ class SchemaVersionCrdTest {
             "pendingVersions",
             "pendingCount",
             "appliedMigrations",
+            "appliedRepeatables",
+            "pendingRepeatables",
             "lastJob",
             "retries",
             "gatedPods",

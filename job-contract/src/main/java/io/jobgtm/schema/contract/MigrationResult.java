@@ -45,6 +45,11 @@ import java.util.Optional;
  *     none)
  * @param pendingRepeatables the descriptions of the repeatable migrations new or changed since
  *     their latest application, which the next {@code migrate} applies; omitted when none
+ * @param currentRepeatables the descriptions of the repeatable migrations the database holds in
+ *     their current form after the command (their latest application matches their file, or their
+ *     file is gone from the set), in installation order: the whole state, for {@code migrate} too,
+ *     where {@code appliedRepeatables} names only those the run applied; omitted when none, when
+ *     the set has no repeatable migration, and in a document of a writer before this field
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({
@@ -63,6 +68,7 @@ import java.util.Optional;
   "pendingCount",
   "pending",
   "pendingRepeatables",
+  "currentRepeatables",
   "failed",
   "outOfOrder",
   "owner",
@@ -91,7 +97,8 @@ public record MigrationResult(
     long durationMs,
     boolean truncated,
     @JsonInclude(JsonInclude.Include.NON_EMPTY) List<AppliedMigration> appliedRepeatables,
-    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> pendingRepeatables) {
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> pendingRepeatables,
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> currentRepeatables) {
 
   /** The version of the result document format. */
   public static final String API_VERSION = "migrator.schema.jobgtm.io/v1";
@@ -120,6 +127,55 @@ public record MigrationResult(
     outOfOrder = outOfOrder == null ? List.of() : List.copyOf(outOfOrder);
     appliedRepeatables = appliedRepeatables == null ? List.of() : List.copyOf(appliedRepeatables);
     pendingRepeatables = pendingRepeatables == null ? List.of() : List.copyOf(pendingRepeatables);
+    currentRepeatables = currentRepeatables == null ? List.of() : List.copyOf(currentRepeatables);
+  }
+
+  /** A result without the whole state of the repeatable migrations, as written before it was. */
+  public MigrationResult(
+      String apiVersion,
+      String command,
+      Outcome outcome,
+      DatabaseState databaseState,
+      String versionBefore,
+      String versionAfter,
+      String targetVersion,
+      String baselineVersion,
+      List<AppliedMigration> applied,
+      int appliedCount,
+      List<AppliedMigration> undone,
+      List<String> pending,
+      int pendingCount,
+      List<String> failed,
+      List<String> outOfOrder,
+      String owner,
+      Failure failure,
+      long durationMs,
+      boolean truncated,
+      List<AppliedMigration> appliedRepeatables,
+      List<String> pendingRepeatables) {
+    this(
+        apiVersion,
+        command,
+        outcome,
+        databaseState,
+        versionBefore,
+        versionAfter,
+        targetVersion,
+        baselineVersion,
+        applied,
+        appliedCount,
+        undone,
+        pending,
+        pendingCount,
+        failed,
+        outOfOrder,
+        owner,
+        failure,
+        durationMs,
+        truncated,
+        appliedRepeatables,
+        pendingRepeatables,
+        List.of());
   }
 
   /** A result without repeatable migrations, as written before they were reported. */
@@ -163,6 +219,7 @@ public record MigrationResult(
         failure,
         durationMs,
         truncated,
+        List.of(),
         List.of(),
         List.of());
   }
@@ -271,7 +328,7 @@ public record MigrationResult(
   }
 
   private MigrationResult withoutRepeatables() {
-    return copy(applied, undone, pending, failure, List.of(), List.of());
+    return copy(applied, undone, pending, failure, List.of(), List.of(), List.of());
   }
 
   private MigrationResult copy(
@@ -279,7 +336,14 @@ public record MigrationResult(
       List<AppliedMigration> undone,
       List<String> pending,
       Failure failure) {
-    return copy(applied, undone, pending, failure, appliedRepeatables, pendingRepeatables);
+    return copy(
+        applied,
+        undone,
+        pending,
+        failure,
+        appliedRepeatables,
+        pendingRepeatables,
+        currentRepeatables);
   }
 
   private MigrationResult copy(
@@ -288,7 +352,8 @@ public record MigrationResult(
       List<String> pending,
       Failure failure,
       List<AppliedMigration> appliedRepeatables,
-      List<String> pendingRepeatables) {
+      List<String> pendingRepeatables,
+      List<String> currentRepeatables) {
     return new MigrationResult(
         apiVersion,
         command,
@@ -310,6 +375,7 @@ public record MigrationResult(
         durationMs,
         true,
         appliedRepeatables,
-        pendingRepeatables);
+        pendingRepeatables,
+        currentRepeatables);
   }
 }

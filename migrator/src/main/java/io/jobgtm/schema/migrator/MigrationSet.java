@@ -1,6 +1,7 @@
 package io.jobgtm.schema.migrator;
 
 import io.jobgtm.schema.contract.FailureReason;
+import io.jobgtm.schema.contract.JobEnvironment;
 import io.jobgtm.schema.contract.Version;
 import java.io.IOException;
 import java.net.URISyntaxException;
@@ -84,62 +85,93 @@ public final class MigrationSet {
    * together, in one {@link FailureReason#InvalidMigrationSet} that names each.
    */
   public static MigrationSet fromDirectory(Path directory) {
-    if (!Files.isDirectory(directory)) {
-      throw new MigrationException(
-          FailureReason.InvalidMigrationSet,
-          "migration directory " + directory + " does not exist");
-    }
-    List<MigrationScript> scripts = new ArrayList<>();
+    return fromDirectories(List.of(directory));
+  }
+
+  /**
+   * Loads several directories as one set, as Flyway reads several filesystem {@code locations}:
+   * each is scanned as {@link #fromDirectory(Path)} scans one, and a script is known by its path
+   * within its own directory (Flyway records {@code V2__x.sql} for {@code b/V2__x.sql} of location
+   * {@code b}). A directory listed twice, or inside another listed one, is read once, as Flyway
+   * discards duplicate and sub-locations. A version (of a versioned, undo or baseline migration), a
+   * repeatable migration's description or a callback's file name found twice, in one directory or
+   * in two, is refused, naming both files with their directory, as Flyway refuses them ("Found more
+   * than one migration with version"); every problem of every directory is named in one {@link
+   * FailureReason#InvalidMigrationSet}.
+   */
+  public static MigrationSet fromDirectories(List<Path> directories) {
+    List<Path> locations = locations(directories);
+    boolean several = locations.size() > 1;
+    List<Located> scripts = new ArrayList<>();
     List<String> ignored = new ArrayList<>();
     List<String> problems = new ArrayList<>();
-    List<String> badNames = new ArrayList<>();
-    Map<String, Path> confs = new TreeMap<>();
-    try {
-      List<Path> entries = files(directory);
-      for (Path entry : entries) {
-        if (SetFiles.isScriptConfiguration(entry.getFileName().toString())) {
-          confs.put(directory.relativize(entry).toString().replace('\\', '/'), entry);
-        }
+    for (Path location : locations) {
+      if (!Files.isDirectory(location)) {
+        problems.add("migration directory " + location + " does not exist");
+        continue;
       }
-      for (Path entry : entries) {
-        String path = directory.relativize(entry).toString().replace('\\', '/');
-        String name = entry.getFileName().toString();
-        String refusal = SetFiles.refusal(path, name);
-        if (refusal != null) {
-          problems.add(refusal);
-        } else if (SetFiles.isScriptConfiguration(name)) {
-          continue;
-        } else if (!SetFiles.isSql(name)) {
-          ignored.add(path);
-        } else {
-          try {
-            Path conf = confs.remove(path + ".conf");
-            scripts.add(
-                MigrationScript.of(
-                    path,
-                    Files.readAllBytes(entry),
-                    conf == null ? null : path + ".conf",
-                    conf == null ? null : Files.readString(conf)));
-          } catch (MigrationException e) {
-            if (e.getMessage().equals(SetFiles.badName(path))) {
-              badNames.add(path);
-            } else {
-              problems.add(e.getMessage());
+      List<String> badNames = new ArrayList<>();
+      List<String> locationProblems = new ArrayList<>();
+      Map<String, Path> confs = new TreeMap<>();
+      try {
+        List<Path> entries = files(location);
+        for (Path entry : entries) {
+          if (SetFiles.isScriptConfiguration(entry.getFileName().toString())) {
+            confs.put(location.relativize(entry).toString().replace('\\', '/'), entry);
+          }
+        }
+        for (Path entry : entries) {
+          String path = location.relativize(entry).toString().replace('\\', '/');
+          String shown = several ? location.resolve(path).toString() : path;
+          String name = entry.getFileName().toString();
+          String refusal = SetFiles.refusal(shown, name);
+          if (refusal != null) {
+            locationProblems.add(refusal);
+          } else if (SetFiles.isScriptConfiguration(name)) {
+            continue;
+          } else if (!SetFiles.isSql(name)) {
+            ignored.add(shown);
+          } else {
+            try {
+              Path conf = confs.remove(path + ".conf");
+              scripts.add(
+                  new Located(
+                      MigrationScript.of(
+                          path,
+                          Files.readAllBytes(entry),
+                          conf == null ? null : path + ".conf",
+                          conf == null ? null : Files.readString(conf)),
+                      shown));
+            } catch (MigrationException e) {
+              if (e.getMessage().equals(SetFiles.badName(path))) {
+                badNames.add(shown);
+              } else {
+                locationProblems.add(
+                    several ? e.getMessage().replace(path, shown) : e.getMessage());
+              }
             }
           }
         }
+      } catch (IOException e) {
+        throw new MigrationException(
+            FailureReason.InvalidMigrationSet,
+            null,
+            "cannot read migration directory " + location + ": " + e.getMessage(),
+            e);
       }
-    } catch (IOException e) {
-      throw new MigrationException(
-          FailureReason.InvalidMigrationSet,
-          null,
-          "cannot read migration directory " + directory + ": " + e.getMessage(),
-          e);
+      if (!badNames.isEmpty()) {
+        problems.add(SetFiles.badNames(badNames));
+      }
+      problems.addAll(locationProblems);
+      confs
+          .keySet()
+          .forEach(
+              path ->
+                  problems.add(
+                      SetFiles.orphanConfiguration(
+                          several ? location.resolve(path).toString() : path)));
     }
-    confs.keySet().forEach(path -> problems.add(SetFiles.orphanConfiguration(path)));
-    if (!badNames.isEmpty()) {
-      problems.add(0, SetFiles.badNames(badNames));
-    }
+    problems.addAll(duplicates(scripts));
     if (problems.size() == 1) {
       throw new MigrationException(FailureReason.InvalidMigrationSet, problems.get(0));
     }
@@ -148,7 +180,91 @@ public final class MigrationSet {
           FailureReason.InvalidMigrationSet,
           problems.size() + " problems in the migration set: " + String.join("; ", problems));
     }
-    return of(directory.toString(), scripts).ignoring(ignored);
+    String source =
+        String.join(
+            JobEnvironment.LOCATION_SEPARATOR, locations.stream().map(Path::toString).toList());
+    return of(source, scripts.stream().map(Located::script).toList()).ignoring(ignored);
+  }
+
+  /** A script and how messages name it: its path, with its directory when there are several. */
+  private record Located(MigrationScript script, String shown) {}
+
+  /**
+   * The directories to read, in the order given, without one listed twice or inside another listed
+   * one (Flyway logs "Discarding duplicate location" and "Discarding location ... as it is a
+   * sub-location of ..." and reads it once).
+   */
+  private static List<Path> locations(List<Path> directories) {
+    if (directories.isEmpty()) {
+      throw new MigrationException(
+          FailureReason.InvalidMigrationSet, "no migration directory given");
+    }
+    List<Path> normalized =
+        directories.stream().map(path -> path.toAbsolutePath().normalize()).distinct().toList();
+    List<Path> locations = new ArrayList<>();
+    for (int i = 0; i < normalized.size(); i++) {
+      Path candidate = normalized.get(i);
+      boolean inside =
+          normalized.stream()
+              .anyMatch(other -> !other.equals(candidate) && candidate.startsWith(other));
+      if (!inside) {
+        // Messages name a directory as it was given.
+        locations.add(directories.size() == normalized.size() ? directories.get(i) : candidate);
+      }
+    }
+    return locations;
+  }
+
+  /**
+   * What Flyway refuses to find twice among the scripts: a version among the versioned, among the
+   * undo or among the baseline migrations, a repeatable migration's description, a callback's file
+   * name ("Found more than 1 SQL callback script called ...").
+   */
+  private static List<String> duplicates(List<Located> scripts) {
+    Map<String, List<Located>> byKey = new java.util.LinkedHashMap<>();
+    for (Located located : scripts) {
+      MigrationScript script = located.script();
+      String key =
+          switch (script.kind()) {
+            case REPEATABLE -> "R " + script.description();
+            case CALLBACK -> "C " + script.name();
+            default -> script.kind() + " " + script.version();
+          };
+      byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(located);
+    }
+    List<String> problems = new ArrayList<>();
+    for (List<Located> same : byKey.values()) {
+      if (same.size() < 2) {
+        continue;
+      }
+      MigrationScript first = same.get(0).script();
+      String files = names(same.stream().map(Located::shown).toList());
+      problems.add(
+          switch (first.kind()) {
+            case REPEATABLE ->
+                "two repeatable migrations are named '"
+                    + first.description()
+                    + "': "
+                    + files
+                    + "; a repeatable migration is known by its description, so each needs its own";
+            case CALLBACK ->
+                "the SQL callback "
+                    + first.name()
+                    + " appears more than once: "
+                    + files
+                    + "; Flyway runs one script per callback name, so each needs its own"
+                    + " (afterMigrate__grants.sql, afterMigrate__views.sql)";
+            default -> "version " + first.version() + " appears twice: " + files;
+          });
+    }
+    return problems;
+  }
+
+  /** "a and b", "a, b and c". */
+  private static String names(List<String> names) {
+    return String.join(", ", names.subList(0, names.size() - 1))
+        + " and "
+        + names.get(names.size() - 1);
   }
 
   /**

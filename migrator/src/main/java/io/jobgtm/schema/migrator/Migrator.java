@@ -485,9 +485,11 @@ public final class Migrator {
       return;
     }
     run.pendingRepeatables = descriptions(flyway.pendingRepeatables());
+    List<AppliedMigration> current = flyway.appliedRepeatables();
+    run.currentRepeatables = current.stream().map(AppliedMigration::description).toList();
     if (run.command.equals("info")) {
       run.appliedRepeatables.clear();
-      run.appliedRepeatables.addAll(flyway.appliedRepeatables());
+      run.appliedRepeatables.addAll(current);
     } else {
       // A repeatable migration still pending after a failure was not applied, whatever ran.
       run.appliedRepeatables.removeIf(
@@ -1100,6 +1102,7 @@ public final class Migrator {
     final List<AppliedMigration> appliedRepeatables = new ArrayList<>();
     List<String> pending = List.of();
     List<String> pendingRepeatables = List.of();
+    List<String> currentRepeatables = List.of();
     List<String> failed = List.of();
     List<String> outOfOrder = List.of();
     Inspection found;
@@ -1149,7 +1152,8 @@ public final class Migrator {
           millisSince(started),
           false,
           appliedRepeatables,
-          pendingRepeatables);
+          pendingRepeatables,
+          currentRepeatables);
     }
   }
 }

@@ -89,6 +89,8 @@ class RepeatableMigrationIT {
     MigrationResult again = configure(files).load().migrate();
     assertThat(again.outcome()).isEqualTo(Outcome.UpToDate);
     assertThat(again.appliedRepeatables()).isEmpty();
+    // The whole state, also when the run applied none of them.
+    assertThat(again.currentRepeatables()).containsExactly("customer totals", "open orders");
     assertThat(history()).hasSize(4);
 
     files
@@ -100,6 +102,7 @@ class RepeatableMigrationIT {
     assertThat(info.appliedRepeatables())
         .extracting(AppliedMigration::description)
         .containsExactly("open orders");
+    assertThat(info.currentRepeatables()).containsExactly("open orders");
     MigrationPlan changed = configure(files).load().plan();
     assertThat(changed.pending())
         .extracting(MigrationScript::fileName)
@@ -114,6 +117,7 @@ class RepeatableMigrationIT {
     assertThat(remigrated.appliedRepeatables())
         .extracting(AppliedMigration::description)
         .containsExactly("customer totals");
+    assertThat(remigrated.currentRepeatables()).containsExactly("open orders", "customer totals");
     assertThat(history())
         .containsExactly(
             "1:SQL:true", "2:SQL:true", "-:SQL:true", "-:SQL:true", "3:SQL:true", "-:SQL:true");

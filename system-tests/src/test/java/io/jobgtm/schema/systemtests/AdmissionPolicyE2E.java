@@ -11,9 +11,11 @@ import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.jobgtm.schema.api.Conditions;
+import io.jobgtm.schema.api.ConfigMapRef;
 import io.jobgtm.schema.api.GateSpec;
 import io.jobgtm.schema.api.MigrationImage;
 import io.jobgtm.schema.api.MigrationJobSpec;
+import io.jobgtm.schema.api.MigrationsSpec;
 import io.jobgtm.schema.api.Reasons;
 import io.jobgtm.schema.api.SchemaVersion;
 import io.jobgtm.schema.api.SecretKeyRef;
@@ -175,6 +177,32 @@ class AdmissionPolicyE2E {
 
   @Test
   @Order(3)
+  void everyConfigMapOfSeveralIsCheckedAndTheFirstTheAuthorMayNotGetIsNamed() {
+    SchemaVersion split = schemaVersion("ledger", OWN_SECRET);
+    split.getSpec().getMigrations().setConfigMapRef(null);
+    split
+        .getSpec()
+        .getMigrations()
+        .setConfigMapRefs(List.of(new ConfigMapRef(MIGRATIONS), new ConfigMapRef("ledger-data")));
+
+    assertThat(refusal(author, split))
+        .isEqualTo(
+            "spec.migrations.configMapRefs: "
+                + AUTHOR_NAME
+                + " may not get ConfigMap \"ledger-data\" in namespace "
+                + APPS
+                + "; the migration Job runs its scripts, so a SchemaVersion may only name one its"
+                + " author may get");
+
+    authors.grant(APPS, AUTHOR, "get-ledger-data", getConfigMaps("ledger-data"));
+
+    await("the ConfigMap grant to take effect")
+        .atMost(PATIENCE)
+        .untilAsserted(() -> assertAdmitted(author, split));
+  }
+
+  @Test
+  @Order(4)
   void aCustomImageOrPodMetadataIsRefusedUntilGranted() {
     SchemaVersion custom = schemaVersion("ledger", OWN_SECRET);
     custom.getSpec().setJob(new MigrationJobSpec());
@@ -206,7 +234,7 @@ class AdmissionPolicyE2E {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void anotherServiceAccountIsRefusedUntilGrantedByName() {
     SchemaVersion asMigrator = schemaVersion("ledger", OWN_SECRET);
     asMigrator.getSpec().setJob(new MigrationJobSpec());
@@ -248,7 +276,7 @@ class AdmissionPolicyE2E {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void aDeploymentTheAuthorMayNotPatchIsRefusedUntilGranted() {
     SchemaVersion gating = schemaVersion("ledger", OWN_SECRET);
     gating.getSpec().setGate(new GateSpec());
@@ -275,11 +303,12 @@ class AdmissionPolicyE2E {
   }
 
   /**
-   * Every check at once, with as many gated Deployments as the CRD allows: within the API server's
-   * budget of authorization checks per request, and the last Deployment is checked too.
+   * Every check at once, with as many gated Deployments and migration ConfigMaps as the CRD allows:
+   * within the API server's budget of authorization checks per request (all 28 of it), and the last
+   * Deployment is checked too.
    */
   @Test
-  @Order(6)
+  @Order(7)
   void theLargestSchemaVersionIsCheckedInFull() {
     List<String> deployments =
         IntStream.rangeClosed(1, GateSpec.MAX_DEPLOYMENTS).mapToObj(i -> "app-" + i).toList();
@@ -295,6 +324,20 @@ class AdmissionPolicyE2E {
     largest.getSpec().getJob().setServiceAccountName("migrator");
     largest.getSpec().setGate(new GateSpec());
     largest.getSpec().getGate().setDeployments(deployments);
+    List<String> configMaps =
+        IntStream.rangeClosed(1, MigrationsSpec.MAX_CONFIG_MAPS)
+            .mapToObj(i -> i == 1 ? MIGRATIONS : "ledger-part-" + i)
+            .toList();
+    authors.grant(
+        APPS,
+        AUTHOR,
+        "get-ledger-parts",
+        getConfigMaps(configMaps.subList(1, configMaps.size()).toArray(String[]::new)));
+    largest.getSpec().getMigrations().setConfigMapRef(null);
+    largest
+        .getSpec()
+        .getMigrations()
+        .setConfigMapRefs(configMaps.stream().map(ConfigMapRef::new).toList());
 
     await("the grant of all Deployments but the last to take effect")
         .atMost(PATIENCE)
@@ -318,7 +361,7 @@ class AdmissionPolicyE2E {
    * others set, but sending the Secret elsewhere is checked again: host, Secret, image.
    */
   @Test
-  @Order(7)
+  @Order(8)
   void anUpdateIsCheckedWhereItChangesWhatTheJobGets() {
     admin.resources(SchemaVersion.class).inNamespace(APPS).resource(stored("bumped")).create();
     KubernetesClient bumper =
@@ -373,6 +416,27 @@ class AdmissionPolicyE2E {
                   resource.getSpec().getJob().setImage("registry.example.com/evil:1");
                 }))
         .startsWith(secretRefused);
+    // Other ConfigMaps, or other placeholder values, change the SQL run as the Secret's user.
+    assertThat(
+            updateRefusal(
+                bumper,
+                "bumped",
+                resource -> {
+                  resource.getSpec().getMigrations().setConfigMapRef(null);
+                  resource
+                      .getSpec()
+                      .getMigrations()
+                      .setConfigMapRefs(
+                          List.of(new ConfigMapRef(MIGRATIONS), new ConfigMapRef("ledger-data")));
+                }))
+        .startsWith(secretRefused);
+    assertThat(
+            updateRefusal(
+                bumper,
+                "bumped",
+                resource ->
+                    resource.getSpec().getMigrations().setPlaceholders(Map.of("owner", "evil"))))
+        .startsWith(secretRefused);
     assertThat(
             admin
                 .resources(SchemaVersion.class)
@@ -387,7 +451,7 @@ class AdmissionPolicyE2E {
   }
 
   @Test
-  @Order(8)
+  @Order(9)
   void outsideTheWatchedNamespacesThePolicyIsNotBound() {
     KubernetesClient elsewhere =
         authors.serviceAccountWithRole(
@@ -411,7 +475,7 @@ class AdmissionPolicyE2E {
    * status, migrates and removes the finalizer of a resource the author created, policy on.
    */
   @Test
-  @Order(9)
+  @Order(10)
   void withThePolicyOnTheOperatorMigratesAndLetsGo() {
     operator =
         OperatorMain.start(
@@ -558,6 +622,15 @@ class AdmissionPolicyE2E {
             .withResourceNames(MIGRATIONS)
             .build());
     return rules;
+  }
+
+  private static PolicyRule getConfigMaps(String... names) {
+    return new PolicyRuleBuilder()
+        .withApiGroups("")
+        .withResources("configmaps")
+        .withVerbs("get")
+        .withResourceNames(names)
+        .build();
   }
 
   private static PolicyRule patchDeployments(String... names) {

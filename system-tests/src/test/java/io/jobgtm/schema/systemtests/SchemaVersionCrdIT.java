@@ -173,6 +173,18 @@ class SchemaVersionCrdIT {
           password key dot dot         | {spec: {database: {host: db, name: jobgtm, credentialsSecretRef: {name: s, passwordKey: ..pw}}}} | spec.database.credentialsSecretRef.passwordKey: Invalid value: "..pw"
           password key a slash         | {spec: {database: {host: db, name: jobgtm, credentialsSecretRef: {name: s, passwordKey: db/pw}}}} | spec.database.credentialsSecretRef.passwordKey: Invalid value: "db/pw"
           ConfigMap name uppercase     | {spec: {migrations: {configMapRef: {name: Migrations}}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.migrations.configMapRef.name: Invalid value: "Migrations"
+          configMapRefs and configMapRef | {spec: {migrations: {configMapRef: {name: m}, configMapRefs: [{name: n}]}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.migrations: Invalid value: set migrations.configMapRefs alone: it lists every ConfigMap of the set, so it replaces migrations.configMapRef and cannot be combined with migrations.image
+          configMapRefs and image      | {spec: {migrations: {configMapRefs: [{name: n}], image: {reference: "r/m:1"}}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.migrations: Invalid value: set migrations.configMapRefs alone: it lists every ConfigMap of the set, so it replaces migrations.configMapRef and cannot be combined with migrations.image
+          configMapRefs empty          | {spec: {migrations: {configMapRefs: []}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.migrations.configMapRefs: Invalid value: 0: spec.migrations.configMapRefs in body should have at least 1 items
+          five configMapRefs           | {spec: {migrations: {configMapRefs: [{name: a}, {name: b}, {name: c}, {name: d}, {name: e}]}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.migrations.configMapRefs: Too many: 5: must have at most 4 items
+          a ConfigMap named twice      | {spec: {migrations: {configMapRefs: [{name: a}, {name: b}, {name: a}]}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.migrations.configMapRefs: Invalid value: migrations.configMapRefs names a ConfigMap twice
+          configMapRefs name uppercase | {spec: {migrations: {configMapRefs: [{name: a}, {name: B}]}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.migrations.configMapRefs[1].name: Invalid value: "B"
+          history table of 64 characters | {spec: {database: {host: db, name: jobgtm, historyTable: hxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx, credentialsSecretRef: {name: s}}}} | spec.database.historyTable: Too long
+          history table of 64 bytes in UTF-8 | {spec: {database: {host: db, name: jobgtm, historyTable: éééééééééééééééééééééééééééééééé, credentialsSecretRef: {name: s}}}} | database.historyTable has more than 63 bytes in UTF-8, PostgreSQL's limit on names
+          history table blank          | {spec: {database: {host: db, name: jobgtm, historyTable: "  ", credentialsSecretRef: {name: s}}}} | spec.database.historyTable: Invalid value: "  "
+          out of order as text         | {spec: {migrations: {outOfOrder: "yes"}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.migrations.outOfOrder: Invalid value: "string"
+          a placeholder value a number | {spec: {migrations: {placeholders: {owner: 7}}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.migrations.placeholders.owner: Invalid value: "integer"
+          empty placeholder prefix     | {spec: {migrations: {placeholderPrefix: ""}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.migrations.placeholderPrefix: Invalid value: ""
           """)
   void invalidSpecIsRejectedNamingTheField(String label, String manifest, String message) {
     GenericKubernetesResource resource = manifest(manifest);
@@ -215,6 +227,10 @@ class SchemaVersionCrdIT {
           service account with dots                | {job: {serviceAccountName: db-migrator.v2}}
           Secret keys with dots and underscores    | {database: {host: db, name: jobgtm, credentialsSecretRef: {name: db.secret-1, usernameKey: .user_name, passwordKey: PASSWORD.v2}}}
           ConfigMap name with dots                 | {migrations: {configMapRef: {name: workflow.migrations-v2}}}
+          four ConfigMaps in order                 | {migrations: {configMapRefs: [{name: schema}, {name: data.v2}, {name: views}, {name: grants}]}}
+          history table of 63 characters           | {database: {host: db, name: jobgtm, historyTable: hxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx, credentialsSecretRef: {name: s}}}
+          history table Flyway 5 named             | {database: {host: db, name: jobgtm, historyTable: schema_version, credentialsSecretRef: {name: s}}}
+          placeholders and Flyway's settings       | {migrations: {outOfOrder: true, placeholderReplacement: true, placeholders: {owner: app, "Schema.Name": "a ${b} 'c'"}, placeholderPrefix: "#[", placeholderSuffix: "]"}}
           """)
   void validSpecIsAccepted(String label, String spec) {
     // A case without a database block gets a minimal valid one.

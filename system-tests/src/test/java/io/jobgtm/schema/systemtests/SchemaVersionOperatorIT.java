@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.jobgtm.schema.api.Conditions;
+import io.jobgtm.schema.api.ConfigMapRef;
 import io.jobgtm.schema.api.Reasons;
 import io.jobgtm.schema.api.SchemaVersion;
 import io.jobgtm.schema.api.SchemaVersionStatus;
@@ -21,6 +22,7 @@ import io.jobgtm.schema.testing.LocalControlPlaneExtension;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -236,6 +238,51 @@ class SchemaVersionOperatorIT {
         .serverSideApply();
 
     awaitSingleJob("no-configmap");
+  }
+
+  @Test
+  void aMissingConfigMapOfSeveralStallsNamingItAndItsCreationStartsTheJob() {
+    admin
+        .configMaps()
+        .inNamespace(NAMESPACE)
+        .resource(Manifests.migrationsConfigMap("split-schema"))
+        .serverSideApply();
+    SchemaVersion resource = Manifests.exampleSchemaVersionOnItsOwnDatabase("split-set");
+    resource.getSpec().getMigrations().setConfigMapRef(null);
+    resource
+        .getSpec()
+        .getMigrations()
+        .setConfigMapRefs(
+            List.of(new ConfigMapRef("split-schema"), new ConfigMapRef("split-data")));
+    apply(resource);
+
+    SchemaVersionStatus status =
+        awaitCondition("split-set", Conditions.STALLED, Reasons.CONFIG_MAP_NOT_FOUND);
+    assertThat(
+            Conditions.find(status.getConditions(), Conditions.STALLED).orElseThrow().getMessage())
+        .isEqualTo(
+            "ConfigMap split-data (spec.migrations.configMapRefs) not found in namespace "
+                + NAMESPACE);
+    assertThat(jobsOf("split-set")).isEmpty();
+
+    admin
+        .configMaps()
+        .inNamespace(NAMESPACE)
+        .resource(
+            Manifests.configMap(
+                "split-data", Map.of("V3__seed.sql", "INSERT INTO job_listings DEFAULT VALUES;\n")))
+        .serverSideApply();
+
+    Job job = awaitSingleJob("split-set");
+    var pod = job.getSpec().getTemplate().getSpec();
+    assertThat(pod.getVolumes())
+        .filteredOn(volume -> volume.getConfigMap() != null)
+        .extracting(volume -> volume.getConfigMap().getName())
+        .containsExactly("split-schema", "split-data");
+    assertThat(pod.getContainers().get(0).getEnv())
+        .filteredOn(env -> env.getName().equals("MIGRATIONS_DIR"))
+        .extracting(env -> env.getValue())
+        .containsExactly("/migrations/split-schema,/migrations/split-data");
   }
 
   @Test

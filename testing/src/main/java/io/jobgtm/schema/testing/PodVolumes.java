@@ -232,12 +232,27 @@ final class PodVolumes {
     }
 
     /**
-     * A value that is a path under a mount, or a {@code --flag=} followed by one, with that path
-     * rewritten; anything else unchanged.
+     * A value that is a path under a mount, several such paths separated by commas (a list of
+     * directories, such as Flyway's locations), or a {@code --flag=} followed by one, with each
+     * path rewritten; anything else unchanged.
      */
     String rewrite(String value) {
       if (value == null) {
         return null;
+      }
+      if (value.startsWith("/") && value.contains(",")) {
+        String[] parts = value.split(",", -1);
+        boolean allMounted = true;
+        for (String part : parts) {
+          allMounted &= part.startsWith("/") && hostPath(part).isPresent();
+        }
+        if (allMounted) {
+          List<String> rewritten = new ArrayList<>();
+          for (String part : parts) {
+            rewritten.add(hostPath(part).map(Path::toString).orElseThrow());
+          }
+          return String.join(",", rewritten);
+        }
       }
       if (value.startsWith("/")) {
         return hostPath(value).map(Path::toString).orElse(value);

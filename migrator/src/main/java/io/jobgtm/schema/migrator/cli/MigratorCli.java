@@ -198,9 +198,10 @@ public final class MigratorCli implements Callable<Integer> {
         names = "--migrations",
         defaultValue = "${env:" + JobEnvironment.MIGRATIONS_DIR + "}",
         description =
-            "Directory of the migration set, sub-folders included (MIGRATIONS_DIR); default:"
-                + " the bundled reference migrations.")
-    Path migrations;
+            "Directory of the migration set, sub-folders included, or several separated by"
+                + " commas, read as one set in the order given, as Flyway's locations"
+                + " (MIGRATIONS_DIR); default: the bundled reference migrations.")
+    String migrations;
 
     @Option(
         names = "--history-table",
@@ -387,7 +388,9 @@ public final class MigratorCli implements Callable<Integer> {
       return Migrator.configure()
           .connection(connection.settings())
           .migrations(
-              migrations == null ? MigrationSet.bundled() : MigrationSet.fromDirectory(migrations))
+              blank(migrations)
+                  ? MigrationSet.bundled()
+                  : MigrationSet.fromDirectories(locations(migrations)))
           .historyTable(historyTable)
           .outOfOrder(outOfOrder)
           .placeholders(
@@ -819,6 +822,15 @@ public final class MigratorCli implements Callable<Integer> {
         "schema-operator migrator " + (version == null ? "(development)" : version)
       };
     }
+  }
+
+  /** The directories of --migrations: separated by commas, blanks around them dropped. */
+  static List<Path> locations(String migrations) {
+    return java.util.Arrays.stream(migrations.split(JobEnvironment.LOCATION_SEPARATOR))
+        .map(String::trim)
+        .filter(location -> !location.isEmpty())
+        .map(Path::of)
+        .toList();
   }
 
   private static boolean blank(String value) {

@@ -18,10 +18,12 @@ import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.PodFailurePolicyRuleBuilder;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.jobgtm.schema.api.BaselineSpec;
 import io.jobgtm.schema.api.CredentialsSecretRef;
 import io.jobgtm.schema.api.DatabaseSpec;
 import io.jobgtm.schema.api.MigrationJobSpec;
+import io.jobgtm.schema.api.MigrationsSpec;
 import io.jobgtm.schema.api.SchemaVersion;
 import io.jobgtm.schema.api.SchemaVersionSpec;
 import io.jobgtm.schema.api.SslRootCertSpec;
@@ -116,6 +118,24 @@ public final class MigrationJobFactory {
               .endConfigMap()
               .build());
       mounts.add(migrationsMount(true));
+    } else if (source instanceof MigrationSource.FromConfigMaps fromConfigMaps) {
+      List<MigrationSource.FromConfigMap> configMaps = fromConfigMaps.configMaps();
+      for (int i = 0; i < configMaps.size(); i++) {
+        String volume = "migrations-" + i;
+        volumes.add(
+            new VolumeBuilder()
+                .withName(volume)
+                .withNewConfigMap()
+                .withName(configMaps.get(i).name())
+                .endConfigMap()
+                .build());
+        mounts.add(
+            new VolumeMountBuilder()
+                .withName(volume)
+                .withMountPath(locationOf(configMaps.get(i)))
+                .withReadOnly(true)
+                .build());
+      }
     } else if (source instanceof MigrationSource.FromImage fromImage) {
       volumes.add(
           new VolumeBuilder().withName("migrations").withNewEmptyDir().endEmptyDir().build());
@@ -251,6 +271,9 @@ public final class MigrationJobFactory {
     env.add(literal(JobEnvironment.DB_PORT, String.valueOf(database.getPort())));
     env.add(literal(JobEnvironment.DB_NAME, database.getName()));
     env.add(literal(JobEnvironment.DB_SCHEMA, database.getSchema()));
+    if (database.getHistoryTable() != null) {
+      env.add(literal(JobEnvironment.HISTORY_TABLE, database.getHistoryTable()));
+    }
     env.add(literal(JobEnvironment.DB_SSLMODE, database.getSslMode().value()));
     if (database.getSslRootCert() != null) {
       env.add(literal(JobEnvironment.DB_SSLROOTCERT, SSL_ROOT_CERT_FILE));
@@ -284,9 +307,19 @@ public final class MigrationJobFactory {
     if (job != null && job.getStatementTimeout() != null) {
       env.add(literal(JobEnvironment.STATEMENT_TIMEOUT, job.getStatementTimeout()));
     }
-    if (!(source instanceof MigrationSource.Bundled)) {
+    if (source instanceof MigrationSource.FromConfigMaps fromConfigMaps) {
+      env.add(
+          literal(
+              JobEnvironment.MIGRATIONS_DIR,
+              String.join(
+                  JobEnvironment.LOCATION_SEPARATOR,
+                  fromConfigMaps.configMaps().stream()
+                      .map(MigrationJobFactory::locationOf)
+                      .toList())));
+    } else if (!(source instanceof MigrationSource.Bundled)) {
       env.add(literal(JobEnvironment.MIGRATIONS_DIR, MIGRATIONS_DIR));
     }
+    env.addAll(migrationSettings(spec.getMigrations()));
     env.add(
         literal(
             JobEnvironment.SCHEMA_OWNER,
@@ -296,6 +329,48 @@ public final class MigrationJobFactory {
       env.add(literal(JobEnvironment.TAKE_OVER_FROM, database.getTakeOverFrom()));
     }
     env.add(literal(JobEnvironment.RESULT_FILE, TERMINATION_MESSAGE_PATH));
+    return env;
+  }
+
+  /**
+   * Where a ConfigMap of {@code spec.migrations.configMapRefs} is mounted: a directory named after
+   * it, so that the migrator's messages (a version found in two ConfigMaps) name the ConfigMap. A
+   * ConfigMap's name never holds the separator of {@code MIGRATIONS_DIR}, a comma.
+   */
+  static String locationOf(MigrationSource.FromConfigMap configMap) {
+    return MIGRATIONS_DIR + "/" + configMap.name();
+  }
+
+  /**
+   * The migrator's settings from {@code spec.migrations} and {@code spec.database.historyTable}
+   * that the spec sets; unset, the migrator's defaults apply (the same as the CRD documents).
+   */
+  private static List<EnvVar> migrationSettings(MigrationsSpec migrations) {
+    List<EnvVar> env = new ArrayList<>();
+    if (migrations == null) {
+      return env;
+    }
+    if (migrations.getOutOfOrder() != null) {
+      env.add(literal(JobEnvironment.OUT_OF_ORDER, String.valueOf(migrations.getOutOfOrder())));
+    }
+    if (migrations.getPlaceholderReplacement() != null) {
+      env.add(
+          literal(
+              JobEnvironment.PLACEHOLDER_REPLACEMENT,
+              String.valueOf(migrations.getPlaceholderReplacement())));
+    }
+    if (migrations.getPlaceholders() != null && !migrations.getPlaceholders().isEmpty()) {
+      env.add(
+          literal(
+              JobEnvironment.PLACEHOLDERS,
+              Serialization.asJson(new TreeMap<>(migrations.getPlaceholders()))));
+    }
+    if (migrations.getPlaceholderPrefix() != null) {
+      env.add(literal(JobEnvironment.PLACEHOLDER_PREFIX, migrations.getPlaceholderPrefix()));
+    }
+    if (migrations.getPlaceholderSuffix() != null) {
+      env.add(literal(JobEnvironment.PLACEHOLDER_SUFFIX, migrations.getPlaceholderSuffix()));
+    }
     return env;
   }
 

@@ -62,6 +62,19 @@ public final class MigrationPlanner {
           desiredJobName,
           lastFinished);
     }
+    if (source instanceof MigrationSource.FromConfigMaps configMaps
+        && configMaps.missing().isPresent()) {
+      return new MigrationPlan(
+          Action.NONE,
+          State.STALLED,
+          Reasons.CONFIG_MAP_NOT_FOUND,
+          "ConfigMap "
+              + configMaps.missing().get().name()
+              + " (spec.migrations.configMapRefs) not found in namespace "
+              + resource.getMetadata().getNamespace(),
+          desiredJobName,
+          lastFinished);
+    }
 
     String target = resource.getSpec().getTargetVersion();
     String current = status == null ? null : status.getCurrentVersion();

@@ -56,6 +56,8 @@ public final class StatusFactory {
     next.setPendingVersions(new ArrayList<>(previous.getPendingVersions()));
     next.setPendingCount(previous.getPendingCount());
     next.setAppliedMigrations(new ArrayList<>(previous.getAppliedMigrations()));
+    next.setAppliedRepeatables(previous.getAppliedRepeatables());
+    next.setPendingRepeatables(previous.getPendingRepeatables());
     next.setLastJob(previous.getLastJob());
     next.setGatedPods(previous.getGatedPods());
 
@@ -143,6 +145,7 @@ public final class StatusFactory {
     }
     next.setPendingVersions(new ArrayList<>(result.pending()));
     next.setPendingCount(result.pendingCount());
+    recordRepeatables(next, result);
     List<AppliedMigration> applied = new ArrayList<>();
     for (int i = result.applied().size() - 1; i >= 0; i--) {
       io.jobgtm.schema.contract.AppliedMigration migration = result.applied().get(i);
@@ -162,6 +165,30 @@ public final class StatusFactory {
     }
     next.setAppliedMigrations(
         new ArrayList<>(applied.subList(0, Math.min(applied.size(), APPLIED_HISTORY_LIMIT))));
+  }
+
+  /**
+   * The repeatable migrations as the result found them after the run: the whole state ({@code
+   * currentRepeatables}), not only those the run applied ({@code appliedRepeatables}). A result
+   * that never reached the database (no {@code databaseState}: a refused set, no connection) or
+   * whose lists were cut to fit the termination message leaves the recorded ones as they were.
+   */
+  private static void recordRepeatables(SchemaVersionStatus next, MigrationResult result) {
+    boolean cut =
+        result.truncated()
+            && result.currentRepeatables().isEmpty()
+            && result.pendingRepeatables().isEmpty();
+    if (result.databaseState() == null || cut) {
+      return;
+    }
+    next.setAppliedRepeatables(
+        result.currentRepeatables().isEmpty()
+            ? null
+            : new ArrayList<>(result.currentRepeatables()));
+    next.setPendingRepeatables(
+        result.pendingRepeatables().isEmpty()
+            ? null
+            : new ArrayList<>(result.pendingRepeatables()));
   }
 
   private static String desiredVersion(

@@ -5,7 +5,9 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -52,6 +54,35 @@ public sealed interface MigrationSource {
             digest.update(value.getBytes(StandardCharsets.UTF_8));
             digest.update((byte) 0);
           });
+      return HexFormat.of().formatHex(digest.digest());
+    }
+  }
+
+  /**
+   * Several ConfigMaps read as one set, in the order of {@code spec.migrations.configMapRefs}: each
+   * a {@link FromConfigMap}, whose {@code configMap} is null when missing.
+   */
+  record FromConfigMaps(List<FromConfigMap> configMaps) implements MigrationSource {
+
+    public FromConfigMaps {
+      configMaps = List.copyOf(configMaps);
+    }
+
+    /** The first ConfigMap that does not exist, if any. */
+    public Optional<FromConfigMap> missing() {
+      return configMaps.stream().filter(configMap -> !configMap.exists()).findFirst();
+    }
+
+    /** Changes when any ConfigMap's content, name or place in the list does. */
+    @Override
+    public String checksum() {
+      MessageDigest digest = sha256();
+      for (FromConfigMap configMap : configMaps) {
+        digest.update(configMap.name().getBytes(StandardCharsets.UTF_8));
+        digest.update((byte) 0);
+        digest.update(configMap.checksum().getBytes(StandardCharsets.UTF_8));
+        digest.update((byte) 0);
+      }
       return HexFormat.of().formatHex(digest.digest());
     }
   }

@@ -98,12 +98,10 @@ public final class SchemaVersionReconciler
         .getPrimaryCache()
         .addIndexer(
             CONFIG_MAP_INDEX,
-            resource -> {
-              String name = configMapName(resource);
-              return name == null
-                  ? List.of()
-                  : List.of(resource.getMetadata().getNamespace() + "/" + name);
-            });
+            resource ->
+                configMapNames(resource).stream()
+                    .map(name -> resource.getMetadata().getNamespace() + "/" + name)
+                    .toList());
     context
         .getPrimaryCache()
         .addIndexer(
@@ -154,12 +152,11 @@ public final class SchemaVersionReconciler
                             .map(ResourceID::fromResource)
                             .collect(Collectors.toSet()))
                 .withPrimaryToSecondaryMapper(
-                    (SchemaVersion resource) -> {
-                      String name = configMapName(resource);
-                      return name == null
-                          ? Set.of()
-                          : Set.of(new ResourceID(name, resource.getMetadata().getNamespace()));
-                    })
+                    (SchemaVersion resource) ->
+                        configMapNames(resource).stream()
+                            .map(
+                                name -> new ResourceID(name, resource.getMetadata().getNamespace()))
+                            .collect(Collectors.toSet()))
                 .build(),
             context);
     InformerEventSource<Pod, SchemaVersion> gatedPodSource =
@@ -482,6 +479,20 @@ public final class SchemaVersionReconciler
       return new MigrationSource.FromConfigMap(
           name, context.getSecondaryResource(ConfigMap.class).orElse(null));
     }
+    if (migrations != null && migrations.getConfigMapRefs() != null) {
+      Map<String, ConfigMap> found =
+          context.getSecondaryResources(ConfigMap.class).stream()
+              .collect(
+                  Collectors.toMap(
+                      configMap -> configMap.getMetadata().getName(),
+                      configMap -> configMap,
+                      (a, b) -> a));
+      return new MigrationSource.FromConfigMaps(
+          migrations.getConfigMapRefs().stream()
+              .map(
+                  ref -> new MigrationSource.FromConfigMap(ref.getName(), found.get(ref.getName())))
+              .toList());
+    }
     if (migrations != null && migrations.getImage() != null) {
       return new MigrationSource.FromImage(
           migrations.getImage().getReference(), migrations.getImage().getPath());
@@ -510,11 +521,18 @@ public final class SchemaVersionReconciler
     return resource.getSpec().getGate().getDeployments();
   }
 
-  private static String configMapName(SchemaVersion resource) {
+  /** The ConfigMaps of the migration set: configMapRef's, or configMapRefs' in order. */
+  private static List<String> configMapNames(SchemaVersion resource) {
     MigrationsSpec migrations =
         resource.getSpec() == null ? null : resource.getSpec().getMigrations();
-    return migrations == null || migrations.getConfigMapRef() == null
-        ? null
-        : migrations.getConfigMapRef().getName();
+    if (migrations == null) {
+      return List.of();
+    }
+    if (migrations.getConfigMapRef() != null) {
+      return List.of(migrations.getConfigMapRef().getName());
+    }
+    return migrations.getConfigMapRefs() == null
+        ? List.of()
+        : migrations.getConfigMapRefs().stream().map(ref -> ref.getName()).toList();
   }
 }

@@ -15,6 +15,7 @@ import io.jobgtm.schema.api.SslRootCertSpec;
 import io.jobgtm.schema.operator.Fixtures;
 import io.jobgtm.schema.operator.decide.JobIdentity;
 import io.jobgtm.schema.operator.observe.MigrationSource;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -209,6 +210,81 @@ class MigrationJobFactoryTest {
               assertThat(init.getCommand()).containsExactly("cp", "-R", "/sql/.", "/migrations/");
               assertThat(init.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
             });
+  }
+
+  @Test
+  void severalConfigMapsAreMountedEachAtItsOwnDirectoryListedInOrder() {
+    SchemaVersion resource =
+        Fixtures.schemaVersion(
+            "migrations: {configMapRefs: [{name: ledger-schema}, {name: ledger-data}]}");
+    MigrationSource source =
+        new MigrationSource.FromConfigMaps(
+            List.of(
+                new MigrationSource.FromConfigMap("ledger-schema", null),
+                new MigrationSource.FromConfigMap("ledger-data", null)));
+
+    PodSpec pod = build(resource, source).getSpec().getTemplate().getSpec();
+    Container container = pod.getContainers().get(0);
+
+    assertThat(pod.getVolumes())
+        .filteredOn(volume -> volume.getConfigMap() != null)
+        .extracting(volume -> volume.getName() + "=" + volume.getConfigMap().getName())
+        .containsExactly("migrations-0=ledger-schema", "migrations-1=ledger-data");
+    assertThat(container.getVolumeMounts())
+        .filteredOn(mount -> mount.getName().startsWith("migrations"))
+        .extracting(
+            mount -> mount.getName() + "@" + mount.getMountPath() + ":" + mount.getReadOnly())
+        .containsExactly(
+            "migrations-0@/migrations/ledger-schema:true",
+            "migrations-1@/migrations/ledger-data:true");
+    assertThat(env(container, "MIGRATIONS_DIR").getValue())
+        .isEqualTo("/migrations/ledger-schema,/migrations/ledger-data");
+  }
+
+  @Test
+  void historyTableOutOfOrderAndPlaceholdersReachTheMigrator() {
+    SchemaVersion resource =
+        Fixtures.schemaVersion(
+            """
+            migrations:
+              outOfOrder: true
+              placeholderReplacement: true
+              placeholders: {owner: app_owner, "quote": "it's \\"x\\""}
+              placeholderPrefix: "#["
+              placeholderSuffix: "]"
+            """);
+    resource.getSpec().getDatabase().setHistoryTable("schema_version");
+    Container container =
+        build(resource, bundled).getSpec().getTemplate().getSpec().getContainers().get(0);
+
+    assertThat(env(container, "HISTORY_TABLE").getValue()).isEqualTo("schema_version");
+    assertThat(env(container, "OUT_OF_ORDER").getValue()).isEqualTo("true");
+    assertThat(env(container, "PLACEHOLDER_REPLACEMENT").getValue()).isEqualTo("true");
+    assertThat(env(container, "PLACEHOLDERS").getValue())
+        .isEqualTo("{\"owner\":\"app_owner\",\"quote\":\"it's \\\"x\\\"\"}");
+    assertThat(env(container, "PLACEHOLDER_PREFIX").getValue()).isEqualTo("#[");
+    assertThat(env(container, "PLACEHOLDER_SUFFIX").getValue()).isEqualTo("]");
+  }
+
+  @Test
+  void unsetMigratorSettingsLeaveTheMigratorsDefaults() {
+    Container container =
+        build(Fixtures.schemaVersion(), bundled)
+            .getSpec()
+            .getTemplate()
+            .getSpec()
+            .getContainers()
+            .get(0);
+
+    assertThat(container.getEnv())
+        .extracting(EnvVar::getName)
+        .doesNotContain(
+            "HISTORY_TABLE",
+            "OUT_OF_ORDER",
+            "PLACEHOLDER_REPLACEMENT",
+            "PLACEHOLDERS",
+            "PLACEHOLDER_PREFIX",
+            "PLACEHOLDER_SUFFIX");
   }
 
   @Test

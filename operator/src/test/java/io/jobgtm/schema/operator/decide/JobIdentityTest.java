@@ -71,6 +71,73 @@ class JobIdentityTest {
   }
 
   @Test
+  void theHashOfSeveralConfigMapsChangesWhenAnyOfThemDoes() {
+    SchemaVersion resource =
+        Fixtures.schemaVersion("migrations: {configMapRefs: [{name: schema}, {name: data}]}");
+    String base =
+        JobIdentity.specHash(
+            resource, configMaps(named("schema", "V1__a.sql"), named("data", "V2__b.sql")), IMAGE);
+
+    assertThat(
+            JobIdentity.specHash(
+                resource,
+                configMaps(named("schema", "V1__a.sql"), named("data", "V2__b.sql")),
+                IMAGE))
+        .isEqualTo(base);
+    assertThat(
+            JobIdentity.specHash(
+                resource,
+                configMaps(named("schema", "V1__a.sql"), named("data", "V2__changed.sql")),
+                IMAGE))
+        .isNotEqualTo(base);
+    assertThat(
+            JobIdentity.specHash(
+                resource,
+                configMaps(named("schema", "V1__changed.sql"), named("data", "V2__b.sql")),
+                IMAGE))
+        .isNotEqualTo(base);
+    // The same scripts under the other ConfigMap: another set, another Job.
+    assertThat(
+            JobIdentity.specHash(
+                resource,
+                configMaps(named("schema", "V1__a.sql", "V2__b.sql"), named("data")),
+                IMAGE))
+        .isNotEqualTo(base);
+  }
+
+  @Test
+  void theMigratorSettingsOfTheSpecChangeTheHash() {
+    String base = hash(Fixtures.schemaVersion());
+    SchemaVersion otherHistory = Fixtures.schemaVersion();
+    otherHistory.getSpec().getDatabase().setHistoryTable("schema_version");
+
+    assertThat(hash(otherHistory)).isNotEqualTo(base);
+    assertThat(hash(Fixtures.schemaVersion("migrations: {outOfOrder: true}"))).isNotEqualTo(base);
+    assertThat(hash(Fixtures.schemaVersion("migrations: {placeholders: {owner: app}}")))
+        .isNotEqualTo(hash(Fixtures.schemaVersion("migrations: {placeholders: {owner: ops}}")));
+  }
+
+  private static MigrationSource.FromConfigMaps configMaps(
+      MigrationSource.FromConfigMap... configMaps) {
+    return new MigrationSource.FromConfigMaps(java.util.List.of(configMaps));
+  }
+
+  private static MigrationSource.FromConfigMap named(String name, String... files) {
+    Map<String, String> data = new java.util.TreeMap<>();
+    for (String file : files) {
+      data.put(file, "SELECT 1;");
+    }
+    return new MigrationSource.FromConfigMap(
+        name,
+        new ConfigMapBuilder()
+            .withNewMetadata()
+            .withName(name)
+            .endMetadata()
+            .withData(data)
+            .build());
+  }
+
+  @Test
   void aNewAttemptRunsAnUnchangedSpecAgainUnderANewName() {
     String hash = hash(Fixtures.schemaVersion());
 

@@ -184,6 +184,36 @@ class MigrationPlannerTest {
   }
 
   @Test
+  void aMissingConfigMapOfSeveralStallsNamingIt() {
+    SchemaVersion resource =
+        Fixtures.schemaVersion(
+            "migrations: {configMapRefs: [{name: ledger-schema}, {name: ledger-data}]}");
+
+    MigrationPlan plan =
+        MigrationPlanner.plan(
+            resource,
+            new MigrationSource.FromConfigMaps(
+                List.of(
+                    new MigrationSource.FromConfigMap(
+                        "ledger-schema",
+                        new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+                            .withNewMetadata()
+                            .withName("ledger-schema")
+                            .endMetadata()
+                            .build()),
+                    new MigrationSource.FromConfigMap("ledger-data", null))),
+            DESIRED,
+            List.of());
+
+    assertThat(plan.action()).isEqualTo(Action.NONE);
+    assertThat(plan.state()).isEqualTo(State.STALLED);
+    assertThat(plan.reason()).isEqualTo(Reasons.CONFIG_MAP_NOT_FOUND);
+    assertThat(plan.message())
+        .isEqualTo(
+            "ConfigMap ledger-data (spec.migrations.configMapRefs) not found in namespace apps");
+  }
+
+  @Test
   void targetBelowTheCurrentVersionStallsUnlessDowngradesAreAllowed() {
     SchemaVersion refused = Fixtures.schemaVersion("targetVersion: \"1\"");
     refused.setStatus(statusAt("2"));

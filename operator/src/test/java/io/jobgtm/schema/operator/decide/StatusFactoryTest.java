@@ -135,6 +135,93 @@ class StatusFactoryTest {
   }
 
   @Test
+  void repeatablesShowTheWholeStateNotOnlyWhatTheLastJobApplied() {
+    // The Job applied nothing repeatable itself; the database holds two, one is pending.
+    io.jobgtm.schema.contract.MigrationResult result =
+        new io.jobgtm.schema.contract.MigrationResult(
+            io.jobgtm.schema.contract.MigrationResult.API_VERSION,
+            "migrate",
+            io.jobgtm.schema.contract.Outcome.UpToDate,
+            DatabaseState.Versioned,
+            "2",
+            "2",
+            "latest",
+            null,
+            List.of(),
+            0,
+            List.of(),
+            List.of(),
+            0,
+            List.of(),
+            List.of(),
+            null,
+            null,
+            10,
+            false,
+            List.of(),
+            List.of("order totals"),
+            List.of("customer view", "open orders"));
+
+    SchemaVersionStatus status =
+        reconcile(Fixtures.schemaVersion(), finishedWith(result, ObservedJob.Phase.Succeeded), T0);
+
+    assertThat(status.getAppliedRepeatables()).containsExactly("customer view", "open orders");
+    assertThat(status.getPendingRepeatables()).containsExactly("order totals");
+  }
+
+  @Test
+  void aResultThatNeverReachedTheDatabaseKeepsTheRecordedRepeatables() {
+    SchemaVersion resource = Fixtures.schemaVersion();
+    resource.setStatus(new SchemaVersionStatus());
+    resource.getStatus().setAppliedRepeatables(List.of("customer view"));
+    io.jobgtm.schema.contract.MigrationResult refused =
+        new io.jobgtm.schema.contract.MigrationResult(
+            io.jobgtm.schema.contract.MigrationResult.API_VERSION,
+            "migrate",
+            io.jobgtm.schema.contract.Outcome.Failed,
+            null,
+            null,
+            null,
+            null,
+            null,
+            List.of(),
+            0,
+            List.of(),
+            List.of(),
+            0,
+            List.of(),
+            List.of(),
+            null,
+            new io.jobgtm.schema.contract.Failure(
+                io.jobgtm.schema.contract.FailureReason.InvalidMigrationSet, null, "bad set"),
+            10,
+            false);
+
+    SchemaVersionStatus status =
+        reconcile(resource, finishedWith(refused, ObservedJob.Phase.Failed), T0);
+
+    assertThat(status.getAppliedRepeatables()).containsExactly("customer view");
+    assertThat(status.getPendingRepeatables()).isNull();
+  }
+
+  private static ObservedJob finishedWith(
+      io.jobgtm.schema.contract.MigrationResult result, ObservedJob.Phase phase) {
+    return new ObservedJob(
+        JOB,
+        null,
+        phase,
+        null,
+        phase == ObservedJob.Phase.Failed ? "failed" : null,
+        result,
+        phase == ObservedJob.Phase.Failed ? 2 : 0,
+        null,
+        null,
+        "2026-01-01T10:00:00Z",
+        "2026-01-01T10:01:00Z",
+        false);
+  }
+
+  @Test
   void reconcilingAgainYieldsAnEqualStatusSoNothingIsWritten() {
     SchemaVersion resource = Fixtures.schemaVersion();
     resource.setStatus(reconcile(resource, succeeded(), T0));

@@ -31,6 +31,7 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import io.jobgtm.schema.api.ConfigMapKeyRef;
 import io.jobgtm.schema.api.GateSpec;
 import io.jobgtm.schema.api.KubernetesNames;
+import io.jobgtm.schema.api.MigrationsSpec;
 import io.jobgtm.schema.api.SchemaVersion;
 import io.jobgtm.schema.api.SslMode;
 import io.jobgtm.schema.api.UnversionedSchemaPolicy;
@@ -249,8 +250,12 @@ class HelmChartIT {
     assertThat(policy.getSpec().getVariables())
         .filteredOn(variable -> variable.getName().matches("unpatchable[0-9]+"))
         .hasSize(GateSpec.MAX_DEPLOYMENTS);
+    // And one per ConfigMap of the migration set.
+    assertThat(policy.getSpec().getVariables())
+        .filteredOn(variable -> variable.getName().matches("unreadableConfigMap[0-9]+"))
+        .hasSize(MigrationsSpec.MAX_CONFIG_MAPS);
     assertThat(policy.getSpec().getValidations())
-        .hasSize(5 + GateSpec.MAX_DEPLOYMENTS)
+        .hasSize(4 + MigrationsSpec.MAX_CONFIG_MAPS + GateSpec.MAX_DEPLOYMENTS)
         .allSatisfy(validation -> assertThat(validation.getReason()).isEqualTo("Forbidden"))
         .allSatisfy(validation -> assertThat(validation.getMessageExpression()).isNotBlank());
     ValidatingAdmissionPolicyBinding binding =
