@@ -89,6 +89,11 @@ public class MigrationsSpec {
   @Size(min = 1)
   private String placeholderSuffix;
 
+  @JsonPropertyDescription(
+      "How the files are named, when not as Flyway names them by default (V<version>__<desc>.sql):"
+          + " Flyway's prefixes, separator and suffixes.")
+  private MigrationNamingSpec naming;
+
   public ConfigMapRef getConfigMapRef() {
     return configMapRef;
   }
@@ -153,6 +158,14 @@ public class MigrationsSpec {
     this.placeholderSuffix = placeholderSuffix;
   }
 
+  public MigrationNamingSpec getNaming() {
+    return naming;
+  }
+
+  public void setNaming(MigrationNamingSpec naming) {
+    this.naming = naming;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof MigrationsSpec that
@@ -163,7 +176,8 @@ public class MigrationsSpec {
         && Objects.equals(placeholderReplacement, that.placeholderReplacement)
         && Objects.equals(placeholders, that.placeholders)
         && Objects.equals(placeholderPrefix, that.placeholderPrefix)
-        && Objects.equals(placeholderSuffix, that.placeholderSuffix);
+        && Objects.equals(placeholderSuffix, that.placeholderSuffix)
+        && Objects.equals(naming, that.naming);
   }
 
   @Override
@@ -176,7 +190,8 @@ public class MigrationsSpec {
         placeholderReplacement,
         placeholders,
         placeholderPrefix,
-        placeholderSuffix);
+        placeholderSuffix,
+        naming);
   }
 
   @Override
@@ -197,6 +212,8 @@ public class MigrationsSpec {
         + placeholderPrefix
         + ", placeholderSuffix="
         + placeholderSuffix
+        + ", naming="
+        + naming
         + '}';
   }
 }

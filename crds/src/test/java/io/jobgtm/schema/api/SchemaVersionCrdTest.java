@@ -278,7 +278,8 @@ class SchemaVersionCrdTest {
             "placeholderReplacement",
             "placeholders",
             "placeholderPrefix",
-            "placeholderSuffix");
+            "placeholderSuffix",
+            "naming");
     assertThat(property(migrations, "configMapRef").getRequired()).containsExactly("name");
     assertThat(property(migrations, "image").getRequired()).containsExactly("reference");
     assertThat(property(migrations, "image", "path").getDefault().asText())

@@ -85,6 +85,35 @@ public final class JobEnvironment {
   /** What ends a placeholder, Flyway's {@code placeholderSuffix}; default {@code }}. */
   public static final String PLACEHOLDER_SUFFIX = "PLACEHOLDER_SUFFIX";
 
+  /** The prefix of versioned migrations, Flyway's {@code sqlMigrationPrefix}; default {@code V}. */
+  public static final String SQL_MIGRATION_PREFIX = "SQL_MIGRATION_PREFIX";
+
+  /** The prefix of undo scripts, Flyway's {@code undoSqlMigrationPrefix}; default {@code U}. */
+  public static final String UNDO_SQL_MIGRATION_PREFIX = "UNDO_SQL_MIGRATION_PREFIX";
+
+  /**
+   * The prefix of repeatable migrations, Flyway's {@code repeatableSqlMigrationPrefix}; default
+   * {@code R}.
+   */
+  public static final String REPEATABLE_SQL_MIGRATION_PREFIX = "REPEATABLE_SQL_MIGRATION_PREFIX";
+
+  /**
+   * The prefix of baseline migrations, Flyway's {@code baselineMigrationPrefix}; default {@code B}.
+   */
+  public static final String BASELINE_MIGRATION_PREFIX = "BASELINE_MIGRATION_PREFIX";
+
+  /**
+   * Between a migration's version and its description, Flyway's {@code sqlMigrationSeparator};
+   * default {@code __}.
+   */
+  public static final String SQL_MIGRATION_SEPARATOR = "SQL_MIGRATION_SEPARATOR";
+
+  /**
+   * The suffixes of SQL scripts, separated by commas, Flyway's {@code sqlMigrationSuffixes};
+   * default {@code .sql}.
+   */
+  public static final String SQL_MIGRATION_SUFFIXES = "SQL_MIGRATION_SUFFIXES";
+
   /** {@code latest} or a version (see {@link Version}). */
   public static final String TARGET_VERSION = "TARGET_VERSION";
 

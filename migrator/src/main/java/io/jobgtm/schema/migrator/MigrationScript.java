@@ -11,8 +11,6 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.flywaydb.core.api.callback.Event;
 
 /**
@@ -76,66 +74,50 @@ public record MigrationScript(
           Event.AFTER_UNDO,
           Event.AFTER_UNDO_ERROR);
 
-  // The suffix in any case, as Flyway matches it (V1__x.SQL is a migration to Flyway too).
-  private static final Pattern CALLBACK_NAME = Pattern.compile("([a-zA-Z]+)(?:__(.*))?\\.(?i:sql)");
-
   private static final String BOM = "\uFEFF";
 
-  private static final Pattern NAME =
-      Pattern.compile("([VUB])(\\d+(?:[._]\\d+)*)(?:__(.*))?\\.(?i:sql)");
-
-  private static final Pattern REPEATABLE_NAME = Pattern.compile("R(?:__(.*))?\\.(?i:sql)");
-
-  /** What a migration file's name must look like, for the messages that refuse one. */
-  static final String NAME_RULE =
-      "expected V<version>__<description>.sql,"
-          + " U<version>__<description>.sql, B<version>__<description>.sql (the description"
-          + " may be left out) or R__<description>.sql, where the version is numbers separated by"
-          + " dots or underscores, for example V3__add_salary_index.sql, V3.1.sql or"
-          + " R__order_totals_view.sql; or an SQL callback named after a Flyway callback"
-          + " event, such as afterMigrate.sql or afterMigrate__grants.sql";
+  /** What a migration file's name must look like with Flyway's default naming. */
+  static final String NAME_RULE = MigrationNaming.DEFAULT.rule();
 
   /**
-   * Builds a script from its file name and content.
+   * Builds a script from its file name and content, named as Flyway names them by default.
    *
    * @throws MigrationException with {@link FailureReason#InvalidMigrationSet} when the name is not
    *     a migration file name
    */
   public static MigrationScript of(String fileName, String sql) {
-    return of(fileName, sql, ScriptDirectives.settings(ScriptDirectives.header(fileName, sql)));
+    return of(fileName, sql, MigrationNaming.DEFAULT);
   }
 
-  private static MigrationScript of(String fileName, String sql, ScriptSettings settings) {
-    String name = nameOf(fileName);
-    Matcher repeatable = REPEATABLE_NAME.matcher(name);
-    if (repeatable.matches()) {
-      return new MigrationScript(
-          Kind.REPEATABLE,
-          null,
-          repeatable.group(1) == null ? "" : description(repeatable.group(1)),
-          fileName,
-          sql,
-          settings);
-    }
-    Matcher matcher = NAME.matcher(name);
-    Matcher callback = CALLBACK_NAME.matcher(name);
-    if (!matcher.matches() && callback.matches() && Event.fromId(callback.group(1)) != null) {
-      return callback(fileName, Event.fromId(callback.group(1)), callback.group(2), sql, settings);
-    }
-    if (!matcher.matches()) {
+  /**
+   * Builds a script from its file name and content, named by {@code naming}.
+   *
+   * @throws MigrationException with {@link FailureReason#InvalidMigrationSet} when the name is not
+   *     a migration file name
+   */
+  public static MigrationScript of(String fileName, String sql, MigrationNaming naming) {
+    return of(
+        fileName, sql, ScriptDirectives.settings(ScriptDirectives.header(fileName, sql)), naming);
+  }
+
+  private static MigrationScript of(
+      String fileName, String sql, ScriptSettings settings, MigrationNaming naming) {
+    MigrationNaming.Name name = naming.parse(nameOf(fileName));
+    if (name == null) {
       throw new MigrationException(
           FailureReason.InvalidMigrationSet,
-          "'" + fileName + "' is not a migration file name: " + NAME_RULE);
+          "'" + fileName + "' is not a migration file name: " + naming.rule());
     }
-    Kind kind =
-        switch (matcher.group(1)) {
-          case "V" -> Kind.VERSIONED;
-          case "B" -> Kind.BASELINE;
-          default -> Kind.UNDO;
-        };
-    String description = matcher.group(3) == null ? "" : description(matcher.group(3));
+    if (name.kind() == Kind.CALLBACK) {
+      return callback(fileName, name.event(), name.description(), sql, settings);
+    }
     return new MigrationScript(
-        kind, Version.parse(matcher.group(2)), description, fileName, sql, settings);
+        name.kind(),
+        name.version() == null ? null : Version.parse(name.version()),
+        name.description(),
+        fileName,
+        sql,
+        settings);
   }
 
   private static MigrationScript callback(
@@ -159,13 +141,7 @@ public record MigrationScript(
               + "), but the migrator's undo runs no callbacks: remove it, or put its SQL into"
               + " the undo scripts");
     }
-    return new MigrationScript(
-        Kind.CALLBACK,
-        null,
-        description == null ? "" : description(description),
-        fileName,
-        sql,
-        settings);
+    return new MigrationScript(Kind.CALLBACK, null, description, fileName, sql, settings);
   }
 
   /** The Flyway event a callback script runs on, or null for a migration script. */
@@ -173,8 +149,15 @@ public record MigrationScript(
     if (kind != Kind.CALLBACK) {
       return null;
     }
-    Matcher callback = CALLBACK_NAME.matcher(name());
-    return callback.matches() ? Event.fromId(callback.group(1)) : null;
+    // A callback's prefix is its event, the longest that starts its name, as Flyway reads it.
+    Event found = null;
+    for (Event event : Event.values()) {
+      if (name().startsWith(event.getId())
+          && (found == null || event.getId().length() > found.getId().length())) {
+        found = event;
+      }
+    }
+    return found;
   }
 
   /**
@@ -188,11 +171,6 @@ public record MigrationScript(
 
   private static String nameOf(String path) {
     return path.substring(path.lastIndexOf('/') + 1);
-  }
-
-  private static String description(String fromName) {
-    // As Flyway's name parser: blanks are kept, for Flyway records the description as it reads it.
-    return fromName.replace('_', ' ');
   }
 
   /** The version as text, or null for a script without one (a repeatable migration). */
@@ -224,6 +202,16 @@ public record MigrationScript(
    */
   public static MigrationScript of(
       String fileName, byte[] content, String confFileName, String conf) {
+    return of(fileName, content, confFileName, conf, MigrationNaming.DEFAULT);
+  }
+
+  /**
+   * {@link #of(String, byte[], String, String)} for a set named by {@code naming}.
+   *
+   * @throws MigrationException with {@link FailureReason#InvalidMigrationSet}
+   */
+  public static MigrationScript of(
+      String fileName, byte[] content, String confFileName, String conf, MigrationNaming naming) {
     List<ScriptDirectives.Directive> fromConf =
         conf == null ? List.of() : ScriptDirectives.conf(confFileName, conf);
     String declared =
@@ -280,7 +268,7 @@ public record MigrationScript(
     List<ScriptDirectives.Directive> directives =
         new ArrayList<>(ScriptDirectives.header(fileName, sql));
     directives.addAll(fromConf);
-    return of(fileName, sql, ScriptDirectives.settings(directives));
+    return of(fileName, sql, ScriptDirectives.settings(directives), naming);
   }
 
   private static int lineOfFirstInvalidByte(byte[] content, Charset charset) {

@@ -36,6 +36,7 @@ public final class MigrationSet {
   private final TreeMap<String, MigrationScript> repeatable;
   private final List<MigrationScript> callbacks;
   private final List<String> ignored;
+  private MigrationNaming naming = MigrationNaming.DEFAULT;
 
   private MigrationSet(
       String source,
@@ -59,7 +60,18 @@ public final class MigrationSet {
   }
 
   private MigrationSet ignoring(List<String> files) {
-    return new MigrationSet(source, versioned, undo, baseline, repeatable, callbacks, files);
+    return new MigrationSet(source, versioned, undo, baseline, repeatable, callbacks, files)
+        .named(naming);
+  }
+
+  private MigrationSet named(MigrationNaming naming) {
+    this.naming = naming;
+    return this;
+  }
+
+  /** How the set's files are named: Flyway's defaults unless it was loaded with others. */
+  public MigrationNaming naming() {
+    return naming;
   }
 
   /**
@@ -100,6 +112,14 @@ public final class MigrationSet {
    * FailureReason#InvalidMigrationSet}.
    */
   public static MigrationSet fromDirectories(List<Path> directories) {
+    return fromDirectories(directories, MigrationNaming.DEFAULT);
+  }
+
+  /**
+   * {@link #fromDirectories(List)} for files named by {@code naming} (Flyway's prefixes, separator
+   * and suffixes): only files with one of its suffixes are scripts.
+   */
+  public static MigrationSet fromDirectories(List<Path> directories, MigrationNaming naming) {
     List<Path> locations = locations(directories);
     boolean several = locations.size() > 1;
     List<Located> scripts = new ArrayList<>();
@@ -116,7 +136,7 @@ public final class MigrationSet {
       try {
         List<Path> entries = files(location);
         for (Path entry : entries) {
-          if (SetFiles.isScriptConfiguration(entry.getFileName().toString())) {
+          if (naming.isScriptConfiguration(entry.getFileName().toString())) {
             confs.put(location.relativize(entry).toString().replace('\\', '/'), entry);
           }
         }
@@ -127,9 +147,9 @@ public final class MigrationSet {
           String refusal = SetFiles.refusal(shown, name);
           if (refusal != null) {
             locationProblems.add(refusal);
-          } else if (SetFiles.isScriptConfiguration(name)) {
+          } else if (naming.isScriptConfiguration(name)) {
             continue;
-          } else if (!SetFiles.isSql(name)) {
+          } else if (!naming.isScript(name)) {
             ignored.add(shown);
           } else {
             try {
@@ -140,10 +160,11 @@ public final class MigrationSet {
                           path,
                           Files.readAllBytes(entry),
                           conf == null ? null : path + ".conf",
-                          conf == null ? null : Files.readString(conf)),
+                          conf == null ? null : Files.readString(conf),
+                          naming),
                       shown));
             } catch (MigrationException e) {
-              if (e.getMessage().equals(SetFiles.badName(path))) {
+              if (e.getMessage().equals(SetFiles.badName(path, naming))) {
                 badNames.add(shown);
               } else {
                 locationProblems.add(
@@ -160,7 +181,7 @@ public final class MigrationSet {
             e);
       }
       if (!badNames.isEmpty()) {
-        problems.add(SetFiles.badNames(badNames));
+        problems.add(SetFiles.badNames(badNames, naming));
       }
       problems.addAll(locationProblems);
       confs
@@ -183,7 +204,9 @@ public final class MigrationSet {
     String source =
         String.join(
             JobEnvironment.LOCATION_SEPARATOR, locations.stream().map(Path::toString).toList());
-    return of(source, scripts.stream().map(Located::script).toList()).ignoring(ignored);
+    return of(source, scripts.stream().map(Located::script).toList())
+        .named(naming)
+        .ignoring(ignored);
   }
 
   /** A script and how messages name it: its path, with its directory when there are several. */

@@ -28,6 +28,7 @@ import org.flywaydb.core.api.callback.Event;
 import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.flywaydb.core.api.exception.FlywayValidateException;
 import org.flywaydb.core.api.executor.MigrationExecutor;
+import org.flywaydb.core.api.migration.baseline.BaselineMigrationConfigurationExtension;
 import org.flywaydb.core.api.output.RepairResult;
 import org.flywaydb.core.api.output.ValidateOutput;
 import org.flywaydb.core.api.output.ValidateResult;
@@ -654,7 +655,9 @@ public final class Migrator {
     }
     if (!migrations.ignored().isEmpty()) {
       progress.progress(
-          "not part of the migration set, as Flyway ignores them (no .sql suffix): "
+          "not part of the migration set, as Flyway ignores them (no "
+              + String.join(" or ", migrations.naming().sqlMigrationSuffixes())
+              + " suffix): "
               + String.join(", ", migrations.ignored()));
     }
     try (DatabaseSession session =
@@ -969,7 +972,15 @@ public final class Migrator {
       flywayConfiguration
           .getConfigurationExtension(PostgreSQLConfigurationExtension.class)
           .setTransactionalLock(false);
+      MigrationNaming naming = migrations.naming();
+      flywayConfiguration
+          .getConfigurationExtension(BaselineMigrationConfigurationExtension.class)
+          .setBaselineMigrationPrefix(naming.baselineMigrationPrefix());
       return flywayConfiguration
+          .sqlMigrationPrefix(naming.sqlMigrationPrefix())
+          .repeatableSqlMigrationPrefix(naming.repeatableSqlMigrationPrefix())
+          .sqlMigrationSeparator(naming.sqlMigrationSeparator())
+          .sqlMigrationSuffixes(naming.sqlMigrationSuffixes().toArray(String[]::new))
           .dataSource(
               DatabaseSession.dataSource(connection, configuration.connectTimeout, timeouts))
           .schemas(connection.schema())

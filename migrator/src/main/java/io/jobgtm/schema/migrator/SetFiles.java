@@ -26,11 +26,6 @@ final class SetFiles {
 
   private SetFiles() {}
 
-  /** Whether Flyway reads the file as an SQL script: its name ends with .sql, in any case. */
-  static boolean isSql(String name) {
-    return name.toLowerCase(Locale.ROOT).endsWith(".sql");
-  }
-
   /** Why the migrator refuses a file Flyway would act on, or null. */
   static String refusal(String path, String name) {
     if (JAVA_MIGRATION.matcher(name).matches()) {
@@ -58,14 +53,6 @@ final class SetFiles {
     return null;
   }
 
-  /**
-   * Whether the file holds a script's own settings, Flyway's script configuration file: the
-   * script's name with {@code .conf} added ({@code V3__x.sql.conf}).
-   */
-  static boolean isScriptConfiguration(String name) {
-    return name.toLowerCase(Locale.ROOT).endsWith(".sql.conf");
-  }
-
   /** Why a script configuration file without its script is refused. */
   static String orphanConfiguration(String path) {
     return path
@@ -74,18 +61,21 @@ final class SetFiles {
         + ", which is not in the set: rename it after its script, or remove it";
   }
 
-  /** The message {@link MigrationScript#of(String, String)} refuses a bad name with. */
-  static String badName(String path) {
-    return "'" + path + "' is not a migration file name: " + MigrationScript.NAME_RULE;
+  /**
+   * The message {@link MigrationScript#of(String, String, MigrationNaming)} refuses a bad name
+   * with.
+   */
+  static String badName(String path, MigrationNaming naming) {
+    return "'" + path + "' is not a migration file name: " + naming.rule();
   }
 
   /** One message for every bad name of a set. */
-  static String badNames(List<String> paths) {
+  static String badNames(List<String> paths, MigrationNaming naming) {
     if (paths.size() == 1) {
-      return badName(paths.get(0));
+      return badName(paths.get(0), naming);
     }
     return paths.stream().map(path -> "'" + path + "'").reduce((a, b) -> a + ", " + b).orElse("")
         + " are not migration file names: "
-        + MigrationScript.NAME_RULE;
+        + naming.rule();
   }
 }

@@ -178,6 +178,9 @@ class SchemaVersionCrdIT {
           configMapRefs empty          | {spec: {migrations: {configMapRefs: []}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.migrations.configMapRefs: Invalid value: 0: spec.migrations.configMapRefs in body should have at least 1 items
           five configMapRefs           | {spec: {migrations: {configMapRefs: [{name: a}, {name: b}, {name: c}, {name: d}, {name: e}]}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.migrations.configMapRefs: Too many: 5: must have at most 4 items
           a ConfigMap named twice      | {spec: {migrations: {configMapRefs: [{name: a}, {name: b}, {name: a}]}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.migrations.configMapRefs: Invalid value: migrations.configMapRefs names a ConfigMap twice
+          two kinds with one prefix    | {spec: {migrations: {naming: {repeatableSqlMigrationPrefix: V}}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | migrations.naming: the four prefixes (versioned V, undo U, repeatable R, baseline B unless set) must differ from each other
+          an empty suffix              | {spec: {migrations: {naming: {sqlMigrationSuffixes: [".sql", ""]}}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | migrations.naming.sqlMigrationSuffixes: each suffix is 1 to 64 characters, no comma
+          no suffix at all             | {spec: {migrations: {naming: {sqlMigrationSuffixes: []}}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.migrations.naming.sqlMigrationSuffixes
           configMapRefs name uppercase | {spec: {migrations: {configMapRefs: [{name: a}, {name: B}]}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.migrations.configMapRefs[1].name: Invalid value: "B"
           history table of 64 characters | {spec: {database: {host: db, name: jobgtm, historyTable: hxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx, credentialsSecretRef: {name: s}}}} | spec.database.historyTable: Too long
           history table of 64 bytes in UTF-8 | {spec: {database: {host: db, name: jobgtm, historyTable: éééééééééééééééééééééééééééééééé, credentialsSecretRef: {name: s}}}} | database.historyTable has more than 63 bytes in UTF-8, PostgreSQL's limit on names
@@ -231,6 +234,7 @@ class SchemaVersionCrdIT {
           history table of 63 characters           | {database: {host: db, name: jobgtm, historyTable: hxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx, credentialsSecretRef: {name: s}}}
           history table Flyway 5 named             | {database: {host: db, name: jobgtm, historyTable: schema_version, credentialsSecretRef: {name: s}}}
           placeholders and Flyway's settings       | {migrations: {outOfOrder: true, placeholderReplacement: true, placeholders: {owner: app, "Schema.Name": "a ${b} 'c'"}, placeholderPrefix: "#[", placeholderSuffix: "]"}}
+          Flyway's naming settings                 | {migrations: {naming: {sqlMigrationPrefix: M, repeatableSqlMigrationPrefix: RM, baselineMigrationPrefix: BL, undoSqlMigrationPrefix: UNDO, sqlMigrationSeparator: "-", sqlMigrationSuffixes: [".pgsql", "POSTGRESQL.sql"]}}}
           """)
   void validSpecIsAccepted(String label, String spec) {
     // A case without a database block gets a minimal valid one.

@@ -12,6 +12,7 @@ import io.jobgtm.schema.contract.Version;
 import io.jobgtm.schema.migrator.BaselinePolicy;
 import io.jobgtm.schema.migrator.ConnectionSettings;
 import io.jobgtm.schema.migrator.MigrationException;
+import io.jobgtm.schema.migrator.MigrationNaming;
 import io.jobgtm.schema.migrator.MigrationPlan;
 import io.jobgtm.schema.migrator.MigrationScript;
 import io.jobgtm.schema.migrator.MigrationSet;
@@ -378,6 +379,70 @@ public final class MigratorCli implements Callable<Integer> {
     String takeOverFrom;
 
     @Option(
+        names = "--sql-migration-prefix",
+        defaultValue = "${env:" + JobEnvironment.SQL_MIGRATION_PREFIX + ":-V}",
+        description =
+            "Prefix of versioned migrations, Flyway's sqlMigrationPrefix ("
+                + JobEnvironment.SQL_MIGRATION_PREFIX
+                + ", default ${DEFAULT-VALUE}).")
+    String sqlMigrationPrefix;
+
+    @Option(
+        names = "--undo-sql-migration-prefix",
+        defaultValue = "${env:" + JobEnvironment.UNDO_SQL_MIGRATION_PREFIX + ":-U}",
+        description =
+            "Prefix of undo scripts ("
+                + JobEnvironment.UNDO_SQL_MIGRATION_PREFIX
+                + ", default ${DEFAULT-VALUE}).")
+    String undoSqlMigrationPrefix;
+
+    @Option(
+        names = "--repeatable-sql-migration-prefix",
+        defaultValue = "${env:" + JobEnvironment.REPEATABLE_SQL_MIGRATION_PREFIX + ":-R}",
+        description =
+            "Prefix of repeatable migrations, Flyway's repeatableSqlMigrationPrefix ("
+                + JobEnvironment.REPEATABLE_SQL_MIGRATION_PREFIX
+                + ", default ${DEFAULT-VALUE}).")
+    String repeatableSqlMigrationPrefix;
+
+    @Option(
+        names = "--baseline-migration-prefix",
+        defaultValue = "${env:" + JobEnvironment.BASELINE_MIGRATION_PREFIX + ":-B}",
+        description =
+            "Prefix of baseline migrations, Flyway's baselineMigrationPrefix ("
+                + JobEnvironment.BASELINE_MIGRATION_PREFIX
+                + ", default ${DEFAULT-VALUE}).")
+    String baselineMigrationPrefix;
+
+    @Option(
+        names = "--sql-migration-separator",
+        defaultValue = "${env:" + JobEnvironment.SQL_MIGRATION_SEPARATOR + ":-__}",
+        description =
+            "Between version and description, Flyway's sqlMigrationSeparator ("
+                + JobEnvironment.SQL_MIGRATION_SEPARATOR
+                + ", default ${DEFAULT-VALUE}).")
+    String sqlMigrationSeparator;
+
+    @Option(
+        names = "--sql-migration-suffixes",
+        defaultValue = "${env:" + JobEnvironment.SQL_MIGRATION_SUFFIXES + ":-.sql}",
+        description =
+            "Suffixes of SQL scripts, separated by commas, Flyway's sqlMigrationSuffixes ("
+                + JobEnvironment.SQL_MIGRATION_SUFFIXES
+                + ", default ${DEFAULT-VALUE}).")
+    String sqlMigrationSuffixes;
+
+    private MigrationNaming naming() {
+      return new MigrationNaming(
+          sqlMigrationPrefix,
+          undoSqlMigrationPrefix,
+          repeatableSqlMigrationPrefix,
+          baselineMigrationPrefix,
+          sqlMigrationSeparator,
+          java.util.Arrays.stream(sqlMigrationSuffixes.split(",", -1)).map(String::strip).toList());
+    }
+
+    @Option(
         names = "--result-file",
         defaultValue = "${env:" + RESULT_FILE_ENV + "}",
         description =
@@ -390,7 +455,7 @@ public final class MigratorCli implements Callable<Integer> {
           .migrations(
               blank(migrations)
                   ? MigrationSet.bundled()
-                  : MigrationSet.fromDirectories(locations(migrations)))
+                  : MigrationSet.fromDirectories(locations(migrations), naming()))
           .historyTable(historyTable)
           .outOfOrder(outOfOrder)
           .placeholders(

@@ -23,6 +23,7 @@ import io.jobgtm.schema.api.BaselineSpec;
 import io.jobgtm.schema.api.CredentialsSecretRef;
 import io.jobgtm.schema.api.DatabaseSpec;
 import io.jobgtm.schema.api.MigrationJobSpec;
+import io.jobgtm.schema.api.MigrationNamingSpec;
 import io.jobgtm.schema.api.MigrationsSpec;
 import io.jobgtm.schema.api.SchemaVersion;
 import io.jobgtm.schema.api.SchemaVersionSpec;
@@ -371,7 +372,30 @@ public final class MigrationJobFactory {
     if (migrations.getPlaceholderSuffix() != null) {
       env.add(literal(JobEnvironment.PLACEHOLDER_SUFFIX, migrations.getPlaceholderSuffix()));
     }
+    MigrationNamingSpec naming = migrations.getNaming();
+    if (naming != null) {
+      optional(env, JobEnvironment.SQL_MIGRATION_PREFIX, naming.getSqlMigrationPrefix());
+      optional(env, JobEnvironment.UNDO_SQL_MIGRATION_PREFIX, naming.getUndoSqlMigrationPrefix());
+      optional(
+          env,
+          JobEnvironment.REPEATABLE_SQL_MIGRATION_PREFIX,
+          naming.getRepeatableSqlMigrationPrefix());
+      optional(env, JobEnvironment.BASELINE_MIGRATION_PREFIX, naming.getBaselineMigrationPrefix());
+      optional(env, JobEnvironment.SQL_MIGRATION_SEPARATOR, naming.getSqlMigrationSeparator());
+      if (naming.getSqlMigrationSuffixes() != null) {
+        env.add(
+            literal(
+                JobEnvironment.SQL_MIGRATION_SUFFIXES,
+                String.join(",", naming.getSqlMigrationSuffixes())));
+      }
+    }
     return env;
+  }
+
+  private static void optional(List<EnvVar> env, String name, String value) {
+    if (value != null) {
+      env.add(literal(name, value));
+    }
   }
 
   /**

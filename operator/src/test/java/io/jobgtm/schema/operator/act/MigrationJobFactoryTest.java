@@ -267,6 +267,31 @@ class MigrationJobFactoryTest {
   }
 
   @Test
+  void flywaysNamingSettingsReachTheMigrator() {
+    SchemaVersion resource =
+        Fixtures.schemaVersion(
+            """
+            migrations:
+              naming:
+                sqlMigrationPrefix: M
+                repeatableSqlMigrationPrefix: RM
+                sqlMigrationSeparator: "-"
+                sqlMigrationSuffixes: [".pgsql", "POSTGRESQL.sql"]
+            """);
+    Container container =
+        build(resource, bundled).getSpec().getTemplate().getSpec().getContainers().get(0);
+
+    assertThat(env(container, "SQL_MIGRATION_PREFIX").getValue()).isEqualTo("M");
+    assertThat(env(container, "REPEATABLE_SQL_MIGRATION_PREFIX").getValue()).isEqualTo("RM");
+    assertThat(env(container, "SQL_MIGRATION_SEPARATOR").getValue()).isEqualTo("-");
+    assertThat(env(container, "SQL_MIGRATION_SUFFIXES").getValue())
+        .isEqualTo(".pgsql,POSTGRESQL.sql");
+    assertThat(container.getEnv())
+        .extracting(EnvVar::getName)
+        .doesNotContain("UNDO_SQL_MIGRATION_PREFIX", "BASELINE_MIGRATION_PREFIX");
+  }
+
+  @Test
   void unsetMigratorSettingsLeaveTheMigratorsDefaults() {
     Container container =
         build(Fixtures.schemaVersion(), bundled)
@@ -284,7 +309,9 @@ class MigrationJobFactoryTest {
             "PLACEHOLDER_REPLACEMENT",
             "PLACEHOLDERS",
             "PLACEHOLDER_PREFIX",
-            "PLACEHOLDER_SUFFIX");
+            "PLACEHOLDER_SUFFIX",
+            "SQL_MIGRATION_PREFIX",
+            "SQL_MIGRATION_SUFFIXES");
   }
 
   @Test
