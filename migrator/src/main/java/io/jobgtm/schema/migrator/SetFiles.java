@@ -47,8 +47,10 @@ final class SetFiles {
           + " placeholderReplacement, placeholders.*, placeholderPrefix and placeholderSuffix are"
           + " --placeholder-replacement, --placeholder, --placeholder-prefix and"
           + " --placeholder-suffix (replacement is off unless turned on), an encoding other than"
-          + " UTF-8 is each script's own setting (V1__x.sql.conf or -- flyway:encoding=...);"
-          + " other prefixes, separators or suffixes and the other settings have none";
+          + " UTF-8 is each script's own setting (V1__x.sql.conf or -- flyway:encoding=...),"
+          + " sqlMigrationPrefix, repeatableSqlMigrationPrefix, baselineMigrationPrefix,"
+          + " sqlMigrationSeparator and sqlMigrationSuffixes are the flags of the same names"
+          + " (--sql-migration-prefix ...); the other settings have none";
     }
     return null;
   }
