@@ -54,6 +54,7 @@ import picocli.CommandLine.Spec;
       MigratorCli.BaselineCommand.class,
       MigratorCli.RepairCommand.class,
       MigratorCli.UndoCommand.class,
+      CompareCommand.class,
       MigratorCli.PlanCommand.class
     },
     footer = {
