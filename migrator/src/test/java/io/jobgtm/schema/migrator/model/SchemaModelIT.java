@@ -2,9 +2,12 @@ package io.jobgtm.schema.migrator.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.jobgtm.schema.migrator.ConnectionSettings;
+import io.jobgtm.schema.migrator.SchemaCatalog;
 import io.jobgtm.schema.testing.PostgresServer;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -354,12 +357,65 @@ class SchemaModelIT {
 
     assertThat(adopted.comparedWith(plain).lines()).isEmpty();
     assertThat(adopted.fingerprint()).isEqualTo(plain.fingerprint());
+    try (Connection connection = postgres.connect(database)) {
+      assertThat(
+              SchemaReader.read(connection, "adopted", "schema_version", List.of("sessions"))
+                  .comparedWith(plain)
+                  .lines())
+          .as("under another history table name, flyway_schema_history counts")
+          .contains("extra table flyway_schema_history: TABLE");
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
     assertThat(model(database, "adopted").comparedWith(plain).lines())
         .as("without ignoreTables, sessions counts")
         .contains(
             "extra table sessions: TABLE",
             "extra sequence sessions_id_seq: AS integer"
                 + " START 1 INCREMENT 1 MINVALUE 1 MAXVALUE 2147483647 CACHE 1");
+  }
+
+  @Test
+  void aRoleWithoutAnyPrivilegeInAReadOnlySessionReadsTheSameModel() {
+    String database = postgres.createDatabase();
+    String auditor = "auditor_" + database;
+    build(
+        database,
+        "app",
+        BASE
+            + """
+            CREATE INDEX parcels_weight_idx ON parcels (weight);
+            CREATE VIEW heavy AS SELECT id FROM parcels WHERE weight > 10;
+            CREATE SEQUENCE tracking_seq;
+            CREATE TYPE status AS ENUM ('new', 'sent');
+            CREATE TRIGGER parcels_touch BEFORE UPDATE ON parcels
+              FOR EACH ROW EXECUTE FUNCTION touch();
+            REVOKE ALL ON SCHEMA app FROM PUBLIC;
+            """);
+    postgres.execute(
+        database,
+        "CREATE ROLE " + auditor + " LOGIN PASSWORD 'audit-only'",
+        "ALTER ROLE " + auditor + " SET default_transaction_read_only = on");
+
+    SchemaModel asAuditor =
+        SchemaCatalog.read(
+            ConnectionSettings.builder()
+                .host("127.0.0.1")
+                .port(postgres.port())
+                .database(database)
+                .schema("app")
+                .user(auditor)
+                .password("audit-only")
+                .sslMode("disable")
+                .build(),
+            "flyway_schema_history",
+            List.of(),
+            Duration.ofSeconds(30));
+
+    SchemaModel asOwner = model(database, "app");
+    assertThat(asOwner.size()).isGreaterThan(10);
+    assertThat(asAuditor.comparedWith(asOwner).lines()).isEmpty();
+    assertThat(asAuditor.fingerprint()).isEqualTo(asOwner.fingerprint());
   }
 
   private void build(String database, String schema, String ddl) {
