@@ -55,6 +55,7 @@ import picocli.CommandLine.Spec;
       MigratorCli.BaselineCommand.class,
       MigratorCli.RepairCommand.class,
       MigratorCli.UndoCommand.class,
+      CompareCommand.class,
       MigratorCli.PlanCommand.class
     },
     footer = {
