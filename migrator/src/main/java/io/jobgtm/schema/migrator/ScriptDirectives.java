@@ -173,14 +173,30 @@ final class ScriptDirectives {
    * declared.
    */
   static String declaredEncoding(String fileName, byte[] content) {
-    String ascii = new String(content, java.nio.charset.StandardCharsets.ISO_8859_1);
     String declared = null;
-    for (Directive directive : header(fileName, ascii)) {
+    for (Directive directive : header(fileName, asciiHeader(content))) {
       if (directive.namespace().equals(FLYWAY) && directive.name().equals(ENCODING)) {
         declared = directive.value();
       }
     }
     return declared;
+  }
+
+  /**
+   * The file's bytes read as ASCII, to find its header's directives before it can be decoded; a
+   * UTF-8 byte-order mark in front is skipped, as it is dropped from the decoded text, so that the
+   * header's first line stays a comment.
+   */
+  static String asciiHeader(byte[] content) {
+    int start =
+        content.length >= 3
+                && content[0] == (byte) 0xEF
+                && content[1] == (byte) 0xBB
+                && content[2] == (byte) 0xBF
+            ? 3
+            : 0;
+    return new String(
+        content, start, content.length - start, java.nio.charset.StandardCharsets.ISO_8859_1);
   }
 
   /**
