@@ -282,7 +282,7 @@ public record MigrationScript(
     return of(fileName, sql, ScriptDirectives.settings(directives));
   }
 
-  private static int lineOfFirstInvalidByte(byte[] content, Charset charset) {
+  static int lineOfFirstInvalidByte(byte[] content, Charset charset) {
     var decoder =
         charset
             .newDecoder()

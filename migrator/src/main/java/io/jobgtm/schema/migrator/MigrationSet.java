@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
@@ -119,7 +120,9 @@ public final class MigrationSet {
                     path,
                     Files.readAllBytes(entry),
                     conf == null ? null : path + ".conf",
-                    conf == null ? null : Files.readString(conf)));
+                    conf == null
+                        ? null
+                        : ScriptDirectives.confText(path + ".conf", Files.readAllBytes(conf))));
           } catch (MigrationException e) {
             if (e.getMessage().equals(SetFiles.badName(path))) {
               badNames.add(path);
@@ -136,7 +139,9 @@ public final class MigrationSet {
           "cannot read migration directory " + directory + ": " + e.getMessage(),
           e);
     }
-    confs.keySet().forEach(path -> problems.add(SetFiles.orphanConfiguration(path)));
+    Set<String> scriptPaths = new java.util.HashSet<>();
+    scripts.forEach(script -> scriptPaths.add(script.fileName()));
+    confs.keySet().forEach(path -> problems.add(SetFiles.orphanConfiguration(path, scriptPaths)));
     if (!badNames.isEmpty()) {
       problems.add(0, SetFiles.badNames(badNames));
     }

@@ -66,11 +66,24 @@ final class SetFiles {
     return name.toLowerCase(Locale.ROOT).endsWith(".sql.conf");
   }
 
-  /** Why a script configuration file without its script is refused. */
-  static String orphanConfiguration(String path) {
+  /**
+   * Why a script configuration file without its script is refused.
+   *
+   * @param scripts the paths of the set's scripts
+   */
+  static String orphanConfiguration(String path, java.util.Set<String> scripts) {
+    String script = path.substring(0, path.length() - ".conf".length());
+    if (!path.endsWith(".conf") && scripts.contains(script)) {
+      return path
+          + " is not read as the settings of "
+          + script
+          + ": Flyway reads them only from "
+          + script
+          + ".conf (and would run the script without them): rename it";
+    }
     return path
         + " holds the settings of "
-        + path.substring(0, path.length() - ".conf".length())
+        + script
         + ", which is not in the set: rename it after its script, or remove it";
   }
 

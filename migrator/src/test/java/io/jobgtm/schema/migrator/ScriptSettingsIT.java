@@ -214,6 +214,24 @@ class ScriptSettingsIT {
     assertSameAsFlyway();
   }
 
+  @Test
+  void aConfigurationFileWithAByteOrderMarkIsReadAsFlywayReadsIt() throws IOException {
+    MigrationFiles files =
+        MigrationFiles.empty().with("V1__parcels.sql", PARCELS).with("V2__backfill.sql", BACKFILL);
+    // A byte-order mark and CRLF line ends, as Windows editors save it: Flyway reads the setting.
+    Files.write(
+        files.directory().resolve("V2__backfill.sql.conf"),
+        "\uFEFF# Batch by batch\r\nexecuteInTransaction=false\r\n"
+            .getBytes(StandardCharsets.UTF_8));
+
+    MigrationResult migrated = configure(files).load().migrate();
+    ReferenceFlyway.on(postgres, reference, files.directory()).migrate();
+
+    assertThat(migrated.failure()).isNull();
+    assertThat(weights(database.database())).containsExactly("1:11", "2:21");
+    assertSameAsFlyway();
+  }
+
   private List<String> weights(String db) {
     return DatabaseProbe.strings(
         postgres, db, "SELECT id || ':' || weight FROM parcels ORDER BY id");
