@@ -253,6 +253,64 @@ class PlaceholderReplacementIT {
                 + " to case, as in Flyway): give it once");
   }
 
+  @Test
+  void aNewValueReappliesTheRepeatableMigrationsThatUseItAndLeavesAppliedVersionsAsTheyWere() {
+    MigrationFiles files =
+        MigrationFiles.empty()
+            .with(
+                "V1__depots.sql",
+                "CREATE TABLE depots (id BIGINT PRIMARY KEY);\n"
+                    + "COMMENT ON TABLE depots IS 'owned by ${owner}';\n")
+            .with(
+                "R__depot_view.sql",
+                "CREATE OR REPLACE VIEW depot_ids AS SELECT id FROM depots;\n"
+                    + "COMMENT ON VIEW depot_ids IS 'for ${owner}';\n");
+    Map<String, String> renamed = Map.of("owner", "fleet-ops");
+
+    configure(files).load().migrate();
+    MigrationResult validated =
+        Migrator.configure()
+            .connection(database)
+            .placeholders(true, renamed, null, null)
+            .migrations(MigrationSet.fromDirectory(files.directory()))
+            .load()
+            .validate();
+    MigrationResult migrated =
+        Migrator.configure()
+            .connection(database)
+            .placeholders(true, renamed, null, null)
+            .migrations(MigrationSet.fromDirectory(files.directory()))
+            .load()
+            .migrate();
+    // Flyway's own API, the same two runs: its checksum of a repeatable migration is taken after
+    // replacement, of a versioned one before.
+    ReferenceFlyway.configure(postgres, reference, "fleet", files.directory())
+        .placeholderReplacement(true)
+        .placeholders(VALUES)
+        .load()
+        .migrate();
+    ReferenceFlyway.configure(postgres, reference, "fleet", files.directory())
+        .placeholderReplacement(true)
+        .placeholders(renamed)
+        .load()
+        .migrate();
+
+    assertThat(validated.failure()).isNull();
+    assertThat(migrated.failure()).isNull();
+    assertThat(migrated.appliedRepeatables())
+        .extracting(io.jobgtm.schema.contract.AppliedMigration::description)
+        .containsExactly("depot view");
+    assertThat(
+            DatabaseProbe.strings(
+                postgres,
+                database.database(),
+                "SELECT obj_description('fleet.depots'::regclass) UNION ALL"
+                    + " SELECT obj_description('fleet.depot_ids'::regclass)"))
+        .containsExactly("owned by logistics", "for fleet-ops");
+    assertThat(Catalog.historyEntries(postgres, database.database(), "fleet"))
+        .isEqualTo(Catalog.historyEntries(postgres, reference, "fleet"));
+  }
+
   private MigratorConfiguration configure(MigrationFiles files) {
     return Migrator.configure()
         .connection(database)
