@@ -94,6 +94,18 @@ record History(List<Row> rows) {
   }
 
   /**
+   * The descriptions of repeatable migrations whose latest entry records a failed attempt (one that
+   * ran outside a transaction), in installation order.
+   */
+  List<String> failedRepeatables() {
+    Map<String, Row> latest = new LinkedHashMap<>();
+    rows.stream()
+        .filter(row -> row.version() == null && !NOT_MIGRATIONS.contains(row.type()))
+        .forEach(row -> latest.put(row.description(), row));
+    return latest.values().stream().filter(row -> !row.success()).map(Row::description).toList();
+  }
+
+  /**
    * The versions of the set above the current version, up to the target, not yet applied. Without
    * any applied version, as Flyway does, the highest baseline migration up to the target comes
    * first, in place of the versioned migrations up to its version.

@@ -15,11 +15,20 @@ final class HistoryMismatch {
 
   static String describe(ValidateOutput mismatch, Version current) {
     String version = mismatch.version;
+    // Flyway gives a repeatable migration an empty version; it is known by its description.
     String which =
-        "version "
-            + version
-            + (mismatch.description == null ? "" : " (" + mismatch.description + ")");
+        version == null || version.isEmpty()
+            ? "repeatable migration " + mismatch.description
+            : "version "
+                + version
+                + (mismatch.description == null ? "" : " (" + mismatch.description + ")");
     ErrorCode code = mismatch.errorDetails == null ? null : mismatch.errorDetails.errorCode;
+    if (code == CoreErrorCode.FAILED_REPEATABLE_MIGRATION) {
+      return which
+          + " failed in an earlier run and is recorded as failed: it ran outside a transaction, so"
+          + " it may have left changes behind. Remove what it left, fix the script, run repair (it"
+          + " removes the failed entry), then migrate again";
+    }
     if (code == CoreErrorCode.FAILED_VERSIONED_MIGRATION) {
       return which
           + " failed in an earlier run and is recorded as failed: it ran outside a transaction, so"

@@ -224,8 +224,7 @@ public record MigrationScript(
     if (declared != null) {
       // An unknown encoding, or two different ones, is refused naming the file and the line.
       List<ScriptDirectives.Directive> all =
-          new ArrayList<>(
-              ScriptDirectives.header(fileName, new String(content, StandardCharsets.ISO_8859_1)));
+          new ArrayList<>(ScriptDirectives.header(fileName, ScriptDirectives.asciiHeader(content)));
       all.addAll(fromConf);
       ScriptDirectives.settings(all);
       charset = Charset.forName(declared);
@@ -271,7 +270,7 @@ public record MigrationScript(
     return of(fileName, sql, ScriptDirectives.settings(directives), naming);
   }
 
-  private static int lineOfFirstInvalidByte(byte[] content, Charset charset) {
+  static int lineOfFirstInvalidByte(byte[] content, Charset charset) {
     var decoder =
         charset
             .newDecoder()

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
@@ -132,6 +133,7 @@ public final class MigrationSet {
       }
       List<String> badNames = new ArrayList<>();
       List<String> locationProblems = new ArrayList<>();
+      Set<String> locationScripts = new java.util.HashSet<>();
       Map<String, Path> confs = new TreeMap<>();
       try {
         List<Path> entries = files(location);
@@ -154,13 +156,16 @@ public final class MigrationSet {
           } else {
             try {
               Path conf = confs.remove(path + ".conf");
+              locationScripts.add(path);
               scripts.add(
                   new Located(
                       MigrationScript.of(
                           path,
                           Files.readAllBytes(entry),
                           conf == null ? null : path + ".conf",
-                          conf == null ? null : Files.readString(conf),
+                          conf == null
+                              ? null
+                              : ScriptDirectives.confText(path + ".conf", Files.readAllBytes(conf)),
                           naming),
                       shown));
             } catch (MigrationException e) {
@@ -190,7 +195,9 @@ public final class MigrationSet {
               path ->
                   problems.add(
                       SetFiles.orphanConfiguration(
-                          several ? location.resolve(path).toString() : path)));
+                          several ? location.resolve(path).toString() : path,
+                          path,
+                          locationScripts)));
     }
     problems.addAll(duplicates(scripts));
     if (problems.size() == 1) {

@@ -564,6 +564,10 @@ public final class Migrator {
           // retrying alone would only meet the failed entry.
           reason = FailureReason.MigrationFailed;
         }
+      } else if (reason == FailureReason.MigrationFailed
+          && run.failingScript != null
+          && run.failingCallback == null) {
+        note += repeatableRollbackNote(history, run.failingScript);
       }
       if (!note.isEmpty() || reason != run.failure.reason()) {
         run.failure =
@@ -593,6 +597,25 @@ public final class Migrator {
         + " (it removes the failed entry), then migrate again";
   }
 
+  /** What became of a repeatable migration that failed: rolled back, or recorded as failed. */
+  private String repeatableRollbackNote(History history, String failingScript) {
+    MigrationScript script =
+        migrations.repeatable().stream()
+            .filter(repeatable -> repeatable.fileName().equals(failingScript))
+            .findFirst()
+            .orElse(null);
+    if (script == null) {
+      return "";
+    }
+    if (!history.failedRepeatables().contains(script.description())) {
+      return "; it ran in a transaction and was rolled back";
+    }
+    return "; it ran outside a transaction and was NOT rolled back. Repeatable migration "
+        + script.description()
+        + " is recorded as failed: remove what it left behind, fix the script, run repair"
+        + " (it removes the failed entry), then migrate again";
+  }
+
   private void validateHistory(FlywayFactory flyway, History history) {
     validateHistory(flyway.forValidation(), history);
   }
@@ -613,7 +636,7 @@ public final class Migrator {
     String others = invalid.size() > 1 ? " (and " + (invalid.size() - 1) + " more)" : "";
     throw new MigrationException(
         FailureReason.ValidationFailed,
-        first.version,
+        first.version == null || first.version.isEmpty() ? null : first.version,
         HistoryMismatch.describe(first, history.current()) + others,
         null);
   }

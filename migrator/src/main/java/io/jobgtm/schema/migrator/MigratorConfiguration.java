@@ -130,14 +130,25 @@ public final class MigratorConfiguration {
    * @param prefix what starts a placeholder, {@code ${} when null or empty
    * @param suffix what ends one, {@code }} when null or empty
    * @throws MigrationException {@link FailureReason#InvalidConfiguration} for a name that is blank
-   *     or holds the suffix, or a null value
+   *     or holds the suffix, two names that differ only in case, or a null value
    */
   public MigratorConfiguration placeholders(
       boolean replacement, Map<String, String> values, String prefix, String suffix) {
     Placeholders checked = new Placeholders(replacement, Map.of(), prefix, suffix);
     Map<String, String> copy = new java.util.LinkedHashMap<>();
+    Map<String, String> spellings = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     for (Map.Entry<String, String> value : values.entrySet()) {
       String name = value.getKey();
+      String other = name == null ? null : spellings.putIfAbsent(name, name);
+      if (other != null) {
+        // Flyway matches names without regard to case and would take either value.
+        throw new MigrationException(
+            FailureReason.InvalidConfiguration,
+            "placeholders "
+                + (other.compareTo(name) < 0 ? other + " and " + name : name + " and " + other)
+                + " are one placeholder (names are matched without regard to case, as in"
+                + " Flyway): give it once");
+      }
       if (name == null || name.isBlank() || name.contains(checked.suffix())) {
         throw new MigrationException(
             FailureReason.InvalidConfiguration,

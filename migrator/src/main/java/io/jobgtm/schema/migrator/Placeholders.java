@@ -16,6 +16,9 @@ import java.util.TreeMap;
  * Flyway's own replacing reader (Flyway for the migrations it runs, {@link ScriptParser} for the
  * rest), in comments, strings and function bodies alike, as Flyway does.
  *
+ * <p>A placeholder is found where Flyway's reader finds one: a prefix that starts right after a
+ * character that begins it ({@code $${...}}) is text to Flyway, and to {@link #check}.
+ *
  * <p>Names are matched without regard to case, as Flyway matches them. Besides the configured
  * values, Flyway's built-in placeholders have values: {@code ${flyway:defaultSchema}}, {@code
  * ${flyway:user}}, {@code ${flyway:database}}, {@code ${flyway:timestamp}}, {@code
@@ -109,11 +112,20 @@ final class Placeholders {
         continue;
       }
       String sql = script.sql();
-      int from = 0;
-      while (true) {
-        int start = sql.indexOf(prefix, from);
-        if (start < 0) {
-          break;
+      int start = 0;
+      while (start < sql.length()) {
+        // As Flyway's PlaceholderReplacingReader reads: the characters that begin the prefix are
+        // taken together with the first one that does not continue it, and none of them starts
+        // a placeholder, so that $${ (a dollar quote before the prefix) is text to Flyway.
+        int matched = 0;
+        while (matched < prefix.length()
+            && start + matched < sql.length()
+            && sql.charAt(start + matched) == prefix.charAt(matched)) {
+          matched++;
+        }
+        if (matched < prefix.length()) {
+          start += matched + 1;
+          continue;
         }
         int end = sql.indexOf(suffix, start + prefix.length());
         String where = script.fileName() + " line " + lineOf(sql, start);
@@ -125,7 +137,7 @@ final class Placeholders {
         if (!known.containsKey(name)) {
           missing.add(where + ": " + prefix + name + suffix);
         }
-        from = end + suffix.length();
+        start = end + suffix.length();
       }
     }
     if (missing.isEmpty()) {

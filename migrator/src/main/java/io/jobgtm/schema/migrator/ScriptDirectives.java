@@ -136,6 +136,36 @@ final class ScriptDirectives {
   }
 
   /**
+   * The text of a script configuration file as Flyway reads it: UTF-8, a leading byte-order mark
+   * dropped.
+   *
+   * @param fileName the configuration file's path within the set, for messages
+   * @throws MigrationException with {@link FailureReason#InvalidMigrationSet} naming the line of
+   *     the first byte that is not valid UTF-8 (Flyway refuses such a file too)
+   */
+  static String confText(String fileName, byte[] content) {
+    String text;
+    try {
+      text =
+          java.nio.charset.StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+              .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+              .decode(java.nio.ByteBuffer.wrap(content))
+              .toString();
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw new MigrationException(
+          FailureReason.InvalidMigrationSet,
+          fileName
+              + " is not valid UTF-8 (line "
+              + MigrationScript.lineOfFirstInvalidByte(
+                  content, java.nio.charset.StandardCharsets.UTF_8)
+              + "): save it as UTF-8, the encoding Flyway reads script configuration files in");
+    }
+    return text.startsWith("\uFEFF") ? text.substring(1) : text;
+  }
+
+  /**
    * The settings of a script configuration file ({@code V3__x.sql.conf}), all in the {@link
    * #FLYWAY} namespace.
    *
@@ -173,14 +203,30 @@ final class ScriptDirectives {
    * declared.
    */
   static String declaredEncoding(String fileName, byte[] content) {
-    String ascii = new String(content, java.nio.charset.StandardCharsets.ISO_8859_1);
     String declared = null;
-    for (Directive directive : header(fileName, ascii)) {
+    for (Directive directive : header(fileName, asciiHeader(content))) {
       if (directive.namespace().equals(FLYWAY) && directive.name().equals(ENCODING)) {
         declared = directive.value();
       }
     }
     return declared;
+  }
+
+  /**
+   * The file's bytes read as ASCII, to find its header's directives before it can be decoded; a
+   * UTF-8 byte-order mark in front is skipped, as it is dropped from the decoded text, so that the
+   * header's first line stays a comment.
+   */
+  static String asciiHeader(byte[] content) {
+    int start =
+        content.length >= 3
+                && content[0] == (byte) 0xEF
+                && content[1] == (byte) 0xBB
+                && content[2] == (byte) 0xBF
+            ? 3
+            : 0;
+    return new String(
+        content, start, content.length - start, java.nio.charset.StandardCharsets.ISO_8859_1);
   }
 
   /**

@@ -55,11 +55,27 @@ final class SetFiles {
     return null;
   }
 
-  /** Why a script configuration file without its script is refused. */
-  static String orphanConfiguration(String path) {
-    return path
+  /**
+   * Why a script configuration file without its script is refused.
+   *
+   * @param shown the file as messages name it
+   * @param path its path within its directory
+   * @param scripts the paths of the scripts of its directory
+   */
+  static String orphanConfiguration(String shown, String path, java.util.Set<String> scripts) {
+    String script = path.substring(0, path.length() - ".conf".length());
+    String shownScript = shown.substring(0, shown.length() - ".conf".length());
+    if (!path.endsWith(".conf") && scripts.contains(script)) {
+      return shown
+          + " is not read as the settings of "
+          + shownScript
+          + ": Flyway reads them only from "
+          + shownScript
+          + ".conf (and would run the script without them): rename it";
+    }
+    return shown
         + " holds the settings of "
-        + path.substring(0, path.length() - ".conf".length())
+        + shownScript
         + ", which is not in the set: rename it after its script, or remove it";
   }
 

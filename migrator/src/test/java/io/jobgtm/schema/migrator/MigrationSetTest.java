@@ -275,6 +275,35 @@ class MigrationSetTest {
         .hasMessageContaining("V5__latin1.sql is not valid UTF-8 (line 1)");
   }
 
+  @Test
+  void aConfigurationFileWhoseSuffixIsInAnotherCaseIsNamedAsSuch(@TempDir Path directory)
+      throws IOException {
+    write(directory, "V1__parcels.sql");
+    Files.writeString(directory.resolve("V1__parcels.sql.CONF"), "executeInTransaction=false\n");
+
+    // Flyway reads a script's settings only from <script>.conf and would ignore this file.
+    assertThatThrownBy(() -> MigrationSet.fromDirectory(directory))
+        .hasMessage(
+            "V1__parcels.sql.CONF is not read as the settings of V1__parcels.sql: Flyway reads"
+                + " them only from V1__parcels.sql.conf (and would run the script without them):"
+                + " rename it");
+  }
+
+  @Test
+  void aConfigurationFileThatIsNotUtf8IsRefusedNamingItsLine(@TempDir Path directory)
+      throws IOException {
+    write(directory, "V1__parcels.sql");
+    Files.write(
+        directory.resolve("V1__parcels.sql.conf"),
+        "# Stapel f\u00fcr Stapel\nexecuteInTransaction=false\n"
+            .getBytes(java.nio.charset.Charset.forName("windows-1252")));
+
+    assertThatThrownBy(() -> MigrationSet.fromDirectory(directory))
+        .hasMessage(
+            "V1__parcels.sql.conf is not valid UTF-8 (line 1): save it as UTF-8, the encoding"
+                + " Flyway reads script configuration files in");
+  }
+
   private static void write(Path directory, String path) throws IOException {
     Path file = directory.resolve(path);
     Files.createDirectories(file.getParent());

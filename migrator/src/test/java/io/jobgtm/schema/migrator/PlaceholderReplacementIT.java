@@ -1,6 +1,7 @@
 package io.jobgtm.schema.migrator;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.jobgtm.schema.contract.FailureReason;
 import io.jobgtm.schema.contract.MigrationResult;
@@ -176,6 +177,138 @@ class PlaceholderReplacementIT {
     assertThat(badJson.exitCode()).isNotZero();
     assertThat(badJson.stdout() + badJson.stderr())
         .contains("--placeholders (PLACEHOLDERS) must be a JSON object whose values are strings");
+  }
+
+  @Test
+  void aDollarQuoteRightBeforeThePrefixHidesItAsItDoesFromFlywaysReader() {
+    // Flyway's reader misses a prefix that starts right after a '$' ($${...}$$, a dollar-quoted
+    // JSON literal): the text stays as written, and no value is asked for.
+    MigrationFiles files =
+        MigrationFiles.empty()
+            .with(
+                "V1__depot_settings.sql",
+                "CREATE TABLE depot_settings (doc JSONB NOT NULL);\n"
+                    + "INSERT INTO depot_settings VALUES ($${\"opens\": \"06:00\"}$$::jsonb);\n"
+                    + "COMMENT ON TABLE depot_settings IS 'kept by ${owner}';\n");
+
+    MigrationPlan plan = configure(files).load().plan();
+    MigrationResult migrated = configure(files).load().migrate();
+    ReferenceFlyway.configure(postgres, reference, "fleet", files.directory())
+        .placeholderReplacement(true)
+        .placeholders(VALUES)
+        .load()
+        .migrate();
+
+    assertThat(plan.result().failure()).isNull();
+    assertThat(migrated.failure()).isNull();
+    assertThat(
+            DatabaseProbe.strings(
+                postgres,
+                database.database(),
+                "SELECT doc->>'opens' FROM fleet.depot_settings UNION ALL"
+                    + " SELECT obj_description('fleet.depot_settings'::regclass)"))
+        .containsExactly("06:00", "kept by logistics");
+    assertThat(Catalog.snapshot(postgres, database.database(), "fleet"))
+        .isEqualTo(Catalog.snapshot(postgres, reference, "fleet"));
+    assertThat(Catalog.historyEntries(postgres, database.database(), "fleet"))
+        .isEqualTo(Catalog.historyEntries(postgres, reference, "fleet"));
+  }
+
+  @Test
+  void aFlagOverridesTheSameNameInAnotherCaseAndTwoSpellingsOfOneNameAreRefused() {
+    MigrationFiles files =
+        MigrationFiles.empty()
+            .with(
+                "V1__depots.sql",
+                "CREATE TABLE depots (id BIGINT PRIMARY KEY);\n"
+                    + "COMMENT ON TABLE depots IS 'owned by ${owner}';\n");
+
+    MigratorProcess.Finished plan =
+        MigratorProcess.of(
+                database,
+                postgres.password(),
+                "plan",
+                "--migrations",
+                files.directory().toString(),
+                "--placeholder-replacement",
+                "--placeholder",
+                "OWNER=logistics")
+            .withEnvironment("PLACEHOLDERS", "{\"owner\":\"overridden by the flag\"}")
+            .run();
+
+    assertThat(plan.exitCode()).as(plan.toString()).isZero();
+    assertThat(plan.stdout()).contains("'owned by logistics'").doesNotContain("overridden");
+
+    Map<String, String> twoSpellings = new java.util.LinkedHashMap<>();
+    twoSpellings.put("owner", "logistics");
+    twoSpellings.put("Owner", "finance");
+    assertThatThrownBy(
+            () ->
+                Migrator.configure()
+                    .connection(database)
+                    .placeholders(true, twoSpellings, null, null))
+        .isInstanceOf(MigrationException.class)
+        .hasMessage(
+            "placeholders Owner and owner are one placeholder (names are matched without regard"
+                + " to case, as in Flyway): give it once");
+  }
+
+  @Test
+  void aNewValueReappliesTheRepeatableMigrationsThatUseItAndLeavesAppliedVersionsAsTheyWere() {
+    MigrationFiles files =
+        MigrationFiles.empty()
+            .with(
+                "V1__depots.sql",
+                "CREATE TABLE depots (id BIGINT PRIMARY KEY);\n"
+                    + "COMMENT ON TABLE depots IS 'owned by ${owner}';\n")
+            .with(
+                "R__depot_view.sql",
+                "CREATE OR REPLACE VIEW depot_ids AS SELECT id FROM depots;\n"
+                    + "COMMENT ON VIEW depot_ids IS 'for ${owner}';\n");
+    Map<String, String> renamed = Map.of("owner", "fleet-ops");
+
+    configure(files).load().migrate();
+    MigrationResult validated =
+        Migrator.configure()
+            .connection(database)
+            .placeholders(true, renamed, null, null)
+            .migrations(MigrationSet.fromDirectory(files.directory()))
+            .load()
+            .validate();
+    MigrationResult migrated =
+        Migrator.configure()
+            .connection(database)
+            .placeholders(true, renamed, null, null)
+            .migrations(MigrationSet.fromDirectory(files.directory()))
+            .load()
+            .migrate();
+    // Flyway's own API, the same two runs: its checksum of a repeatable migration is taken after
+    // replacement, of a versioned one before.
+    ReferenceFlyway.configure(postgres, reference, "fleet", files.directory())
+        .placeholderReplacement(true)
+        .placeholders(VALUES)
+        .load()
+        .migrate();
+    ReferenceFlyway.configure(postgres, reference, "fleet", files.directory())
+        .placeholderReplacement(true)
+        .placeholders(renamed)
+        .load()
+        .migrate();
+
+    assertThat(validated.failure()).isNull();
+    assertThat(migrated.failure()).isNull();
+    assertThat(migrated.appliedRepeatables())
+        .extracting(io.jobgtm.schema.contract.AppliedMigration::description)
+        .containsExactly("depot view");
+    assertThat(
+            DatabaseProbe.strings(
+                postgres,
+                database.database(),
+                "SELECT obj_description('fleet.depots'::regclass) UNION ALL"
+                    + " SELECT obj_description('fleet.depot_ids'::regclass)"))
+        .containsExactly("owned by logistics", "for fleet-ops");
+    assertThat(Catalog.historyEntries(postgres, database.database(), "fleet"))
+        .isEqualTo(Catalog.historyEntries(postgres, reference, "fleet"));
   }
 
   private MigratorConfiguration configure(MigrationFiles files) {

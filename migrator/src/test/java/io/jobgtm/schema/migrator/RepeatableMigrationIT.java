@@ -342,6 +342,43 @@ class RepeatableMigrationIT {
     assertThat(history()).containsExactly("1:SQL:true", "-:SQL:true", "-:SQL:true");
   }
 
+  @Test
+  void oneThatFailsOutsideATransactionIsReportedAsNotRolledBackAndNamedUntilRepaired() {
+    MigrationFiles files =
+        MigrationFiles.empty()
+            .with("V1__orders.sql", ORDERS)
+            .with(
+                "R__sample_orders.sql",
+                "-- flyway:executeInTransaction=false\n"
+                    + "INSERT INTO orders VALUES (1, 'acme', 10);\n"
+                    + "INSERT INTO orders VALUES (1, 'acme', 10);\n");
+
+    MigrationResult failed = configure(files).load().migrate();
+
+    assertThat(failed.failure().reason()).isEqualTo(FailureReason.MigrationFailed);
+    assertThat(failed.failure().version()).isNull();
+    assertThat(failed.failure().message())
+        .startsWith("R__sample_orders.sql failed: ERROR: duplicate key value")
+        .endsWith(
+            "; it ran outside a transaction and was NOT rolled back. Repeatable migration"
+                + " sample orders is recorded as failed: remove what it left behind, fix the"
+                + " script, run repair (it removes the failed entry), then migrate again");
+    assertThat(history()).containsExactly("1:SQL:true", "-:SQL:false");
+    assertThat(DatabaseProbe.strings(postgres, database.database(), "SELECT id::text FROM orders"))
+        .containsExactly("1");
+
+    MigrationResult again = configure(files).load().migrate();
+
+    assertThat(again.failure().reason()).isEqualTo(FailureReason.ValidationFailed);
+    assertThat(again.failure().version()).isNull();
+    assertThat(again.failure().message())
+        .isEqualTo(
+            "repeatable migration sample orders failed in an earlier run and is recorded as"
+                + " failed: it ran outside a transaction, so it may have left changes behind."
+                + " Remove what it left, fix the script, run repair (it removes the failed"
+                + " entry), then migrate again");
+  }
+
   private void assertSameAsFlyway() {
     assertThat(Catalog.snapshot(postgres, database.database(), "public"))
         .isEqualTo(Catalog.snapshot(postgres, reference, "public"));

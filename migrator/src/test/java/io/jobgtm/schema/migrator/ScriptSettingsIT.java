@@ -193,6 +193,47 @@ class ScriptSettingsIT {
     assertThat(configure(files).load().migrate().outcome()).isEqualTo(Outcome.UpToDate);
   }
 
+  @Test
+  void aByteOrderMarkBeforeTheHeaderLeavesItsDirectivesInTheHeader() throws IOException {
+    MigrationFiles files = MigrationFiles.empty().with("V1__parcels.sql", PARCELS);
+    Files.write(
+        files.directory().resolve("V2__backfill.sql"),
+        ("\uFEFF-- Saved by an editor that writes a byte-order mark.\n"
+                + "-- flyway:executeInTransaction=false\n"
+                + BACKFILL)
+            .getBytes(StandardCharsets.UTF_8));
+    MigrationFiles flywayFiles =
+        files.copy().with("V2__backfill.sql.conf", "executeInTransaction=false\n");
+
+    MigrationPlan plan = configure(files).load().plan();
+    MigrationResult migrated = configure(files).load().migrate();
+    ReferenceFlyway.on(postgres, reference, flywayFiles.directory()).migrate();
+
+    assertThat(plan.result().failure()).isNull();
+    assertThat(plan.outsideTransaction()).containsExactly("V2__backfill.sql");
+    assertThat(migrated.failure()).isNull();
+    assertThat(weights(database.database())).containsExactly("1:11", "2:21");
+    assertSameAsFlyway();
+  }
+
+  @Test
+  void aConfigurationFileWithAByteOrderMarkIsReadAsFlywayReadsIt() throws IOException {
+    MigrationFiles files =
+        MigrationFiles.empty().with("V1__parcels.sql", PARCELS).with("V2__backfill.sql", BACKFILL);
+    // A byte-order mark and CRLF line ends, as Windows editors save it: Flyway reads the setting.
+    Files.write(
+        files.directory().resolve("V2__backfill.sql.conf"),
+        "\uFEFF# Batch by batch\r\nexecuteInTransaction=false\r\n"
+            .getBytes(StandardCharsets.UTF_8));
+
+    MigrationResult migrated = configure(files).load().migrate();
+    ReferenceFlyway.on(postgres, reference, files.directory()).migrate();
+
+    assertThat(migrated.failure()).isNull();
+    assertThat(weights(database.database())).containsExactly("1:11", "2:21");
+    assertSameAsFlyway();
+  }
+
   private List<String> weights(String db) {
     return DatabaseProbe.strings(
         postgres, db, "SELECT id || ':' || weight FROM parcels ORDER BY id");

@@ -242,7 +242,8 @@ public final class MigratorCli implements Callable<Integer> {
         names = "--placeholder",
         paramLabel = "NAME=VALUE",
         description =
-            "A placeholder's value; repeat for each. Overrides the same name in --placeholders.")
+            "A placeholder's value; repeat for each. Overrides the same name, in any case, in"
+                + " --placeholders.")
     Map<String, String> placeholder = new LinkedHashMap<>();
 
     @Option(
@@ -292,6 +293,8 @@ public final class MigratorCli implements Callable<Integer> {
                   + " {\"owner\":\"app\"}");
         }
       }
+      // A flag overrides the same name in the JSON in any case, as names are matched so.
+      placeholder.keySet().forEach(name -> values.keySet().removeIf(name::equalsIgnoreCase));
       values.putAll(placeholder);
       return values;
     }
