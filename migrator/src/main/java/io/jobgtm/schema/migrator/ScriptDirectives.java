@@ -61,7 +61,8 @@ final class ScriptDirectives {
       Pattern.compile(
           "\\s*--\\s*(?i:(flyway|schema-operator)):\\s*([A-Za-z][A-Za-z0-9_.-]*)\\s*=(.*)");
 
-  private static final Pattern CONF_LINE = Pattern.compile("\\s*([^=\\s]+)\\s*=(.*)");
+  // A Java properties line, as Flyway loads the file: the name ends at "=", ":" or a blank.
+  private static final Pattern CONF_LINE = Pattern.compile("\\s*([^=:\\s]+)(?:\\s*[=:]|\\s+)(.*)");
 
   private ScriptDirectives() {}
 
@@ -190,7 +191,17 @@ final class ScriptDirectives {
       }
       String name = matcher.group(1);
       if (name.startsWith(FLYWAY + ".")) {
-        name = name.substring(FLYWAY.length() + 1);
+        // Flyway refuses it ("Unknown configuration property"), so would a project going back.
+        throw new MigrationException(
+            FailureReason.InvalidMigrationSet,
+            where
+                + ": "
+                + name
+                + " is written as in flyway.conf; a script's configuration file names the setting"
+                + " alone, as Flyway reads it: "
+                + name.substring(FLYWAY.length() + 1)
+                + "="
+                + matcher.group(2).strip());
       }
       directives.add(new Directive(FLYWAY, name, matcher.group(2).strip(), where));
     }

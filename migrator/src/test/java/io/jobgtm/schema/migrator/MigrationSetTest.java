@@ -271,7 +271,7 @@ class MigrationSetTest {
         .hasMessageContaining("flyway.conf is a Flyway configuration file")
         .hasMessageContaining("conf/flyway.toml is a Flyway configuration file")
         .hasMessageContaining("table is --history-table, outOfOrder is --out-of-order")
-        .hasMessageContaining("V1__parcels.sql.conf line 1: expected a setting written name=value")
+        .hasMessageContaining("V1__parcels.sql.conf line 1: SELECT is not a script setting")
         .hasMessageContaining("V5__latin1.sql is not valid UTF-8 (line 1)");
   }
 

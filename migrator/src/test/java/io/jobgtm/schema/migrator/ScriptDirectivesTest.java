@@ -95,7 +95,7 @@ class ScriptDirectivesTest {
         "-- flyway:executeInTransaction=false\nCREATE TABLE parcels (id BIGINT);\n");
     Files.writeString(
         directory.resolve("V1__parcels.sql.conf"),
-        "# written by hand\nexecuteInTransaction=false\nflyway.placeholderReplacement=true\n");
+        "# written by hand\nexecuteInTransaction=false\nplaceholderReplacement: true\n");
 
     MigrationScript script = MigrationSet.fromDirectory(directory).versioned().get(0);
 
@@ -113,6 +113,15 @@ class ScriptDirectivesTest {
     Files.writeString(directory.resolve("V1__parcels.sql.conf"), "executeInTransaction\n");
     assertThatThrownBy(() -> MigrationSet.fromDirectory(directory))
         .hasMessageStartingWith("V1__parcels.sql.conf line 1: expected a setting written");
+
+    // Written as in flyway.conf, which Flyway refuses in a script's configuration file.
+    Files.writeString(
+        directory.resolve("V1__parcels.sql.conf"), "flyway.executeInTransaction=false\n");
+    assertThatThrownBy(() -> MigrationSet.fromDirectory(directory))
+        .hasMessage(
+            "V1__parcels.sql.conf line 1: flyway.executeInTransaction is written as in"
+                + " flyway.conf; a script's configuration file names the setting alone, as Flyway"
+                + " reads it: executeInTransaction=false");
   }
 
   @Test

@@ -626,7 +626,10 @@ class RecoveryE2E {
     await("the lingering Job to be ended")
         .atMost(PATIENCE)
         .until(() -> SchemaVersions.jobsOf(admin, MESH, "meshed").isEmpty());
-    assertThat(reasons(MESH, "meshed")).contains(Reasons.JOB_ENDED);
+    // The operator records the Event after it deleted the Job: it may arrive a moment later.
+    await("the JobEnded Event")
+        .atMost(PATIENCE)
+        .until(() -> reasons(MESH, "meshed").contains(Reasons.JOB_ENDED));
 
     // Opted out of the mesh through spec.job.podAnnotations: one container, a normal Job.
     String optedOutDatabase = postgres.createDatabase("recovery_sidecar_opt_out");
