@@ -22,6 +22,20 @@ public enum FailureReason {
   UnversionedSchema(false),
   SchemaOwnedByAnother(false),
   BaselineNotAllowed(false),
+  /**
+   * An unversioned schema matches no version of the migration set (baseline version {@code auto}),
+   * or not the version given to stamp it with, as a replay of the set in a shadow database shows.
+   * The message names the closest version and the differences. Nothing was written. Permanent: the
+   * schema, the migration set or the baseline version must change.
+   */
+  SchemaMismatch(false),
+  /**
+   * A baseline was to be verified, but the migration set could not be replayed in the shadow
+   * database (a script failed there for a reason other than a missing role, such as an extension
+   * the shadow lacks). The message names the version and the file. Nothing was written to the
+   * migrated database. Permanent: the shadow or the set must change, or verification be turned off.
+   */
+  ShadowReplayFailed(false),
   MigrationFailed(false),
   MigrationInterrupted(true),
   DowngradeNotAllowed(false),

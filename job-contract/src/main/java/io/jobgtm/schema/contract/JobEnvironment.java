@@ -123,6 +123,28 @@ public final class JobEnvironment {
   /** The version to stamp an unversioned schema with, when {@link #ON_UNVERSIONED} is Baseline. */
   public static final String BASELINE_VERSION = "BASELINE_VERSION";
 
+  /**
+   * The JDBC URL of a shadow database, {@code jdbc:postgresql://host:port/database}: an empty
+   * PostgreSQL that is not the migrated one, where the migration set is replayed to verify a
+   * baseline.
+   */
+  public static final String SHADOW_URL = "SHADOW_URL";
+
+  /** The user of the shadow database. */
+  public static final String SHADOW_DB_USER = "SHADOW_DB_USER";
+
+  /** The password of the shadow database's user. */
+  public static final String SHADOW_DB_PASSWORD = "SHADOW_DB_PASSWORD";
+
+  /** A file holding the shadow password, instead of {@link #SHADOW_DB_PASSWORD}. */
+  public static final String SHADOW_DB_PASSWORD_FILE = "SHADOW_DB_PASSWORD_FILE";
+
+  /**
+   * {@code false} to stamp the baseline version without checking it against the shadow replay
+   * (default {@code true}).
+   */
+  public static final String VERIFY_BASELINE = "VERIFY_BASELINE";
+
   /** {@code true} to run undo scripts when the target is below the current version. */
   public static final String ALLOW_DOWNGRADE = "ALLOW_DOWNGRADE";
 

@@ -37,6 +37,14 @@ final class DatabaseSession implements AutoCloseable {
     this.historyTableName = historyTableName;
   }
 
+  /**
+   * The session's connection, in auto-commit, for the read-only catalog queries of a baseline's
+   * verification ({@link BaselineVerification}).
+   */
+  Connection connection() {
+    return connection;
+  }
+
   /** A data source for the settings; Flyway opens its connections from it too. */
   static DataSource dataSource(
       ConnectionSettings settings, Duration connectTimeout, Timeouts timeouts) {

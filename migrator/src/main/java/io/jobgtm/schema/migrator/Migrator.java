@@ -200,7 +200,12 @@ public final class Migrator {
       if (decision.baseline() != null) {
         stamp(session, run.found, flyway, decision.baseline());
         run.baselineVersion = decision.baseline().toString();
-        progress.progress("baselined at version " + decision.baseline() + " (schema unchanged)");
+        progress.progress(
+            "baselined at version "
+                + decision.baseline()
+                + " (schema unchanged"
+                + (run.previousTool == null ? "" : "; previous tool: " + run.previousTool)
+                + ")");
       }
       // Flyway fires beforeMigrate, afterMigrate and the rest on every migrate, even with nothing
       // to apply.
@@ -239,7 +244,15 @@ public final class Migrator {
                   + " or point the migrator at an empty schema");
         }
         Version version = baselinePolicy.version();
-        requireInSet(version, "baseline version");
+        if (version != null) {
+          requireInSet(version, "baseline version");
+        }
+        run.previousTool = previousTool(session);
+        if (configuration.shadow != null && configuration.verifyBaseline) {
+          version =
+              new BaselineVerification(configuration, progress)
+                  .verify(session, version, wanted, run.previousTool);
+        }
         if (version.isAbove(wanted)) {
           throw new MigrationException(
               FailureReason.InvalidConfiguration,
@@ -273,6 +286,19 @@ public final class Migrator {
             List.of());
       }
     };
+  }
+
+  /** The migration tool that shaped the schema before, when its table is there; else null. */
+  private String previousTool(DatabaseSession session) {
+    try {
+      String found = PreviousTool.describe(session.connection(), connection.schema()).orElse(null);
+      if (found != null) {
+        progress.progress("previous tool: " + found);
+      }
+      return found;
+    } catch (SQLException e) {
+      throw SqlFailures.sessionFailure(e, "reading the catalog of schema " + connection.schema());
+    }
   }
 
   /** The versioned scripts followed by the repeatable ones Flyway would apply now. */
@@ -1153,6 +1179,7 @@ public final class Migrator {
     Outcome outcome;
     MigrationException failure;
     String owner;
+    String previousTool;
 
     Run(String command, String target) {
       this.command = command;

@@ -47,6 +47,8 @@ public final class MigratorConfiguration {
   Duration lockTimeout = DEFAULT_LOCK_TIMEOUT;
   Duration statementTimeout = DEFAULT_STATEMENT_TIMEOUT;
   ProgressListener progress = ProgressListener.NONE;
+  ShadowDatabase shadow;
+  boolean verifyBaseline = true;
 
   MigratorConfiguration() {}
 
@@ -167,6 +169,28 @@ public final class MigratorConfiguration {
     return this;
   }
 
+  /**
+   * A shadow database to verify baselines with: before an unversioned schema is stamped, the
+   * migration set is replayed there ({@link ShadowReplay}) and the schema must equal the replay's
+   * model at the baseline version, else {@link FailureReason#SchemaMismatch}; with {@link
+   * BaselinePolicy#auto()} the version is the one found equal. Null (the default): an explicit
+   * version is stamped unchecked, and {@code auto} is refused.
+   */
+  public MigratorConfiguration shadow(ShadowDatabase shadow) {
+    this.shadow = shadow;
+    return this;
+  }
+
+  /**
+   * Whether a baseline version is checked against the shadow replay before it is stamped (default
+   * true). False stamps an explicit version unchecked, as without a shadow; {@code auto} then is
+   * refused.
+   */
+  public MigratorConfiguration verifyBaseline(boolean verifyBaseline) {
+    this.verifyBaseline = verifyBaseline;
+    return this;
+  }
+
   /** Whether {@code migrate} may run undo scripts to reach a target below the current version. */
   public MigratorConfiguration allowDowngrade(boolean allowDowngrade) {
     this.allowDowngrade = allowDowngrade;
@@ -226,6 +250,19 @@ public final class MigratorConfiguration {
       throw new MigrationException(
           FailureReason.InvalidConfiguration,
           "target '" + target + "' is neither 'latest' nor a version such as 2 or 2.1");
+    }
+    if (baselinePolicy.automatic() && shadow == null) {
+      throw new MigrationException(
+          FailureReason.InvalidConfiguration,
+          "baseline version auto needs a shadow database (--shadow-url or SHADOW_URL, with"
+              + " SHADOW_DB_USER and SHADOW_DB_PASSWORD) to replay the migration set in and find"
+              + " the version the schema matches");
+    }
+    if (baselinePolicy.automatic() && !verifyBaseline) {
+      throw new MigrationException(
+          FailureReason.InvalidConfiguration,
+          "baseline version auto is found by verification and cannot go without it: give a"
+              + " version to stamp unchecked");
     }
     return new Migrator(this);
   }

@@ -19,6 +19,7 @@ import io.jobgtm.schema.migrator.MigrationSet;
 import io.jobgtm.schema.migrator.Migrator;
 import io.jobgtm.schema.migrator.MigratorConfiguration;
 import io.jobgtm.schema.migrator.SchemaOwner;
+import io.jobgtm.schema.migrator.ShadowDatabase;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -550,8 +551,50 @@ public final class MigratorCli implements Callable<Integer> {
     @Option(
         names = "--baseline-version",
         defaultValue = "${env:" + JobEnvironment.BASELINE_VERSION + "}",
-        description = "The version such tables match, required with Baseline (BASELINE_VERSION).")
+        description =
+            "The version such tables match, or auto to find it by a replay in the shadow database;"
+                + " required with Baseline (BASELINE_VERSION).")
     String baselineVersion;
+
+    @Option(
+        names = "--shadow-url",
+        defaultValue = "${env:" + JobEnvironment.SHADOW_URL + "}",
+        description =
+            "JDBC URL of an empty database that is not the migrated one,"
+                + " jdbc:postgresql://host:port/database, where the migration set is replayed to"
+                + " verify a baseline ("
+                + JobEnvironment.SHADOW_URL
+                + ").")
+    String shadowUrl;
+
+    @Option(
+        names = "--shadow-user",
+        defaultValue = "${env:" + JobEnvironment.SHADOW_DB_USER + "}",
+        description = "The shadow database's user (" + JobEnvironment.SHADOW_DB_USER + ").")
+    String shadowUser;
+
+    @Option(
+        names = "--shadow-password-file",
+        defaultValue = "${env:" + JobEnvironment.SHADOW_DB_PASSWORD_FILE + "}",
+        description =
+            "File holding the shadow password ("
+                + JobEnvironment.SHADOW_DB_PASSWORD_FILE
+                + "); else "
+                + JobEnvironment.SHADOW_DB_PASSWORD
+                + " is used.")
+    Path shadowPasswordFile;
+
+    @Option(
+        names = "--verify-baseline",
+        negatable = true,
+        defaultValue = "${env:" + JobEnvironment.VERIFY_BASELINE + ":-true}",
+        fallbackValue = "true",
+        description =
+            "With a shadow database, check the baseline version against its replay before"
+                + " stamping; --no-verify-baseline stamps it unchecked ("
+                + JobEnvironment.VERIFY_BASELINE
+                + ", default ${DEFAULT-VALUE}).")
+    boolean verifyBaseline;
 
     @Option(
         names = "--allow-downgrade",
@@ -561,17 +604,46 @@ public final class MigratorCli implements Callable<Integer> {
     boolean allowDowngrade;
 
     MigratorConfiguration apply(MigratorConfiguration configuration) {
-      return configuration.target(target).baselinePolicy(policy()).allowDowngrade(allowDowngrade);
+      return configuration
+          .target(target)
+          .baselinePolicy(policy())
+          .allowDowngrade(allowDowngrade)
+          .shadow(shadow())
+          .verifyBaseline(verifyBaseline);
+    }
+
+    private ShadowDatabase shadow() {
+      if (blank(shadowUrl)) {
+        return null;
+      }
+      String password;
+      if (shadowPasswordFile != null) {
+        try {
+          password = Files.readString(shadowPasswordFile, StandardCharsets.UTF_8).strip();
+        } catch (IOException e) {
+          throw new MigrationException(
+              FailureReason.InvalidConfiguration,
+              "cannot read the shadow password file " + shadowPasswordFile);
+        }
+      } else {
+        password = System.getenv(JobEnvironment.SHADOW_DB_PASSWORD);
+      }
+      return ShadowDatabase.fromUrl(shadowUrl.strip(), shadowUser, password);
     }
 
     private BaselinePolicy policy() {
       if (onUnversioned == BaselinePolicy.Action.Fail) {
         return BaselinePolicy.fail();
       }
+      if (baselineVersion != null
+          && baselineVersion.strip().equalsIgnoreCase(BaselinePolicy.AUTO)) {
+        return BaselinePolicy.auto();
+      }
       if (baselineVersion == null || !Version.isValid(baselineVersion)) {
         throw new MigrationException(
             FailureReason.InvalidConfiguration,
-            "--on-unversioned Baseline needs --baseline-version with a version such as 1");
+            "--on-unversioned Baseline needs --baseline-version with a version such as 1, or"
+                + " auto");
       }
       return BaselinePolicy.baselineAt(Version.parse(baselineVersion));
     }

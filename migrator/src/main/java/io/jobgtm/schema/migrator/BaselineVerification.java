@@ -1,0 +1,84 @@
+package io.jobgtm.schema.migrator;
+
+import io.jobgtm.schema.contract.FailureReason;
+import io.jobgtm.schema.contract.Version;
+import io.jobgtm.schema.migrator.model.SchemaModel;
+import io.jobgtm.schema.migrator.model.SchemaReader;
+import java.sql.SQLException;
+import java.util.List;
+
+/**
+ * Checks an unversioned schema against a replay of the migration set in the shadow database before
+ * it is stamped, and with {@code --baseline-version auto} finds the version to stamp ({@link
+ * BaselineMatch}). Against the migrated database it runs nothing but read-only catalog queries (its
+ * identity, its schema model) on the run's own session; everything else happens in the shadow
+ * ({@link ShadowReplay}).
+ */
+final class BaselineVerification {
+
+  private final MigratorConfiguration configuration;
+  private final ProgressListener progress;
+
+  BaselineVerification(MigratorConfiguration configuration, ProgressListener progress) {
+    this.configuration = configuration;
+    this.progress = progress;
+  }
+
+  /**
+   * The version to stamp: {@code requested} when the schema matches it, or, when {@code requested}
+   * is null, the one found.
+   *
+   * @param target the version migrate goes to; a version found above it is refused
+   * @param previousTool what {@link PreviousTool} found, named in a mismatch's message; may be null
+   * @throws MigrationException {@link FailureReason#SchemaMismatch}, {@link
+   *     FailureReason#ShadowReplayFailed}, or the shadow's connection failures
+   */
+  Version verify(DatabaseSession session, Version requested, Version target, String previousTool) {
+    String schema = configuration.connection.schema();
+    DatabaseIdentity migrated;
+    SchemaModel live;
+    try {
+      migrated = DatabaseIdentity.of(session.connection());
+      live = SchemaReader.read(session.connection(), schema, configuration.historyTable, List.of());
+    } catch (SQLException e) {
+      throw SqlFailures.sessionFailure(e, "reading the catalog of schema " + schema);
+    }
+    progress.progress("schema " + schema + ": " + live.size() + " objects, " + live.fingerprint());
+    List<BaselineMatch.Replayed> replayed =
+        new ShadowReplay(configuration, progress).replay(migrated);
+    for (BaselineMatch.Replayed step : replayed) {
+      progress.progress(
+          "shadow replay: version "
+              + step.version()
+              + ": "
+              + step.model().size()
+              + " objects, "
+              + step.model().fingerprint());
+    }
+    try {
+      if (requested == null) {
+        Version found = BaselineMatch.find(live, replayed, target, schema);
+        progress.progress("schema " + schema + " matches version " + found);
+        return found;
+      }
+      BaselineMatch.check(live, replayed, requested, schema);
+      progress.progress("schema " + schema + " matches version " + requested);
+      return requested;
+    } catch (MigrationException e) {
+      if (previousTool == null) {
+        throw e;
+      }
+      // First in the message, which a result document may cut at its end.
+      String named = "schema " + schema + " ";
+      String message =
+          e.getMessage().startsWith(named)
+              ? named
+                  + "(previous tool: "
+                  + previousTool
+                  + ") "
+                  + e.getMessage().substring(named.length())
+              : e.getMessage() + "; previous tool: " + previousTool;
+      throw new MigrationException(e.reason(), e.version(), message, null);
+    }
+  }
+}

@@ -1,0 +1,225 @@
+package io.jobgtm.schema.migrator;
+
+import io.jobgtm.schema.contract.FailureReason;
+import io.jobgtm.schema.contract.MigrationResult;
+import io.jobgtm.schema.contract.Version;
+import io.jobgtm.schema.migrator.model.SchemaReader;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Replays a migration set in a {@link ShadowDatabase}, version by version, and takes the schema
+ * model after each: what a schema migrated by the set looks like at every version.
+ *
+ * <p>How: the engine itself migrates a schema of the replay's own in the shadow ({@code
+ * schema_operator_replay_} and 8 random hexadecimal digits, created first, dropped with {@code
+ * CASCADE} at the end whatever happened), once per version of the set, lowest first, with that
+ * version as the target: Flyway's own semantics, the set's placeholders, naming, history table and
+ * SQL callbacks included. A version is recorded when the shadow's history reaches it; one that a
+ * baseline migration stands for while lower versions came first is not reached and has no model.
+ *
+ * <p>Before anything is created, the shadow's {@link DatabaseIdentity} is compared with the
+ * migrated database's: a shadow that is the migrated database is refused ({@link
+ * FailureReason#InvalidConfiguration}). Nothing else in the shadow is touched, but what a script
+ * itself does outside the replay's schema (a table it qualifies with another schema).
+ *
+ * <p>Failures: a script that fails because a role it names does not exist in the shadow ({@code
+ * GRANT … TO}, {@code OWNER TO}) has the role created ({@code NOLOGIN}, dropped again at the end)
+ * and its version replayed again; any other failure is {@link FailureReason#ShadowReplayFailed}
+ * naming the version and the file. A shadow that cannot be reached is refused with the connection
+ * reasons of the other commands, the message naming the shadow.
+ */
+final class ShadowReplay {
+
+  private static final Pattern MISSING_ROLE = Pattern.compile("role \"([^\"]+)\" does not exist");
+
+  /** Roles created for one replay at most; a set naming more is not replayed. */
+  private static final int MAX_ROLES = 50;
+
+  private static final Timeouts TIMEOUTS =
+      new Timeouts(Duration.ofSeconds(10), Duration.ofMinutes(10));
+
+  private final MigratorConfiguration production;
+  private final ShadowDatabase shadow;
+  private final ProgressListener progress;
+  private final Redactor redactor;
+
+  ShadowReplay(MigratorConfiguration production, ProgressListener progress) {
+    this.production = production;
+    this.shadow = production.shadow;
+    this.redactor = new Redactor(shadow.password());
+    this.progress = line -> progress.progress(redactor.clean(line));
+  }
+
+  /**
+   * Replays the set after checking that the shadow is not the migrated database.
+   *
+   * @param migrated the identity of the migrated database
+   * @return the models, lowest version first
+   */
+  List<BaselineMatch.Replayed> replay(DatabaseIdentity migrated) {
+    ConnectionSettings settings = shadow.settings("public");
+    Connection connection;
+    try {
+      connection =
+          DatabaseSession.dataSource(settings, production.connectTimeout, TIMEOUTS).getConnection();
+    } catch (SQLException e) {
+      MigrationException failure = SqlFailures.connectionFailure(e, settings);
+      throw new MigrationException(
+          failure.reason(),
+          null,
+          redactor.clean("the " + shadow.describe() + ": " + failure.getMessage()),
+          null);
+    }
+    try (connection) {
+      if (DatabaseIdentity.of(connection).sameDatabaseAs(migrated)) {
+        throw new MigrationException(
+            FailureReason.InvalidConfiguration,
+            "the shadow URL (--shadow-url, SHADOW_URL) reaches the migrated database itself"
+                + " (same server, same database): the shadow must be an empty database that is"
+                + " not production; nothing was created in it");
+      }
+      String schema = "schema_operator_replay_" + HexFormat.of().formatHex(randomBytes());
+      execute(connection, "CREATE SCHEMA " + quote(schema));
+      List<String> roles = new ArrayList<>();
+      try {
+        progress.progress(
+            "shadow replay: "
+                + production.migrations.versions().size()
+                + " version(s) in schema "
+                + schema
+                + " of the "
+                + shadow.describe());
+        return replay(connection, schema, roles);
+      } finally {
+        cleanUp(connection, schema, roles);
+      }
+    } catch (SQLException e) {
+      MigrationException failure = SqlFailures.sessionFailure(e, "the shadow replay");
+      throw new MigrationException(
+          failure.reason() == FailureReason.InternalError
+              ? FailureReason.ShadowReplayFailed
+              : failure.reason(),
+          null,
+          redactor.clean("cannot verify the baseline: " + failure.getMessage()),
+          null);
+    }
+  }
+
+  private List<BaselineMatch.Replayed> replay(
+      Connection connection, String schema, List<String> roles) throws SQLException {
+    List<BaselineMatch.Replayed> models = new ArrayList<>();
+    for (Version version : production.migrations.versions()) {
+      MigrationResult result = migrate(schema, version);
+      while (result.failure() != null) {
+        String role = missingRole(result).orElse(null);
+        if (role == null || roles.contains(role) || roles.size() >= MAX_ROLES) {
+          throw new MigrationException(
+              FailureReason.ShadowReplayFailed,
+              result.failure().version(),
+              redactor.clean(
+                  "cannot verify the baseline: the migration set cannot be replayed in the "
+                      + shadow.describe()
+                      + ", version "
+                      + version
+                      + ": "
+                      + result.failure().describe()),
+              null);
+        }
+        execute(connection, "CREATE ROLE " + quote(role) + " NOLOGIN");
+        roles.add(role);
+        progress.progress(
+            "shadow replay: created role "
+                + role
+                + " (NOLOGIN), which version "
+                + version
+                + " names");
+        result = migrate(schema, version);
+      }
+      if (version.toString().equals(result.versionAfter())) {
+        models.add(
+            new BaselineMatch.Replayed(
+                version,
+                SchemaReader.read(connection, schema, production.historyTable, List.of())));
+      }
+    }
+    return models;
+  }
+
+  private MigrationResult migrate(String schema, Version version) {
+    MigratorConfiguration replay =
+        Migrator.configure()
+            .connection(shadow.settings(schema))
+            .migrations(production.migrations)
+            .historyTable(production.historyTable)
+            .connectTimeout(production.connectTimeout)
+            .lockTimeout(production.lockTimeout)
+            .statementTimeout(production.statementTimeout)
+            .target(version.toString());
+    replay.placeholders = production.placeholders;
+    return replay.load().migrate();
+  }
+
+  private static java.util.Optional<String> missingRole(MigrationResult result) {
+    if (result.failure().reason() != FailureReason.MigrationFailed) {
+      return java.util.Optional.empty();
+    }
+    Matcher matcher = MISSING_ROLE.matcher(result.failure().message());
+    return matcher.find() ? java.util.Optional.of(matcher.group(1)) : java.util.Optional.empty();
+  }
+
+  /** Drops the replay's schema, then the roles it created; says so when it cannot. */
+  private void cleanUp(Connection connection, String schema, List<String> roles) {
+    try {
+      execute(connection, "DROP SCHEMA IF EXISTS " + quote(schema) + " CASCADE");
+    } catch (SQLException e) {
+      progress.progress(
+          "shadow replay: could not drop schema "
+              + schema
+              + " of the "
+              + shadow.describe()
+              + ": "
+              + SqlFailures.firstLine(e));
+    }
+    for (String role : roles) {
+      try {
+        execute(connection, "DROP ROLE IF EXISTS " + quote(role));
+      } catch (SQLException e) {
+        progress.progress(
+            "shadow replay: could not drop role "
+                + role
+                + " it created in the "
+                + shadow.describe()
+                + ": "
+                + SqlFailures.firstLine(e));
+      }
+    }
+  }
+
+  private static void execute(Connection connection, String sql) throws SQLException {
+    if (!connection.getAutoCommit()) {
+      connection.setAutoCommit(true);
+    }
+    try (Statement statement = connection.createStatement()) {
+      statement.execute(sql);
+    }
+  }
+
+  static String quote(String name) {
+    return "\"" + name.replace("\"", "\"\"") + "\"";
+  }
+
+  private static byte[] randomBytes() {
+    byte[] bytes = new byte[4];
+    new SecureRandom().nextBytes(bytes);
+    return bytes;
+  }
+}
