@@ -259,6 +259,48 @@ class VerifiedBaselineIT {
   }
 
   @Test
+  void aLongMismatchKeepsTheResultDocumentWithinItsSize() throws Exception {
+    postgres.execute(database.database(), ALEMBIC_001, ALEMBIC_002);
+    for (int i = 0; i < 40; i++) {
+      postgres.execute(
+          database.database(),
+          "CREATE TABLE extra_table_with_a_rather_long_name_"
+              + i
+              + " (id BIGINT PRIMARY KEY, a_column_with_a_long_name_too TEXT NOT NULL"
+              + " DEFAULT 'a default value that is long enough to fill the line')");
+    }
+    Path resultFile = Files.createTempFile("result-", ".json");
+
+    MigratorProcess.Finished refused =
+        process(
+                "migrate",
+                "--on-unversioned",
+                "Baseline",
+                "--baseline-version",
+                "auto",
+                "--result-file",
+                resultFile.toString())
+            .run();
+
+    assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(2);
+    byte[] document = Files.readAllBytes(resultFile);
+    assertThat(document.length).isLessThanOrEqualTo(MigrationResult.MAX_DOCUMENT_BYTES);
+    MigrationResult result =
+        MigrationResult.fromJson(new String(document, StandardCharsets.UTF_8)).orElseThrow();
+    assertThat(result.failure().reason()).isEqualTo(FailureReason.SchemaMismatch);
+    assertThat(result.failure().version()).isEqualTo("2");
+    assertThat(result.failure().message())
+        .startsWith(
+            "schema public (previous tool: alembic at 002) matches no version of the migration"
+                + " set; the closest is version 2 (0 missing, 0 changed, 0 renamed, 160 extra):"
+                + " extra table extra_table_with_a_rather_long_name_0: TABLE;");
+    // The whole message, on standard error, counts the lines left out.
+    assertThat(refused.stderr()).contains("; ... and 141 more differences");
+    assertThat(Catalog.tables(postgres, database.database(), "public"))
+        .doesNotContain("flyway_schema_history");
+  }
+
+  @Test
   void aShadowThatIsTheMigratedDatabaseIsRefusedBeforeAnythingIsCreated() {
     postgres.execute(database.database(), ALEMBIC_001, ALEMBIC_002);
     List<String> before = Catalog.snapshot(postgres, database.database(), "public");

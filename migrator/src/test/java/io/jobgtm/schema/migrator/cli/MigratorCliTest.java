@@ -42,6 +42,72 @@ class MigratorCliTest {
   }
 
   @Test
+  void autoWithoutAShadowDatabaseIsRefusedNamingIt() {
+    String[] auto = {
+      "migrate",
+      "--database",
+      "db",
+      "--user",
+      "u",
+      "--on-unversioned",
+      "Baseline",
+      "--baseline-version",
+      "auto"
+    };
+
+    assertThat(run(auto)).isEqualTo(2);
+    assertThat(err.toString())
+        .contains(
+            "error: InvalidConfiguration: baseline version auto needs a shadow database"
+                + " (--shadow-url or SHADOW_URL, with SHADOW_DB_USER and SHADOW_DB_PASSWORD)");
+  }
+
+  @Test
+  void autoWithoutVerificationIsRefused() {
+    assertThat(
+            run(
+                "plan",
+                "--database",
+                "db",
+                "--user",
+                "u",
+                "--on-unversioned",
+                "Baseline",
+                "--baseline-version",
+                "AUTO",
+                "--shadow-url",
+                "jdbc:postgresql://shadow/scratch",
+                "--shadow-user",
+                "s",
+                "--no-verify-baseline"))
+        .isEqualTo(2);
+    assertThat(err.toString())
+        .contains(
+            "error: InvalidConfiguration: baseline version auto is found by verification and"
+                + " cannot go without it");
+  }
+
+  @Test
+  void aShadowUrlWithAPasswordIsRefusedWithoutRepeatingIt() {
+    assertThat(
+            run(
+                "migrate",
+                "--database",
+                "db",
+                "--user",
+                "u",
+                "--shadow-url",
+                "jdbc:postgresql://shadow/scratch?user=s&password=hunter2",
+                "--shadow-user",
+                "s"))
+        .isEqualTo(2);
+    assertThat(err.toString())
+        .contains("error: InvalidConfiguration: the shadow URL (--shadow-url, SHADOW_URL) may hold")
+        .doesNotContain("hunter2");
+    assertThat(out.toString()).doesNotContain("hunter2");
+  }
+
+  @Test
   void missingMigrationDirectoryIsNamed() {
     assertThat(run("migrate", "--database", "db", "--user", "u", "--migrations", "/no/such/dir"))
         .isEqualTo(2);
