@@ -98,12 +98,13 @@ final class SqlCallback implements Callback {
         defaults.restore(connection);
       }
     } catch (SQLException e) {
-      throw new FlywayException(
+      String where =
           script.script().fileName()
               + (current == null ? "" : " line " + current.line())
-              + ": "
-              + SqlFailures.firstLine(e),
-          e);
+              + notRolledBack(current);
+      // The failure is reported as this callback's, naming the line and what it left behind.
+      running.accept(where);
+      throw new FlywayException(where + ": " + SqlFailures.firstLine(e), e);
     }
     running.accept(null);
     progress.progress(
@@ -114,6 +115,22 @@ final class SqlCallback implements Callback {
             + " ("
             + (System.nanoTime() - started) / 1_000_000
             + " ms)");
+  }
+
+  /**
+   * What a failure leaves behind when the callback runs outside a transaction: the statements
+   * before the failing one stay, for each was committed on its own.
+   */
+  private String notRolledBack(ScriptParser.Statement failing) {
+    if (script.runsInTransaction()
+        || failing == null
+        || script.statements().isEmpty()
+        || script.statements().get(0) == failing) {
+      return "";
+    }
+    return " (outside a transaction, executeInTransaction=false: the statements before line "
+        + failing.line()
+        + " stay applied, NOT rolled back)";
   }
 
   @Override

@@ -234,6 +234,30 @@ class ScriptSettingsIT {
     assertSameAsFlyway();
   }
 
+  @Test
+  void aCallbackOutsideATransactionThatFailsMidwaySaysWhatItLeftBehind() {
+    MigrationFiles files =
+        MigrationFiles.empty()
+            .with("V1__parcels.sql", PARCELS)
+            .with(
+                "afterMigrate__seed.sql",
+                "-- flyway:executeInTransaction=false\n"
+                    + "INSERT INTO parcels (id, weight) VALUES (1, 10);\n"
+                    + "INSERT INTO parcels (id, weight) VALUES (1, 11);\n");
+
+    MigrationResult failed = configure(files).load().migrate();
+
+    assertThat(failed.failure().reason()).isEqualTo(FailureReason.MigrationFailed);
+    assertThat(failed.failure().message())
+        .startsWith(
+            "afterMigrate__seed.sql line 3 (outside a transaction, executeInTransaction=false:"
+                + " the statements before line 3 stay applied, NOT rolled back) failed: ERROR:"
+                + " duplicate key");
+    assertThat(weights(database.database())).containsExactly("1:10");
+    assertThat(Catalog.history(postgres, database.database(), "public"))
+        .containsExactly("1:SQL:true");
+  }
+
   private List<String> weights(String db) {
     return DatabaseProbe.strings(
         postgres, db, "SELECT id || ':' || weight FROM parcels ORDER BY id");
