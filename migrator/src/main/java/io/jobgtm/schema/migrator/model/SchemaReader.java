@@ -61,17 +61,27 @@ import java.util.regex.Pattern;
 public final class SchemaReader {
 
   /**
-   * History tables of other migration tools: Alembic, Rails and golang-migrate, Liquibase (two) and
-   * Entity Framework. A schema adopted from one of them keeps the table and its model does not
-   * count it.
+   * History tables of other migration tools: Alembic, Rails ({@code schema_migrations} with {@code
+   * ar_internal_metadata}) and golang-migrate, Liquibase (two), Entity Framework, Django, Prisma,
+   * Knex (two), goose, Diesel and Sequelize. A schema adopted from one of them keeps the tables and
+   * its model does not count them. Names as generic as {@code migrations} (TypeORM, Laravel) are
+   * not here: a table of the application may have it.
    */
   public static final Set<String> OTHER_TOOLS_HISTORY_TABLES =
       Set.of(
           "alembic_version",
           "schema_migrations",
+          "ar_internal_metadata",
           "databasechangelog",
           "databasechangeloglock",
-          "__EFMigrationsHistory");
+          "__EFMigrationsHistory",
+          "django_migrations",
+          "_prisma_migrations",
+          "knex_migrations",
+          "knex_migrations_lock",
+          "goose_db_version",
+          "__diesel_schema_migrations",
+          "SequelizeMeta");
 
   private final Connection connection;
   private final String schema;
