@@ -51,12 +51,14 @@ import java.util.regex.Pattern;
  * schema but the comment on the history table, which is left out with the table.
  *
  * <p>The schema's name: the catalog's texts are produced with the search path set to the schema
- * alone (and {@code DateStyle}, {@code IntervalStyle}, {@code TimeZone} and {@code
- * extra_float_digits} fixed), so PostgreSQL leaves references to the schema's own objects
- * unqualified; where it qualifies them all the same ({@code pg_get_indexdef}, {@code
- * pg_get_triggerdef}, {@code pg_get_functiondef}), and in function bodies, the schema's quoted name
- * followed by a dot is taken out of every definition. A literal that holds that text is changed
- * too. So one schema under two names has one model, and references to other schemas stay qualified.
+ * alone (and {@code DateStyle}, {@code IntervalStyle}, {@code TimeZone}, {@code
+ * extra_float_digits}, {@code quote_all_identifiers}, {@code bytea_output} and {@code
+ * standard_conforming_strings} fixed, so that a database's or role's own settings of these change
+ * no text), so PostgreSQL leaves references to the schema's own objects unqualified; where it
+ * qualifies them all the same ({@code pg_get_indexdef}, {@code pg_get_triggerdef}, {@code
+ * pg_get_functiondef}), and in function bodies, the schema's quoted name followed by a dot is taken
+ * out of every definition. A literal that holds that text is changed too. So one schema under two
+ * names has one model, and references to other schemas stay qualified.
  */
 public final class SchemaReader {
 
@@ -123,14 +125,21 @@ public final class SchemaReader {
       }
       try (PreparedStatement statement =
           connection.prepareStatement(
-              "SELECT pg_catalog.quote_ident(?),"
-                  + " pg_catalog.set_config('search_path', pg_catalog.quote_ident(?), true),"
+              "SELECT pg_catalog.set_config('search_path', pg_catalog.quote_ident(?), true),"
                   + " pg_catalog.set_config('DateStyle', 'ISO, MDY', true),"
                   + " pg_catalog.set_config('IntervalStyle', 'postgres', true),"
                   + " pg_catalog.set_config('TimeZone', 'UTC', true),"
-                  + " pg_catalog.set_config('extra_float_digits', '1', true)")) {
+                  + " pg_catalog.set_config('extra_float_digits', '1', true),"
+                  + " pg_catalog.set_config('quote_all_identifiers', 'off', true),"
+                  + " pg_catalog.set_config('bytea_output', 'hex', true),"
+                  + " pg_catalog.set_config('standard_conforming_strings', 'on', true)")) {
         statement.setString(1, schema);
-        statement.setString(2, schema);
+        statement.executeQuery().close();
+      }
+      // Quoted once quote_all_identifiers is off, as the catalog's texts will quote it.
+      try (PreparedStatement statement =
+          connection.prepareStatement("SELECT pg_catalog.quote_ident(?)")) {
+        statement.setString(1, schema);
         try (ResultSet result = statement.executeQuery()) {
           result.next();
           quotedSchema = result.getString(1);
