@@ -47,17 +47,25 @@ import java.util.regex.Pattern;
  */
 final class ShadowReplay {
 
+  // Extension members are left out, as the schema model leaves them out: CREATE EXTENSION …
+  // SCHEMA public in a script is no stray.
   private static final String OBJECTS_IN_SCHEMA =
       "SELECT 'pg_class ' || c.oid, pg_catalog.quote_ident(c.relname)"
           + " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
           + " WHERE n.nspname = ? AND c.relkind IN ('r', 'p', 'f', 'v', 'm', 'S')"
+          + " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.objid = c.oid"
+          + " AND d.classid = 'pg_catalog.pg_class'::regclass AND d.deptype = 'e')"
           + " UNION ALL SELECT 'pg_proc ' || p.oid, pg_catalog.quote_ident(p.proname) || '('"
           + " || pg_catalog.pg_get_function_identity_arguments(p.oid) || ')'"
           + " FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
           + " WHERE n.nspname = ?"
+          + " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.objid = p.oid"
+          + " AND d.classid = 'pg_catalog.pg_proc'::regclass AND d.deptype = 'e')"
           + " UNION ALL SELECT 'pg_type ' || t.oid, pg_catalog.quote_ident(t.typname)"
           + " FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace"
-          + " WHERE n.nspname = ? AND t.typtype IN ('e', 'd', 'r')";
+          + " WHERE n.nspname = ? AND t.typtype IN ('e', 'd', 'r')"
+          + " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.objid = t.oid"
+          + " AND d.classid = 'pg_catalog.pg_type'::regclass AND d.deptype = 'e')";
 
   private static final Pattern MISSING_ROLE = Pattern.compile("role \"([^\"]+)\" does not exist");
 

@@ -504,6 +504,28 @@ class VerifiedBaselineIT {
     assertThat(replaySchemasLeftInTheShadow()).isEmpty();
   }
 
+  @Test
+  void anExtensionAScriptInstallsInTheMigratedSchemasNameIsNoStray() {
+    MigrationFiles files =
+        MigrationFiles.empty()
+            .with(
+                "V1__parcels.sql",
+                "CREATE EXTENSION IF NOT EXISTS citext SCHEMA public;\n"
+                    + "CREATE TABLE parcels (id BIGINT PRIMARY KEY);\n")
+            .with("V2__depots.sql", "CREATE TABLE depots (id BIGINT PRIMARY KEY);\n");
+    postgres.execute(database.database(), "CREATE TABLE parcels (id BIGINT PRIMARY KEY)");
+
+    MigrationResult result =
+        configure(files)
+            .baselinePolicy(BaselinePolicy.baselineAt(version("1")))
+            .target("1")
+            .load()
+            .migrate();
+
+    assertThat(result.failure()).isNull();
+    assertThat(result.baselineVersion()).isEqualTo("1");
+  }
+
   // Before, the progress said only "schema public matches version 2": nothing told that V2's
   // rows were taken as inserted.
   @Test
