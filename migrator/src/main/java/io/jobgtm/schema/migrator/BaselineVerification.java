@@ -59,6 +59,26 @@ final class BaselineVerification {
       if (requested == null) {
         Version found = BaselineMatch.find(live, replayed, target, schema);
         progress.progress("schema " + schema + " matches version " + found);
+        List<String> alike =
+            replayed.stream()
+                .filter(step -> step.model().equals(live) && !step.version().isAbove(found))
+                .map(step -> step.version().toString())
+                .toList();
+        if (alike.size() > 1) {
+          // A migration that changes no object (one that only writes rows) leaves no trace in the
+          // schema model: stamping the highest takes it as run, which the user must know.
+          progress.progress(
+              "versions "
+                  + String.join(", ", alike)
+                  + " have one schema model: stamping "
+                  + found
+                  + " takes the migrations above "
+                  + alike.get(0)
+                  + " up to it as run, although nothing shows they were (data they write is not"
+                  + " in the model); give --baseline-version "
+                  + alike.get(0)
+                  + " to run them");
+        }
         return found;
       }
       BaselineMatch.check(live, replayed, requested, schema);

@@ -13,8 +13,11 @@ import java.util.Optional;
  * tells, read with read-only queries: Alembic's {@code alembic_version} with its revision ({@code
  * alembic at 002}; several revisions of a branched history joined by commas), or the mere presence
  * of the tables of Rails and golang-migrate ({@code schema_migrations}), Liquibase ({@code
- * databasechangelog}) and Entity Framework ({@code __EFMigrationsHistory}), whose contents are not
- * read. The schema model leaves all of these tables out.
+ * databasechangelog}), Entity Framework ({@code __EFMigrationsHistory}), Django ({@code
+ * django_migrations}), Prisma ({@code _prisma_migrations}), Knex ({@code knex_migrations}), goose
+ * ({@code goose_db_version}), Diesel ({@code __diesel_schema_migrations}) and Sequelize ({@code
+ * SequelizeMeta}), whose contents are not read. The schema model leaves all of these tables out
+ * ({@link io.jobgtm.schema.migrator.model.SchemaReader#OTHER_TOOLS_HISTORY_TABLES}).
  */
 final class PreviousTool {
 
@@ -22,7 +25,9 @@ final class PreviousTool {
       "SELECT c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n"
           + " ON n.oid = c.relnamespace WHERE n.nspname = ? AND c.relkind IN ('r', 'p')"
           + " AND c.relname IN ('alembic_version', 'schema_migrations', 'databasechangelog',"
-          + " '__EFMigrationsHistory') ORDER BY c.relname";
+          + " '__EFMigrationsHistory', 'django_migrations', '_prisma_migrations',"
+          + " 'knex_migrations', 'goose_db_version', '__diesel_schema_migrations',"
+          + " 'SequelizeMeta') ORDER BY c.relname";
 
   private PreviousTool() {}
 

@@ -6,12 +6,16 @@ import io.jobgtm.schema.contract.Version;
 import io.jobgtm.schema.migrator.model.SchemaReader;
 import java.security.SecureRandom;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -29,7 +33,11 @@ import java.util.regex.Pattern;
  * <p>Before anything is created, the shadow's {@link DatabaseIdentity} is compared with the
  * migrated database's: a shadow that is the migrated database is refused ({@link
  * FailureReason#InvalidConfiguration}). Nothing else in the shadow is touched, but what a script
- * itself does outside the replay's schema (a table it qualifies with another schema).
+ * itself does outside the replay's schema (a table it qualifies with another schema). A script that
+ * qualifies names with the migrated schema's own name ({@code public.parcels}) creates them outside
+ * the replay's schema, where its model does not see them: a version that leaves a table, view,
+ * sequence, routine or type in the shadow's schema of that name is {@link
+ * FailureReason#ShadowReplayFailed} naming them (not a mismatch the replay caused).
  *
  * <p>Failures: a script that fails because a role it names does not exist in the shadow ({@code
  * GRANT … TO}, {@code OWNER TO}) has the role created ({@code NOLOGIN}, dropped again at the end)
@@ -38,6 +46,26 @@ import java.util.regex.Pattern;
  * reasons of the other commands, the message naming the shadow.
  */
 final class ShadowReplay {
+
+  // Extension members are left out, as the schema model leaves them out: CREATE EXTENSION …
+  // SCHEMA public in a script is no stray.
+  private static final String OBJECTS_IN_SCHEMA =
+      "SELECT 'pg_class ' || c.oid, pg_catalog.quote_ident(c.relname)"
+          + " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+          + " WHERE n.nspname = ? AND c.relkind IN ('r', 'p', 'f', 'v', 'm', 'S')"
+          + " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.objid = c.oid"
+          + " AND d.classid = 'pg_catalog.pg_class'::regclass AND d.deptype = 'e')"
+          + " UNION ALL SELECT 'pg_proc ' || p.oid, pg_catalog.quote_ident(p.proname) || '('"
+          + " || pg_catalog.pg_get_function_identity_arguments(p.oid) || ')'"
+          + " FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
+          + " WHERE n.nspname = ?"
+          + " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.objid = p.oid"
+          + " AND d.classid = 'pg_catalog.pg_proc'::regclass AND d.deptype = 'e')"
+          + " UNION ALL SELECT 'pg_type ' || t.oid, pg_catalog.quote_ident(t.typname)"
+          + " FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace"
+          + " WHERE n.nspname = ? AND t.typtype IN ('e', 'd', 'r')"
+          + " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.objid = t.oid"
+          + " AND d.classid = 'pg_catalog.pg_type'::regclass AND d.deptype = 'e')";
 
   private static final Pattern MISSING_ROLE = Pattern.compile("role \"([^\"]+)\" does not exist");
 
@@ -117,6 +145,8 @@ final class ShadowReplay {
   private List<BaselineMatch.Replayed> replay(
       Connection connection, String schema, List<String> roles) throws SQLException {
     List<BaselineMatch.Replayed> models = new ArrayList<>();
+    String migratedSchema = production.connection.schema();
+    Map<String, String> presentBefore = objectsIn(connection, migratedSchema);
     for (Version version : production.migrations.versions()) {
       MigrationResult result = migrate(schema, version);
       while (result.failure() != null) {
@@ -144,6 +174,34 @@ final class ShadowReplay {
                 + " names");
         result = migrate(schema, version);
       }
+      List<String> strays = new ArrayList<>();
+      objectsIn(connection, migratedSchema)
+          .forEach(
+              (key, name) -> {
+                if (!presentBefore.containsKey(key)) {
+                  strays.add(name);
+                }
+              });
+      if (!strays.isEmpty()) {
+        throw new MigrationException(
+            FailureReason.ShadowReplayFailed,
+            version.toString(),
+            redactor.clean(
+                "cannot verify the baseline: version "
+                    + version
+                    + " created "
+                    + String.join(", ", strays.stream().sorted().limit(10).toList())
+                    + (strays.size() > 10 ? " and " + (strays.size() - 10) + " more" : "")
+                    + " in schema "
+                    + migratedSchema
+                    + " of the "
+                    + shadow.describe()
+                    + ", not in the replay's schema: a script that qualifies names with the"
+                    + " migrated schema's name cannot be replayed; leave them unqualified or"
+                    + " write ${flyway:defaultSchema}. Those objects stay in the shadow: drop"
+                    + " them there"),
+            null);
+      }
       if (version.toString().equals(result.versionAfter())) {
         models.add(
             new BaselineMatch.Replayed(
@@ -166,6 +224,26 @@ final class ShadowReplay {
             .target(version.toString());
     replay.placeholders = production.placeholders;
     return replay.load().migrate();
+  }
+
+  /**
+   * The tables, views, sequences, routines and types in {@code schema} of the shadow, keyed by
+   * catalog and OID, each with its name; none when the shadow has no such schema.
+   */
+  private static Map<String, String> objectsIn(Connection connection, String schema)
+      throws SQLException {
+    Map<String, String> objects = new HashMap<>();
+    try (PreparedStatement statement = connection.prepareStatement(OBJECTS_IN_SCHEMA)) {
+      for (int parameter = 1; parameter <= 3; parameter++) {
+        statement.setString(parameter, schema);
+      }
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          objects.put(rows.getString(1), rows.getString(2));
+        }
+      }
+    }
+    return objects;
   }
 
   private static java.util.Optional<String> missingRole(MigrationResult result) {

@@ -51,27 +51,39 @@ import java.util.regex.Pattern;
  * schema but the comment on the history table, which is left out with the table.
  *
  * <p>The schema's name: the catalog's texts are produced with the search path set to the schema
- * alone (and {@code DateStyle}, {@code IntervalStyle}, {@code TimeZone} and {@code
- * extra_float_digits} fixed), so PostgreSQL leaves references to the schema's own objects
- * unqualified; where it qualifies them all the same ({@code pg_get_indexdef}, {@code
- * pg_get_triggerdef}, {@code pg_get_functiondef}), and in function bodies, the schema's quoted name
- * followed by a dot is taken out of every definition. A literal that holds that text is changed
- * too. So one schema under two names has one model, and references to other schemas stay qualified.
+ * alone (and {@code DateStyle}, {@code IntervalStyle}, {@code TimeZone}, {@code
+ * extra_float_digits}, {@code quote_all_identifiers}, {@code bytea_output} and {@code
+ * standard_conforming_strings} fixed, so that a database's or role's own settings of these change
+ * no text), so PostgreSQL leaves references to the schema's own objects unqualified; where it
+ * qualifies them all the same ({@code pg_get_indexdef}, {@code pg_get_triggerdef}, {@code
+ * pg_get_functiondef}), and in function bodies, the schema's quoted name followed by a dot is taken
+ * out of every definition. A literal that holds that text is changed too. So one schema under two
+ * names has one model, and references to other schemas stay qualified.
  */
 public final class SchemaReader {
 
   /**
-   * History tables of other migration tools: Alembic, Rails and golang-migrate, Liquibase (two) and
-   * Entity Framework. A schema adopted from one of them keeps the table and its model does not
-   * count it.
+   * History tables of other migration tools: Alembic, Rails ({@code schema_migrations} with {@code
+   * ar_internal_metadata}) and golang-migrate, Liquibase (two), Entity Framework, Django, Prisma,
+   * Knex (two), goose, Diesel and Sequelize. A schema adopted from one of them keeps the tables and
+   * its model does not count them. Names as generic as {@code migrations} (TypeORM, Laravel) are
+   * not here: a table of the application may have it.
    */
   public static final Set<String> OTHER_TOOLS_HISTORY_TABLES =
       Set.of(
           "alembic_version",
           "schema_migrations",
+          "ar_internal_metadata",
           "databasechangelog",
           "databasechangeloglock",
-          "__EFMigrationsHistory");
+          "__EFMigrationsHistory",
+          "django_migrations",
+          "_prisma_migrations",
+          "knex_migrations",
+          "knex_migrations_lock",
+          "goose_db_version",
+          "__diesel_schema_migrations",
+          "SequelizeMeta");
 
   private final Connection connection;
   private final String schema;
@@ -113,14 +125,21 @@ public final class SchemaReader {
       }
       try (PreparedStatement statement =
           connection.prepareStatement(
-              "SELECT pg_catalog.quote_ident(?),"
-                  + " pg_catalog.set_config('search_path', pg_catalog.quote_ident(?), true),"
+              "SELECT pg_catalog.set_config('search_path', pg_catalog.quote_ident(?), true),"
                   + " pg_catalog.set_config('DateStyle', 'ISO, MDY', true),"
                   + " pg_catalog.set_config('IntervalStyle', 'postgres', true),"
                   + " pg_catalog.set_config('TimeZone', 'UTC', true),"
-                  + " pg_catalog.set_config('extra_float_digits', '1', true)")) {
+                  + " pg_catalog.set_config('extra_float_digits', '1', true),"
+                  + " pg_catalog.set_config('quote_all_identifiers', 'off', true),"
+                  + " pg_catalog.set_config('bytea_output', 'hex', true),"
+                  + " pg_catalog.set_config('standard_conforming_strings', 'on', true)")) {
         statement.setString(1, schema);
-        statement.setString(2, schema);
+        statement.executeQuery().close();
+      }
+      // Quoted once quote_all_identifiers is off, as the catalog's texts will quote it.
+      try (PreparedStatement statement =
+          connection.prepareStatement("SELECT pg_catalog.quote_ident(?)")) {
+        statement.setString(1, schema);
         try (ResultSet result = statement.executeQuery()) {
           result.next();
           quotedSchema = result.getString(1);

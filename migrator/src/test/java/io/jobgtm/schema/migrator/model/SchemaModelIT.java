@@ -375,6 +375,39 @@ class SchemaModelIT {
                 + " START 1 INCREMENT 1 MINVALUE 1 MAXVALUE 2147483647 CACHE 1");
   }
 
+  // Before these settings were fixed for the read, a database with quote_all_identifiers on read
+  // every name quoted ("parcels"), and one with bytea_output 'escape' or
+  // standard_conforming_strings
+  // off wrote a default's literal otherwise: one schema, two models.
+  @Test
+  void sessionSettingsOfTheDatabaseDoNotChangeTheModel() {
+    String ddl =
+        """
+        CREATE TABLE parcels (
+          id bigint PRIMARY KEY,
+          tag bytea NOT NULL DEFAULT '\\x00ff'::bytea,
+          path text NOT NULL DEFAULT E'a\\\\b'
+        );
+        CREATE INDEX parcels_tag_idx ON parcels (tag);
+        CREATE VIEW tagged AS SELECT id, tag FROM parcels WHERE path <> E'c\\\\d';
+        """;
+    String plain = postgres.createDatabase();
+    String tuned = postgres.createDatabase();
+    build(plain, "public", ddl);
+    build(tuned, "public", ddl);
+    postgres.execute(
+        "postgres",
+        "ALTER DATABASE " + tuned + " SET quote_all_identifiers = on",
+        "ALTER DATABASE " + tuned + " SET bytea_output = 'escape'",
+        "ALTER DATABASE " + tuned + " SET standard_conforming_strings = off");
+
+    SchemaModel expected = model(plain, "public");
+    SchemaModel found = model(tuned, "public");
+
+    assertThat(found.comparedWith(expected).lines()).isEmpty();
+    assertThat(found.fingerprint()).isEqualTo(expected.fingerprint());
+  }
+
   @Test
   void aRoleWithoutAnyPrivilegeInAReadOnlySessionReadsTheSameModel() {
     String database = postgres.createDatabase();
