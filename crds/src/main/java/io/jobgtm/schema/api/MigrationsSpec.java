@@ -40,6 +40,12 @@ public class MigrationsSpec {
    */
   public static final int MAX_CONFIG_MAPS = 4;
 
+  /**
+   * At most this many entries in {@code placeholders}: a bound the API server needs to estimate the
+   * cost of the rule that refuses two names differing only in case.
+   */
+  public static final int MAX_PLACEHOLDERS = 64;
+
   @JsonPropertyDescription(
       "ConfigMap in the same namespace whose keys are migration scripts (V<n>__<desc>.sql, undo"
           + " U<n>__<desc>.sql, R__<desc>.sql, B<n>__<desc>.sql, callbacks such as"
@@ -77,7 +83,15 @@ public class MigrationsSpec {
 
   @JsonPropertyDescription(
       "Values of the placeholders, by name (Flyway's placeholders; names matched without regard"
-          + " to case). Plain text, visible in the migration Job's spec: never a secret.")
+          + " to case, so two names differing only in case are refused). Plain text, visible in"
+          + " the migration Job's spec: never a secret. At most 64.")
+  @Size(max = MAX_PLACEHOLDERS)
+  @ValidationRule(
+      value = "self.all(k, self.all(j, j == k || j.lowerAscii() != k.lowerAscii()))",
+      message =
+          "migrations.placeholders names one placeholder twice in different case; Flyway matches"
+              + " names without regard to case, so give it once",
+      reason = "FieldValueInvalid")
   private Map<String, String> placeholders;
 
   @JsonPropertyDescription(
