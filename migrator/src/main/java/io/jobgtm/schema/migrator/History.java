@@ -22,11 +22,6 @@ record History(List<Row> rows) {
     rows = List.copyOf(rows);
   }
 
-  /** The history of a schema that has none. */
-  static History empty() {
-    return new History(List.of());
-  }
-
   /**
    * One row of the history table.
    *

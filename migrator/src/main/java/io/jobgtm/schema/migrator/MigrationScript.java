@@ -76,9 +76,6 @@ public record MigrationScript(
 
   private static final String BOM = "\uFEFF";
 
-  /** What a migration file's name must look like with Flyway's default naming. */
-  static final String NAME_RULE = MigrationNaming.DEFAULT.rule();
-
   /**
    * Builds a script from its file name and content, named as Flyway names them by default.
    *

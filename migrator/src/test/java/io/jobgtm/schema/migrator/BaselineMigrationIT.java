@@ -320,22 +320,11 @@ class BaselineMigrationIT {
   }
 
   private void assertSameAsFlyway(String schema) {
-    assertThat(Catalog.snapshot(postgres, database.database(), schema))
-        .isEqualTo(Catalog.snapshot(postgres, reference, schema));
-    assertThat(Catalog.historyEntries(postgres, database.database(), schema))
-        .isEqualTo(Catalog.historyEntries(postgres, reference, schema));
+    ReferenceFlyway.assertSameSchema(postgres, database.database(), reference, schema);
   }
 
   private ConnectionSettings inSchema(String schema) {
-    return ConnectionSettings.builder()
-        .host(database.host())
-        .port(database.port())
-        .database(database.database())
-        .schema(schema)
-        .user(database.user())
-        .password(postgres.password())
-        .sslMode("disable")
-        .build();
+    return TestDatabases.inSchema(postgres, database, schema);
   }
 
   private MigratorConfiguration configure(MigrationFiles files) {

@@ -334,15 +334,7 @@ class DatabaseStateIT {
   }
 
   private ConnectionSettings inSchema(String schema) {
-    return ConnectionSettings.builder()
-        .host(database.host())
-        .port(database.port())
-        .database(database.database())
-        .schema(schema)
-        .user(database.user())
-        .password(database.password())
-        .sslMode(database.sslMode())
-        .build();
+    return TestDatabases.inSchema(postgres, database, schema);
   }
 
   private MigratorConfiguration configure(MigrationFiles files) {

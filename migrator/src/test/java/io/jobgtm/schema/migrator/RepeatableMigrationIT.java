@@ -380,24 +380,11 @@ class RepeatableMigrationIT {
   }
 
   private void assertSameAsFlyway() {
-    assertThat(Catalog.snapshot(postgres, database.database(), "public"))
-        .isEqualTo(Catalog.snapshot(postgres, reference, "public"));
-    assertThat(Catalog.definitions(postgres, database.database(), "public"))
-        .isEqualTo(Catalog.definitions(postgres, reference, "public"));
-    assertThat(Catalog.historyEntries(postgres, database.database(), "public"))
-        .isEqualTo(Catalog.historyEntries(postgres, reference, "public"));
+    ReferenceFlyway.assertSameSchema(postgres, database.database(), reference, "public");
   }
 
   private ConnectionSettings inSchema(String schema) {
-    return ConnectionSettings.builder()
-        .host(database.host())
-        .port(database.port())
-        .database(database.database())
-        .schema(schema)
-        .user(database.user())
-        .password(postgres.password())
-        .sslMode("disable")
-        .build();
+    return TestDatabases.inSchema(postgres, database, schema);
   }
 
   private MigratorConfiguration configure(MigrationFiles files) {

@@ -58,15 +58,7 @@ class SchemaIsolationIT {
               "DROP INDEX ix_invoices_paid_at;\nALTER TABLE invoices DROP COLUMN paid_at;\n");
 
   private ConnectionSettings inSchema(String schema) {
-    return ConnectionSettings.builder()
-        .host(database.host())
-        .port(database.port())
-        .database(database.database())
-        .user(database.user())
-        .password(database.password())
-        .sslMode(database.sslMode())
-        .schema(schema)
-        .build();
+    return TestDatabases.inSchema(postgres, database, schema);
   }
 
   private MigratorConfiguration configure(String schema) {

@@ -264,12 +264,7 @@ class ScriptSettingsIT {
   }
 
   private void assertSameAsFlyway() {
-    assertThat(Catalog.snapshot(postgres, database.database(), "public"))
-        .isEqualTo(Catalog.snapshot(postgres, reference, "public"));
-    assertThat(Catalog.definitions(postgres, database.database(), "public"))
-        .isEqualTo(Catalog.definitions(postgres, reference, "public"));
-    assertThat(Catalog.historyEntries(postgres, database.database(), "public"))
-        .isEqualTo(Catalog.historyEntries(postgres, reference, "public"));
+    ReferenceFlyway.assertSameSchema(postgres, database.database(), reference, "public");
   }
 
   private MigratorConfiguration configure(MigrationFiles files) {

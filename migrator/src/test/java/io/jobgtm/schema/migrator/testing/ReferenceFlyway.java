@@ -1,5 +1,8 @@
 package io.jobgtm.schema.migrator.testing;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.jobgtm.schema.testing.Catalog;
 import io.jobgtm.schema.testing.PostgresServer;
 import java.nio.file.Path;
 import org.flywaydb.core.Flyway;
@@ -34,5 +37,19 @@ public final class ReferenceFlyway {
   /** Flyway for the {@code public} schema. */
   public static Flyway on(PostgresServer server, String database, Path folder) {
     return configure(server, database, "public", folder).load();
+  }
+
+  /**
+   * Asserts that the schema the migrator migrated and the one Flyway migrated are the same: their
+   * catalogs (objects and definitions) and their history entries with checksums.
+   */
+  public static void assertSameSchema(
+      PostgresServer server, String database, String reference, String schema) {
+    assertThat(Catalog.snapshot(server, database, schema))
+        .isEqualTo(Catalog.snapshot(server, reference, schema));
+    assertThat(Catalog.definitions(server, database, schema))
+        .isEqualTo(Catalog.definitions(server, reference, schema));
+    assertThat(Catalog.historyEntries(server, database, schema))
+        .isEqualTo(Catalog.historyEntries(server, reference, schema));
   }
 }

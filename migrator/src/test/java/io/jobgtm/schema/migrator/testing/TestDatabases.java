@@ -15,7 +15,12 @@ public final class TestDatabases {
 
   /** Creates an empty database; settings to reach a schema of it as the superuser. */
   public static ConnectionSettings create(PostgresServer server, String schema) {
-    ConnectionSettings settings = create(server);
+    return inSchema(server, create(server), schema);
+  }
+
+  /** The same settings for another schema of the same database, as the superuser. */
+  public static ConnectionSettings inSchema(
+      PostgresServer server, ConnectionSettings settings, String schema) {
     return ConnectionSettings.builder()
         .host(settings.host())
         .port(settings.port())
