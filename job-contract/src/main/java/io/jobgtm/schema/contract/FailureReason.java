@@ -36,6 +36,12 @@ public enum FailureReason {
    * migrated database. Permanent: the shadow or the set must change, or verification be turned off.
    */
   ShadowReplayFailed(false),
+  /**
+   * The live schema differs from what the migration set makes at its version (drift), and drift
+   * blocks migrations ({@code ON_DRIFT=Block}): nothing was written. The message names the first
+   * differences. Permanent: the drift must be fixed, or accepted by its fingerprint.
+   */
+  SchemaDrifted(false),
   MigrationFailed(false),
   MigrationInterrupted(true),
   DowngradeNotAllowed(false),

@@ -130,6 +130,14 @@ public final class JobEnvironment {
    */
   public static final String SHADOW_URL = "SHADOW_URL";
 
+  /**
+   * A directory holding the shadow database's Unix-domain socket ({@code .s.PGSQL.5432}), instead
+   * of {@link #SHADOW_URL}: in a migration Job, the shared {@code emptyDir} of the shadow sidecar.
+   * The database is {@code postgres}; the user {@link #SHADOW_DB_USER}, default {@code postgres}.
+   * The migrator waits for the socket up to {@link #CONNECT_TIMEOUT}.
+   */
+  public static final String SHADOW_SOCKET_DIR = "SHADOW_SOCKET_DIR";
+
   /** The user of the shadow database. */
   public static final String SHADOW_DB_USER = "SHADOW_DB_USER";
 
@@ -144,6 +152,29 @@ public final class JobEnvironment {
    * (default {@code true}).
    */
   public static final String VERIFY_BASELINE = "VERIFY_BASELINE";
+
+  /**
+   * What drift does to {@code migrate}: {@code Report} (the default) applies and reports it; {@code
+   * Block} refuses to migrate a schema that differs from the replay at its version ({@code
+   * SchemaDrifted}), and refuses too when it cannot be compared.
+   */
+  public static final String ON_DRIFT = "ON_DRIFT";
+
+  /** The values of {@link #ON_DRIFT}. */
+  public static final List<String> DRIFT_ACTIONS = List.of("Report", "Block");
+
+  /**
+   * A live schema's fingerprint ({@code sha256:<64 hex>}) accepted as drift: with {@link #ON_DRIFT}
+   * {@code Block}, a schema of exactly this fingerprint is migrated despite its differences.
+   */
+  public static final String ACCEPTED_FINGERPRINT = "ACCEPTED_FINGERPRINT";
+
+  /**
+   * Tables of the migrated schema left out of every comparison with the replay, separated by commas
+   * (names as in the catalog, without schema); with their columns, constraints, indexes and
+   * triggers.
+   */
+  public static final String VERIFY_IGNORE_TABLES = "VERIFY_IGNORE_TABLES";
 
   /** {@code true} to run undo scripts when the target is below the current version. */
   public static final String ALLOW_DOWNGRADE = "ALLOW_DOWNGRADE";

@@ -50,6 +50,11 @@ import java.util.Optional;
  *     file is gone from the set), in installation order: the whole state, for {@code migrate} too,
  *     where {@code appliedRepeatables} names only those the run applied; omitted when none, when
  *     the set has no repeatable migration, and in a document of a writer before this field
+ * @param serverVersion the migrated database's PostgreSQL version as the server reports it ({@code
+ *     server_version}, e.g. {@code 17.6}); null when the database was not reached
+ * @param verification the comparison of the live schema with a replay of the set at its version
+ *     (after {@code migrate} and for {@code verify}); null when none was attempted (no shadow
+ *     database, or a failure before it)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({
@@ -74,7 +79,9 @@ import java.util.Optional;
   "owner",
   "failure",
   "durationMs",
-  "truncated"
+  "truncated",
+  "serverVersion",
+  "verification"
 })
 public record MigrationResult(
     String apiVersion,
@@ -98,7 +105,9 @@ public record MigrationResult(
     boolean truncated,
     @JsonInclude(JsonInclude.Include.NON_EMPTY) List<AppliedMigration> appliedRepeatables,
     @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> pendingRepeatables,
-    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> currentRepeatables) {
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> currentRepeatables,
+    String serverVersion,
+    SchemaVerification verification) {
 
   /** The version of the result document format. */
   public static final String API_VERSION = "migrator.schema.jobgtm.io/v1";
@@ -128,6 +137,57 @@ public record MigrationResult(
     appliedRepeatables = appliedRepeatables == null ? List.of() : List.copyOf(appliedRepeatables);
     pendingRepeatables = pendingRepeatables == null ? List.of() : List.copyOf(pendingRepeatables);
     currentRepeatables = currentRepeatables == null ? List.of() : List.copyOf(currentRepeatables);
+  }
+
+  /** A result without server version and verification, as written before they were reported. */
+  public MigrationResult(
+      String apiVersion,
+      String command,
+      Outcome outcome,
+      DatabaseState databaseState,
+      String versionBefore,
+      String versionAfter,
+      String targetVersion,
+      String baselineVersion,
+      List<AppliedMigration> applied,
+      int appliedCount,
+      List<AppliedMigration> undone,
+      List<String> pending,
+      int pendingCount,
+      List<String> failed,
+      List<String> outOfOrder,
+      String owner,
+      Failure failure,
+      long durationMs,
+      boolean truncated,
+      List<AppliedMigration> appliedRepeatables,
+      List<String> pendingRepeatables,
+      List<String> currentRepeatables) {
+    this(
+        apiVersion,
+        command,
+        outcome,
+        databaseState,
+        versionBefore,
+        versionAfter,
+        targetVersion,
+        baselineVersion,
+        applied,
+        appliedCount,
+        undone,
+        pending,
+        pendingCount,
+        failed,
+        outOfOrder,
+        owner,
+        failure,
+        durationMs,
+        truncated,
+        appliedRepeatables,
+        pendingRepeatables,
+        currentRepeatables,
+        null,
+        null);
   }
 
   /** A result without repeatable migrations, as written before they were reported. */
@@ -173,7 +233,9 @@ public record MigrationResult(
         truncated,
         List.of(),
         List.of(),
-        List.of());
+        List.of(),
+        null,
+        null);
   }
 
   /**
@@ -194,6 +256,64 @@ public record MigrationResult(
     } catch (JsonProcessingException e) {
       return Optional.empty();
     }
+  }
+
+  /** The same result with the server's version. */
+  public MigrationResult withServerVersion(String version) {
+    return new MigrationResult(
+        apiVersion,
+        command,
+        outcome,
+        databaseState,
+        versionBefore,
+        versionAfter,
+        targetVersion,
+        baselineVersion,
+        applied,
+        appliedCount,
+        undone,
+        pending,
+        pendingCount,
+        failed,
+        outOfOrder,
+        owner,
+        failure,
+        durationMs,
+        truncated,
+        appliedRepeatables,
+        pendingRepeatables,
+        currentRepeatables,
+        version,
+        verification);
+  }
+
+  /** The same result with a verification of the live schema. */
+  public MigrationResult withVerification(SchemaVerification found) {
+    return new MigrationResult(
+        apiVersion,
+        command,
+        outcome,
+        databaseState,
+        versionBefore,
+        versionAfter,
+        targetVersion,
+        baselineVersion,
+        applied,
+        appliedCount,
+        undone,
+        pending,
+        pendingCount,
+        failed,
+        outOfOrder,
+        owner,
+        failure,
+        durationMs,
+        truncated,
+        appliedRepeatables,
+        pendingRepeatables,
+        currentRepeatables,
+        serverVersion,
+        found);
   }
 
   public boolean succeeded() {
@@ -217,6 +337,14 @@ public record MigrationResult(
     }
     result = result.withMessageCut(MESSAGE_LIMIT);
     json = write(result);
+    while (!fits(json)
+        && result.verification != null
+        && result.verification.differences().size() > 5) {
+      result =
+          result.withVerificationCut(
+              result.verification.withDifferencesCut(result.verification.differences().size() / 2));
+      json = write(result);
+    }
     while (!fits(json) && result.applied.size() > 1) {
       result =
           result.withApplied(
@@ -238,6 +366,9 @@ public record MigrationResult(
       result =
           result.withMessageCut(SHORT_MESSAGE_LIMIT).withApplied(List.of()).withUndone(List.of());
       result = result.withPending(List.of()).withoutRepeatables();
+      if (result.verification != null) {
+        result = result.withVerificationCut(result.verification.withDifferencesCut(1));
+      }
       json = write(result);
     }
     return json;
@@ -277,6 +408,10 @@ public record MigrationResult(
 
   private MigrationResult withPending(List<String> kept) {
     return copy(applied, undone, new ArrayList<>(kept), failure);
+  }
+
+  private MigrationResult withVerificationCut(SchemaVerification cut) {
+    return withVerification(cut).copy(applied, undone, pending, failure);
   }
 
   private MigrationResult withoutRepeatables() {
@@ -328,6 +463,8 @@ public record MigrationResult(
         true,
         appliedRepeatables,
         pendingRepeatables,
-        currentRepeatables);
+        currentRepeatables,
+        serverVersion,
+        verification);
   }
 }

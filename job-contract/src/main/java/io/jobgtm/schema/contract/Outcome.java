@@ -19,5 +19,10 @@ public enum Outcome {
   /** {@code validate}: the applied migrations match the migration set. */
   Validated,
   /** {@code repair}: the history was repaired. */
-  Repaired
+  Repaired,
+  /**
+   * {@code verify}: the live schema was compared, read-only, with a replay of the migration set at
+   * its version; {@link MigrationResult#verification()} holds the finding.
+   */
+  Verified
 }

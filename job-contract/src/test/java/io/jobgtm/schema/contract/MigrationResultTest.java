@@ -141,4 +141,43 @@ class MigrationResultTest {
     assertThat(result(List.of(), new Failure(FailureReason.MigrationFailed, "1", "x")).exitCode())
         .isEqualTo(2);
   }
+
+  @Test
+  void verificationWithManyLongDifferencesKeepsItsCountAndTheFirstLinesWithinTheLimit()
+      throws Exception {
+    List<String> differences =
+        IntStream.rangeClosed(1, 60)
+            .mapToObj(i -> "missing column app.table_" + i + "." + "c".repeat(300))
+            .toList();
+    MigrationResult drifted =
+        result(applied(40), null)
+            .withServerVersion("17.6")
+            .withVerification(
+                SchemaVerification.drifted(
+                    "40", "sha256:" + "a".repeat(64), "sha256:" + "b".repeat(64), differences));
+
+    String json = drifted.toJson();
+
+    assertThat(bytes(json)).isLessThanOrEqualTo(MigrationResult.MAX_DOCUMENT_BYTES);
+    JsonNode verification = JSON.readTree(json).get("verification");
+    assertThat(verification.get("drift").asText()).isEqualTo("Drifted");
+    assertThat(verification.get("differenceCount").asInt()).isEqualTo(60);
+    assertThat(verification.get("differences").size())
+        .isBetween(1, SchemaVerification.MAX_DIFFERENCES);
+    assertThat(verification.get("differences").get(0).asText())
+        .startsWith("missing column app.table_1.")
+        .hasSize(SchemaVerification.MAX_LINE);
+    MigrationResult read = MigrationResult.fromJson(json).orElseThrow();
+    assertThat(read.serverVersion()).isEqualTo("17.6");
+    assertThat(read.verification().fingerprint()).isEqualTo("sha256:" + "a".repeat(64));
+  }
+
+  @Test
+  void aDocumentWithoutVerificationReadsAsNone() {
+    MigrationResult read =
+        MigrationResult.fromJson(result(applied(1), null).toJson()).orElseThrow();
+
+    assertThat(read.verification()).isNull();
+    assertThat(read.serverVersion()).isNull();
+  }
 }
