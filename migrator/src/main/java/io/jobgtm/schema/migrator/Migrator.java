@@ -1214,7 +1214,10 @@ public final class Migrator {
           false,
           appliedRepeatables,
           pendingRepeatables,
-          currentRepeatables);
+          currentRepeatables,
+          null,
+          null,
+          previousTool);
     }
   }
 }

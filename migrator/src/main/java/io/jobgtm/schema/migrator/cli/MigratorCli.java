@@ -878,6 +878,18 @@ public final class MigratorCli implements Callable<Integer> {
       case UpToDate -> "UpToDate: version " + orNone(result.versionAfter()) + ", nothing to apply";
       case Validated -> "Validated: applied migrations match the migration set";
       case Repaired -> "Repaired: the migration history matches the migration set";
+      case Verified ->
+          "Verified: version "
+              + orNone(result.versionAfter())
+              + ", "
+              + (result.verification() == null
+                  ? "not compared"
+                  : switch (result.verification().drift()) {
+                    case None -> "the schema matches the migration set";
+                    case Drifted ->
+                        result.verification().differenceCount() + " difference(s) from the set";
+                    case Unknown -> "cannot verify: " + result.verification().reason();
+                  });
       case Reported ->
           "Info: "
               + result.databaseState()
