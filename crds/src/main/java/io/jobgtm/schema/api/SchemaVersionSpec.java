@@ -54,6 +54,12 @@ public class SchemaVersionSpec {
       "Workloads whose new pods wait, through a scheduling gate, until the schema is ready.")
   private GateSpec gate;
 
+  @JsonPropertyDescription(
+      "Drift detection: periodic read-only verify Jobs (interval), what a migration does with a"
+          + " drifted schema (onDrift), tables left out, an accepted fingerprint. Unset: no verify"
+          + " Jobs, drift only reported.")
+  private VerifySpec verify;
+
   public String getTargetVersion() {
     return targetVersion;
   }
@@ -110,6 +116,14 @@ public class SchemaVersionSpec {
     this.gate = gate;
   }
 
+  public VerifySpec getVerify() {
+    return verify;
+  }
+
+  public void setVerify(VerifySpec verify) {
+    this.verify = verify;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof SchemaVersionSpec that
@@ -119,12 +133,14 @@ public class SchemaVersionSpec {
         && Objects.equals(baseline, that.baseline)
         && Objects.equals(downgrade, that.downgrade)
         && Objects.equals(job, that.job)
-        && Objects.equals(gate, that.gate);
+        && Objects.equals(gate, that.gate)
+        && Objects.equals(verify, that.verify);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(targetVersion, database, migrations, baseline, downgrade, job, gate);
+    return Objects.hash(
+        targetVersion, database, migrations, baseline, downgrade, job, gate, verify);
   }
 
   @Override
@@ -143,6 +159,8 @@ public class SchemaVersionSpec {
         + job
         + ", gate="
         + gate
+        + ", verify="
+        + verify
         + '}';
   }
 }

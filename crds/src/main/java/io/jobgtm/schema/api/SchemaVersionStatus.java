@@ -75,7 +75,23 @@ public class SchemaVersionStatus {
   private Integer gatedPods;
 
   @JsonPropertyDescription(
-      "Ready, Reconciling and Stalled, following Kubernetes conventions (kstatus).")
+      "The live schema's fingerprint (sha256: and 64 hex digits of its canonical schema model) from"
+          + " the latest verification; what spec.verify.acceptedFingerprint accepts.")
+  private String schemaFingerprint;
+
+  @JsonPropertyDescription(
+      "The database's PostgreSQL version as the server reports it (server_version, e.g. 17.6),"
+          + " from the latest Job that reached it.")
+  private String serverVersion;
+
+  @JsonPropertyDescription(
+      "The latest verification of the live schema against the migration set, and the verify Jobs.")
+  private VerificationStatus verification;
+
+  @JsonPropertyDescription(
+      "Ready, Reconciling and Stalled, following Kubernetes conventions (kstatus); Drifted"
+          + " (an extra condition, set once a verification has run) says whether the live schema"
+          + " differs from what the migration set makes at its version.")
   @SchemaFrom(type = ConditionSchema[].class)
   private List<Condition> conditions = new ArrayList<>();
 
@@ -175,6 +191,30 @@ public class SchemaVersionStatus {
     this.gatedPods = gatedPods;
   }
 
+  public String getSchemaFingerprint() {
+    return schemaFingerprint;
+  }
+
+  public void setSchemaFingerprint(String schemaFingerprint) {
+    this.schemaFingerprint = schemaFingerprint;
+  }
+
+  public String getServerVersion() {
+    return serverVersion;
+  }
+
+  public void setServerVersion(String serverVersion) {
+    this.serverVersion = serverVersion;
+  }
+
+  public VerificationStatus getVerification() {
+    return verification;
+  }
+
+  public void setVerification(VerificationStatus verification) {
+    this.verification = verification;
+  }
+
   public List<Condition> getConditions() {
     return conditions;
   }
@@ -198,6 +238,9 @@ public class SchemaVersionStatus {
         && Objects.equals(lastJob, that.lastJob)
         && Objects.equals(retries, that.retries)
         && Objects.equals(gatedPods, that.gatedPods)
+        && Objects.equals(schemaFingerprint, that.schemaFingerprint)
+        && Objects.equals(serverVersion, that.serverVersion)
+        && Objects.equals(verification, that.verification)
         && Objects.equals(conditions, that.conditions);
   }
 
@@ -216,6 +259,9 @@ public class SchemaVersionStatus {
         lastJob,
         retries,
         gatedPods,
+        schemaFingerprint,
+        serverVersion,
+        verification,
         conditions);
   }
 
@@ -245,6 +291,12 @@ public class SchemaVersionStatus {
         + retries
         + ", gatedPods="
         + gatedPods
+        + ", schemaFingerprint="
+        + schemaFingerprint
+        + ", serverVersion="
+        + serverVersion
+        + ", verification="
+        + verification
         + ", conditions="
         + conditions
         + '}';

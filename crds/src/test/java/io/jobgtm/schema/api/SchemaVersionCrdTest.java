@@ -418,6 +418,9 @@ class SchemaVersionCrdTest {
             "lastJob",
             "retries",
             "gatedPods",
+            "schemaFingerprint",
+            "serverVersion",
+            "verification",
             "conditions");
     assertThat(enumValues(property(status, "databaseState")))
         .containsExactlyInAnyOrder("Fresh", "Unversioned", "Versioned");
@@ -430,6 +433,8 @@ class SchemaVersionCrdTest {
             "name", "attempt", "outcome", "reason", "message", "startedAt", "finishedAt");
     assertThat(property(status, "retries").getProperties())
         .containsOnlyKeys("count", "nextAttemptAt", "lastReason", "request");
+    assertThat(property(status, "verification").getProperties())
+        .containsOnlyKeys("lastVerifiedAt", "version", "differenceCount", "lastJob");
     assertThat(property(status, "conditions").getItems().getSchema().getProperties())
         .containsOnlyKeys(
             "type", "status", "reason", "message", "lastTransitionTime", "observedGeneration");
@@ -444,6 +449,7 @@ class SchemaVersionCrdTest {
     everything.getMigrations().setConfigMapRef(new ConfigMapRef());
     everything.getMigrations().setImage(new MigrationImage());
     everything.setGate(new GateSpec());
+    everything.setVerify(new VerifySpec());
     JsonNode java = SERIALIZATION.convertValue(everything, JsonNode.class);
 
     List<String> mismatches = new ArrayList<>();

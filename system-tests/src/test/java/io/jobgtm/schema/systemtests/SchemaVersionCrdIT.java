@@ -84,6 +84,18 @@ class SchemaVersionCrdIT {
   }
 
   @Test
+  void verifyWithAnIntervalOnlyReportsDrift() {
+    GenericKubernetesResource created =
+        create(
+            manifest(
+                "{spec: {verify: {interval: 6h}, database: {host: db, name: jobgtm,"
+                    + " credentialsSecretRef: {name: s}}}}"));
+
+    String json = Serialization.asJson(created.getAdditionalProperties().get("spec"));
+    assertThat(json).contains("\"verify\":{\"interval\":\"6h\",\"onDrift\":\"Report\"}");
+  }
+
+  @Test
   void theProductionExampleIsAccepted() {
     GenericKubernetesResource example =
         Serialization.unmarshal(
@@ -189,6 +201,15 @@ class SchemaVersionCrdIT {
           out of order as text         | {spec: {migrations: {outOfOrder: "yes"}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.migrations.outOfOrder: Invalid value: "string"
           a placeholder value a number | {spec: {migrations: {placeholders: {owner: 7}}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.migrations.placeholders.owner: Invalid value: "integer"
           empty placeholder prefix     | {spec: {migrations: {placeholderPrefix: ""}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.migrations.placeholderPrefix: Invalid value: ""
+          verify interval below 5m     | {spec: {verify: {interval: 4m}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.verify.interval: Invalid value: "4m": verify.interval must be at least 5m
+          verify interval 299 seconds  | {spec: {verify: {interval: 299s}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.verify.interval: Invalid value: "299s": verify.interval must be at least 5m
+          verify interval in days      | {spec: {verify: {interval: 1d}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.verify.interval: Invalid value: "1d"
+          verify interval in words     | {spec: {verify: {interval: 6 hours}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.verify.interval: Invalid value: "6 hours"
+          unknown onDrift              | {spec: {verify: {onDrift: Stop}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.verify.onDrift: Unsupported value: "Stop"
+          short accepted fingerprint   | {spec: {verify: {acceptedFingerprint: "sha256:abc"}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.verify.acceptedFingerprint: Invalid value: "sha256:abc"
+          fingerprint in upper case    | {spec: {verify: {acceptedFingerprint: "sha256:ABABABABABABABABABABABABABABABABABABABABABABABABABABABABABABABAB"}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.verify.acceptedFingerprint: Invalid value: "sha256:ABABABABABABABABABABABABABABABABABABABABABABABABABABABABABABABAB"
+          33 ignored tables            | {spec: {verify: {ignoreTables: [t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11, t12, t13, t14, t15, t16, t17, t18, t19, t20, t21, t22, t23, t24, t25, t26, t27, t28, t29, t30, t31, t32, t33]}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.verify.ignoreTables: Too many: 33: must have at most 32 items
+          ignored table with a comma   | {spec: {verify: {ignoreTables: ["a,b"]}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.verify.ignoreTables[0]: Invalid value: "a,b"
           """)
   void invalidSpecIsRejectedNamingTheField(String label, String manifest, String message) {
     GenericKubernetesResource resource = manifest(manifest);
@@ -236,6 +257,9 @@ class SchemaVersionCrdIT {
           history table Flyway 5 named             | {database: {host: db, name: jobgtm, historyTable: schema_version, credentialsSecretRef: {name: s}}}
           placeholders and Flyway's settings       | {migrations: {outOfOrder: true, placeholderReplacement: true, placeholders: {owner: app, "Schema.Name": "a ${b} 'c'"}, placeholderPrefix: "#[", placeholderSuffix: "]"}}
           Flyway's naming settings                 | {migrations: {naming: {sqlMigrationPrefix: M, repeatableSqlMigrationPrefix: RM, baselineMigrationPrefix: BL, undoSqlMigrationPrefix: UNDO, sqlMigrationSeparator: "-", sqlMigrationSuffixes: [".pgsql", "POSTGRESQL.sql"]}}}
+          verify every 5 minutes                   | {verify: {interval: 5m}}
+          verify every 300 seconds                 | {verify: {interval: 300s}}
+          verify with every setting                | {verify: {interval: 6h, onDrift: Block, ignoreTables: [audit_log, "Sessions"], acceptedFingerprint: "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"}}
           """)
   void validSpecIsAccepted(String label, String spec) {
     // A case without a database block gets a minimal valid one.

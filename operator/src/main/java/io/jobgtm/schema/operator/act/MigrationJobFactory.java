@@ -22,6 +22,7 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import io.jobgtm.schema.api.BaselineSpec;
 import io.jobgtm.schema.api.CredentialsSecretRef;
 import io.jobgtm.schema.api.DatabaseSpec;
+import io.jobgtm.schema.api.DriftAction;
 import io.jobgtm.schema.api.MigrationJobSpec;
 import io.jobgtm.schema.api.MigrationNamingSpec;
 import io.jobgtm.schema.api.MigrationsSpec;
@@ -29,6 +30,7 @@ import io.jobgtm.schema.api.SchemaVersion;
 import io.jobgtm.schema.api.SchemaVersionSpec;
 import io.jobgtm.schema.api.SslRootCertSpec;
 import io.jobgtm.schema.api.UnversionedSchemaPolicy;
+import io.jobgtm.schema.api.VerifySpec;
 import io.jobgtm.schema.contract.JobEnvironment;
 import io.jobgtm.schema.operator.observe.MigrationSource;
 import java.util.ArrayList;
@@ -228,6 +230,46 @@ public final class MigrationJobFactory {
         .build();
   }
 
+  /** The migrator's command of a verify Job (docs/migrator.md). */
+  public static final String VERIFY_COMMAND = "verify";
+
+  /**
+   * The verify Job of the resource: the migration Job as {@link #build} makes it (image, database
+   * environment, credentials, migration set, shadow) that runs the migrator's read-only {@value
+   * #VERIFY_COMMAND} instead of {@code migrate}, labelled {@link Labels#JOB_KIND} {@value
+   * Labels#VERIFY_KIND}.
+   */
+  public Job buildVerify(SchemaVersion resource, MigrationSource source, String name, String hash) {
+    Job job = build(resource, source, name, hash);
+    job.getMetadata().getLabels().put(Labels.JOB_KIND, Labels.VERIFY_KIND);
+    job.getSpec().getTemplate().getMetadata().getLabels().put(Labels.JOB_KIND, Labels.VERIFY_KIND);
+    job.getSpec().getTemplate().getSpec().getContainers().stream()
+        .filter(container -> CONTAINER.equals(container.getName()))
+        .forEach(container -> container.setArgs(new ArrayList<>(List.of(VERIFY_COMMAND))));
+    return job;
+  }
+
+  /**
+   * {@code spec.verify} for the migrator: {@code ON_DRIFT}, and {@code ACCEPTED_FINGERPRINT} and
+   * {@code VERIFY_IGNORE_TABLES} when set; nothing without {@code spec.verify}.
+   */
+  private static List<EnvVar> verifySettings(VerifySpec verify) {
+    List<EnvVar> env = new ArrayList<>();
+    if (verify == null) {
+      return env;
+    }
+    DriftAction onDrift = verify.getOnDrift() == null ? DriftAction.REPORT : verify.getOnDrift();
+    env.add(literal(JobEnvironment.ON_DRIFT, onDrift.value()));
+    if (verify.getAcceptedFingerprint() != null) {
+      env.add(literal(JobEnvironment.ACCEPTED_FINGERPRINT, verify.getAcceptedFingerprint()));
+    }
+    if (verify.getIgnoreTables() != null && !verify.getIgnoreTables().isEmpty()) {
+      env.add(
+          literal(JobEnvironment.VERIFY_IGNORE_TABLES, String.join(",", verify.getIgnoreTables())));
+    }
+    return env;
+  }
+
   /** The one key of the referenced Secret or ConfigMap, as the file root.crt. */
   private static Volume sslRootCertVolume(SslRootCertSpec rootCert) {
     String file = SSL_ROOT_CERT_FILE.substring(SSL_ROOT_CERT_DIR.length() + 1);
@@ -321,6 +363,7 @@ public final class MigrationJobFactory {
       env.add(literal(JobEnvironment.MIGRATIONS_DIR, MIGRATIONS_DIR));
     }
     env.addAll(migrationSettings(spec.getMigrations()));
+    env.addAll(verifySettings(spec.getVerify()));
     env.add(
         literal(
             JobEnvironment.SCHEMA_OWNER,
