@@ -32,6 +32,11 @@ public class VerificationStatus {
           + " of the verification it follows (0 for none); it never counts as a migration.")
   private String lastJob;
 
+  @JsonPropertyDescription(
+      "The value of the schema.jobgtm.io/verify annotation the operator last started a verify Job"
+          + " for; a new value starts another.")
+  private String request;
+
   public String getLastVerifiedAt() {
     return lastVerifiedAt;
   }
@@ -64,18 +69,27 @@ public class VerificationStatus {
     this.lastJob = lastJob;
   }
 
+  public String getRequest() {
+    return request;
+  }
+
+  public void setRequest(String request) {
+    this.request = request;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof VerificationStatus that
         && Objects.equals(lastVerifiedAt, that.lastVerifiedAt)
         && Objects.equals(version, that.version)
         && Objects.equals(differenceCount, that.differenceCount)
-        && Objects.equals(lastJob, that.lastJob);
+        && Objects.equals(lastJob, that.lastJob)
+        && Objects.equals(request, that.request);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(lastVerifiedAt, version, differenceCount, lastJob);
+    return Objects.hash(lastVerifiedAt, version, differenceCount, lastJob, request);
   }
 
   @Override
@@ -88,6 +102,8 @@ public class VerificationStatus {
         + differenceCount
         + ", lastJob="
         + lastJob
+        + ", request="
+        + request
         + '}';
   }
 }

@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -32,10 +33,12 @@ import java.util.Optional;
  *       migration finished, or whose result comes while a migration runs, is left out: it may have
  *       compared a schema halfway through.
  *   <li>A verify Job starts {@code spec.verify.interval} after the last verification (at once when
- *       there was none), while no migration Job runs or is to be created and the resource is Ready
- *       or Stalled by {@code SchemaDrifted} (where its finding may lift the refusal). Its name is
- *       {@code <name>-verify-<n>}, n the Unix time of the last verification or migration, so that
- *       deciding twice before the Job is seen names the same Job.
+ *       there was none, or when the {@value SchemaVersion#VERIFY_ANNOTATION} annotation has a value
+ *       not acted on yet, with or without an interval), while no migration Job runs or is to be
+ *       created and the resource is Ready or Stalled by {@code SchemaDrifted} (where its finding
+ *       may lift the refusal). Its name is {@code <name>-verify-<n>}, n the Unix time of the last
+ *       verification or migration, so that deciding twice before the Job is seen names the same
+ *       Job.
  *   <li>A verify Job's result changes the drift findings only: never versions, gates, retries or
  *       {@code status.lastJob}.
  * </ul>
@@ -336,11 +339,16 @@ final class Verifications {
       Instant now) {
     VerifySpec verify = resource.getSpec().getVerify();
     Duration interval = verify == null ? null : verify.intervalDuration();
+    String request = verifyRequest(resource);
+    boolean requested =
+        request != null
+            && !request.equals(
+                next.getVerification() == null ? null : next.getVerification().getRequest());
     boolean settled =
         plan.state() == MigrationPlan.State.READY
             || (plan.state() == MigrationPlan.State.STALLED
                 && Reasons.SCHEMA_DRIFTED.equals(plan.reason()));
-    if (interval == null
+    if ((interval == null && !requested)
         || running != null
         || migrationToCreate
         || !settled
@@ -348,7 +356,7 @@ final class Verifications {
       return new Schedule(null, null);
     }
     String last = lastVerifiedAt(next);
-    Instant due = last == null ? now : Instant.parse(last).plus(interval);
+    Instant due = last == null || requested ? now : Instant.parse(last).plus(interval);
     if (now.isBefore(due)) {
       return new Schedule(null, Duration.between(now, due));
     }
@@ -360,6 +368,9 @@ final class Verifications {
     VerificationStatus recorded =
         next.getVerification() == null ? new VerificationStatus() : next.getVerification();
     recorded.setLastJob(name);
+    if (requested) {
+      recorded.setRequest(request);
+    }
     next.setVerification(recorded);
     return new Schedule(
         new Decision.JobToCreate(
@@ -373,10 +384,16 @@ final class Verifications {
                     + name
                     + " started: it compares the live schema, read-only, with the migration set"
                     + (last == null ? "" : "; the last verification was at " + last)
-                    + " (spec.verify.interval "
-                    + verify.getInterval()
-                    + ")")),
+                    + (requested
+                        ? " (requested by the annotation " + SchemaVersion.VERIFY_ANNOTATION + ")"
+                        : " (spec.verify.interval " + verify.getInterval() + ")"))),
         null);
+  }
+
+  /** The value of the {@value SchemaVersion#VERIFY_ANNOTATION} annotation, or null. */
+  static String verifyRequest(SchemaVersion resource) {
+    Map<String, String> annotations = resource.getMetadata().getAnnotations();
+    return annotations == null ? null : annotations.get(SchemaVersion.VERIFY_ANNOTATION);
   }
 
   /**
@@ -434,6 +451,7 @@ final class Verifications {
     copy.setVersion(verification.getVersion());
     copy.setDifferenceCount(verification.getDifferenceCount());
     copy.setLastJob(verification.getLastJob());
+    copy.setRequest(verification.getRequest());
     return copy;
   }
 }

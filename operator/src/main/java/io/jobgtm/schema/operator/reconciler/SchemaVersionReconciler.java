@@ -61,7 +61,7 @@ import org.slf4j.LoggerFactory;
 @ControllerConfiguration(
     name = SchemaVersionReconciler.NAME,
     generationAwareEventProcessing = false,
-    informer = @Informer(onUpdateFilter = SpecOrRetryRequestChanged.class))
+    informer = @Informer(onUpdateFilter = SpecOrRequestChanged.class))
 public final class SchemaVersionReconciler
     implements Reconciler<SchemaVersion>, Cleaner<SchemaVersion> {
 

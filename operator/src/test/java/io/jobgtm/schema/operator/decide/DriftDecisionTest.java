@@ -19,6 +19,7 @@ import io.jobgtm.schema.operator.observe.ObservedJob;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -260,6 +261,37 @@ class DriftDecisionTest {
                 .verifyJob()
                 .name())
         .isEqualTo(due.verifyJob().name());
+  }
+
+  @Test
+  void aVerifyRequestStartsAVerifyJobAtOnceWithOrWithoutAnIntervalAndOnceAValue() {
+    for (String verify : List.of("verify: {interval: 6h}", "")) {
+      SchemaVersion resource = resource(verify);
+      SchemaVersion ready =
+          withStatus(
+              resource,
+              afterMigration(resource, SchemaVerification.matches("2", EXPECTED)).status());
+      ready.getMetadata().setAnnotations(Map.of(SchemaVersion.VERIFY_ANNOTATION, "fixed-by-hand"));
+
+      Decision asked = decide(ready, List.of(), List.of(), AFTER_MIGRATION);
+
+      assertThat(asked.verifyJob()).as(verify).isNotNull();
+      assertThat(asked.verifyJob().created().message())
+          .contains("requested by the annotation schema.jobgtm.io/verify");
+      assertThat(asked.status().getVerification().getRequest()).isEqualTo("fixed-by-hand");
+      // The same value, once acted on, starts nothing more before the interval.
+      SchemaVersion handled = withStatus(ready, asked.status());
+      ObservedJob done =
+          finished(
+              asked.verifyJob().name(),
+              ObservedJob.Phase.Succeeded,
+              verified(SchemaVerification.matches("2", EXPECTED)),
+              "2026-01-01T10:02:00Z",
+              "2026-01-01T10:03:00Z");
+      Decision after =
+          decide(handled, List.of(), List.of(done), Instant.parse("2026-01-01T10:04:00Z"));
+      assertThat(after.verifyJob()).as(verify).isNull();
+    }
   }
 
   @Test
