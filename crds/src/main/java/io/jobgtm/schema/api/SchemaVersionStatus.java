@@ -37,6 +37,12 @@ public class SchemaVersionStatus {
   private DatabaseState databaseState;
 
   @JsonPropertyDescription(
+      "The database's PostgreSQL version as its server reports it (server_version, such as"
+          + " 17.6), from the last Job that reached it; the shadow image (spec.shadow.image) must"
+          + " run its major version.")
+  private String serverVersion;
+
+  @JsonPropertyDescription(
       "Versions still to apply to reach desiredVersion, in order. When the migrator's result was"
           + " too long the lowest are left out: pendingCount counts them all.")
   private List<String> pendingVersions = new ArrayList<>();
@@ -109,6 +115,14 @@ public class SchemaVersionStatus {
 
   public void setDatabaseState(DatabaseState databaseState) {
     this.databaseState = databaseState;
+  }
+
+  public String getServerVersion() {
+    return serverVersion;
+  }
+
+  public void setServerVersion(String serverVersion) {
+    this.serverVersion = serverVersion;
   }
 
   public Integer getPendingCount() {
@@ -190,6 +204,7 @@ public class SchemaVersionStatus {
         && Objects.equals(desiredVersion, that.desiredVersion)
         && Objects.equals(currentVersion, that.currentVersion)
         && databaseState == that.databaseState
+        && Objects.equals(serverVersion, that.serverVersion)
         && Objects.equals(pendingVersions, that.pendingVersions)
         && Objects.equals(pendingCount, that.pendingCount)
         && Objects.equals(appliedMigrations, that.appliedMigrations)
@@ -208,6 +223,7 @@ public class SchemaVersionStatus {
         desiredVersion,
         currentVersion,
         databaseState,
+        serverVersion,
         pendingVersions,
         pendingCount,
         appliedMigrations,
@@ -229,6 +245,8 @@ public class SchemaVersionStatus {
         + currentVersion
         + ", databaseState="
         + databaseState
+        + ", serverVersion="
+        + serverVersion
         + ", pendingVersions="
         + pendingVersions
         + ", pendingCount="

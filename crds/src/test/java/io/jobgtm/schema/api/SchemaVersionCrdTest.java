@@ -432,6 +432,7 @@ class SchemaVersionCrdTest {
             "desiredVersion",
             "currentVersion",
             "databaseState",
+            "serverVersion",
             "pendingVersions",
             "pendingCount",
             "appliedMigrations",
