@@ -5,11 +5,32 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.jobgtm.schema.contract.Version;
 import java.util.Objects;
 
 /** The desired state of a {@link SchemaVersion}. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(
+    value =
+        "!has(self.baseline) || !has(self.baseline.version) || self.baseline.version != 'Auto'"
+            + " || !has(self.shadow) || !has(self.shadow.enabled) || self.shadow.enabled",
+    message =
+        "baseline.version Auto needs the shadow database, where the migration set is replayed to"
+            + " find the version: leave shadow.enabled true or give a version",
+    reason = "FieldValueInvalid",
+    fieldPath = ".baseline.version")
+@ValidationRule(
+    value =
+        "!has(self.shadow) || !has(self.shadow.enabled) || self.shadow.enabled"
+            + " || !has(self.baseline) || !has(self.baseline.version)"
+            + " || self.baseline.version == 'Auto' || (has(self.baseline.verify)"
+            + " && !self.baseline.verify)",
+    message =
+        "baseline.verify must be false when shadow.enabled is false: without the shadow database"
+            + " baseline.version cannot be checked, so say that it is stamped unchecked",
+    reason = "FieldValueInvalid",
+    fieldPath = ".baseline.verify")
 public class SchemaVersionSpec {
 
   /** The {@code targetVersion} that means "the highest version of the migration set". */
@@ -49,6 +70,12 @@ public class SchemaVersionSpec {
   @JsonPropertyDescription("Settings of the migration Job the operator runs.")
   @Default("{}")
   private MigrationJobSpec job = new MigrationJobSpec();
+
+  @JsonPropertyDescription(
+      "The shadow database in the migration Job's pod, an empty PostgreSQL where the migration set"
+          + " is replayed to verify a baseline; on by default.")
+  @Default("{}")
+  private ShadowSpec shadow = new ShadowSpec();
 
   @JsonPropertyDescription(
       "Workloads whose new pods wait, through a scheduling gate, until the schema is ready.")
@@ -108,6 +135,14 @@ public class SchemaVersionSpec {
     this.job = job;
   }
 
+  public ShadowSpec getShadow() {
+    return shadow;
+  }
+
+  public void setShadow(ShadowSpec shadow) {
+    this.shadow = shadow;
+  }
+
   public GateSpec getGate() {
     return gate;
   }
@@ -133,6 +168,7 @@ public class SchemaVersionSpec {
         && Objects.equals(baseline, that.baseline)
         && Objects.equals(downgrade, that.downgrade)
         && Objects.equals(job, that.job)
+        && Objects.equals(shadow, that.shadow)
         && Objects.equals(gate, that.gate)
         && Objects.equals(verify, that.verify);
   }
@@ -140,7 +176,7 @@ public class SchemaVersionSpec {
   @Override
   public int hashCode() {
     return Objects.hash(
-        targetVersion, database, migrations, baseline, downgrade, job, gate, verify);
+        targetVersion, database, migrations, baseline, downgrade, job, shadow, gate, verify);
   }
 
   @Override
@@ -157,6 +193,8 @@ public class SchemaVersionSpec {
         + downgrade
         + ", job="
         + job
+        + ", shadow="
+        + shadow
         + ", gate="
         + gate
         + ", verify="

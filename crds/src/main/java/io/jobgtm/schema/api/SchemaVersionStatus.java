@@ -37,6 +37,12 @@ public class SchemaVersionStatus {
   private DatabaseState databaseState;
 
   @JsonPropertyDescription(
+      "The database's PostgreSQL version as its server reports it (server_version, such as"
+          + " 17.6), from the last Job that reached it; the shadow image (spec.shadow.image) must"
+          + " run its major version.")
+  private String serverVersion;
+
+  @JsonPropertyDescription(
       "Versions still to apply to reach desiredVersion, in order. When the migrator's result was"
           + " too long the lowest are left out: pendingCount counts them all.")
   private List<String> pendingVersions = new ArrayList<>();
@@ -80,11 +86,6 @@ public class SchemaVersionStatus {
   private String schemaFingerprint;
 
   @JsonPropertyDescription(
-      "The database's PostgreSQL version as the server reports it (server_version, e.g. 17.6),"
-          + " from the latest Job that reached it.")
-  private String serverVersion;
-
-  @JsonPropertyDescription(
       "The latest verification of the live schema against the migration set, and the verify Jobs.")
   private VerificationStatus verification;
 
@@ -125,6 +126,14 @@ public class SchemaVersionStatus {
 
   public void setDatabaseState(DatabaseState databaseState) {
     this.databaseState = databaseState;
+  }
+
+  public String getServerVersion() {
+    return serverVersion;
+  }
+
+  public void setServerVersion(String serverVersion) {
+    this.serverVersion = serverVersion;
   }
 
   public Integer getPendingCount() {
@@ -199,14 +208,6 @@ public class SchemaVersionStatus {
     this.schemaFingerprint = schemaFingerprint;
   }
 
-  public String getServerVersion() {
-    return serverVersion;
-  }
-
-  public void setServerVersion(String serverVersion) {
-    this.serverVersion = serverVersion;
-  }
-
   public VerificationStatus getVerification() {
     return verification;
   }
@@ -230,6 +231,7 @@ public class SchemaVersionStatus {
         && Objects.equals(desiredVersion, that.desiredVersion)
         && Objects.equals(currentVersion, that.currentVersion)
         && databaseState == that.databaseState
+        && Objects.equals(serverVersion, that.serverVersion)
         && Objects.equals(pendingVersions, that.pendingVersions)
         && Objects.equals(pendingCount, that.pendingCount)
         && Objects.equals(appliedMigrations, that.appliedMigrations)
@@ -239,7 +241,6 @@ public class SchemaVersionStatus {
         && Objects.equals(retries, that.retries)
         && Objects.equals(gatedPods, that.gatedPods)
         && Objects.equals(schemaFingerprint, that.schemaFingerprint)
-        && Objects.equals(serverVersion, that.serverVersion)
         && Objects.equals(verification, that.verification)
         && Objects.equals(conditions, that.conditions);
   }
@@ -251,6 +252,7 @@ public class SchemaVersionStatus {
         desiredVersion,
         currentVersion,
         databaseState,
+        serverVersion,
         pendingVersions,
         pendingCount,
         appliedMigrations,
@@ -260,7 +262,6 @@ public class SchemaVersionStatus {
         retries,
         gatedPods,
         schemaFingerprint,
-        serverVersion,
         verification,
         conditions);
   }
@@ -275,6 +276,8 @@ public class SchemaVersionStatus {
         + currentVersion
         + ", databaseState="
         + databaseState
+        + ", serverVersion="
+        + serverVersion
         + ", pendingVersions="
         + pendingVersions
         + ", pendingCount="
@@ -293,8 +296,6 @@ public class SchemaVersionStatus {
         + gatedPods
         + ", schemaFingerprint="
         + schemaFingerprint
-        + ", serverVersion="
-        + serverVersion
         + ", verification="
         + verification
         + ", conditions="

@@ -80,7 +80,9 @@ class SchemaVersionCrdIT {
     assertThat(json)
         .contains("\"port\":5432")
         .contains("\"backoffLimit\":2")
-        .contains("\"usernameKey\":\"username\"");
+        .contains("\"usernameKey\":\"username\"")
+        .contains("\"shadow\":{\"enabled\":true}")
+        .contains("\"verify\":true");
   }
 
   @Test
@@ -152,6 +154,19 @@ class SchemaVersionCrdIT {
           baseline without version     | {spec: {baseline: {onUnversionedSchema: Baseline}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.baseline.version: Required value
           unknown baseline policy      | {spec: {baseline: {onUnversionedSchema: Maybe}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.baseline.onUnversionedSchema: Unsupported value: "Maybe"
           baseline version not a version | {spec: {baseline: {onUnversionedSchema: Baseline, version: one}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.baseline.version: Invalid value: "one"
+          baseline Auto without shadow | {spec: {shadow: {enabled: false}, baseline: {onUnversionedSchema: Baseline, version: Auto}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.baseline.version: Invalid value: baseline.version Auto needs the shadow database, where the migration set is replayed to find the version: leave shadow.enabled true or give a version
+          baseline Auto unverified     | {spec: {baseline: {onUnversionedSchema: Baseline, version: Auto, verify: false}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.baseline.verify: Invalid value: baseline.verify false cannot go with baseline.version Auto, which is found by the verification: give a version to stamp it unchecked
+          baseline version, no shadow, verified | {spec: {shadow: {enabled: false}, baseline: {onUnversionedSchema: Baseline, version: "2"}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.baseline.verify: Invalid value: baseline.verify must be false when shadow.enabled is false: without the shadow database baseline.version cannot be checked, so say that it is stamped unchecked
+          baseline version auto in lowercase | {spec: {baseline: {onUnversionedSchema: Baseline, version: auto}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.baseline.version: Invalid value: "auto"
+          baseline verify as text      | {spec: {baseline: {verify: "no"}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.baseline.verify: Invalid value: "string"
+          shadow enabled as text       | {spec: {shadow: {enabled: "off"}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.shadow.enabled: Invalid value: "string"
+          shadow image uppercase path  | {spec: {shadow: {image: docker.io/library/Postgres:17}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.shadow.image: Invalid value: "docker.io/library/Postgres:17"
+          shadow image empty           | {spec: {shadow: {image: ""}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.shadow.image: Invalid value: ""
+          shadow image with a scheme   | {spec: {shadow: {image: "https://docker.io/postgres:17"}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.shadow.image: Invalid value: "https://docker.io/postgres:17"
+          shadow memory in words       | {spec: {shadow: {resources: {limits: {memory: plenty}}}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.shadow.resources.limits: Invalid value: values must be quantities of at least 0, such as 500m, 2 or 1Gi
+          shadow resource unknown      | {spec: {shadow: {resources: {requests: {hugepages-2Mi: 2Mi}}}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.shadow.resources.requests: Invalid value: keys must be cpu, memory or ephemeral-storage
+          shadow request above limit   | {spec: {shadow: {resources: {requests: {memory: 512Mi}, limits: {memory: 256Mi}}}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.shadow.resources.requests: Invalid value: a request must not exceed the limit of the same resource
+          shadow unknown field         | {spec: {shadow: {version: "17"}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | unknown field "spec.shadow.version"
           downgrade allowed as text    | {spec: {downgrade: {allowed: "yes"}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.downgrade.allowed: Invalid value: "string"
           negative backoff limit       | {spec: {job: {backoffLimit: -1}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.job.backoffLimit: Invalid value: -1
           backoff limit above ten      | {spec: {job: {backoffLimit: 11}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.job.backoffLimit: Invalid value: 11
@@ -256,6 +271,12 @@ class SchemaVersionCrdIT {
           history table of 63 characters           | {database: {host: db, name: jobgtm, historyTable: hxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx, credentialsSecretRef: {name: s}}}
           history table Flyway 5 named             | {database: {host: db, name: jobgtm, historyTable: schema_version, credentialsSecretRef: {name: s}}}
           placeholders and Flyway's settings       | {migrations: {outOfOrder: true, placeholderReplacement: true, placeholders: {owner: app, "Schema.Name": "a ${b} 'c'"}, placeholderPrefix: "#[", placeholderSuffix: "]"}}
+          baseline Auto with the default shadow    | {baseline: {onUnversionedSchema: Baseline, version: Auto}}
+          baseline version checked by the shadow   | {baseline: {onUnversionedSchema: Baseline, version: "2.1", verify: true}}
+          baseline version unchecked, no shadow    | {shadow: {enabled: false}, baseline: {onUnversionedSchema: Baseline, version: "2", verify: false}}
+          no shadow and no baseline version        | {shadow: {enabled: false}}
+          shadow from a mirror, with resources     | {shadow: {image: "registry.internal:5000/mirror/postgres:16.4", resources: {requests: {cpu: 50m, memory: 64Mi}, limits: {memory: 512Mi, ephemeral-storage: 2Gi}}}}
+          shadow image by digest                   | {shadow: {image: "docker.io/library/postgres:17@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"}}
           Flyway's naming settings                 | {migrations: {naming: {sqlMigrationPrefix: M, repeatableSqlMigrationPrefix: RM, baselineMigrationPrefix: BL, undoSqlMigrationPrefix: UNDO, sqlMigrationSeparator: "-", sqlMigrationSuffixes: [".pgsql", "POSTGRESQL.sql"]}}}
           verify every 5 minutes                   | {verify: {interval: 5m}}
           verify every 300 seconds                 | {verify: {interval: 300s}}
