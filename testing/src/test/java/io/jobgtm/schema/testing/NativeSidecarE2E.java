@@ -263,6 +263,52 @@ class NativeSidecarE2E {
         .until(() -> client.pods().inNamespace(NAMESPACE).withName("unready").get() == null);
   }
 
+  @Test
+  void sidecarWithoutAProbeStartsAtOnceAndItsExitAfterSigtermDoesNotFailThePod() {
+    client
+        .pods()
+        .inNamespace(NAMESPACE)
+        .resource(
+            new PodBuilder()
+                .withNewMetadata()
+                .withName("plain-sidecar")
+                .endMetadata()
+                .withNewSpec()
+                .withRestartPolicy("Never")
+                .addNewInitContainer()
+                .withName("helper")
+                .withImage(AgentTestImages.SHELL_IMAGE)
+                .withRestartPolicy("Always")
+                .withCommand(AgentTestImages.SHELL, "-c", "exec sleep 600")
+                .endInitContainer()
+                .addNewContainer()
+                .withName("main")
+                .withImage(AgentTestImages.SHELL_IMAGE)
+                .withCommand(AgentTestImages.SHELL, "-c", "true")
+                .endContainer()
+                .endSpec()
+                .build())
+        .create();
+
+    await("the pod to succeed")
+        .atMost(PATIENCE)
+        .untilAsserted(
+            () -> assertThat(pod("plain-sidecar").getStatus().getPhase()).isEqualTo("Succeeded"));
+    PodStatus status = pod("plain-sidecar").getStatus();
+    // sleep dies of the SIGTERM: 143, as a container runtime reports it; the pod still Succeeded.
+    assertThat(status.getInitContainerStatuses().get(0).getState().getTerminated())
+        .satisfies(
+            helper -> {
+              assertThat(helper.getExitCode()).isEqualTo(143);
+              assertThat(helper.getReason()).isEqualTo("Error");
+            });
+    assertThat(status.getContainerStatuses().get(0).getState().getTerminated().getExitCode())
+        .isZero();
+    assertThat(events("plain-sidecar"))
+        .extracting(e -> e.getInvolvedObject().getFieldPath() + " " + e.getReason())
+        .contains("spec.initContainers{helper} Killing");
+  }
+
   /**
    * A migration Job's pod as the operator builds it with the shadow: the {@code shadow} sidecar
    * with its volumes, security context, probe and resources, and a main container (here the socket
