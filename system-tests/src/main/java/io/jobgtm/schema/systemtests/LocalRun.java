@@ -22,6 +22,7 @@ import io.jobgtm.schema.testing.KubernetesBinaries;
 import io.jobgtm.schema.testing.LocalControlPlane;
 import io.jobgtm.schema.testing.NodeAgent;
 import io.jobgtm.schema.testing.PostgresServer;
+import io.jobgtm.schema.testing.ShadowImages;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -35,7 +36,6 @@ import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -212,13 +212,15 @@ public final class LocalRun {
             + MigrationJobFactory.MIGRATE_COMMAND
             + " runs as java -jar "
             + repository.relativize(migratorJar)
-            + ", other images as placeholders",
+            + ", "
+            + ShadowImages.POSTGRES_17
+            + " (the shadow) as embedded PostgreSQL, other images as placeholders",
         () ->
             agent =
                 NodeAgent.start(
                     apiServer.newClient(),
                     controlPlane.nodeName(),
-                    List.of(MigratorImage.command(image, migratorJar)),
+                    MigratorImage.commands(image, migratorJar),
                     apiServer.workDirectory().resolve("node-agent"),
                     runDirectory.resolve("pods")));
     byte[] secret = new byte[12];

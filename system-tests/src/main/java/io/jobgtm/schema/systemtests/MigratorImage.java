@@ -3,8 +3,10 @@ package io.jobgtm.schema.systemtests;
 import io.jobgtm.schema.operator.act.MigrationJobFactory;
 import io.jobgtm.schema.testing.ImageCommand;
 import io.jobgtm.schema.testing.LocalClusterExtension;
+import io.jobgtm.schema.testing.ShadowImages;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -46,9 +48,23 @@ public final class MigratorImage {
         Map.of("JAVA_TOOL_OPTIONS", JAVA_TOOL_OPTIONS));
   }
 
-  /** The local cluster of this JVM, its node agent running {@code image}'s migrate command. */
+  /**
+   * The local cluster of this JVM, its node agent running {@code image}'s migrate command and the
+   * official PostgreSQL images a migration Job's shadow sidecar runs ({@link ShadowImages}).
+   */
   public static LocalClusterExtension localCluster(String image) {
-    return new LocalClusterExtension(() -> List.of(command(image, jar())));
+    return new LocalClusterExtension(() -> commands(image, jar()));
+  }
+
+  /**
+   * Every image command a node agent of the project's runs: {@link #command} and {@link
+   * ShadowImages#commands()}.
+   */
+  public static List<ImageCommand> commands(String image, Path migratorJar) {
+    List<ImageCommand> commands = new ArrayList<>();
+    commands.add(command(image, migratorJar));
+    commands.addAll(ShadowImages.commands());
+    return List.copyOf(commands);
   }
 
   /** The shaded migrator jar the build packaged ({@value #JAR_PROPERTY}). */

@@ -11,18 +11,22 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,8 +39,27 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>A container of an image under test whose command is mapped ({@link ImageCommand}) runs as
- *       that host command. Any other image runs as a placeholder: Running and Ready until the pod
- *       is deleted, no process (an init container of such an image completes at once).
+ *       that host command; a container with no {@code command} runs the image's mapped entrypoint
+ *       ({@link ImageCommand#ENTRYPOINT}), its args following. Any other image runs as a
+ *       placeholder: Running and Ready until the pod is deleted, no process (an init container of
+ *       such an image completes at once, a sidecar of one runs as a main container does). The
+ *       official PostgreSQL images run embedded PostgreSQL when the agent is given {@link
+ *       ShadowImages#commands()}.
+ *   <li>Native sidecars (an init container with {@code restartPolicy: Always}, Kubernetes 1.29+):
+ *       started in their turn; the next init container or the main containers start once the
+ *       sidecar is started (its startup probe succeeded, at once without one); restarted whenever
+ *       they exit, with the back-off; they do not hold Initialized once started. When every regular
+ *       container of a {@code Never}/{@code OnFailure} pod has ended for good, the sidecars get
+ *       SIGTERM (the pod's grace period, SIGKILL after), the last first, and the phase is the
+ *       regular containers' alone. In {@code initContainerStatuses} with {@code started} and {@code
+ *       ready}.
+ *   <li>{@code startupProbe} {@code exec}: the probe's command runs as the host command the
+ *       container's image maps for it (with the container's environment and mounts), every {@code
+ *       periodSeconds} after {@code initialDelaySeconds}, waiting at least 5 s for it whatever
+ *       {@code timeoutSeconds} says (a host command may be a JVM standing in for a native program);
+ *       exit 0 marks the container started, {@code failureThreshold} failures in a row kill it
+ *       (Events Unhealthy, Killing "failed startup probe, will be restarted") and its restart
+ *       policy decides. Other probe kinds, readiness and liveness probes are not run.
  *   <li>Environment from literals, {@code secretKeyRef}, {@code configMapKeyRef}, {@code envFrom},
  *       {@code fieldRef} and {@code resourceFieldRef}, read with the admin client. A missing
  *       Secret, ConfigMap or key leaves the container waiting with {@code
@@ -44,20 +67,28 @@ import org.slf4j.LoggerFactory;
  *       couldn't find key password in Secret ns/x}); it starts once the object appears. A mapped
  *       image with an unmapped command fails with {@code CreateContainerError}, as a missing
  *       executable does under CRI-O.
- *   <li>{@code emptyDir}, {@code configMap} and {@code secret} volumes are directories under the
- *       pod's own directory; a process gets every path under a mount (in env values, command and
- *       args) rewritten to it, its termination message path to a file of its own, and {@code /tmp}
- *       (when mounted) as {@code TMPDIR} and {@code java.io.tmpdir}. What the process writes (its
- *       output, its termination message) gets those directories back as the mount paths, so a
- *       message reads as in a cluster ({@code /migrations/...}, never the agent's directories).
+ *   <li>{@code configMap} and {@code secret} volumes are directories under the pod's own directory;
+ *       {@code emptyDir} volumes (mode 0777) are under a short directory of the agent's, {@code
+ *       /tmp/na-<6 hex digits>/<pod number>/<volume number>}, because a Unix socket path holds at
+ *       most 107 bytes and a program may put its socket in an emptyDir (PostgreSQL's {@code
+ *       unix_socket_directories}), which a directory under the build's work directory would not
+ *       allow. A process gets every path under a mount (in env values, the image's env, command and
+ *       args, also after {@code --flag=} or {@code name=}) rewritten to it, its termination message
+ *       path to a file of its own, and {@code /tmp} (when mounted) as {@code TMPDIR} and {@code
+ *       java.io.tmpdir}. What the process writes (its output, its termination message) gets those
+ *       directories back as the mount paths, so a message reads as in a cluster ({@code
+ *       /migrations/...}, never the agent's directories).
  *   <li>On exit: exit code, reason ({@code Completed}, {@code Error}), the termination message (at
  *       most 4096 bytes of the file; the log's tail with {@code FallbackToLogsOnError}). Phases
  *       Pending, Running, Succeeded, Failed per {@code restartPolicy} (restarts with the kubelet's
- *       back-off), conditions PodReadyToStartContainers, Initialized, ContainersReady and Ready. A
- *       container is ready while it runs (probes are not run).
+ *       back-off), conditions PodReadyToStartContainers, Initialized, ContainersReady and Ready; a
+ *       regular container waits with PodInitializing while init containers run. A container is
+ *       ready while it runs once started.
  *   <li>Deletion: SIGTERM, the pod's grace period, SIGKILL, the final status, then the pod object
  *       is deleted with grace period 0.
- *   <li>Events: Started, Failed, FailedMount, Killing.
+ *   <li>Deletion stops the regular containers first, then the sidecars, the last first.
+ *   <li>Events: Started, Failed, FailedMount, Killing, Unhealthy; an init container's have the
+ *       field path {@code spec.initContainers{name}}.
  * </ul>
  *
  * <p>The node itself stays as {@link LocalControlPlane} registered it: Ready, with the node
@@ -79,6 +110,8 @@ public final class NodeAgent implements AutoCloseable {
   private final List<ImageCommand> commands;
   private final Path podsDirectory;
   private final Path logDirectory;
+  private final Path emptyDirBase;
+  private final AtomicInteger emptyDirs = new AtomicInteger();
   private final Map<String, PodRunner> runners = new ConcurrentHashMap<>();
   private final Map<String, Thread> threads = new ConcurrentHashMap<>();
   private final Set<String> finished = ConcurrentHashMap.newKeySet();
@@ -96,6 +129,30 @@ public final class NodeAgent implements AutoCloseable {
     this.commands = List.copyOf(commands);
     this.podsDirectory = podsDirectory;
     this.logDirectory = logDirectory;
+    this.emptyDirBase = shortDirectory();
+  }
+
+  /**
+   * A directory for the emptyDirs of this agent's pods, {@code /tmp/na-<6 hex digits>}: short, so
+   * that a socket in an emptyDir ({@code /tmp/na-1a2b3c/12/0/.s.PGSQL.5432}) stays within the 107
+   * bytes of a Unix socket path, which {@code podsDirectory} (under a build's work directory) does
+   * not.
+   */
+  private static Path shortDirectory() {
+    HexFormat hex = HexFormat.of();
+    byte[] id = new byte[3];
+    while (true) {
+      ThreadLocalRandom.current().nextBytes(id);
+      Path directory = Path.of("/tmp", "na-" + hex.formatHex(id));
+      try {
+        Files.createDirectory(directory);
+        return directory;
+      } catch (FileAlreadyExistsException e) {
+        // Another agent's; try another name.
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
   }
 
   /**
@@ -227,6 +284,7 @@ public final class NodeAgent implements AutoCloseable {
       }
     }
     client.close();
+    PostgresBinaries.deleteRecursively(emptyDirBase);
     LOG.info(
         "node agent for node {} stopped ({} container processes stopped)",
         nodeName,
@@ -239,6 +297,11 @@ public final class NodeAgent implements AutoCloseable {
 
   Path podsDirectory() {
     return podsDirectory;
+  }
+
+  /** A new directory for one pod's emptyDirs, under the agent's short base (created on use). */
+  Path newEmptyDirDirectory() {
+    return emptyDirBase.resolve(String.valueOf(emptyDirs.incrementAndGet()));
   }
 
   /** A mapping of the image, if it is one under test. */
@@ -288,7 +351,13 @@ public final class NodeAgent implements AutoCloseable {
   /** Records an Event about a pod (or one of its containers) as the kubelet does. */
   void recordEvent(Pod pod, Container container, String reason, String message) {
     String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
-    boolean warning = reason.startsWith("Failed") || "BackOff".equals(reason);
+    boolean warning =
+        reason.startsWith("Failed") || "BackOff".equals(reason) || "Unhealthy".equals(reason);
+    boolean init =
+        container != null
+            && pod.getSpec().getInitContainers() != null
+            && pod.getSpec().getInitContainers().stream()
+                .anyMatch(c -> c.getName().equals(container.getName()));
     Event event =
         new EventBuilder()
             .withNewMetadata()
@@ -304,7 +373,11 @@ public final class NodeAgent implements AutoCloseable {
                     .withName(pod.getMetadata().getName())
                     .withUid(pod.getMetadata().getUid())
                     .withFieldPath(
-                        container == null ? null : "spec.containers{" + container.getName() + "}")
+                        container == null
+                            ? null
+                            : (init ? "spec.initContainers{" : "spec.containers{")
+                                + container.getName()
+                                + "}")
                     .build())
             .withReason(reason)
             .withMessage(message)

@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.api.model.PodIP;
 import io.fabric8.kubernetes.api.model.PodReadinessGate;
 import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -30,6 +31,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,6 +40,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -50,6 +53,12 @@ import org.slf4j.LoggerFactory;
  * thread of its own: set up its volumes, run its init containers one after the other, then its
  * containers; restart them per {@code restartPolicy}; report phase, conditions and container states
  * in the pod's status; on deletion stop the containers within the grace period and remove the pod.
+ *
+ * <p>Native sidecars (an init container with {@code restartPolicy: Always}, KEP-753): started in
+ * their turn, the next container waits until the sidecar is started (its exec {@code startupProbe}
+ * succeeded, or at once without one); restarted whenever they exit; once every regular container of
+ * a {@code Never}/{@code OnFailure} pod has ended for good they get SIGTERM, and the phase counts
+ * the regular containers only.
  *
  * <p>Each step recomputes the status from what the containers do and writes it when it changed; a
  * write that conflicts is simply redone on the next step (the informer delivers the newer pod).
@@ -67,12 +76,14 @@ final class PodRunner implements Runnable {
   private static final Duration MAX_BACKOFF = Duration.ofMinutes(5);
   private static final Duration INITIAL_BACKOFF = Duration.ofSeconds(10);
   private static final Duration OUTPUT_DRAIN = Duration.ofSeconds(2);
+  private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
   private static final Set<String> OWN_CONDITIONS =
       Set.of("PodReadyToStartContainers", "Initialized", "ContainersReady", "Ready");
 
   private final NodeAgent agent;
   private final String uid;
   private final Path podDirectory;
+  private final Path emptyDirDirectory;
   private final Path logDirectory;
   private final BlockingQueue<Boolean> wakeups = new LinkedBlockingQueue<>();
   private final List<ContainerRun> initContainers = new ArrayList<>();
@@ -86,6 +97,7 @@ final class PodRunner implements Runnable {
   private String volumeProblem;
   private String startTime;
   private PodStatus lastWritten;
+  private boolean initialized;
 
   PodRunner(NodeAgent agent, Pod pod) {
     this.agent = agent;
@@ -93,6 +105,7 @@ final class PodRunner implements Runnable {
     this.latest = pod;
     String key = pod.getMetadata().getNamespace() + "_" + pod.getMetadata().getName() + "_" + uid;
     this.podDirectory = agent.podsDirectory().resolve(key);
+    this.emptyDirDirectory = agent.newEmptyDirDirectory();
     this.logDirectory = agent.logDirectory().resolve(key);
     if (pod.getSpec().getInitContainers() != null) {
       pod.getSpec().getInitContainers().forEach(c -> initContainers.add(new ContainerRun(c, true)));
@@ -199,17 +212,130 @@ final class PodRunner implements Runnable {
     }
     String phase = phase(pod);
     if (!"Succeeded".equals(phase) && !"Failed".equals(phase)) {
+      probe(pod);
       advance(pod);
+    } else {
+      // The regular containers are done for good: the kubelet then stops the sidecars, last first.
+      List<ContainerRun> sidecars =
+          initContainers.stream().filter(run -> run.sidecar && run.running()).toList();
+      if (!sidecars.isEmpty()) {
+        stop(reversed(sidecars), terminationGrace(pod));
+      }
     }
     writeStatus(pod, false);
     return false;
+  }
+
+  private static List<ContainerRun> reversed(List<ContainerRun> runs) {
+    List<ContainerRun> reversed = new ArrayList<>(runs);
+    Collections.reverse(reversed);
+    return reversed;
+  }
+
+  private static Duration terminationGrace(Pod pod) {
+    return Duration.ofSeconds(
+        Objects.requireNonNullElse(pod.getSpec().getTerminationGracePeriodSeconds(), 30L));
+  }
+
+  /**
+   * Runs the due {@code startupProbe}s: an exec probe runs the command the container's image maps
+   * for it ({@link NodeAgent#imageCommand}), with the container's environment and mounts; exit 0
+   * marks the container started, {@code failureThreshold} failures in a row kill it, to be
+   * restarted as its restart policy says.
+   */
+  private void probe(Pod pod) {
+    for (ContainerRun run : allContainers()) {
+      Probe probe = run.container.getStartupProbe();
+      if (run.process == null || run.started || run.killed || System.nanoTime() < run.nextProbeAt) {
+        continue;
+      }
+      run.nextProbeAt =
+          System.nanoTime()
+              + TimeUnit.SECONDS.toNanos(
+                  Objects.requireNonNullElse(probe.getPeriodSeconds(), 10).longValue());
+      String failure = execProbe(run, probe);
+      if (failure == null) {
+        run.started = true;
+        run.probeFailures = 0;
+        LOG.info("pod {}/{}: container {} started", namespace(), name(), run.container.getName());
+        continue;
+      }
+      run.probeFailures++;
+      report(pod, run.container, "Unhealthy", "Startup probe failed: " + failure);
+      if (run.probeFailures >= Objects.requireNonNullElse(probe.getFailureThreshold(), 3)) {
+        report(
+            pod,
+            run.container,
+            "Killing",
+            "Container " + run.container.getName() + " failed startup probe, will be restarted");
+        run.killed = true;
+        kill(run.process, terminationGrace(pod));
+      }
+    }
+  }
+
+  /** Runs an exec probe's command: null when it succeeded, else what the kubelet would say. */
+  private String execProbe(ContainerRun run, Probe probe) {
+    List<String> command = probe.getExec().getCommand();
+    if (command == null || command.isEmpty()) {
+      return "no command";
+    }
+    Optional<ImageCommand> mapped = agent.imageCommand(run.container.getImage(), command.get(0));
+    if (mapped.isEmpty()) {
+      return "exec: \""
+          + command.get(0)
+          + "\": executable file not found in $PATH (not mapped to a local command by the node"
+          + " agent)";
+    }
+    List<String> argv = new ArrayList<>(mapped.get().hostCommand());
+    command.stream().skip(1).map(run.mounts::rewrite).forEach(argv::add);
+    // The kubelet's timeout, at least PROBE_TIMEOUT: a host command may be a JVM standing in for
+    // a native program (pg_isready), slower to start than an exec into a running container.
+    long timeout =
+        Math.max(
+            Objects.requireNonNullElse(probe.getTimeoutSeconds(), 1).longValue(),
+            PROBE_TIMEOUT.toSeconds());
+    try {
+      ProcessBuilder builder = new ProcessBuilder(argv).redirectErrorStream(true);
+      builder.environment().clear();
+      builder.environment().putAll(run.processEnvironment);
+      Process process = builder.start();
+      if (!process.waitFor(timeout, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        return "command timed out after " + timeout + "s";
+      }
+      String output =
+          new String(process.getInputStream().readNBytes(1024), StandardCharsets.UTF_8).trim();
+      return process.exitValue() == 0 ? null : run.mounts.containerView(output);
+    } catch (IOException e) {
+      return e.getMessage();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "interrupted";
+    }
+  }
+
+  /** SIGTERM now, SIGKILL after the grace period if it still runs; does not wait. */
+  private static void kill(Process process, Duration grace) {
+    process.descendants().forEach(ProcessHandle::destroy);
+    process.destroy();
+    CompletableFuture.delayedExecutor(grace.toMillis(), TimeUnit.MILLISECONDS)
+        .execute(
+            () -> {
+              if (process.isAlive()) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+              }
+            });
   }
 
   /** Starts, restarts or waits for containers, as far as the pod's state allows now. */
   private void advance(Pod pod) {
     if (volumes == null) {
       try {
-        volumes = PodVolumes.prepare(agent.client(), pod, podDirectory.resolve("volumes"));
+        volumes =
+            PodVolumes.prepare(
+                agent.client(), pod, podDirectory.resolve("volumes"), emptyDirDirectory);
         volumeProblem = null;
       } catch (PodVolumes.NotReady e) {
         volumeProblem = e.getMessage();
@@ -218,6 +344,20 @@ final class PodRunner implements Runnable {
       }
     }
     for (ContainerRun run : initContainers) {
+      if (run.sidecar) {
+        if (!run.running()) {
+          if (run.terminated != null) {
+            restartAfterBackoff(pod, run);
+          } else {
+            start(pod, run);
+          }
+        }
+        // Before the pod is initialized, the next container waits for this one to be started.
+        if (run.running() && run.started || initialized) {
+          continue;
+        }
+        return;
+      }
       if (run.succeeded()) {
         continue;
       }
@@ -233,6 +373,7 @@ final class PodRunner implements Runnable {
       }
       return;
     }
+    initialized = true;
     for (ContainerRun run : containers) {
       if (run.running()) {
         continue;
@@ -307,9 +448,8 @@ final class PodRunner implements Runnable {
     }
     List<String> command = container.getCommand() == null ? List.of() : container.getCommand();
     Optional<ImageCommand> mapped =
-        command.isEmpty()
-            ? Optional.empty()
-            : agent.imageCommand(container.getImage(), command.get(0));
+        agent.imageCommand(
+            container.getImage(), command.isEmpty() ? ImageCommand.ENTRYPOINT : command.get(0));
     if (mapped.isEmpty()) {
       String executable = command.isEmpty() ? "(the image's entrypoint)" : command.get(0);
       run.waiting(
@@ -332,6 +472,16 @@ final class PodRunner implements Runnable {
     run.startedAt = now();
     run.containerId = "local-process://" + run.process.pid();
     run.waitingReason = null;
+    run.killed = false;
+    run.probeFailures = 0;
+    Probe probe = container.getStartupProbe();
+    // Only exec probes run here; without one (or with another kind) the container is started now.
+    run.started = probe == null || probe.getExec() == null;
+    run.nextProbeAt =
+        System.nanoTime()
+            + TimeUnit.SECONDS.toNanos(
+                Objects.requireNonNullElse(probe == null ? null : probe.getInitialDelaySeconds(), 0)
+                    .longValue());
     run.process.onExit().thenRun(() -> wakeups.offer(Boolean.TRUE));
     LOG.info(
         "pod {}/{}: container {} started as pid {}",
@@ -351,13 +501,14 @@ final class PodRunner implements Runnable {
     run.terminationFile = containerDirectory.resolve("termination-log");
     Files.write(run.terminationFile, new byte[0]);
     PodVolumes.Mounts mounts =
-        PodVolumes.Mounts.of(container, volumes, run.terminationFile, podDirectory);
+        PodVolumes.Mounts.of(
+            container, volumes, run.terminationFile, List.of(podDirectory, emptyDirDirectory));
     run.mounts = mounts;
 
     Map<String, String> processEnv = new LinkedHashMap<>();
     processEnv.put("PATH", Objects.requireNonNullElse(System.getenv("PATH"), "/usr/bin:/bin"));
     processEnv.put("HOSTNAME", pod.getMetadata().getName());
-    processEnv.putAll(image.environment());
+    image.environment().forEach((key, value) -> processEnv.put(key, mounts.rewrite(value)));
     env.forEach((key, value) -> processEnv.put(key, mounts.rewrite(value)));
     Optional<Path> tmp = mounts.hostPath("/tmp");
     if (tmp.isPresent()) {
@@ -391,6 +542,7 @@ final class PodRunner implements Runnable {
         new ProcessBuilder(argv).directory(workingDirectory.toFile()).redirectErrorStream(true);
     builder.environment().clear();
     builder.environment().putAll(processEnv);
+    run.processEnvironment = Map.copyOf(processEnv);
     Process process = builder.start();
     run.output = copyOutput(process, log, mounts);
     return process;
@@ -444,11 +596,26 @@ final class PodRunner implements Runnable {
   }
 
   /**
-   * SIGTERM to every process, SIGKILL to those still running after the grace period; placeholders
-   * stop at once.
+   * Stops the pod's containers within the grace period, the regular ones first, then the sidecars
+   * in reverse order, as the kubelet does since sidecars exist.
    */
   private void stopContainers(Duration grace) {
-    List<ContainerRun> running = allContainers().stream().filter(ContainerRun::running).toList();
+    long deadline = System.nanoTime() + grace.toNanos();
+    stop(
+        Stream.concat(initContainers.stream().filter(run -> !run.sidecar), containers.stream())
+            .toList(),
+        grace);
+    stop(
+        reversed(initContainers.stream().filter(run -> run.sidecar).toList()),
+        Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+  }
+
+  /**
+   * SIGTERM to every process of {@code runs}, SIGKILL to those still running after the grace
+   * period; placeholders stop at once.
+   */
+  private void stop(List<ContainerRun> runs, Duration grace) {
+    List<ContainerRun> running = runs.stream().filter(ContainerRun::running).toList();
     if (running.isEmpty()) {
       return;
     }
@@ -534,7 +701,15 @@ final class PodRunner implements Runnable {
   /** The pod's phase, as the kubelet's getPhase computes it. */
   private String phase(Pod pod) {
     String policy = Objects.requireNonNullElse(pod.getSpec().getRestartPolicy(), "Always");
+    int pendingSidecars = 0;
     for (ContainerRun run : initContainers) {
+      if (run.sidecar) {
+        // A sidecar never decides the phase, but holds the pod Pending until it is started.
+        if (!initialized && !(run.running() && run.started)) {
+          pendingSidecars++;
+        }
+        continue;
+      }
       if (run.succeeded()) {
         continue;
       }
@@ -561,7 +736,7 @@ final class PodRunner implements Runnable {
         waiting++;
       }
     }
-    if (waiting > 0) {
+    if (waiting > 0 || (pendingSidecars > 0 && stopped != containers.size())) {
       return "Pending";
     }
     if (running > 0) {
@@ -599,11 +774,18 @@ final class PodRunner implements Runnable {
               ? "Succeeded"
               : "Failed";
     }
-    boolean terminal = "Succeeded".equals(phase) || "Failed".equals(phase);
+    if (terminal(phase) && allContainers().stream().anyMatch(ContainerRun::running)) {
+      // The kubelet reports a terminal phase only once every container, sidecars too, stopped.
+      phase = "Running";
+    }
+    boolean terminal = terminal(phase);
     List<ContainerStatus> initStatuses =
-        initContainers.stream().map(run -> run.status(volumeProblem)).toList();
+        initContainers.stream().map(run -> run.status(volumeProblem, null)).toList();
+    // While init containers run, a regular container waits with PodInitializing, as the kubelet
+    // says.
+    String notInitialized = initialized || volumes == null ? null : "PodInitializing";
     List<ContainerStatus> statuses =
-        containers.stream().map(run -> run.status(volumeProblem)).toList();
+        containers.stream().map(run -> run.status(volumeProblem, notInitialized)).toList();
 
     PodStatus previous = pod.getStatus() == null ? new PodStatus() : pod.getStatus();
     Map<String, PodCondition> conditions = new LinkedHashMap<>();
@@ -615,10 +797,12 @@ final class PodRunner implements Runnable {
         conditions,
         condition("PodReadyToStartContainers", volumes != null && !terminal, null, null, now));
     List<String> uninitialized =
-        initContainers.stream()
-            .filter(run -> !run.succeeded())
-            .map(run -> run.container.getName())
-            .toList();
+        initialized
+            ? List.of()
+            : initContainers.stream()
+                .filter(run -> run.sidecar ? !(run.running() && run.started) : !run.succeeded())
+                .map(run -> run.container.getName())
+                .toList();
     put(
         conditions,
         condition(
@@ -629,9 +813,10 @@ final class PodRunner implements Runnable {
                 ? null
                 : "containers with incomplete status: [" + String.join(" ", uninitialized) + "]",
             now));
+    // Sidecars count for readiness, as regular containers do.
     List<String> unready =
-        containers.stream()
-            .filter(run -> !run.running())
+        Stream.concat(initContainers.stream().filter(run -> run.sidecar), containers.stream())
+            .filter(run -> !run.ready())
             .map(run -> run.container.getName())
             .toList();
     boolean containersReady = unready.isEmpty();
@@ -674,6 +859,10 @@ final class PodRunner implements Runnable {
         .withInitContainerStatuses(initStatuses.isEmpty() ? null : initStatuses)
         .withContainerStatuses(statuses)
         .build();
+  }
+
+  private static boolean terminal(String phase) {
+    return "Succeeded".equals(phase) || "Failed".equals(phase);
   }
 
   private static List<String> unsatisfiedReadinessGates(
@@ -732,15 +921,17 @@ final class PodRunner implements Runnable {
   }
 
   private void cleanUp() {
-    if (!Files.exists(podDirectory)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(podDirectory)) {
-      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(path);
+    for (Path directory : List.of(podDirectory, emptyDirDirectory)) {
+      if (!Files.exists(directory)) {
+        continue;
       }
-    } catch (IOException e) {
-      LOG.debug("cannot remove {}", podDirectory, e);
+      try (Stream<Path> paths = Files.walk(directory)) {
+        for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(path);
+        }
+      } catch (IOException e) {
+        LOG.debug("cannot remove {}", directory, e);
+      }
     }
   }
 
@@ -756,7 +947,16 @@ final class PodRunner implements Runnable {
   private static final class ContainerRun {
     final Container container;
     final boolean init;
+
+    /** An init container with {@code restartPolicy: Always}: a native sidecar. */
+    final boolean sidecar;
+
     volatile Process process;
+    boolean started;
+    boolean killed;
+    int probeFailures;
+    long nextProbeAt;
+    Map<String, String> processEnvironment = Map.of();
     boolean placeholderRunning;
     String startedAt;
     String containerId;
@@ -775,6 +975,12 @@ final class PodRunner implements Runnable {
     ContainerRun(Container container, boolean init) {
       this.container = container;
       this.init = init;
+      this.sidecar = init && "Always".equals(container.getRestartPolicy());
+    }
+
+    /** Ready while it runs once started: readiness probes are not run. */
+    boolean ready() {
+      return running() && started;
     }
 
     /** Running until its exit is collected, so that one step sees one consistent state. */
@@ -796,7 +1002,8 @@ final class PodRunner implements Runnable {
       startedAt = now;
       containerId = "placeholder://" + container.getName() + "/" + restartCount;
       waitingReason = null;
-      if (init) {
+      started = true;
+      if (init && !sidecar) {
         terminated(0, "", now);
       } else {
         placeholderRunning = true;
@@ -815,7 +1022,11 @@ final class PodRunner implements Runnable {
               .build();
     }
 
-    ContainerStatus status(String volumeProblem) {
+    /**
+     * @param initializing the waiting reason of a regular container that has not been created yet,
+     *     while the pod's init containers run, or null
+     */
+    ContainerStatus status(String volumeProblem, String initializing) {
       ContainerState state;
       if (running()) {
         state =
@@ -838,7 +1049,10 @@ final class PodRunner implements Runnable {
         state =
             new ContainerStateBuilder()
                 .withNewWaiting()
-                .withReason(waitingReason == null ? "ContainerCreating" : waitingReason)
+                .withReason(
+                    initializing != null && "ContainerCreating".equals(waitingReason)
+                        ? initializing
+                        : waitingReason == null ? "ContainerCreating" : waitingReason)
                 .withMessage(
                     "ContainerCreating".equals(waitingReason) ? volumeProblem : waitingMessage)
                 .endWaiting()
@@ -850,8 +1064,8 @@ final class PodRunner implements Runnable {
           .withImage(container.getImage())
           .withImageID(containerId == null ? "" : "local-image://" + container.getImage())
           .withContainerID(startedAt == null ? null : containerId)
-          .withReady(running())
-          .withStarted(running())
+          .withReady(ready())
+          .withStarted(ready())
           .withRestartCount(restartCount)
           .withState(state)
           .withLastState(

@@ -13,6 +13,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
@@ -31,9 +32,16 @@ import java.util.regex.Pattern;
  * Mounts#containerView}), so that a status message, an Event or a log line reads as it would in a
  * cluster ({@code /migrations}, not a directory of the node agent).
  *
- * <p>{@code emptyDir} is an empty directory, {@code configMap} and {@code secret} are their keys as
- * files (all keys, or {@code items}), {@code hostPath} is the host's own path. Other volume types
- * become empty directories, enough for placeholder containers.
+ * <p>{@code emptyDir} is an empty directory with mode 0777 as the kubelet makes it (a container
+ * running as another user, such as PostgreSQL's, writes to it), {@code configMap} and {@code
+ * secret} are their keys as files (all keys, or {@code items}), {@code hostPath} is the host's own
+ * path. Other volume types become empty directories, enough for placeholder containers.
+ *
+ * <p>EmptyDirs are not under the pod's directory but under a short one of their own, one numbered
+ * directory per volume ({@code /tmp/na-<id>/<pod>/<volume>}, see {@link NodeAgent}): a program may
+ * put a Unix socket in one (PostgreSQL's {@code unix_socket_directories}), and a socket's path
+ * holds at most 107 bytes ({@code sun_path}), which the pod's directory under a build's work
+ * directory already exceeds.
  */
 final class PodVolumes {
 
@@ -49,22 +57,32 @@ final class PodVolumes {
   }
 
   /**
-   * Writes the pod's volumes under {@code directory}, one subdirectory per volume.
+   * Writes the pod's volumes under {@code directory}, one subdirectory per volume, the emptyDirs
+   * under {@code emptyDirDirectory}, one numbered subdirectory each.
    *
    * @return the host path of each volume, by name
    * @throws NotReady when a ConfigMap or Secret a volume needs does not exist yet
    */
-  static Map<String, Path> prepare(KubernetesClient client, Pod pod, Path directory)
-      throws NotReady {
+  static Map<String, Path> prepare(
+      KubernetesClient client, Pod pod, Path directory, Path emptyDirDirectory) throws NotReady {
     String namespace = pod.getMetadata().getNamespace();
     Map<String, Path> volumes = new LinkedHashMap<>();
     List<Volume> declared =
         pod.getSpec().getVolumes() == null ? List.of() : pod.getSpec().getVolumes();
     try {
+      int emptyDirs = 0;
       for (Volume volume : declared) {
         Path path = directory.resolve(volume.getName());
         if (volume.getHostPath() != null) {
           volumes.put(volume.getName(), Path.of(volume.getHostPath().getPath()));
+          continue;
+        }
+        if (volume.getEmptyDir() != null) {
+          path = emptyDirDirectory.resolve(String.valueOf(emptyDirs++));
+          Files.createDirectories(path);
+          // The kubelet's emptyDir mode; createDirectories would apply the umask.
+          Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rwxrwxrwx"));
+          volumes.put(volume.getName(), path);
           continue;
         }
         Files.createDirectories(path);
@@ -155,15 +173,19 @@ final class PodVolumes {
   record Mounts(
       List<Map.Entry<String, Path>> byPath, List<Map.Entry<String, Path>> ownDirectories) {
 
+    /** {@code --flag=}, {@code -f=} or {@code name=} before a path. */
+    private static final Pattern SETTING = Pattern.compile("-{0,2}[A-Za-z_][A-Za-z0-9_.-]*=(?=/)");
+
     /**
-     * @param podDirectory the agent's directory of the pod: only directories under it are mapped
-     *     back to mount paths, never a {@code hostPath} volume's (its path is the host's own)
+     * @param podDirectories the agent's directories of the pod (its own, its emptyDirs'): only
+     *     directories under them are mapped back to mount paths, never a {@code hostPath} volume's
+     *     (its path is the host's own)
      */
     static Mounts of(
         Container container,
         Map<String, Path> volumes,
         Path terminationMessageFile,
-        Path podDirectory) {
+        List<Path> podDirectories) {
       List<Map.Entry<String, Path>> entries = new ArrayList<>();
       if (container.getVolumeMounts() != null) {
         for (VolumeMount mount : container.getVolumeMounts()) {
@@ -186,7 +208,7 @@ final class PodVolumes {
           Comparator.comparing((Map.Entry<String, Path> e) -> e.getKey().length()).reversed());
       List<Map.Entry<String, Path>> own =
           entries.stream()
-              .filter(e -> e.getValue().startsWith(podDirectory))
+              .filter(e -> podDirectories.stream().anyMatch(e.getValue()::startsWith))
               .sorted(
                   Comparator.comparing(
                           (Map.Entry<String, Path> e) -> e.getValue().toString().length())
@@ -233,8 +255,9 @@ final class PodVolumes {
 
     /**
      * A value that is a path under a mount, several such paths separated by commas (a list of
-     * directories, such as Flyway's locations), or a {@code --flag=} followed by one, with each
-     * path rewritten; anything else unchanged.
+     * directories, such as Flyway's locations), or a {@code --flag=} or a {@code name=} (a setting,
+     * such as PostgreSQL's {@code unix_socket_directories=} after {@code -c}) followed by one, with
+     * each path rewritten; anything else unchanged.
      */
     String rewrite(String value) {
       if (value == null) {
@@ -257,9 +280,9 @@ final class PodVolumes {
       if (value.startsWith("/")) {
         return hostPath(value).map(Path::toString).orElse(value);
       }
-      int equals = value.indexOf("=/");
-      if (value.startsWith("-") && equals > 0) {
-        return value.substring(0, equals + 1) + rewrite(value.substring(equals + 1));
+      Matcher setting = SETTING.matcher(value);
+      if (setting.lookingAt()) {
+        return setting.group() + rewrite(value.substring(setting.end()));
       }
       return value;
     }

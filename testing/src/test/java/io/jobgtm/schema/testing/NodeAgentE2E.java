@@ -32,18 +32,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class NodeAgentE2E {
 
-  /** An image whose {@value #SHELL} the agent runs as this machine's. */
-  private static final String IMAGE = "registry.test/shell:1";
-
-  private static final String SHELL = "/bin/sh";
+  private static final String IMAGE = AgentTestImages.SHELL_IMAGE;
+  private static final String SHELL = AgentTestImages.SHELL;
 
   @RegisterExtension
-  static final LocalClusterExtension CLUSTER =
-      new LocalClusterExtension(
-          () ->
-              List.of(
-                  new ImageCommand(
-                      IMAGE, SHELL, List.of(SHELL), Map.of("IMAGE_GREETING", "from the image"))));
+  static final LocalClusterExtension CLUSTER = new LocalClusterExtension(AgentTestImages::commands);
 
   private static final String NAMESPACE = "agent-e2e";
 

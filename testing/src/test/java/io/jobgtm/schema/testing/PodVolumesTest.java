@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -31,13 +32,22 @@ class PodVolumesTest {
           container,
           Map.of("schema", POD.resolve("schema"), "data", POD.resolve("data")),
           POD.resolve("termination-log"),
-          POD);
+          List.of(POD));
 
   @Test
   void aPathUnderAMountAndAFlagWithOneAreRewritten() {
     assertThat(mounts.rewrite("/migrations/schema")).isEqualTo("/agent/pods/p1/schema");
     assertThat(mounts.rewrite("--dir=/migrations/data/x")).isEqualTo("--dir=/agent/pods/p1/data/x");
     assertThat(mounts.rewrite("/etc/other")).isEqualTo("/etc/other");
+  }
+
+  @Test
+  void aSettingWithAPathUnderAMountIsRewrittenAsAFlagIs() {
+    assertThat(mounts.rewrite("unix_socket_directories=/migrations/data"))
+        .isEqualTo("unix_socket_directories=/agent/pods/p1/data");
+    assertThat(mounts.rewrite("unix_socket_directories=/var/run"))
+        .isEqualTo("unix_socket_directories=/var/run");
+    assertThat(mounts.rewrite("a b=/migrations/data")).isEqualTo("a b=/migrations/data");
   }
 
   @Test
