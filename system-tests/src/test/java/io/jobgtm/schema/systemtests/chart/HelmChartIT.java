@@ -413,6 +413,21 @@ class HelmChartIT {
   }
 
   @Test
+  void workflowDatabaseMayFindItsBaselineVersionByReplay() throws IOException {
+    Path values = work.resolve("workflow-auto-baseline.yaml");
+    Files.writeString(
+        values,
+        "workflowDatabase:\n  enabled: true\n  baseline:\n"
+            + "    onUnversionedSchema: Baseline\n    version: Auto\n");
+
+    SchemaVersion workflow = render(values).schemaVersion("workflow");
+
+    assertThat(workflow.getSpec().getBaseline().getOnUnversionedSchema())
+        .isEqualTo(UnversionedSchemaPolicy.BASELINE);
+    assertThat(workflow.getSpec().getBaseline().getVersion()).isEqualTo("Auto");
+  }
+
+  @Test
   void customImageResourcesAndPort() {
     Rendered rendered = render(Chart.file("ci/custom-image-values.yaml"));
 
