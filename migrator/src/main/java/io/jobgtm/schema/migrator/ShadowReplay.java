@@ -94,6 +94,35 @@ final class ShadowReplay {
    * @return the models, lowest version first
    */
   List<BaselineMatch.Replayed> replay(DatabaseIdentity migrated) {
+    progress.progress(
+        "shadow replay: "
+            + production.migrations.versions().size()
+            + " version(s) in the "
+            + shadow.describe());
+    return inReplaySchema(migrated, "cannot verify the baseline", this::replay);
+  }
+
+  /** Work in the replay's own schema of the shadow, before the schema and roles are dropped. */
+  @FunctionalInterface
+  interface InReplaySchema<T> {
+    /**
+     * @param connection a connection to the shadow, auto-commit on
+     * @param schema the replay's schema, empty at first
+     * @param roles the roles created for the replay so far; add those the work creates
+     */
+    T run(Connection connection, String schema, List<String> roles) throws SQLException;
+  }
+
+  /**
+   * Runs {@code work} in a schema of the replay's own in the shadow, after checking that the shadow
+   * is not the migrated database, and drops that schema and the roles created for it afterwards,
+   * whatever happened.
+   *
+   * @param migrated the identity of the migrated database
+   * @param purpose what a failure keeps from being done, first in its message, such as {@code
+   *     cannot verify the baseline}
+   */
+  <T> T inReplaySchema(DatabaseIdentity migrated, String purpose, InReplaySchema<T> work) {
     ConnectionSettings settings = shadow.settings("public");
     Connection connection;
     try {
@@ -119,14 +148,8 @@ final class ShadowReplay {
       execute(connection, "CREATE SCHEMA " + quote(schema));
       List<String> roles = new ArrayList<>();
       try {
-        progress.progress(
-            "shadow replay: "
-                + production.migrations.versions().size()
-                + " version(s) in schema "
-                + schema
-                + " of the "
-                + shadow.describe());
-        return replay(connection, schema, roles);
+        progress.progress("shadow replay: schema " + schema + " of the " + shadow.describe());
+        return work.run(connection, schema, roles);
       } finally {
         cleanUp(connection, schema, roles);
       }
@@ -137,7 +160,7 @@ final class ShadowReplay {
               ? FailureReason.ShadowReplayFailed
               : failure.reason(),
           null,
-          redactor.clean("cannot verify the baseline: " + failure.getMessage()),
+          redactor.clean(purpose + ": " + failure.getMessage()),
           null);
     }
   }
@@ -148,60 +171,22 @@ final class ShadowReplay {
     String migratedSchema = production.connection.schema();
     Map<String, String> presentBefore = objectsIn(connection, migratedSchema);
     for (Version version : production.migrations.versions()) {
-      MigrationResult result = migrate(schema, version);
-      while (result.failure() != null) {
-        String role = missingRole(result).orElse(null);
-        if (role == null || roles.contains(role) || roles.size() >= MAX_ROLES) {
-          throw new MigrationException(
-              FailureReason.ShadowReplayFailed,
-              result.failure().version(),
-              redactor.clean(
-                  "cannot verify the baseline: the migration set cannot be replayed in the "
-                      + shadow.describe()
-                      + ", version "
-                      + version
-                      + ": "
-                      + result.failure().describe()),
-              null);
-        }
-        execute(connection, "CREATE ROLE " + quote(role) + " NOLOGIN");
-        roles.add(role);
-        progress.progress(
-            "shadow replay: created role "
-                + role
-                + " (NOLOGIN), which version "
-                + version
-                + " names");
-        result = migrate(schema, version);
-      }
-      List<String> strays = new ArrayList<>();
-      objectsIn(connection, migratedSchema)
-          .forEach(
-              (key, name) -> {
-                if (!presentBefore.containsKey(key)) {
-                  strays.add(name);
-                }
-              });
-      if (!strays.isEmpty()) {
+      MigrationResult result = migrate(connection, schema, version, roles).result();
+      if (result.failure() != null) {
         throw new MigrationException(
             FailureReason.ShadowReplayFailed,
-            version.toString(),
+            result.failure().version(),
             redactor.clean(
-                "cannot verify the baseline: version "
-                    + version
-                    + " created "
-                    + String.join(", ", strays.stream().sorted().limit(10).toList())
-                    + (strays.size() > 10 ? " and " + (strays.size() - 10) + " more" : "")
-                    + " in schema "
-                    + migratedSchema
-                    + " of the "
+                "cannot verify the baseline: the migration set cannot be replayed in the "
                     + shadow.describe()
-                    + ", not in the replay's schema: a script that qualifies names with the"
-                    + " migrated schema's name cannot be replayed; leave them unqualified or"
-                    + " write ${flyway:defaultSchema}. Those objects stay in the shadow: drop"
-                    + " them there"),
+                    + ", version "
+                    + version
+                    + ": "
+                    + result.failure().describe()),
             null);
       }
+      refuseStrays(
+          connection, presentBefore, version, "cannot verify the baseline: version " + version);
       if (version.toString().equals(result.versionAfter())) {
         models.add(
             new BaselineMatch.Replayed(
@@ -212,18 +197,110 @@ final class ShadowReplay {
     return models;
   }
 
-  private MigrationResult migrate(String schema, Version version) {
+  /**
+   * The tables, views, sequences, routines and types in the shadow's schema named like the migrated
+   * one ({@link #objectsIn}), to tell later which a script created there.
+   */
+  Map<String, String> objectsInMigratedSchema(Connection connection) throws SQLException {
+    return objectsIn(connection, production.connection.schema());
+  }
+
+  /**
+   * Refuses, with {@link FailureReason#ShadowReplayFailed}, objects that scripts created in the
+   * shadow's schema named like the migrated one since {@code presentBefore} was taken.
+   *
+   * @param version the version the failure names, or null
+   * @param what what ran, first in the message, such as {@code cannot verify the baseline: version
+   *     2}
+   */
+  void refuseStrays(
+      Connection connection, Map<String, String> presentBefore, Version version, String what)
+      throws SQLException {
+    String migratedSchema = production.connection.schema();
+    List<String> strays = new ArrayList<>();
+    objectsIn(connection, migratedSchema)
+        .forEach(
+            (key, name) -> {
+              if (!presentBefore.containsKey(key)) {
+                strays.add(name);
+              }
+            });
+    if (!strays.isEmpty()) {
+      throw new MigrationException(
+          FailureReason.ShadowReplayFailed,
+          version == null ? null : version.toString(),
+          redactor.clean(
+              what
+                  + " created "
+                  + String.join(", ", strays.stream().sorted().limit(10).toList())
+                  + (strays.size() > 10 ? " and " + (strays.size() - 10) + " more" : "")
+                  + " in schema "
+                  + migratedSchema
+                  + " of the "
+                  + shadow.describe()
+                  + ", not in the replay's schema: a script that qualifies names with the"
+                  + " migrated schema's name cannot be replayed; leave them unqualified or"
+                  + " write ${flyway:defaultSchema}. Those objects stay in the shadow: drop"
+                  + " them there"),
+          null);
+    }
+  }
+
+  /**
+   * Migrates the replay's schema to {@code version} with the engine itself, in one run: Flyway's
+   * own semantics, the set's placeholders, naming, history table and SQL callbacks. A script that
+   * fails because a role it names does not exist has the role created ({@code NOLOGIN}, added to
+   * {@code roles}) and the run is made again.
+   *
+   * @return the run's result, failed when a script failed for another reason
+   */
+  Migrator.Attempt migrate(
+      Connection connection, String schema, Version version, List<String> roles)
+      throws SQLException {
+    Migrator.Attempt attempt = engine(schema, version).attempt();
+    while (attempt.result().failure() != null) {
+      String role = missingRole(attempt.result()).orElse(null);
+      if (role == null || roles.contains(role) || roles.size() >= MAX_ROLES) {
+        return attempt;
+      }
+      execute(connection, "CREATE ROLE " + quote(role) + " NOLOGIN");
+      roles.add(role);
+      progress.progress(
+          "shadow replay: created role "
+              + role
+              + " (NOLOGIN), which "
+              + (attempt.result().failure().version() == null
+                  ? "a repeatable migration"
+                  : "version " + attempt.result().failure().version())
+              + " names");
+      attempt = engine(schema, version).attempt();
+    }
+    return attempt;
+  }
+
+  private Migrator engine(String schema, Version version) {
     MigratorConfiguration replay =
         Migrator.configure()
             .connection(shadow.settings(schema))
             .migrations(production.migrations)
             .historyTable(production.historyTable)
+            .outOfOrder(production.outOfOrder)
             .connectTimeout(production.connectTimeout)
             .lockTimeout(production.lockTimeout)
             .statementTimeout(production.statementTimeout)
             .target(version.toString());
     replay.placeholders = production.placeholders;
-    return replay.load().migrate();
+    return replay.load();
+  }
+
+  /** The shadow's description, safe to print. */
+  String describe() {
+    return shadow.describe();
+  }
+
+  /** A message with the shadow's password taken out. */
+  String clean(String message) {
+    return redactor.clean(message);
   }
 
   /**
