@@ -972,7 +972,11 @@ public final class Migrator {
     }
 
     private List<Callback> progressCallbacks() {
-      return List.of(new ProgressCallback(run, true), new ProgressCallback(run, false));
+      List<Callback> callbacks =
+          new ArrayList<>(
+              List.of(new ProgressCallback(run, true), new ProgressCallback(run, false)));
+      callbacks.addAll(configuration.engineCallbacks);
+      return callbacks;
     }
 
     Flyway forValidation() {

@@ -18,6 +18,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.callback.Callback;
+import org.flywaydb.core.api.callback.Context;
+import org.flywaydb.core.api.callback.Event;
 
 /**
  * Replays a migration set in a {@link ShadowDatabase}, version by version, and takes the schema
@@ -167,6 +171,10 @@ final class ShadowReplay {
 
   private List<BaselineMatch.Replayed> replay(
       Connection connection, String schema, List<String> roles) throws SQLException {
+    MigrationSet set = production.migrations;
+    if (set.repeatable().isEmpty() && set.callbacks().isEmpty() && set.baseline().isEmpty()) {
+      return replayInOneRun(connection, schema, roles);
+    }
     List<BaselineMatch.Replayed> models = new ArrayList<>();
     String migratedSchema = production.connection.schema();
     Map<String, String> presentBefore = objectsIn(connection, migratedSchema);
@@ -195,6 +203,109 @@ final class ShadowReplay {
       }
     }
     return models;
+  }
+
+  /**
+   * The replay of a set of versioned migrations alone in one engine run to the highest version,
+   * where the version-by-version runs of {@link #replay(Connection, String, List)} would apply the
+   * same scripts in the same order, each in a run of its own: no repeatable migration (applied at
+   * the end of every run), no SQL callback (fired in every run) and no baseline migration (which a
+   * run picks by its target). Each version's model is read on the replay's own connection once its
+   * transaction is committed: when the next migration begins, and after the last. What a script
+   * leaves in the shadow's schema named like the migrated one is refused as it is there.
+   */
+  private List<BaselineMatch.Replayed> replayInOneRun(
+      Connection connection, String schema, List<String> roles) throws SQLException {
+    Map<String, String> presentBefore = objectsInMigratedSchema(connection);
+    ModelAfterEachVersion capture =
+        new ModelAfterEachVersion(connection, schema, presentBefore, production.historyTable);
+    List<Version> versions = production.migrations.versions();
+    Version latest = versions.get(versions.size() - 1);
+    MigrationResult result = migrate(connection, schema, latest, roles, capture).result();
+    if (capture.refused != null) {
+      throw capture.refused;
+    }
+    if (result.failure() != null) {
+      String version = result.failure().version();
+      throw new MigrationException(
+          FailureReason.ShadowReplayFailed,
+          version,
+          redactor.clean(
+              "cannot verify the baseline: the migration set cannot be replayed in the "
+                  + shadow.describe()
+                  + ", version "
+                  + version
+                  + ": "
+                  + result.failure().describe()),
+          null);
+    }
+    return capture.models;
+  }
+
+  /** Takes the model after each version of a one-run replay, on the replay's own connection. */
+  private final class ModelAfterEachVersion implements Callback {
+    private final Connection connection;
+    private final String schema;
+    private final Map<String, String> presentBefore;
+    private final String historyTable;
+    final List<BaselineMatch.Replayed> models = new ArrayList<>();
+    MigrationException refused;
+    private Version applied;
+
+    ModelAfterEachVersion(
+        Connection connection,
+        String schema,
+        Map<String, String> presentBefore,
+        String historyTable) {
+      this.connection = connection;
+      this.schema = schema;
+      this.presentBefore = presentBefore;
+      this.historyTable = historyTable;
+    }
+
+    @Override
+    public boolean supports(Event event, Context context) {
+      return event == Event.AFTER_EACH_MIGRATE
+          || event == Event.BEFORE_EACH_MIGRATE
+          || event == Event.AFTER_MIGRATE;
+    }
+
+    @Override
+    public boolean canHandleInTransaction(Event event, Context context) {
+      return true;
+    }
+
+    @Override
+    public void handle(Event event, Context context) {
+      if (event == Event.AFTER_EACH_MIGRATE) {
+        // Committed with its history entry only when the next migration begins, or the run ends.
+        applied = Version.parse(context.getMigrationInfo().getVersion().getVersion());
+        return;
+      }
+      if (applied == null) {
+        return;
+      }
+      Version version = applied;
+      applied = null;
+      try {
+        refuseStrays(
+            connection, presentBefore, version, "cannot verify the baseline: version " + version);
+        models.add(
+            new BaselineMatch.Replayed(
+                version, SchemaReader.read(connection, schema, historyTable, List.of())));
+      } catch (MigrationException e) {
+        refused = e;
+        throw new FlywayException("stopped: " + e.getMessage());
+      } catch (SQLException e) {
+        throw new FlywayException(
+            "reading the shadow's schema after version " + version + ": " + e.getMessage());
+      }
+    }
+
+    @Override
+    public String getCallbackName() {
+      return "shadow-replay-models";
+    }
   }
 
   /**
@@ -257,7 +368,13 @@ final class ShadowReplay {
   Migrator.Attempt migrate(
       Connection connection, String schema, Version version, List<String> roles)
       throws SQLException {
-    Migrator.Attempt attempt = engine(schema, version).attempt();
+    return migrate(connection, schema, version, roles, null);
+  }
+
+  private Migrator.Attempt migrate(
+      Connection connection, String schema, Version version, List<String> roles, Callback capture)
+      throws SQLException {
+    Migrator.Attempt attempt = engine(schema, version, capture).attempt();
     while (attempt.result().failure() != null) {
       String role = missingRole(attempt.result()).orElse(null);
       if (role == null || roles.contains(role) || roles.size() >= MAX_ROLES) {
@@ -273,12 +390,12 @@ final class ShadowReplay {
                   ? "a repeatable migration"
                   : "version " + attempt.result().failure().version())
               + " names");
-      attempt = engine(schema, version).attempt();
+      attempt = engine(schema, version, capture).attempt();
     }
     return attempt;
   }
 
-  private Migrator engine(String schema, Version version) {
+  private Migrator engine(String schema, Version version, Callback capture) {
     MigratorConfiguration replay =
         Migrator.configure()
             .connection(shadow.settings(schema))
@@ -290,6 +407,9 @@ final class ShadowReplay {
             .statementTimeout(production.statementTimeout)
             .target(version.toString());
     replay.placeholders = production.placeholders;
+    if (capture != null) {
+      replay.engineCallbacks = List.of(capture);
+    }
     return replay.load();
   }
 
