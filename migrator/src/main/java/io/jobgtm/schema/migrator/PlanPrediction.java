@@ -170,14 +170,18 @@ public record PlanPrediction(
         left =
             DriftReproduction.reproduce(connection, replaySchema, configuration.historyTable, live);
       }
-      Migrator.Attempt attempt = replay.migrate(connection, replaySchema, target, roles);
-      replay.refuseStrays(
-          connection, presentBefore, null, "cannot predict: the pending migrations");
       List<String> files = pending.stream().map(MigrationScript::fileName).toList();
       String failure = null;
       List<String> succeeded = files;
       List<String> notReached = List.of();
-      if (attempt.result().failure() != null) {
+      // Nothing to run when nothing is pending and no callback fires: the drift is the answer.
+      Migrator.Attempt attempt =
+          pending.isEmpty() && configuration.migrations.callbacks().isEmpty()
+              ? null
+              : replay.migrate(connection, replaySchema, target, roles);
+      replay.refuseStrays(
+          connection, presentBefore, null, "cannot predict: the pending migrations");
+      if (attempt != null && attempt.result().failure() != null) {
         failure = describe(attempt, replaySchema);
         String failed = attempt.scriptError() == null ? null : attempt.scriptError().script();
         int at = failed == null ? -1 : files.indexOf(failed);
