@@ -100,6 +100,29 @@ class PlanPredictionIT {
   }
 
   @Test
+  void aColumnDroppedByHandIsReproducedAndTheScriptUsingItIsPredictedToFail() {
+    MigrationFiles files = MigrationFiles.copyOfReference();
+    migrateTo(files, "2");
+    postgres.execute(database.database(), "ALTER TABLE job_listings DROP COLUMN is_remote");
+    files.with(
+        "V3__remote_listings.sql",
+        "CREATE VIEW remote_listings AS\n  SELECT id FROM job_listings WHERE is_remote;\n");
+
+    MigratorProcess.Finished plan = withShadow(files.directory().toString(), "plan").run();
+
+    assertThat(plan.exitCode()).as(plan.toString()).isEqualTo(3);
+    assertThat(plan.stdout())
+        .contains(
+            "  drift: missing column job_listings.is_remote: boolean NOT NULL DEFAULT false\n")
+        .contains("  drift: missing index ix_job_listings_is_remote:")
+        .contains(
+            "predicted failure: V3__remote_listings.sql line 1: 42703 column \"is_remote\" does"
+                + " not exist\n")
+        .doesNotContain("not reproduced");
+    assertThat(replaySchemasLeftInTheShadow()).isEmpty();
+  }
+
+  @Test
   void aTypeThatDoesNotExistIsPredictedAsTheRealRunThenMeetsIt() {
     MigrationFiles files = MigrationFiles.copyOfReference();
     migrateTo(files, "2");
