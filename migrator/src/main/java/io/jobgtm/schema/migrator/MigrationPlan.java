@@ -23,6 +23,8 @@ import java.util.Map;
  * @param sql the text that runs for each script above, by file name: its SQL with placeholders
  *     replaced where replacement is on (Flyway's built-in {@code ${flyway:timestamp}} is the time
  *     of the plan), else as written
+ * @param prediction what {@code migrate} would meet, found in the shadow database; null without a
+ *     shadow, for a downgrade, and when the plan is a refusal
  */
 public record MigrationPlan(
     MigrationResult result,
@@ -31,7 +33,8 @@ public record MigrationPlan(
     List<MigrationScript> undo,
     List<String> outsideTransaction,
     List<MigrationScript> callbacks,
-    Map<String, String> sql) {
+    Map<String, String> sql,
+    PlanPrediction prediction) {
 
   public MigrationPlan {
     pending = List.copyOf(pending);

@@ -69,6 +69,9 @@ public final class Migrator {
   private final ProgressListener progress;
   private final SessionDefaults sessionDefaults;
 
+  /** The statement of a script that made the last command fail, or null ({@link #attempt()}). */
+  private ScriptError scriptError;
+
   Migrator(MigratorConfiguration configuration) {
     this.configuration = configuration;
     this.connection = configuration.connection;
@@ -171,6 +174,7 @@ public final class Migrator {
     List<String> outsideTransaction = new ArrayList<>();
     List<MigrationScript> callbacks = new ArrayList<>();
     Map<String, String> sql = new HashMap<>();
+    PlanPrediction[] prediction = {null};
     MigrationResult result =
         run(
             "plan",
@@ -187,10 +191,47 @@ public final class Migrator {
               for (List<MigrationScript> scripts : List.of(pending, undo, callbacks)) {
                 scripts.forEach(script -> sql.put(script.fileName(), flyway.render(script)));
               }
+              if (configuration.shadow != null && decision.undo().isEmpty()) {
+                Version from =
+                    decision.baseline() != null ? decision.baseline() : run.history.current();
+                prediction[0] =
+                    new PlanPrediction.Predictor(configuration, progress)
+                        .predict(session, from, resolveTarget(target), pending);
+              }
             });
     return new MigrationPlan(
-        result, result.baselineVersion(), pending, undo, outsideTransaction, callbacks, sql);
+        result,
+        result.baselineVersion(),
+        pending,
+        undo,
+        outsideTransaction,
+        callbacks,
+        sql,
+        result.succeeded() ? prediction[0] : null);
   }
+
+  /**
+   * {@link #migrate()}, and when a script failed, where and how: what a predicting plan reports of
+   * a run in the shadow ({@link PlanPrediction}).
+   */
+  Attempt attempt() {
+    scriptError = null;
+    MigrationResult result = migrate();
+    return new Attempt(result, result.succeeded() ? null : scriptError);
+  }
+
+  /** The result of {@link #attempt()} and the failed statement, null when none failed. */
+  record Attempt(MigrationResult result, ScriptError scriptError) {}
+
+  /**
+   * A statement of a script that failed.
+   *
+   * @param script the file name
+   * @param line the line of the script the statement starts on, 0 when Flyway did not say
+   * @param sqlState the SQLSTATE, or null
+   * @param message the server's message alone, without the statement's text
+   */
+  record ScriptError(String script, int line, String sqlState, String message) {}
 
   private void migrate(DatabaseSession session, Run run, FlywayFactory flyway) {
     Decision decision = decide(session, run, flyway);
@@ -791,6 +832,7 @@ public final class Migrator {
     if (run.failingScript != null) {
       String file = run.failingScript;
       if (sql != null) {
+        scriptError = SqlFailures.scriptError(e, sql, file);
         return SqlFailures.scriptFailure(
             sql,
             FailureReason.MigrationFailed,
@@ -930,7 +972,11 @@ public final class Migrator {
     }
 
     private List<Callback> progressCallbacks() {
-      return List.of(new ProgressCallback(run, true), new ProgressCallback(run, false));
+      List<Callback> callbacks =
+          new ArrayList<>(
+              List.of(new ProgressCallback(run, true), new ProgressCallback(run, false)));
+      callbacks.addAll(configuration.engineCallbacks);
+      return callbacks;
     }
 
     Flyway forValidation() {

@@ -5,6 +5,7 @@ import io.jobgtm.schema.contract.FailureReason;
 import io.jobgtm.schema.contract.JobEnvironment;
 import io.jobgtm.schema.contract.Version;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -49,6 +50,9 @@ public final class MigratorConfiguration {
   ProgressListener progress = ProgressListener.NONE;
   ShadowDatabase shadow;
   boolean verifyBaseline = true;
+
+  /** Flyway callbacks run beside the engine's own around each migration: the shadow replay's. */
+  List<org.flywaydb.core.api.callback.Callback> engineCallbacks = List.of();
 
   MigratorConfiguration() {}
 

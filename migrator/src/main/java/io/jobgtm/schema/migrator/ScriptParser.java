@@ -16,6 +16,7 @@ import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.configuration.Configuration;
 import org.flywaydb.core.internal.parser.ParsingContext;
 import org.flywaydb.core.internal.parser.PlaceholderReplacingReader;
+import org.flywaydb.core.internal.sqlscript.FlywaySqlScriptException;
 import org.flywaydb.core.internal.sqlscript.SqlScriptMetadata;
 import org.flywaydb.core.internal.sqlscript.SqlStatement;
 import org.flywaydb.core.internal.sqlscript.SqlStatementIterator;
@@ -91,6 +92,19 @@ final class ScriptParser {
       throw unparsable(script, e);
     }
     return new Parsed(script, runsInTransaction, statements);
+  }
+
+  /**
+   * The line of its script that the statement whose failure Flyway reports starts on, as Flyway's
+   * parser numbered it; 0 when the failure names no statement.
+   */
+  static int failedLine(Throwable failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof FlywaySqlScriptException statement) {
+        return statement.getLineNumber();
+      }
+    }
+    return 0;
   }
 
   /**

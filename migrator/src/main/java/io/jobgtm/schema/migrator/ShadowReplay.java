@@ -18,6 +18,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.callback.Callback;
+import org.flywaydb.core.api.callback.Context;
+import org.flywaydb.core.api.callback.Event;
 
 /**
  * Replays a migration set in a {@link ShadowDatabase}, version by version, and takes the schema
@@ -94,6 +98,35 @@ final class ShadowReplay {
    * @return the models, lowest version first
    */
   List<BaselineMatch.Replayed> replay(DatabaseIdentity migrated) {
+    progress.progress(
+        "shadow replay: "
+            + production.migrations.versions().size()
+            + " version(s) in the "
+            + shadow.describe());
+    return inReplaySchema(migrated, "cannot verify the baseline", this::replay);
+  }
+
+  /** Work in the replay's own schema of the shadow, before the schema and roles are dropped. */
+  @FunctionalInterface
+  interface InReplaySchema<T> {
+    /**
+     * @param connection a connection to the shadow, auto-commit on
+     * @param schema the replay's schema, empty at first
+     * @param roles the roles created for the replay so far; add those the work creates
+     */
+    T run(Connection connection, String schema, List<String> roles) throws SQLException;
+  }
+
+  /**
+   * Runs {@code work} in a schema of the replay's own in the shadow, after checking that the shadow
+   * is not the migrated database, and drops that schema and the roles created for it afterwards,
+   * whatever happened.
+   *
+   * @param migrated the identity of the migrated database
+   * @param purpose what a failure keeps from being done, first in its message, such as {@code
+   *     cannot verify the baseline}
+   */
+  <T> T inReplaySchema(DatabaseIdentity migrated, String purpose, InReplaySchema<T> work) {
     ConnectionSettings settings = shadow.settings("public");
     Connection connection;
     try {
@@ -119,14 +152,8 @@ final class ShadowReplay {
       execute(connection, "CREATE SCHEMA " + quote(schema));
       List<String> roles = new ArrayList<>();
       try {
-        progress.progress(
-            "shadow replay: "
-                + production.migrations.versions().size()
-                + " version(s) in schema "
-                + schema
-                + " of the "
-                + shadow.describe());
-        return replay(connection, schema, roles);
+        progress.progress("shadow replay: schema " + schema + " of the " + shadow.describe());
+        return work.run(connection, schema, roles);
       } finally {
         cleanUp(connection, schema, roles);
       }
@@ -137,71 +164,37 @@ final class ShadowReplay {
               ? FailureReason.ShadowReplayFailed
               : failure.reason(),
           null,
-          redactor.clean("cannot verify the baseline: " + failure.getMessage()),
+          redactor.clean(purpose + ": " + failure.getMessage()),
           null);
     }
   }
 
   private List<BaselineMatch.Replayed> replay(
       Connection connection, String schema, List<String> roles) throws SQLException {
+    MigrationSet set = production.migrations;
+    if (set.repeatable().isEmpty() && set.callbacks().isEmpty() && set.baseline().isEmpty()) {
+      return replayInOneRun(connection, schema, roles);
+    }
     List<BaselineMatch.Replayed> models = new ArrayList<>();
     String migratedSchema = production.connection.schema();
     Map<String, String> presentBefore = objectsIn(connection, migratedSchema);
     for (Version version : production.migrations.versions()) {
-      MigrationResult result = migrate(schema, version);
-      while (result.failure() != null) {
-        String role = missingRole(result).orElse(null);
-        if (role == null || roles.contains(role) || roles.size() >= MAX_ROLES) {
-          throw new MigrationException(
-              FailureReason.ShadowReplayFailed,
-              result.failure().version(),
-              redactor.clean(
-                  "cannot verify the baseline: the migration set cannot be replayed in the "
-                      + shadow.describe()
-                      + ", version "
-                      + version
-                      + ": "
-                      + result.failure().describe()),
-              null);
-        }
-        execute(connection, "CREATE ROLE " + quote(role) + " NOLOGIN");
-        roles.add(role);
-        progress.progress(
-            "shadow replay: created role "
-                + role
-                + " (NOLOGIN), which version "
-                + version
-                + " names");
-        result = migrate(schema, version);
-      }
-      List<String> strays = new ArrayList<>();
-      objectsIn(connection, migratedSchema)
-          .forEach(
-              (key, name) -> {
-                if (!presentBefore.containsKey(key)) {
-                  strays.add(name);
-                }
-              });
-      if (!strays.isEmpty()) {
+      MigrationResult result = migrate(connection, schema, version, roles).result();
+      if (result.failure() != null) {
         throw new MigrationException(
             FailureReason.ShadowReplayFailed,
-            version.toString(),
+            result.failure().version(),
             redactor.clean(
-                "cannot verify the baseline: version "
-                    + version
-                    + " created "
-                    + String.join(", ", strays.stream().sorted().limit(10).toList())
-                    + (strays.size() > 10 ? " and " + (strays.size() - 10) + " more" : "")
-                    + " in schema "
-                    + migratedSchema
-                    + " of the "
+                "cannot verify the baseline: the migration set cannot be replayed in the "
                     + shadow.describe()
-                    + ", not in the replay's schema: a script that qualifies names with the"
-                    + " migrated schema's name cannot be replayed; leave them unqualified or"
-                    + " write ${flyway:defaultSchema}. Those objects stay in the shadow: drop"
-                    + " them there"),
+                    + ", version "
+                    + version
+                    + ": "
+                    + result.failure().describe()),
             null);
       }
+      refuseStrays(
+          connection, presentBefore, version, "cannot verify the baseline: version " + version);
       if (version.toString().equals(result.versionAfter())) {
         models.add(
             new BaselineMatch.Replayed(
@@ -212,18 +205,222 @@ final class ShadowReplay {
     return models;
   }
 
-  private MigrationResult migrate(String schema, Version version) {
+  /**
+   * The replay of a set of versioned migrations alone in one engine run to the highest version,
+   * where the version-by-version runs of {@link #replay(Connection, String, List)} would apply the
+   * same scripts in the same order, each in a run of its own: no repeatable migration (applied at
+   * the end of every run), no SQL callback (fired in every run) and no baseline migration (which a
+   * run picks by its target). Each version's model is read on the replay's own connection once its
+   * transaction is committed: when the next migration begins, and after the last. What a script
+   * leaves in the shadow's schema named like the migrated one is refused as it is there.
+   */
+  private List<BaselineMatch.Replayed> replayInOneRun(
+      Connection connection, String schema, List<String> roles) throws SQLException {
+    Map<String, String> presentBefore = objectsInMigratedSchema(connection);
+    ModelAfterEachVersion capture =
+        new ModelAfterEachVersion(connection, schema, presentBefore, production.historyTable);
+    List<Version> versions = production.migrations.versions();
+    Version latest = versions.get(versions.size() - 1);
+    MigrationResult result = migrate(connection, schema, latest, roles, capture).result();
+    if (capture.refused != null) {
+      throw capture.refused;
+    }
+    if (result.failure() != null) {
+      String version = result.failure().version();
+      throw new MigrationException(
+          FailureReason.ShadowReplayFailed,
+          version,
+          redactor.clean(
+              "cannot verify the baseline: the migration set cannot be replayed in the "
+                  + shadow.describe()
+                  + ", version "
+                  + version
+                  + ": "
+                  + result.failure().describe()),
+          null);
+    }
+    return capture.models;
+  }
+
+  /** Takes the model after each version of a one-run replay, on the replay's own connection. */
+  private final class ModelAfterEachVersion implements Callback {
+    private final Connection connection;
+    private final String schema;
+    private final Map<String, String> presentBefore;
+    private final String historyTable;
+    final List<BaselineMatch.Replayed> models = new ArrayList<>();
+    MigrationException refused;
+    private Version applied;
+
+    ModelAfterEachVersion(
+        Connection connection,
+        String schema,
+        Map<String, String> presentBefore,
+        String historyTable) {
+      this.connection = connection;
+      this.schema = schema;
+      this.presentBefore = presentBefore;
+      this.historyTable = historyTable;
+    }
+
+    @Override
+    public boolean supports(Event event, Context context) {
+      return event == Event.AFTER_EACH_MIGRATE
+          || event == Event.BEFORE_EACH_MIGRATE
+          || event == Event.AFTER_MIGRATE;
+    }
+
+    @Override
+    public boolean canHandleInTransaction(Event event, Context context) {
+      return true;
+    }
+
+    @Override
+    public void handle(Event event, Context context) {
+      if (event == Event.AFTER_EACH_MIGRATE) {
+        // Committed with its history entry only when the next migration begins, or the run ends.
+        applied = Version.parse(context.getMigrationInfo().getVersion().getVersion());
+        return;
+      }
+      if (applied == null) {
+        return;
+      }
+      Version version = applied;
+      applied = null;
+      try {
+        refuseStrays(
+            connection, presentBefore, version, "cannot verify the baseline: version " + version);
+        models.add(
+            new BaselineMatch.Replayed(
+                version, SchemaReader.read(connection, schema, historyTable, List.of())));
+      } catch (MigrationException e) {
+        refused = e;
+        throw new FlywayException("stopped: " + e.getMessage());
+      } catch (SQLException e) {
+        throw new FlywayException(
+            "reading the shadow's schema after version " + version + ": " + e.getMessage());
+      }
+    }
+
+    @Override
+    public String getCallbackName() {
+      return "shadow-replay-models";
+    }
+  }
+
+  /**
+   * The tables, views, sequences, routines and types in the shadow's schema named like the migrated
+   * one ({@link #objectsIn}), to tell later which a script created there.
+   */
+  Map<String, String> objectsInMigratedSchema(Connection connection) throws SQLException {
+    return objectsIn(connection, production.connection.schema());
+  }
+
+  /**
+   * Refuses, with {@link FailureReason#ShadowReplayFailed}, objects that scripts created in the
+   * shadow's schema named like the migrated one since {@code presentBefore} was taken.
+   *
+   * @param version the version the failure names, or null
+   * @param what what ran, first in the message, such as {@code cannot verify the baseline: version
+   *     2}
+   */
+  void refuseStrays(
+      Connection connection, Map<String, String> presentBefore, Version version, String what)
+      throws SQLException {
+    String migratedSchema = production.connection.schema();
+    List<String> strays = new ArrayList<>();
+    objectsIn(connection, migratedSchema)
+        .forEach(
+            (key, name) -> {
+              if (!presentBefore.containsKey(key)) {
+                strays.add(name);
+              }
+            });
+    if (!strays.isEmpty()) {
+      throw new MigrationException(
+          FailureReason.ShadowReplayFailed,
+          version == null ? null : version.toString(),
+          redactor.clean(
+              what
+                  + " created "
+                  + String.join(", ", strays.stream().sorted().limit(10).toList())
+                  + (strays.size() > 10 ? " and " + (strays.size() - 10) + " more" : "")
+                  + " in schema "
+                  + migratedSchema
+                  + " of the "
+                  + shadow.describe()
+                  + ", not in the replay's schema: a script that qualifies names with the"
+                  + " migrated schema's name cannot be replayed; leave them unqualified or"
+                  + " write ${flyway:defaultSchema}. Those objects stay in the shadow: drop"
+                  + " them there"),
+          null);
+    }
+  }
+
+  /**
+   * Migrates the replay's schema to {@code version} with the engine itself, in one run: Flyway's
+   * own semantics, the set's placeholders, naming, history table and SQL callbacks. A script that
+   * fails because a role it names does not exist has the role created ({@code NOLOGIN}, added to
+   * {@code roles}) and the run is made again.
+   *
+   * @return the run's result, failed when a script failed for another reason
+   */
+  Migrator.Attempt migrate(
+      Connection connection, String schema, Version version, List<String> roles)
+      throws SQLException {
+    return migrate(connection, schema, version, roles, null);
+  }
+
+  private Migrator.Attempt migrate(
+      Connection connection, String schema, Version version, List<String> roles, Callback capture)
+      throws SQLException {
+    Migrator.Attempt attempt = engine(schema, version, capture).attempt();
+    while (attempt.result().failure() != null) {
+      String role = missingRole(attempt.result()).orElse(null);
+      if (role == null || roles.contains(role) || roles.size() >= MAX_ROLES) {
+        return attempt;
+      }
+      execute(connection, "CREATE ROLE " + quote(role) + " NOLOGIN");
+      roles.add(role);
+      progress.progress(
+          "shadow replay: created role "
+              + role
+              + " (NOLOGIN), which "
+              + (attempt.result().failure().version() == null
+                  ? "a repeatable migration"
+                  : "version " + attempt.result().failure().version())
+              + " names");
+      attempt = engine(schema, version, capture).attempt();
+    }
+    return attempt;
+  }
+
+  private Migrator engine(String schema, Version version, Callback capture) {
     MigratorConfiguration replay =
         Migrator.configure()
             .connection(shadow.settings(schema))
             .migrations(production.migrations)
             .historyTable(production.historyTable)
+            .outOfOrder(production.outOfOrder)
             .connectTimeout(production.connectTimeout)
             .lockTimeout(production.lockTimeout)
             .statementTimeout(production.statementTimeout)
             .target(version.toString());
     replay.placeholders = production.placeholders;
-    return replay.load().migrate();
+    if (capture != null) {
+      replay.engineCallbacks = List.of(capture);
+    }
+    return replay.load();
+  }
+
+  /** The shadow's description, safe to print. */
+  String describe() {
+    return shadow.describe();
+  }
+
+  /** A message with the shadow's password taken out. */
+  String clean(String message) {
+    return redactor.clean(message);
   }
 
   /**

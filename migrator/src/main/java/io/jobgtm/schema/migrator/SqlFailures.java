@@ -11,6 +11,7 @@ import java.sql.SQLException;
 import java.util.Set;
 import javax.net.ssl.SSLException;
 import org.postgresql.util.GT;
+import org.postgresql.util.PSQLException;
 
 /** Turns JDBC errors into typed failures: transient when retrying can help, else permanent. */
 final class SqlFailures {
@@ -166,6 +167,21 @@ final class SqlFailures {
         version == null ? null : version.toString(),
         fileName + " failed: " + describe(e),
         e);
+  }
+
+  /**
+   * Where and how a script's statement failed: the line Flyway's parser gave the statement, the
+   * SQLSTATE and the server's own message (never the statement's text, which may hold values).
+   */
+  static Migrator.ScriptError scriptError(Throwable failure, SQLException e, String fileName) {
+    String message =
+        e instanceof PSQLException server
+                && server.getServerErrorMessage() != null
+                && server.getServerErrorMessage().getMessage() != null
+            ? server.getServerErrorMessage().getMessage()
+            : firstLine(e);
+    return new Migrator.ScriptError(
+        fileName, ScriptParser.failedLine(failure), e.getSQLState(), message);
   }
 
   /** The server's message with its SQLSTATE, e.g. {@code ERROR: ... [42P01]}. */

@@ -603,6 +603,11 @@ public final class MigratorCli implements Callable<Integer> {
             "Run undo scripts when the target is below the current version (ALLOW_DOWNGRADE).")
     boolean allowDowngrade;
 
+    /** Whether a shadow database is given, with which {@code plan} predicts. */
+    boolean predicts() {
+      return !blank(shadowUrl);
+    }
+
     MigratorConfiguration apply(MigratorConfiguration configuration) {
       return configuration
           .target(target)
@@ -781,8 +786,27 @@ public final class MigratorCli implements Callable<Integer> {
     }
   }
 
-  @Command(name = "plan", description = "Show what migrate would do, with the SQL; change nothing.")
+  @Command(
+      name = "plan",
+      description =
+          "Show what migrate would do, with the SQL; with a shadow database, predict what it would"
+              + " meet; change nothing.",
+      footer = {
+        "",
+        "Exit codes: 0 the plan (with a shadow: migrate is predicted to succeed), "
+            + PlanCommand.EXIT_PREDICTED_FAILURE
+            + " with a shadow: migrate is predicted to fail (a script fails in the shadow, or the"
+            + " schema matches no baseline version), 1 transient and 2 permanent failures as the"
+            + " other commands (among them a refusal migrate would meet, shadow or not)."
+      })
   static final class PlanCommand extends EngineCommand {
+    /**
+     * The exit code of a plan whose prediction in the shadow says {@code migrate} would fail; as
+     * {@code compare}'s 3 for schemas that differ, it says what was found, not that the command
+     * failed.
+     */
+    static final int EXIT_PREDICTED_FAILURE = 3;
+
     @Mixin MigrateOptions options;
 
     private MigrationPlan plan;
@@ -790,6 +814,21 @@ public final class MigratorCli implements Callable<Integer> {
     @Override
     String name() {
       return "plan";
+    }
+
+    @Override
+    public Integer call() {
+      int exitCode = super.call();
+      if (plan != null && plan.prediction() != null && !plan.prediction().succeeds()) {
+        return EXIT_PREDICTED_FAILURE;
+      }
+      if (plan != null
+          && options.predicts()
+          && plan.result().failure() != null
+          && plan.result().failure().reason() == FailureReason.SchemaMismatch) {
+        return EXIT_PREDICTED_FAILURE;
+      }
+      return exitCode;
     }
 
     @Override
@@ -815,7 +854,24 @@ public final class MigratorCli implements Callable<Integer> {
         if (plan.pending().isEmpty() && plan.undo().isEmpty()) {
           cli.out.println("nothing to apply: the database is up to date");
         }
+        if (plan.prediction() != null) {
+          plan.prediction().lines().forEach(cli.out::println);
+        } else if (!options.predicts()) {
+          cli.out.println(
+              "not predicted: give a shadow database (--shadow-url) to run the pending migrations"
+                  + " there and report what migrate would meet");
+        } else if (!plan.undo().isEmpty()) {
+          cli.out.println("not predicted: a downgrade runs undo scripts, which plan does not try");
+        }
         return;
+      }
+      if (plan != null
+          && options.predicts()
+          && result.failure().reason() == FailureReason.SchemaMismatch) {
+        cli.out.println(
+            "prediction: migrate refuses to stamp the schema, nothing would be applied: "
+                + result.failure().message());
+        cli.out.println("prediction: migrate fails");
       }
       super.print(result);
     }
