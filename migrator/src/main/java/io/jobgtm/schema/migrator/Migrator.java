@@ -716,6 +716,7 @@ public final class Migrator {
             configuration.connectTimeout,
             timeouts,
             progress)) {
+      run.serverVersion = ServerVersion.of(session).text();
       if (exclusive) {
         session.lock(configuration.lockWaitTimeout, progress);
       }
@@ -1180,6 +1181,7 @@ public final class Migrator {
     MigrationException failure;
     String owner;
     String previousTool;
+    String serverVersion;
 
     Run(String command, String target) {
       this.command = command;
@@ -1214,7 +1216,9 @@ public final class Migrator {
           false,
           appliedRepeatables,
           pendingRepeatables,
-          currentRepeatables);
+          currentRepeatables,
+          serverVersion,
+          null);
     }
   }
 }

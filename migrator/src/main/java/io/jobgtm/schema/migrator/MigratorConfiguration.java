@@ -254,9 +254,10 @@ public final class MigratorConfiguration {
     if (baselinePolicy.automatic() && shadow == null) {
       throw new MigrationException(
           FailureReason.InvalidConfiguration,
-          "baseline version auto needs a shadow database (--shadow-url or SHADOW_URL, with"
-              + " SHADOW_DB_USER and SHADOW_DB_PASSWORD) to replay the migration set in and find"
-              + " the version the schema matches");
+          "baseline version auto needs a shadow database (--shadow-socket-dir or"
+              + " SHADOW_SOCKET_DIR; or --shadow-url or SHADOW_URL, with SHADOW_DB_USER and"
+              + " SHADOW_DB_PASSWORD) to replay the migration set in and find the version the"
+              + " schema matches");
     }
     if (baselinePolicy.automatic() && !verifyBaseline) {
       throw new MigrationException(

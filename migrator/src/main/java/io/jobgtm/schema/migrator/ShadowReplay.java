@@ -32,11 +32,15 @@ import java.util.regex.Pattern;
  *
  * <p>Before anything is created, the shadow's {@link DatabaseIdentity} is compared with the
  * migrated database's: a shadow that is the migrated database is refused ({@link
- * FailureReason#InvalidConfiguration}). Nothing else in the shadow is touched, but what a script
- * itself does outside the replay's schema (a table it qualifies with another schema). A script that
- * qualifies names with the migrated schema's own name ({@code public.parcels}) creates them outside
- * the replay's schema, where its model does not see them: a version that leaves a table, view,
- * sequence, routine or type in the shadow's schema of that name is {@link
+ * FailureReason#InvalidConfiguration}). Then their major versions ({@link ServerVersion}): a shadow
+ * of another major version than the migrated database's is refused with {@link VersionMismatch}
+ * ({@link FailureReason#ShadowReplayFailed}), as its catalog would describe the same DDL otherwise;
+ * the caller decides whether that refuses the run or only leaves the verification unknown
+ * (docs/migrator.md, "The shadow's version"). Nothing else in the shadow is touched, but what a
+ * script itself does outside the replay's schema (a table it qualifies with another schema). A
+ * script that qualifies names with the migrated schema's own name ({@code public.parcels}) creates
+ * them outside the replay's schema, where its model does not see them: a version that leaves a
+ * table, view, sequence, routine or type in the shadow's schema of that name is {@link
  * FailureReason#ShadowReplayFailed} naming them (not a mismatch the replay caused).
  *
  * <p>Failures: a script that fails because a role it names does not exist in the shadow ({@code
@@ -79,41 +83,75 @@ final class ShadowReplay {
   private final ShadowDatabase shadow;
   private final ProgressListener progress;
   private final Redactor redactor;
+  private final String purpose;
 
-  ShadowReplay(MigratorConfiguration production, ProgressListener progress) {
+  /**
+   * @param purpose what the replay verifies, for messages: {@code the baseline}, {@code the schema}
+   */
+  ShadowReplay(MigratorConfiguration production, ProgressListener progress, String purpose) {
     this.production = production;
     this.shadow = production.shadow;
     this.redactor = new Redactor(shadow.password());
     this.progress = line -> progress.progress(redactor.clean(line));
+    this.purpose = purpose;
   }
 
   /**
-   * Replays the set after checking that the shadow is not the migrated database.
+   * A shadow of another major version than the migrated database's: {@link
+   * FailureReason#ShadowReplayFailed} naming both and how to choose the shadow's.
+   */
+  static final class VersionMismatch extends MigrationException {
+    VersionMismatch(String message) {
+      super(FailureReason.ShadowReplayFailed, message);
+    }
+  }
+
+  /**
+   * Replays the whole set after checking that the shadow is not the migrated database and runs its
+   * major version.
    *
    * @param migrated the identity of the migrated database
+   * @param migratedVersion the migrated database's server version
    * @return the models, lowest version first
    */
-  List<BaselineMatch.Replayed> replay(DatabaseIdentity migrated) {
-    ConnectionSettings settings = shadow.settings("public");
-    Connection connection;
-    try {
-      connection =
-          DatabaseSession.dataSource(settings, production.connectTimeout, TIMEOUTS).getConnection();
-    } catch (SQLException e) {
-      MigrationException failure = SqlFailures.connectionFailure(e, settings);
-      throw new MigrationException(
-          failure.reason(),
-          null,
-          redactor.clean("the " + shadow.describe() + ": " + failure.getMessage()),
-          null);
-    }
+  List<BaselineMatch.Replayed> replay(DatabaseIdentity migrated, ServerVersion migratedVersion) {
+    return replay(migrated, migratedVersion, production.migrations.versions());
+  }
+
+  /**
+   * Replays the set up to each of {@code stops} in turn, lowest first, and takes the model at each
+   * one the shadow's history reaches: the whole set's versions for a baseline, the schema's current
+   * version alone for a drift check.
+   */
+  List<BaselineMatch.Replayed> replay(
+      DatabaseIdentity migrated, ServerVersion migratedVersion, List<Version> stops) {
+    Connection connection = shadow.connect(production.connectTimeout, TIMEOUTS, progress);
     try (connection) {
       if (DatabaseIdentity.of(connection).sameDatabaseAs(migrated)) {
         throw new MigrationException(
             FailureReason.InvalidConfiguration,
-            "the shadow URL (--shadow-url, SHADOW_URL) reaches the migrated database itself"
+            "the "
+                + shadow.source()
+                + " reaches the migrated database itself"
                 + " (same server, same database): the shadow must be an empty database that is"
                 + " not production; nothing was created in it");
+      }
+      ServerVersion shadowVersion = ServerVersion.of(connection);
+      if (shadowVersion.major() != migratedVersion.major()) {
+        throw new VersionMismatch(
+            "cannot verify "
+                + purpose
+                + ": the shadow runs PostgreSQL "
+                + shadowVersion.major()
+                + ", the database "
+                + migratedVersion.major()
+                + "; set spec.shadow.image to a PostgreSQL "
+                + migratedVersion.major()
+                + " image (without the operator: a PostgreSQL "
+                + migratedVersion.major()
+                + " server at the "
+                + shadow.source()
+                + "); nothing was created in the shadow");
       }
       String schema = "schema_operator_replay_" + HexFormat.of().formatHex(randomBytes());
       execute(connection, "CREATE SCHEMA " + quote(schema));
@@ -126,7 +164,7 @@ final class ShadowReplay {
                 + schema
                 + " of the "
                 + shadow.describe());
-        return replay(connection, schema, roles);
+        return replay(connection, schema, roles, stops);
       } finally {
         cleanUp(connection, schema, roles);
       }
@@ -137,17 +175,18 @@ final class ShadowReplay {
               ? FailureReason.ShadowReplayFailed
               : failure.reason(),
           null,
-          redactor.clean("cannot verify the baseline: " + failure.getMessage()),
+          redactor.clean("cannot verify " + purpose + ": " + failure.getMessage()),
           null);
     }
   }
 
   private List<BaselineMatch.Replayed> replay(
-      Connection connection, String schema, List<String> roles) throws SQLException {
+      Connection connection, String schema, List<String> roles, List<Version> stops)
+      throws SQLException {
     List<BaselineMatch.Replayed> models = new ArrayList<>();
     String migratedSchema = production.connection.schema();
     Map<String, String> presentBefore = objectsIn(connection, migratedSchema);
-    for (Version version : production.migrations.versions()) {
+    for (Version version : stops) {
       MigrationResult result = migrate(schema, version);
       while (result.failure() != null) {
         String role = missingRole(result).orElse(null);
@@ -156,7 +195,9 @@ final class ShadowReplay {
               FailureReason.ShadowReplayFailed,
               result.failure().version(),
               redactor.clean(
-                  "cannot verify the baseline: the migration set cannot be replayed in the "
+                  "cannot verify "
+                      + purpose
+                      + ": the migration set cannot be replayed in the "
                       + shadow.describe()
                       + ", version "
                       + version
@@ -187,7 +228,9 @@ final class ShadowReplay {
             FailureReason.ShadowReplayFailed,
             version.toString(),
             redactor.clean(
-                "cannot verify the baseline: version "
+                "cannot verify "
+                    + purpose
+                    + ": version "
                     + version
                     + " created "
                     + String.join(", ", strays.stream().sorted().limit(10).toList())

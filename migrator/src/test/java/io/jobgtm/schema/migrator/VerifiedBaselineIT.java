@@ -43,7 +43,7 @@ class VerifiedBaselineIT {
   // migrations existed: revision 001 made the tables (written as Alembic writes a create_table:
   // constraints at the end of the table, the primary key unnamed), 002 added is_remote. The same
   // objects as migrations/V1 and V2, built by other DDL.
-  private static final String ALEMBIC_001 =
+  static final String ALEMBIC_001 =
       """
       CREATE TABLE alembic_version (
           version_num VARCHAR(32) NOT NULL,
@@ -90,7 +90,7 @@ class VerifiedBaselineIT {
       CREATE INDEX ix_job_listings_company_title ON job_listings (company_title);
       INSERT INTO alembic_version (version_num) VALUES ('001');
       """;
-  private static final String ALEMBIC_002 =
+  static final String ALEMBIC_002 =
       """
       ALTER TABLE job_listings ADD COLUMN is_remote BOOLEAN DEFAULT false NOT NULL;
       CREATE INDEX ix_job_listings_is_remote ON job_listings (is_remote);

@@ -19,7 +19,6 @@ import io.jobgtm.schema.migrator.MigrationSet;
 import io.jobgtm.schema.migrator.Migrator;
 import io.jobgtm.schema.migrator.MigratorConfiguration;
 import io.jobgtm.schema.migrator.SchemaOwner;
-import io.jobgtm.schema.migrator.ShadowDatabase;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -556,33 +555,7 @@ public final class MigratorCli implements Callable<Integer> {
                 + " required with Baseline (BASELINE_VERSION).")
     String baselineVersion;
 
-    @Option(
-        names = "--shadow-url",
-        defaultValue = "${env:" + JobEnvironment.SHADOW_URL + "}",
-        description =
-            "JDBC URL of an empty database that is not the migrated one,"
-                + " jdbc:postgresql://host:port/database, where the migration set is replayed to"
-                + " verify a baseline ("
-                + JobEnvironment.SHADOW_URL
-                + ").")
-    String shadowUrl;
-
-    @Option(
-        names = "--shadow-user",
-        defaultValue = "${env:" + JobEnvironment.SHADOW_DB_USER + "}",
-        description = "The shadow database's user (" + JobEnvironment.SHADOW_DB_USER + ").")
-    String shadowUser;
-
-    @Option(
-        names = "--shadow-password-file",
-        defaultValue = "${env:" + JobEnvironment.SHADOW_DB_PASSWORD_FILE + "}",
-        description =
-            "File holding the shadow password ("
-                + JobEnvironment.SHADOW_DB_PASSWORD_FILE
-                + "); else "
-                + JobEnvironment.SHADOW_DB_PASSWORD
-                + " is used.")
-    Path shadowPasswordFile;
+    @Mixin ShadowOptions shadow;
 
     @Option(
         names = "--verify-baseline",
@@ -604,31 +577,12 @@ public final class MigratorCli implements Callable<Integer> {
     boolean allowDowngrade;
 
     MigratorConfiguration apply(MigratorConfiguration configuration) {
-      return configuration
+      return shadow
+          .apply(configuration)
           .target(target)
           .baselinePolicy(policy())
           .allowDowngrade(allowDowngrade)
-          .shadow(shadow())
           .verifyBaseline(verifyBaseline);
-    }
-
-    private ShadowDatabase shadow() {
-      if (blank(shadowUrl)) {
-        return null;
-      }
-      String password;
-      if (shadowPasswordFile != null) {
-        try {
-          password = Files.readString(shadowPasswordFile, StandardCharsets.UTF_8).strip();
-        } catch (IOException e) {
-          throw new MigrationException(
-              FailureReason.InvalidConfiguration,
-              "cannot read the shadow password file " + shadowPasswordFile);
-        }
-      } else {
-        password = System.getenv(JobEnvironment.SHADOW_DB_PASSWORD);
-      }
-      return ShadowDatabase.fromUrl(shadowUrl.strip(), shadowUser, password);
     }
 
     private BaselinePolicy policy() {
@@ -892,6 +846,7 @@ public final class MigratorCli implements Callable<Integer> {
               + (result.pendingRepeatables().isEmpty()
                   ? ""
                   : ", " + result.pendingRepeatables().size() + " repeatable migration(s)");
+      case Verified -> "Verified";
       case Failed -> "Failed";
     };
   }
