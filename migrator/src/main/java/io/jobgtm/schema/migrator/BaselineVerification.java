@@ -41,7 +41,9 @@ final class BaselineVerification {
     try {
       migrated = DatabaseIdentity.of(session.connection());
       serverVersion = ServerVersion.of(session.connection());
-      live = SchemaReader.read(session.connection(), schema, configuration.historyTable, List.of());
+      live =
+          SchemaReader.read(
+              session.connection(), schema, configuration.historyTable, configuration.ignoreTables);
     } catch (SQLException e) {
       throw SqlFailures.sessionFailure(e, "reading the catalog of schema " + schema);
     }

@@ -249,7 +249,8 @@ final class ShadowReplay {
         models.add(
             new BaselineMatch.Replayed(
                 version,
-                SchemaReader.read(connection, schema, production.historyTable, List.of())));
+                SchemaReader.read(
+                    connection, schema, production.historyTable, production.ignoreTables)));
       }
     }
     return models;

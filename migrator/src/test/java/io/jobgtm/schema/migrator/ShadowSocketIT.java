@@ -3,6 +3,7 @@ package io.jobgtm.schema.migrator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.jobgtm.schema.contract.Drift;
 import io.jobgtm.schema.contract.FailureReason;
 import io.jobgtm.schema.contract.JobEnvironment;
 import io.jobgtm.schema.contract.MigrationResult;
@@ -74,6 +75,8 @@ class ShadowSocketIT {
       MigrationResult result = result(resultFile);
       assertThat(result.outcome()).isEqualTo(Outcome.Baselined);
       assertThat(result.serverVersion()).isEqualTo("17.6");
+      assertThat(result.verification().drift()).isEqualTo(Drift.None);
+      assertThat(result.verification().version()).isEqualTo("2");
       assertThat(Catalog.history(postgres, database.database(), "public"))
           .containsExactly("2:BASELINE:true");
       assertThat(Catalog.snapshot(postgres, database.database(), "public")).isEqualTo(before);

@@ -2,6 +2,7 @@ package io.jobgtm.schema.migrator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.jobgtm.schema.contract.Drift;
 import io.jobgtm.schema.contract.FailureReason;
 import io.jobgtm.schema.contract.MigrationResult;
 import io.jobgtm.schema.contract.Outcome;
@@ -19,8 +20,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The version rule: the shadow must run the migrated database's major version. Here the database is
  * PostgreSQL 17 and the shadow a PostgreSQL 16 on its socket, as a sidecar of a wrong {@code
- * spec.shadow.image} would be. Where verification is required (a baseline to verify) the run is
- * refused with {@code ShadowReplayFailed} and nothing is written.
+ * spec.shadow.image} would be. Where verification is required (a baseline to verify, {@code
+ * ON_DRIFT=Block}) the run is refused with {@code ShadowReplayFailed} and nothing is written;
+ * elsewhere it goes on and the drift is {@code Unknown} with the same reason.
  */
 class ShadowVersionIT {
 
@@ -52,6 +54,10 @@ class ShadowVersionIT {
         .shadow(ShadowDatabase.fromSocketDirectory(socket, null, null));
   }
 
+  private List<String> history() {
+    return Catalog.history(postgres, database.database(), "public");
+  }
+
   @Test
   void theShadowIsTheVersionItSays() {
     assertThat(shadow16.query("postgres", "SHOW server_version_num"))
@@ -76,6 +82,40 @@ class ShadowVersionIT {
         .doesNotContain("flyway_schema_history");
     assertThat(Catalog.snapshot(postgres, database.database(), "public")).isEqualTo(before);
     assertThat(replaySchemasInTheShadow()).isEmpty();
+  }
+
+  @Test
+  void anOrdinaryMigrationGoesOnWithTheDriftUnknown() {
+    MigrationResult migrated = reference().load().migrate();
+
+    assertThat(migrated.failure()).isNull();
+    assertThat(migrated.outcome()).isEqualTo(Outcome.Migrated);
+    assertThat(migrated.serverVersion()).isEqualTo("17.6");
+    assertThat(migrated.verification().drift()).isEqualTo(Drift.Unknown);
+    assertThat(migrated.verification().version()).isEqualTo("2");
+    assertThat(migrated.verification().reason()).isEqualTo("cannot verify the schema: " + MISMATCH);
+    assertThat(history()).containsExactly("1:SQL:true", "2:SQL:true");
+
+    MigrationResult verified = reference().load().verify();
+
+    assertThat(verified.outcome()).isEqualTo(Outcome.Verified);
+    assertThat(verified.verification().drift()).isEqualTo(Drift.Unknown);
+    assertThat(verified.verification().reason()).isEqualTo("cannot verify the schema: " + MISMATCH);
+    assertThat(history()).containsExactly("1:SQL:true", "2:SQL:true");
+  }
+
+  @Test
+  void blockIsRefusedNamingBothMajorsAndNothingIsWritten() {
+    assertThat(reference().target("1").load().migrate().failure()).isNull();
+    List<String> before = Catalog.snapshot(postgres, database.database(), "public");
+
+    MigrationResult refused = reference().onDrift(DriftAction.Block).load().migrate();
+
+    assertThat(refused.failure().reason()).isEqualTo(FailureReason.ShadowReplayFailed);
+    assertThat(refused.failure().message()).isEqualTo("cannot verify the schema: " + MISMATCH);
+    assertThat(refused.applied()).isEmpty();
+    assertThat(history()).containsExactly("1:SQL:true");
+    assertThat(Catalog.snapshot(postgres, database.database(), "public")).isEqualTo(before);
   }
 
   private List<String> replaySchemasInTheShadow() {

@@ -8,9 +8,11 @@ import io.jobgtm.schema.contract.FailureReason;
 import io.jobgtm.schema.contract.JobEnvironment;
 import io.jobgtm.schema.contract.MigrationResult;
 import io.jobgtm.schema.contract.Outcome;
+import io.jobgtm.schema.contract.SchemaVerification;
 import io.jobgtm.schema.contract.Version;
 import io.jobgtm.schema.migrator.BaselinePolicy;
 import io.jobgtm.schema.migrator.ConnectionSettings;
+import io.jobgtm.schema.migrator.DriftAction;
 import io.jobgtm.schema.migrator.MigrationException;
 import io.jobgtm.schema.migrator.MigrationNaming;
 import io.jobgtm.schema.migrator.MigrationPlan;
@@ -56,7 +58,8 @@ import picocli.CommandLine.Spec;
       MigratorCli.RepairCommand.class,
       MigratorCli.UndoCommand.class,
       CompareCommand.class,
-      MigratorCli.PlanCommand.class
+      MigratorCli.PlanCommand.class,
+      VerifyCommand.class
     },
     footer = {
       "",
@@ -513,6 +516,19 @@ public final class MigratorCli implements Callable<Integer> {
         return;
       }
       cli.out.println(summary(result));
+      if (result.verification() != null) {
+        printVerification(result.verification());
+      }
+    }
+
+    /** The finding's summary, then one line per difference kept ({@code drift: ...}). */
+    void printVerification(SchemaVerification verification) {
+      cli.out.println(verificationSummary(verification));
+      verification.differences().forEach(line -> cli.out.println("drift: " + line));
+      int left = verification.differenceCount() - verification.differences().size();
+      if (left > 0) {
+        cli.out.println("drift: ... and " + left + " more");
+      }
     }
   }
 
@@ -558,6 +574,28 @@ public final class MigratorCli implements Callable<Integer> {
     @Mixin ShadowOptions shadow;
 
     @Option(
+        names = "--on-drift",
+        defaultValue = "${env:" + JobEnvironment.ON_DRIFT + ":-Report}",
+        description =
+            "Report or Block: Block refuses to migrate a schema that differs from the replay at"
+                + " its version, or cannot be compared with it, before writing anything (SchemaDrifted;"
+                + " needs a shadow) ("
+                + JobEnvironment.ON_DRIFT
+                + ", default ${DEFAULT-VALUE}).")
+    DriftAction onDrift;
+
+    @Option(
+        names = "--accepted-fingerprint",
+        paramLabel = "sha256:HEX",
+        defaultValue = "${env:" + JobEnvironment.ACCEPTED_FINGERPRINT + "}",
+        description =
+            "A drifted schema's fingerprint, as verify reports it, that --on-drift Block lets"
+                + " through ("
+                + JobEnvironment.ACCEPTED_FINGERPRINT
+                + ").")
+    String acceptedFingerprint;
+
+    @Option(
         names = "--verify-baseline",
         negatable = true,
         defaultValue = "${env:" + JobEnvironment.VERIFY_BASELINE + ":-true}",
@@ -582,7 +620,9 @@ public final class MigratorCli implements Callable<Integer> {
           .target(target)
           .baselinePolicy(policy())
           .allowDowngrade(allowDowngrade)
-          .verifyBaseline(verifyBaseline);
+          .verifyBaseline(verifyBaseline)
+          .onDrift(onDrift)
+          .acceptedFingerprint(acceptedFingerprint);
     }
 
     private BaselinePolicy policy() {
@@ -695,6 +735,8 @@ public final class MigratorCli implements Callable<Integer> {
     @Option(names = "--version", required = true, description = "The version its tables match.")
     String version;
 
+    @Mixin ShadowOptions shadow;
+
     @Override
     String name() {
       return "baseline";
@@ -702,7 +744,7 @@ public final class MigratorCli implements Callable<Integer> {
 
     @Override
     MigrationResult execute(MigratorConfiguration configuration) {
-      return configuration.load().baseline(version);
+      return shadow.apply(configuration).load().baseline(version);
     }
   }
 
@@ -846,8 +888,25 @@ public final class MigratorCli implements Callable<Integer> {
               + (result.pendingRepeatables().isEmpty()
                   ? ""
                   : ", " + result.pendingRepeatables().size() + " repeatable migration(s)");
-      case Verified -> "Verified";
+      case Verified -> "Verified: schema at version " + orNone(result.versionAfter()) + " compared";
       case Failed -> "Failed";
+    };
+  }
+
+  /** One line: what the comparison with the replay found. */
+  static String verificationSummary(SchemaVerification verification) {
+    String at = " version " + orNone(verification.version());
+    return switch (verification.drift()) {
+      case None ->
+          "no drift: the schema matches" + at + " of the set (" + verification.fingerprint() + ")";
+      case Drifted ->
+          "drifted from"
+              + at
+              + ": "
+              + verification.differenceCount()
+              + " difference(s), fingerprint "
+              + verification.fingerprint();
+      case Unknown -> "drift unknown: " + verification.reason();
     };
   }
 

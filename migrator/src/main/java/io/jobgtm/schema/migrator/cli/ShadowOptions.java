@@ -9,11 +9,12 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import picocli.CommandLine.Option;
 
 /**
- * The shadow database: flags of {@code migrate} and {@code plan}, each with its environment
- * variable.
+ * The shadow database and what every comparison with its replay leaves out: flags of {@code
+ * migrate}, {@code plan}, {@code baseline} and {@code verify}, each with its environment variable.
  */
 final class ShadowOptions {
 
@@ -23,7 +24,7 @@ final class ShadowOptions {
       description =
           "JDBC URL of an empty database that is not the migrated one,"
               + " jdbc:postgresql://host:port/database, where the migration set is replayed to"
-              + " verify a baseline ("
+              + " verify a baseline and detect drift ("
               + JobEnvironment.SHADOW_URL
               + ").")
   String shadowUrl;
@@ -59,8 +60,22 @@ final class ShadowOptions {
               + " is used.")
   Path shadowPasswordFile;
 
+  @Option(
+      names = "--verify-ignore-tables",
+      paramLabel = "TABLE[,TABLE...]",
+      defaultValue = "${env:" + JobEnvironment.VERIFY_IGNORE_TABLES + "}",
+      description =
+          "Tables of the schema left out of every comparison with the replay (baseline"
+              + " verification, drift check, verify), separated by commas ("
+              + JobEnvironment.VERIFY_IGNORE_TABLES
+              + ").")
+  String ignoreTables;
+
   MigratorConfiguration apply(MigratorConfiguration configuration) {
-    return configuration.shadow(shadow());
+    return configuration
+        .shadow(shadow())
+        .ignoreTables(
+            ignoreTables == null ? java.util.List.of() : Arrays.asList(ignoreTables.split(",")));
   }
 
   private ShadowDatabase shadow() {
