@@ -215,6 +215,19 @@ public final class ShadowDatabase {
       try {
         return DatabaseSession.dataSource(settings, timeout, timeouts).getConnection();
       } catch (SQLException e) {
+        if (socketDirectory != null && hasLinkageError(e)) {
+          throw new MigrationException(
+              FailureReason.InvalidConfiguration,
+              null,
+              "the "
+                  + describe()
+                  + " cannot be reached: junixsocket, which connects to Unix-domain sockets, could"
+                  + " not load its native library, which it unpacks into java.io.tmpdir ("
+                  + System.getProperty("java.io.tmpdir")
+                  + "): make that directory writable (a migration Job mounts an emptyDir at /tmp),"
+                  + " or name another with -Dorg.newsclub.net.unix.library.tmpdir",
+              e);
+        }
         MigrationException failure = SqlFailures.connectionFailure(e, settings);
         boolean waiting = failure.reason() == FailureReason.DatabaseUnreachable;
         if (!waiting || System.nanoTime() + interval.toNanos() >= deadline) {
@@ -255,6 +268,15 @@ public final class ShadowDatabase {
         }
       }
     }
+  }
+
+  private static boolean hasLinkageError(Throwable e) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (cause instanceof LinkageError) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static MigrationException invalid(String problem) {

@@ -17,6 +17,7 @@ import io.jobgtm.schema.testing.PostgresServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -85,6 +86,57 @@ class ShadowSocketIT {
                   "postgres",
                   "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'schema_operator_replay_%'"))
           .isEmpty();
+    }
+  }
+
+  // A container with a read-only root file system: the migrator runs as a user that may write in
+  // its java.io.tmpdir and nowhere else (not in its working directory, not in its home). With that
+  // directory read-only too, junixsocket cannot unpack its native library and the shadow cannot
+  // be reached: the directory is the one place it needs.
+  @Test
+  void aUserThatMayWriteOnlyItsTemporaryDirectoryReachesTheSocket() throws Exception {
+    postgres.execute(
+        database.database(), VerifiedBaselineIT.ALEMBIC_001, VerifiedBaselineIT.ALEMBIC_002);
+    List<String> before = Catalog.snapshot(postgres, database.database(), "public");
+    Path writable = Files.createTempDirectory("migrator-tmp-");
+    Path readOnly = Files.createTempDirectory("migrator-read-only-tmp-");
+    Files.setPosixFilePermissions(readOnly, PosixFilePermissions.fromString("r-xr-xr-x"));
+    if ("root".equals(System.getProperty("user.name"))) {
+      Files.setOwner(
+          writable,
+          writable.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+    }
+
+    try (SocketPostgres shadow = SocketPostgres.start(17)) {
+      MigratorProcess.Finished refused =
+          migrate(shadow.socketDirectory(), readOnly, writable.resolve("refused.json"))
+              .withEnvironment(JobEnvironment.CONNECT_TIMEOUT, "2s")
+              .asUnprivilegedUser()
+              .run();
+      assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(FailureReason.EXIT_PERMANENT);
+      MigrationResult failure = result(writable.resolve("refused.json"));
+      assertThat(failure.failure().reason()).isEqualTo(FailureReason.InvalidConfiguration);
+      assertThat(failure.failure().message())
+          .isEqualTo(
+              "the shadow database postgres at socket directory "
+                  + shadow.socketDirectory()
+                  + " cannot be reached: junixsocket, which connects to Unix-domain sockets, could"
+                  + " not load its native library, which it unpacks into java.io.tmpdir ("
+                  + readOnly
+                  + "): make that directory writable (a migration Job mounts an emptyDir at /tmp),"
+                  + " or name another with -Dorg.newsclub.net.unix.library.tmpdir");
+      assertThat(Catalog.tables(postgres, database.database(), "public"))
+          .doesNotContain("flyway_schema_history");
+      MigratorProcess.Finished run =
+          migrate(shadow.socketDirectory(), writable, writable.resolve("result.json"))
+              .asUnprivilegedUser()
+              .run();
+
+      assertThat(run.exitCode()).as(run.toString()).isZero();
+      assertThat(result(writable.resolve("result.json")).baselineVersion()).isEqualTo("2");
+      assertThat(Catalog.history(postgres, database.database(), "public"))
+          .containsExactly("2:BASELINE:true");
+      assertThat(Catalog.snapshot(postgres, database.database(), "public")).isEqualTo(before);
     }
   }
 
