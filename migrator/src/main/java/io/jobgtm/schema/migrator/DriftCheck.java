@@ -143,18 +143,17 @@ final class DriftCheck {
   }
 
   /**
-   * {@code ON_DRIFT=Block}: returns the finding when the schema matches the replay at {@code
-   * version}, or has drifted to exactly the accepted fingerprint.
+   * {@code ON_DRIFT=Block}: passes a finding of {@link #check} (made with {@code required}) when
+   * the schema matches the replay, or has drifted to exactly the accepted fingerprint.
    *
    * @throws MigrationException {@link FailureReason#SchemaDrifted} when it has drifted otherwise or
-   *     cannot be compared, {@link FailureReason#ShadowReplayFailed} for a shadow of another major
-   *     version (the version rule)
+   *     could not be compared
    */
-  SchemaVerification requireNoDrift(DatabaseSession session, Version version) {
-    SchemaVerification found = check(session, version, true);
+  void requireNoDrift(SchemaVerification found) {
     String schema = configuration.connection.schema();
+    String version = found.version();
     if (found.drift() == Drift.None) {
-      return found;
+      return;
     }
     if (found.drift() == Drift.Drifted
         && found.fingerprint().equals(configuration.acceptedFingerprint)) {
@@ -164,12 +163,12 @@ final class DriftCheck {
               + " has drifted to the accepted fingerprint "
               + found.fingerprint()
               + ": migrating");
-      return found;
+      return;
     }
     if (found.drift() == Drift.Unknown) {
       throw new MigrationException(
           FailureReason.SchemaDrifted,
-          versionText(version),
+          version,
           "schema "
               + schema
               + " cannot be compared with version "
@@ -180,7 +179,7 @@ final class DriftCheck {
     }
     throw new MigrationException(
         FailureReason.SchemaDrifted,
-        versionText(version),
+        version,
         "schema "
             + schema
             + " has drifted from version "

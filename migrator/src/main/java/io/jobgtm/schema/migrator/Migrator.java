@@ -295,8 +295,10 @@ public final class Migrator {
         validateHistory(flyway, run.history);
         Version current = run.history.current();
         if (configuration.onDrift == DriftAction.Block) {
-          run.verification =
-              new DriftCheck(configuration, progress).requireNoDrift(session, current);
+          // The finding goes into the result, a refusal's too.
+          DriftCheck drift = new DriftCheck(configuration, progress);
+          run.verification = drift.check(session, current, true);
+          drift.requireNoDrift(run.verification);
         }
         if (!LATEST.equals(target) && current != null && wanted.isBelow(current)) {
           if (!allowDowngrade) {

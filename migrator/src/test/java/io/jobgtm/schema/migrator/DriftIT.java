@@ -159,6 +159,8 @@ class DriftIT {
             "2 differences: missing column job_listings.is_remote: boolean NOT NULL DEFAULT"
                 + " false; missing index ix_job_listings_is_remote");
     assertThat(refused.applied()).isEmpty();
+    assertThat(refused.verification().drift()).isEqualTo(Drift.Drifted);
+    assertThat(refused.failure().message()).contains(refused.verification().fingerprint());
     assertThat(history()).containsExactly("1:SQL:true", "2:SQL:true");
     assertThat(snapshot()).isEqualTo(catalog);
     String fingerprint = reference().load().verify().verification().fingerprint();
