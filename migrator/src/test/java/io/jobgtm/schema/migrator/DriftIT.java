@@ -203,6 +203,20 @@ class DriftIT {
   }
 
   @Test
+  void theBaselineCommandComparesTheSchemaAtTheStampedVersion() {
+    postgres.execute(
+        database.database(), VerifiedBaselineIT.ALEMBIC_001, VerifiedBaselineIT.ALEMBIC_002);
+
+    MigrationResult stampedAtTwo = reference().load().baseline("2");
+
+    assertThat(stampedAtTwo.failure()).isNull();
+    assertThat(stampedAtTwo.outcome()).isEqualTo(Outcome.Baselined);
+    assertThat(stampedAtTwo.verification().drift()).isEqualTo(Drift.None);
+    assertThat(stampedAtTwo.verification().version()).isEqualTo("2");
+    assertThat(history()).containsExactly("2:BASELINE:true");
+  }
+
+  @Test
   void ignoredTablesAreLeftOutOfTheComparison() {
     assertThat(reference().load().migrate().failure()).isNull();
     dropIsRemote();
