@@ -38,6 +38,13 @@ public final class Conditions {
   /** The operator cannot make progress without a change by a person (kstatus "abnormal-true"). */
   public static final String STALLED = "Stalled";
 
+  /**
+   * Whether the live schema differs from what the migration set makes at its version: an extra
+   * condition, set once a verification has run, that kstatus and {@code kubectl wait
+   * --for=condition=Ready} leave aside ({@code Ready} keeps its meaning).
+   */
+  public static final String DRIFTED = "Drifted";
+
   public static final String TRUE = "True";
   public static final String FALSE = "False";
   public static final String UNKNOWN = "Unknown";

@@ -7,9 +7,10 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import java.util.Map;
 
 /**
- * The CRD schema of {@code spec.job.resources}, never instantiated. fabric8's model classes carry
- * no descriptions, so {@code kubectl explain} would show nothing for their fields; this class
- * describes them. It leaves out {@code claims}: the migration pod declares no resource claims.
+ * The CRD schema of {@code spec.job.resources} and {@code spec.shadow.resources}, never
+ * instantiated. fabric8's model classes carry no descriptions, so {@code kubectl explain} would
+ * show nothing for their fields; this class describes them. It leaves out {@code claims}: the
+ * migration pod declares no resource claims.
  *
  * <p>The rules are those the API server applies to a container's resources when the operator
  * creates the Job ({@code ValidateResourceRequirements} in Kubernetes {@code

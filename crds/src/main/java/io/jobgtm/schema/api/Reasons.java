@@ -132,6 +132,30 @@ public final class Reasons {
   public static final String MIGRATION_STARTED = "MigrationStarted";
 
   /**
+   * Drifted=True: the latest verification found the live schema different from a replay of the
+   * migration set at its version; the message counts the differences and names the first.
+   */
+  public static final String SCHEMA_DRIFTED = "SchemaDrifted";
+
+  /** Drifted=False: the latest verification found the live schema equal to the replay. */
+  public static final String SCHEMA_MATCHES = "SchemaMatches";
+
+  /**
+   * Drifted=Unknown: the latest verification could not compare (no shadow, another major version, a
+   * replay that failed, a verify Job that failed or was refused); the message says why.
+   */
+  public static final String CANNOT_VERIFY = "CannotVerify";
+
+  /** Event (Warning): the Drifted condition turned True; the message names the differences. */
+  public static final String DRIFT_DETECTED = "DriftDetected";
+
+  /** Event: the Drifted condition turned False, the live schema matches again. */
+  public static final String DRIFT_RESOLVED = "DriftResolved";
+
+  /** Event: the operator created a verify Job. */
+  public static final String VERIFICATION_STARTED = "VerificationStarted";
+
+  /**
    * Failure reasons that time may cure (the migrator's transient failures, and a Job that failed
    * without a result, e.g. its pods were killed or evicted): the operator retries them after a
    * back-off, up to its retry limit.

@@ -69,6 +69,15 @@ public class SchemaVersion extends CustomResource<SchemaVersionSpec, SchemaVersi
    */
   public static final String RETRY_ANNOTATION = GROUP + "/retry";
 
+  /**
+   * The annotation that asks for a verification now: setting it to a value the operator has not
+   * acted on yet ({@code status.verification.request}) starts a verify Job as soon as the resource
+   * is Ready (or Stalled by {@code SchemaDrifted}) and no migration or verify Job runs, whether or
+   * not {@code spec.verify.interval} is set; after drift fixed by hand, it clears {@code Drifted}
+   * without waiting for the interval. The value means nothing else; a timestamp is a good choice.
+   */
+  public static final String VERIFY_ANNOTATION = GROUP + "/verify";
+
   /** Name of the CRD, as {@code kubectl get crd} shows it. */
   public static final String CRD_NAME = PLURAL + "." + GROUP;
 

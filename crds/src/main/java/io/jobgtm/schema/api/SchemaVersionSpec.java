@@ -5,11 +5,32 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.jobgtm.schema.contract.Version;
 import java.util.Objects;
 
 /** The desired state of a {@link SchemaVersion}. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(
+    value =
+        "!has(self.baseline) || !has(self.baseline.version) || self.baseline.version != 'Auto'"
+            + " || !has(self.shadow) || !has(self.shadow.enabled) || self.shadow.enabled",
+    message =
+        "baseline.version Auto needs the shadow database, where the migration set is replayed to"
+            + " find the version: leave shadow.enabled true or give a version",
+    reason = "FieldValueInvalid",
+    fieldPath = ".baseline.version")
+@ValidationRule(
+    value =
+        "!has(self.shadow) || !has(self.shadow.enabled) || self.shadow.enabled"
+            + " || !has(self.baseline) || !has(self.baseline.version)"
+            + " || self.baseline.version == 'Auto' || (has(self.baseline.verify)"
+            + " && !self.baseline.verify)",
+    message =
+        "baseline.verify must be false when shadow.enabled is false: without the shadow database"
+            + " baseline.version cannot be checked, so say that it is stamped unchecked",
+    reason = "FieldValueInvalid",
+    fieldPath = ".baseline.verify")
 public class SchemaVersionSpec {
 
   /** The {@code targetVersion} that means "the highest version of the migration set". */
@@ -51,8 +72,20 @@ public class SchemaVersionSpec {
   private MigrationJobSpec job = new MigrationJobSpec();
 
   @JsonPropertyDescription(
+      "The shadow database in the migration Job's pod, an empty PostgreSQL where the migration set"
+          + " is replayed to verify a baseline; on by default.")
+  @Default("{}")
+  private ShadowSpec shadow = new ShadowSpec();
+
+  @JsonPropertyDescription(
       "Workloads whose new pods wait, through a scheduling gate, until the schema is ready.")
   private GateSpec gate;
+
+  @JsonPropertyDescription(
+      "Drift detection: periodic read-only verify Jobs (interval), what a migration does with a"
+          + " drifted schema (onDrift), tables left out, an accepted fingerprint. Unset: no verify"
+          + " Jobs, drift only reported.")
+  private VerifySpec verify;
 
   public String getTargetVersion() {
     return targetVersion;
@@ -102,12 +135,28 @@ public class SchemaVersionSpec {
     this.job = job;
   }
 
+  public ShadowSpec getShadow() {
+    return shadow;
+  }
+
+  public void setShadow(ShadowSpec shadow) {
+    this.shadow = shadow;
+  }
+
   public GateSpec getGate() {
     return gate;
   }
 
   public void setGate(GateSpec gate) {
     this.gate = gate;
+  }
+
+  public VerifySpec getVerify() {
+    return verify;
+  }
+
+  public void setVerify(VerifySpec verify) {
+    this.verify = verify;
   }
 
   @Override
@@ -119,12 +168,15 @@ public class SchemaVersionSpec {
         && Objects.equals(baseline, that.baseline)
         && Objects.equals(downgrade, that.downgrade)
         && Objects.equals(job, that.job)
-        && Objects.equals(gate, that.gate);
+        && Objects.equals(shadow, that.shadow)
+        && Objects.equals(gate, that.gate)
+        && Objects.equals(verify, that.verify);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(targetVersion, database, migrations, baseline, downgrade, job, gate);
+    return Objects.hash(
+        targetVersion, database, migrations, baseline, downgrade, job, shadow, gate, verify);
   }
 
   @Override
@@ -141,8 +193,12 @@ public class SchemaVersionSpec {
         + downgrade
         + ", job="
         + job
+        + ", shadow="
+        + shadow
         + ", gate="
         + gate
+        + ", verify="
+        + verify
         + '}';
   }
 }

@@ -37,6 +37,12 @@ public class SchemaVersionStatus {
   private DatabaseState databaseState;
 
   @JsonPropertyDescription(
+      "The database's PostgreSQL version as its server reports it (server_version, such as"
+          + " 17.6), from the last Job that reached it; the shadow image (spec.shadow.image) must"
+          + " run its major version.")
+  private String serverVersion;
+
+  @JsonPropertyDescription(
       "Versions still to apply to reach desiredVersion, in order. When the migrator's result was"
           + " too long the lowest are left out: pendingCount counts them all.")
   private List<String> pendingVersions = new ArrayList<>();
@@ -75,7 +81,18 @@ public class SchemaVersionStatus {
   private Integer gatedPods;
 
   @JsonPropertyDescription(
-      "Ready, Reconciling and Stalled, following Kubernetes conventions (kstatus).")
+      "The live schema's fingerprint (sha256: and 64 hex digits of its canonical schema model) from"
+          + " the latest verification; what spec.verify.acceptedFingerprint accepts.")
+  private String schemaFingerprint;
+
+  @JsonPropertyDescription(
+      "The latest verification of the live schema against the migration set, and the verify Jobs.")
+  private VerificationStatus verification;
+
+  @JsonPropertyDescription(
+      "Ready, Reconciling and Stalled, following Kubernetes conventions (kstatus); Drifted"
+          + " (an extra condition, set once a verification has run) says whether the live schema"
+          + " differs from what the migration set makes at its version.")
   @SchemaFrom(type = ConditionSchema[].class)
   private List<Condition> conditions = new ArrayList<>();
 
@@ -109,6 +126,14 @@ public class SchemaVersionStatus {
 
   public void setDatabaseState(DatabaseState databaseState) {
     this.databaseState = databaseState;
+  }
+
+  public String getServerVersion() {
+    return serverVersion;
+  }
+
+  public void setServerVersion(String serverVersion) {
+    this.serverVersion = serverVersion;
   }
 
   public Integer getPendingCount() {
@@ -175,6 +200,22 @@ public class SchemaVersionStatus {
     this.gatedPods = gatedPods;
   }
 
+  public String getSchemaFingerprint() {
+    return schemaFingerprint;
+  }
+
+  public void setSchemaFingerprint(String schemaFingerprint) {
+    this.schemaFingerprint = schemaFingerprint;
+  }
+
+  public VerificationStatus getVerification() {
+    return verification;
+  }
+
+  public void setVerification(VerificationStatus verification) {
+    this.verification = verification;
+  }
+
   public List<Condition> getConditions() {
     return conditions;
   }
@@ -190,6 +231,7 @@ public class SchemaVersionStatus {
         && Objects.equals(desiredVersion, that.desiredVersion)
         && Objects.equals(currentVersion, that.currentVersion)
         && databaseState == that.databaseState
+        && Objects.equals(serverVersion, that.serverVersion)
         && Objects.equals(pendingVersions, that.pendingVersions)
         && Objects.equals(pendingCount, that.pendingCount)
         && Objects.equals(appliedMigrations, that.appliedMigrations)
@@ -198,6 +240,8 @@ public class SchemaVersionStatus {
         && Objects.equals(lastJob, that.lastJob)
         && Objects.equals(retries, that.retries)
         && Objects.equals(gatedPods, that.gatedPods)
+        && Objects.equals(schemaFingerprint, that.schemaFingerprint)
+        && Objects.equals(verification, that.verification)
         && Objects.equals(conditions, that.conditions);
   }
 
@@ -208,6 +252,7 @@ public class SchemaVersionStatus {
         desiredVersion,
         currentVersion,
         databaseState,
+        serverVersion,
         pendingVersions,
         pendingCount,
         appliedMigrations,
@@ -216,6 +261,8 @@ public class SchemaVersionStatus {
         lastJob,
         retries,
         gatedPods,
+        schemaFingerprint,
+        verification,
         conditions);
   }
 
@@ -229,6 +276,8 @@ public class SchemaVersionStatus {
         + currentVersion
         + ", databaseState="
         + databaseState
+        + ", serverVersion="
+        + serverVersion
         + ", pendingVersions="
         + pendingVersions
         + ", pendingCount="
@@ -245,6 +294,10 @@ public class SchemaVersionStatus {
         + retries
         + ", gatedPods="
         + gatedPods
+        + ", schemaFingerprint="
+        + schemaFingerprint
+        + ", verification="
+        + verification
         + ", conditions="
         + conditions
         + '}';

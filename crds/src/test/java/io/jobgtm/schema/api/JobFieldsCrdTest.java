@@ -112,7 +112,10 @@ class JobFieldsCrdTest {
   @Test
   void imagesAreReferencesOfTheDistributionGrammar() {
     for (JSONSchemaProps image :
-        List.of(property("job", "image"), property("migrations", "image", "reference"))) {
+        List.of(
+            property("job", "image"),
+            property("migrations", "image", "reference"),
+            property("shadow", "image"))) {
       assertThat(image.getPattern()).isEqualTo(MigrationImage.REFERENCE_PATTERN);
       assertThat(image.getMaxLength()).isEqualTo(520L);
     }
@@ -158,9 +161,15 @@ class JobFieldsCrdTest {
 
   @Test
   void resourcesAreAtMostThreeQuantitiesOfStandardNamesWithRequestsWithinLimits() {
-    JSONSchemaProps resources = property("job", "resources");
+    for (String container : List.of("job", "shadow")) {
+      resourcesOf(container);
+    }
+  }
+
+  private static void resourcesOf(String container) {
+    JSONSchemaProps resources = property(container, "resources");
     for (String map : List.of("limits", "requests")) {
-      JSONSchemaProps quantities = property("job", "resources", map);
+      JSONSchemaProps quantities = property(container, "resources", map);
       assertThat(quantities.getMaxProperties()).isEqualTo(3L);
       assertThat(quantities.getXKubernetesValidations())
           .extracting(ValidationRule::getRule, ValidationRule::getMessage)

@@ -340,7 +340,29 @@ class SchemaVersionCrdTest {
                 "baseline.version is required when baseline.onUnversionedSchema is Baseline: it"
                     + " is the version the existing schema is stamped with",
                 ".version",
-                "FieldValueRequired"));
+                "FieldValueRequired"),
+            tuple(
+                "!has(self.version) || self.version != 'Auto' || !has(self.verify) || self.verify",
+                "baseline.verify false cannot go with baseline.version Auto, which is found by the"
+                    + " verification: give a version to stamp it unchecked",
+                ".verify",
+                "FieldValueInvalid"));
+    assertThat(property(baseline, "version").getPattern())
+        .isEqualTo("^(Auto|" + io.jobgtm.schema.contract.Version.SYNTAX_REGEX + ")$");
+    assertThat(property(baseline, "verify").getDefault().asBoolean()).isTrue();
+  }
+
+  @Test
+  void theShadowIsOnByDefaultAndTheBaselineRulesFollowIt() {
+    JSONSchemaProps shadow = property(spec, "shadow");
+    assertThat(spec.getProperties().get("shadow").getDefault()).isNotNull();
+    assertThat(property(shadow, "enabled").getDefault().asBoolean()).isTrue();
+    assertThat(property(shadow, "image").getDefault())
+        .as("unset means the operator's shadow image, which the chart sets")
+        .isNull();
+    assertThat(spec.getXKubernetesValidations())
+        .extracting(ValidationRule::getFieldPath)
+        .contains(".baseline.version", ".baseline.verify");
   }
 
   @Test
@@ -410,6 +432,7 @@ class SchemaVersionCrdTest {
             "desiredVersion",
             "currentVersion",
             "databaseState",
+            "serverVersion",
             "pendingVersions",
             "pendingCount",
             "appliedMigrations",
@@ -418,6 +441,9 @@ class SchemaVersionCrdTest {
             "lastJob",
             "retries",
             "gatedPods",
+            "schemaFingerprint",
+            "serverVersion",
+            "verification",
             "conditions");
     assertThat(enumValues(property(status, "databaseState")))
         .containsExactlyInAnyOrder("Fresh", "Unversioned", "Versioned");
@@ -430,6 +456,8 @@ class SchemaVersionCrdTest {
             "name", "attempt", "outcome", "reason", "message", "startedAt", "finishedAt");
     assertThat(property(status, "retries").getProperties())
         .containsOnlyKeys("count", "nextAttemptAt", "lastReason", "request");
+    assertThat(property(status, "verification").getProperties())
+        .containsOnlyKeys("lastVerifiedAt", "version", "differenceCount", "lastJob", "request");
     assertThat(property(status, "conditions").getItems().getSchema().getProperties())
         .containsOnlyKeys(
             "type", "status", "reason", "message", "lastTransitionTime", "observedGeneration");
@@ -444,6 +472,7 @@ class SchemaVersionCrdTest {
     everything.getMigrations().setConfigMapRef(new ConfigMapRef());
     everything.getMigrations().setImage(new MigrationImage());
     everything.setGate(new GateSpec());
+    everything.setVerify(new VerifySpec());
     JsonNode java = SERIALIZATION.convertValue(everything, JsonNode.class);
 
     List<String> mismatches = new ArrayList<>();

@@ -55,6 +55,9 @@ import java.util.Optional;
  * @param verification the comparison of the live schema with a replay of the set at its version
  *     (after {@code migrate} and for {@code verify}); null when none was attempted (no shadow
  *     database, or a failure before it)
+ * @param previousTool the other migration tool whose history table an unversioned schema holds, in
+ *     a phrase such as {@code Alembic's alembic_version at revision 002}; null when none was found
+ *     or the schema was not unversioned
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({
@@ -81,7 +84,8 @@ import java.util.Optional;
   "durationMs",
   "truncated",
   "serverVersion",
-  "verification"
+  "verification",
+  "previousTool"
 })
 public record MigrationResult(
     String apiVersion,
@@ -107,7 +111,8 @@ public record MigrationResult(
     @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> pendingRepeatables,
     @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> currentRepeatables,
     String serverVersion,
-    SchemaVerification verification) {
+    SchemaVerification verification,
+    String previousTool) {
 
   /** The version of the result document format. */
   public static final String API_VERSION = "migrator.schema.jobgtm.io/v1";
@@ -187,6 +192,7 @@ public record MigrationResult(
         pendingRepeatables,
         currentRepeatables,
         null,
+        null,
         null);
   }
 
@@ -234,6 +240,7 @@ public record MigrationResult(
         List.of(),
         List.of(),
         List.of(),
+        null,
         null,
         null);
   }
@@ -284,7 +291,8 @@ public record MigrationResult(
         pendingRepeatables,
         currentRepeatables,
         version,
-        verification);
+        verification,
+        previousTool);
   }
 
   /** The same result with a verification of the live schema. */
@@ -313,7 +321,38 @@ public record MigrationResult(
         pendingRepeatables,
         currentRepeatables,
         serverVersion,
-        found);
+        found,
+        previousTool);
+  }
+
+  /** The same result naming the tool that shaped the schema before. */
+  public MigrationResult withPreviousTool(String tool) {
+    return new MigrationResult(
+        apiVersion,
+        command,
+        outcome,
+        databaseState,
+        versionBefore,
+        versionAfter,
+        targetVersion,
+        baselineVersion,
+        applied,
+        appliedCount,
+        undone,
+        pending,
+        pendingCount,
+        failed,
+        outOfOrder,
+        owner,
+        failure,
+        durationMs,
+        truncated,
+        appliedRepeatables,
+        pendingRepeatables,
+        currentRepeatables,
+        serverVersion,
+        verification,
+        tool);
   }
 
   public boolean succeeded() {
@@ -465,6 +504,7 @@ public record MigrationResult(
         pendingRepeatables,
         currentRepeatables,
         serverVersion,
-        verification);
+        verification,
+        previousTool);
   }
 }

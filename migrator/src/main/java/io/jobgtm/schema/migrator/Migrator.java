@@ -1271,7 +1271,8 @@ public final class Migrator {
           pendingRepeatables,
           currentRepeatables,
           serverVersion,
-          verification);
+          verification,
+          previousTool);
     }
   }
 }

@@ -11,13 +11,14 @@ import java.util.Optional;
 /**
  * The migration tool that shaped an unversioned schema before, as its history table in the schema
  * tells, read with read-only queries: Alembic's {@code alembic_version} with its revision ({@code
- * alembic at 002}; several revisions of a branched history joined by commas), or the mere presence
- * of the tables of Rails and golang-migrate ({@code schema_migrations}), Liquibase ({@code
- * databasechangelog}), Entity Framework ({@code __EFMigrationsHistory}), Django ({@code
- * django_migrations}), Prisma ({@code _prisma_migrations}), Knex ({@code knex_migrations}), goose
- * ({@code goose_db_version}), Diesel ({@code __diesel_schema_migrations}) and Sequelize ({@code
- * SequelizeMeta}), whose contents are not read. The schema model leaves all of these tables out
- * ({@link io.jobgtm.schema.migrator.model.SchemaReader#OTHER_TOOLS_HISTORY_TABLES}).
+ * Alembic's alembic_version at revision 002}; several revisions of a branched history joined by
+ * commas), or the mere presence of the tables of Rails and golang-migrate ({@code
+ * schema_migrations}), Liquibase ({@code databasechangelog}), Entity Framework ({@code
+ * __EFMigrationsHistory}), Django ({@code django_migrations}), Prisma ({@code _prisma_migrations}),
+ * Knex ({@code knex_migrations}), goose ({@code goose_db_version}), Diesel ({@code
+ * __diesel_schema_migrations}) and Sequelize ({@code SequelizeMeta}), whose contents are not read.
+ * The schema model leaves all of these tables out ({@link
+ * io.jobgtm.schema.migrator.model.SchemaReader#OTHER_TOOLS_HISTORY_TABLES}).
  */
 final class PreviousTool {
 
@@ -31,7 +32,10 @@ final class PreviousTool {
 
   private PreviousTool() {}
 
-  /** {@code alembic at 002}, {@code the table schema_migrations}, or empty when none. */
+  /**
+   * {@code Alembic's alembic_version at revision 002}, {@code the table schema_migrations}, or
+   * empty when none.
+   */
   static Optional<String> describe(Connection connection, String schema) throws SQLException {
     List<String> tables = new ArrayList<>();
     try (PreparedStatement statement = connection.prepareStatement(TABLES)) {
@@ -61,7 +65,11 @@ final class PreviousTool {
         return Optional.of("the table alembic_version");
       }
       return Optional.of(
-          "alembic at " + (revisions.isEmpty() ? "no revision" : String.join(",", revisions)));
+          "Alembic's alembic_version at "
+              + (revisions.isEmpty()
+                  ? "no revision"
+                  : (revisions.size() == 1 ? "revision " : "revisions ")
+                      + String.join(",", revisions)));
     }
     return Optional.of("the table " + String.join(", ", tables));
   }

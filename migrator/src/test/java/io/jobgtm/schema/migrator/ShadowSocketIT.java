@@ -72,7 +72,8 @@ class ShadowSocketIT {
           .contains(
               "shadow database postgres at socket directory " + shadow.socketDirectory(),
               "schema public matches version 2\n",
-              "baselined at version 2 (schema unchanged; previous tool: alembic at 002)");
+              "baselined at version 2 (schema unchanged; previous tool: Alembic's alembic_version at"
+                  + " revision 002)");
       MigrationResult result = result(resultFile);
       assertThat(result.outcome()).isEqualTo(Outcome.Baselined);
       assertThat(result.serverVersion()).isEqualTo("17.6");

@@ -160,11 +160,12 @@ class VerifiedBaselineIT {
     assertThat(plan.exitCode()).as(plan.toString()).isZero();
     assertThat(plan.stdout())
         .contains("would baseline at version 2\n", "nothing to apply")
-        .contains("previous tool: alembic at 002");
+        .contains("previous tool: Alembic's alembic_version at revision 002");
     assertThat(migrated.exitCode()).as(migrated.toString()).isZero();
     assertThat(migrated.stdout())
         .contains("schema public matches version 2\n")
-        .contains("baselined at version 2 (schema unchanged; previous tool: alembic at 002)");
+        .contains(
+            "baselined at version 2 (schema unchanged; previous tool: Alembic's alembic_version at revision 002)");
     for (MigratorProcess.Finished run : List.of(plan, migrated)) {
       assertThat(run.stdout() + run.stderr())
           .doesNotContain(SHADOW_PASSWORD)
@@ -178,6 +179,7 @@ class VerifiedBaselineIT {
     assertThat(result.baselineVersion()).isEqualTo("2");
     assertThat(result.versionAfter()).isEqualTo("2");
     assertThat(result.applied()).isEmpty();
+    assertThat(result.previousTool()).isEqualTo("Alembic's alembic_version at revision 002");
     assertThat(Catalog.history(postgres, database.database(), "public"))
         .containsExactly("2:BASELINE:true");
     assertThat(Catalog.snapshot(postgres, database.database(), "public")).isEqualTo(before);
@@ -196,7 +198,7 @@ class VerifiedBaselineIT {
     assertThat(result.applied()).extracting(AppliedMigration::version).containsExactly("2");
     assertThat(Catalog.history(postgres, database.database(), "public"))
         .containsExactly("1:BASELINE:true", "2:SQL:true");
-    assertThat(progress).contains("previous tool: alembic at 001");
+    assertThat(progress).contains("previous tool: Alembic's alembic_version at revision 001");
   }
 
   // Before the verification, this stamped version 1 ("baselined at version 1"), then V2 failed
@@ -215,7 +217,7 @@ class VerifiedBaselineIT {
     assertThat(refused.failure().version()).isEqualTo("1");
     assertThat(refused.failure().message())
         .isEqualTo(
-            "schema public (previous tool: alembic at 002) does not match version 1 (0 missing,"
+            "schema public (previous tool: Alembic's alembic_version at revision 002) does not match version 1 (0 missing,"
                 + " 0 changed, 0 renamed, 2 extra): extra column job_listings.is_remote: boolean"
                 + " NOT NULL DEFAULT false; extra index ix_job_listings_is_remote: CREATE INDEX ON"
                 + " job_listings USING btree (is_remote); the closest version is 2 (equal)");
@@ -236,7 +238,8 @@ class VerifiedBaselineIT {
     assertThat(blind.failure().version()).isEqualTo("2");
     assertThat(blind.failure().message()).contains("is_remote", "already exists");
     assertThat(progress)
-        .contains("baselined at version 1 (schema unchanged; previous tool: alembic at 002)");
+        .contains(
+            "baselined at version 1 (schema unchanged; previous tool: Alembic's alembic_version at revision 002)");
   }
 
   @Test
@@ -254,7 +257,7 @@ class VerifiedBaselineIT {
     assertThat(refused.failure().version()).isEqualTo("2");
     assertThat(refused.failure().message())
         .isEqualTo(
-            "schema public (previous tool: alembic at 002) matches no version of the migration"
+            "schema public (previous tool: Alembic's alembic_version at revision 002) matches no version of the migration"
                 + " set; the closest is version 2 (1 missing, 0 changed, 0 renamed, 0 extra):"
                 + " missing column job_listings.salary_range: character varying(128)");
     assertThat(Catalog.tables(postgres, database.database(), "public"))
@@ -295,7 +298,7 @@ class VerifiedBaselineIT {
     assertThat(result.failure().version()).isEqualTo("2");
     assertThat(result.failure().message())
         .startsWith(
-            "schema public (previous tool: alembic at 002) matches no version of the migration"
+            "schema public (previous tool: Alembic's alembic_version at revision 002) matches no version of the migration"
                 + " set; the closest is version 2 (0 missing, 0 changed, 0 renamed, 160 extra):"
                 + " extra table extra_table_with_a_rather_long_name_0: TABLE;");
     // The whole message, on standard error, counts the lines left out.

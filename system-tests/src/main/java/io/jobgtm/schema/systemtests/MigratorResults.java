@@ -6,6 +6,7 @@ import io.jobgtm.schema.contract.Failure;
 import io.jobgtm.schema.contract.FailureReason;
 import io.jobgtm.schema.contract.MigrationResult;
 import io.jobgtm.schema.contract.Outcome;
+import io.jobgtm.schema.contract.SchemaVerification;
 import java.util.List;
 
 /**
@@ -73,5 +74,80 @@ public final class MigratorResults {
             120,
             false)
         .toJson();
+  }
+
+  /**
+   * A migrator that migrated a fresh database to {@code version} on PostgreSQL 17.6 and then
+   * compared the live schema with the replay of the set: {@code verification}.
+   */
+  public static String successDocument(String version, SchemaVerification verification) {
+    return MigrationResult.fromJson(successDocument(version))
+        .orElseThrow()
+        .withServerVersion("17.6")
+        .withVerification(verification)
+        .toJson();
+  }
+
+  /** A migrator's {@code verify} command that found {@code verification} at its version. */
+  public static String verifyDocument(SchemaVerification verification) {
+    return new MigrationResult(
+            MigrationResult.API_VERSION,
+            "verify",
+            Outcome.Verified,
+            DatabaseState.Versioned,
+            verification.version(),
+            verification.version(),
+            null,
+            null,
+            null,
+            0,
+            null,
+            null,
+            0,
+            null,
+            null,
+            null,
+            null,
+            900,
+            false)
+        .withServerVersion("17.6")
+        .withVerification(verification)
+        .toJson();
+  }
+
+  /**
+   * A migrator with {@code ON_DRIFT=Block} that refused to migrate the drifted schema at version 2:
+   * {@code SchemaDrifted}, nothing written; with the verification that found it when {@code
+   * withVerification}.
+   */
+  public static String driftRefusedDocument(
+      SchemaVerification verification, boolean withVerification) {
+    MigrationResult refused =
+        new MigrationResult(
+                MigrationResult.API_VERSION,
+                "migrate",
+                Outcome.Failed,
+                DatabaseState.Versioned,
+                "2",
+                "2",
+                "latest",
+                null,
+                null,
+                0,
+                null,
+                List.of("3"),
+                1,
+                null,
+                null,
+                null,
+                new Failure(
+                    FailureReason.SchemaDrifted,
+                    "2",
+                    "the schema differs from what the migration set makes at version 2: "
+                        + String.join("; ", verification.differences())),
+                300,
+                false)
+            .withServerVersion("17.6");
+    return (withVerification ? refused.withVerification(verification) : refused).toJson();
   }
 }

@@ -19,6 +19,7 @@ import io.jobgtm.schema.api.MigrationsSpec;
 import io.jobgtm.schema.api.Reasons;
 import io.jobgtm.schema.api.SchemaVersion;
 import io.jobgtm.schema.api.SecretKeyRef;
+import io.jobgtm.schema.api.ShadowSpec;
 import io.jobgtm.schema.api.SslMode;
 import io.jobgtm.schema.api.SslRootCertSpec;
 import io.jobgtm.schema.operator.runtime.OperatorConfig;
@@ -224,6 +225,23 @@ class AdmissionPolicyE2E {
     image.setReference("registry.example.com/team/migrations:1.0");
     migrationsImage.getSpec().getMigrations().setImage(image);
     assertThat(refusal(author, migrationsImage)).startsWith("spec.migrations.image: ");
+    // The shadow image: the chart's own needs no grant, whether left unset or named; another does.
+    SchemaVersion chartsShadow = schemaVersion("ledger", OWN_SECRET);
+    chartsShadow.getSpec().getShadow().setImage(ShadowSpec.DEFAULT_IMAGE);
+    assertAdmitted(author, chartsShadow);
+    assertAdmitted(author, schemaVersion("ledger", OWN_SECRET));
+    SchemaVersion otherShadow = schemaVersion("ledger", OWN_SECRET);
+    otherShadow.getSpec().getShadow().setImage("registry.example.com/team/postgres:17");
+    assertThat(refusal(author, otherShadow))
+        .isEqualTo(
+            "spec.shadow.image: "
+                + AUTHOR_NAME
+                + " may not set a custom image or pod metadata of migration Jobs in namespace "
+                + APPS
+                + "; that needs verb \"use\" on \"schemaversions/customimage\" in API group"
+                + " \"schema.jobgtm.io\" (the chart's role "
+                + POLICY
+                + ".custom-image)");
 
     authors.bind(APPS, AUTHOR, POLICY + ".custom-image");
 
@@ -231,6 +249,7 @@ class AdmissionPolicyE2E {
         .atMost(PATIENCE)
         .untilAsserted(() -> assertAdmitted(author, custom));
     assertAdmitted(author, migrationsImage);
+    assertAdmitted(author, otherShadow);
   }
 
   @Test
@@ -322,6 +341,7 @@ class AdmissionPolicyE2E {
     largest.getSpec().getJob().setImage("registry.example.com/team/migrator:1.0");
     largest.getSpec().getJob().setPodLabels(Map.of("team", "ledger"));
     largest.getSpec().getJob().setServiceAccountName("migrator");
+    largest.getSpec().getShadow().setImage("registry.example.com/team/postgres:17");
     largest.getSpec().setGate(new GateSpec());
     largest.getSpec().getGate().setDeployments(deployments);
     List<String> configMaps =
@@ -415,6 +435,12 @@ class AdmissionPolicyE2E {
                   resource.getSpec().setJob(new MigrationJobSpec());
                   resource.getSpec().getJob().setImage("registry.example.com/evil:1");
                 }))
+        .startsWith(secretRefused);
+    assertThat(
+            updateRefusal(
+                bumper,
+                "bumped",
+                resource -> resource.getSpec().getShadow().setImage("registry.example.com/evil:1")))
         .startsWith(secretRefused);
     // Other ConfigMaps, or other placeholder values, change the SQL run as the Secret's user.
     assertThat(

@@ -80,7 +80,21 @@ class SchemaVersionCrdIT {
     assertThat(json)
         .contains("\"port\":5432")
         .contains("\"backoffLimit\":2")
-        .contains("\"usernameKey\":\"username\"");
+        .contains("\"usernameKey\":\"username\"")
+        .contains("\"shadow\":{\"enabled\":true}")
+        .contains("\"verify\":true");
+  }
+
+  @Test
+  void verifyWithAnIntervalOnlyReportsDrift() {
+    GenericKubernetesResource created =
+        create(
+            manifest(
+                "{spec: {verify: {interval: 6h}, database: {host: db, name: jobgtm,"
+                    + " credentialsSecretRef: {name: s}}}}"));
+
+    String json = Serialization.asJson(created.getAdditionalProperties().get("spec"));
+    assertThat(json).contains("\"verify\":{\"interval\":\"6h\",\"onDrift\":\"Report\"}");
   }
 
   @Test
@@ -140,6 +154,19 @@ class SchemaVersionCrdIT {
           baseline without version     | {spec: {baseline: {onUnversionedSchema: Baseline}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.baseline.version: Required value
           unknown baseline policy      | {spec: {baseline: {onUnversionedSchema: Maybe}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.baseline.onUnversionedSchema: Unsupported value: "Maybe"
           baseline version not a version | {spec: {baseline: {onUnversionedSchema: Baseline, version: one}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.baseline.version: Invalid value: "one"
+          baseline Auto without shadow | {spec: {shadow: {enabled: false}, baseline: {onUnversionedSchema: Baseline, version: Auto}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.baseline.version: Invalid value: baseline.version Auto needs the shadow database, where the migration set is replayed to find the version: leave shadow.enabled true or give a version
+          baseline Auto unverified     | {spec: {baseline: {onUnversionedSchema: Baseline, version: Auto, verify: false}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.baseline.verify: Invalid value: baseline.verify false cannot go with baseline.version Auto, which is found by the verification: give a version to stamp it unchecked
+          baseline version, no shadow, verified | {spec: {shadow: {enabled: false}, baseline: {onUnversionedSchema: Baseline, version: "2"}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.baseline.verify: Invalid value: baseline.verify must be false when shadow.enabled is false: without the shadow database baseline.version cannot be checked, so say that it is stamped unchecked
+          baseline version auto in lowercase | {spec: {baseline: {onUnversionedSchema: Baseline, version: auto}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.baseline.version: Invalid value: "auto"
+          baseline verify as text      | {spec: {baseline: {verify: "no"}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.baseline.verify: Invalid value: "string"
+          shadow enabled as text       | {spec: {shadow: {enabled: "off"}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.shadow.enabled: Invalid value: "string"
+          shadow image uppercase path  | {spec: {shadow: {image: docker.io/library/Postgres:17}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.shadow.image: Invalid value: "docker.io/library/Postgres:17"
+          shadow image empty           | {spec: {shadow: {image: ""}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.shadow.image: Invalid value: ""
+          shadow image with a scheme   | {spec: {shadow: {image: "https://docker.io/postgres:17"}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.shadow.image: Invalid value: "https://docker.io/postgres:17"
+          shadow memory in words       | {spec: {shadow: {resources: {limits: {memory: plenty}}}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.shadow.resources.limits: Invalid value: values must be quantities of at least 0, such as 500m, 2 or 1Gi
+          shadow resource unknown      | {spec: {shadow: {resources: {requests: {hugepages-2Mi: 2Mi}}}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.shadow.resources.requests: Invalid value: keys must be cpu, memory or ephemeral-storage
+          shadow request above limit   | {spec: {shadow: {resources: {requests: {memory: 512Mi}, limits: {memory: 256Mi}}}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.shadow.resources.requests: Invalid value: a request must not exceed the limit of the same resource
+          shadow unknown field         | {spec: {shadow: {version: "17"}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | unknown field "spec.shadow.version"
           downgrade allowed as text    | {spec: {downgrade: {allowed: "yes"}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.downgrade.allowed: Invalid value: "string"
           negative backoff limit       | {spec: {job: {backoffLimit: -1}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.job.backoffLimit: Invalid value: -1
           backoff limit above ten      | {spec: {job: {backoffLimit: 11}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.job.backoffLimit: Invalid value: 11
@@ -189,6 +216,15 @@ class SchemaVersionCrdIT {
           out of order as text         | {spec: {migrations: {outOfOrder: "yes"}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.migrations.outOfOrder: Invalid value: "string"
           a placeholder value a number | {spec: {migrations: {placeholders: {owner: 7}}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.migrations.placeholders.owner: Invalid value: "integer"
           empty placeholder prefix     | {spec: {migrations: {placeholderPrefix: ""}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.migrations.placeholderPrefix: Invalid value: ""
+          verify interval below 5m     | {spec: {verify: {interval: 4m}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.verify.interval: Invalid value: "4m": verify.interval must be at least 5m
+          verify interval 299 seconds  | {spec: {verify: {interval: 299s}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.verify.interval: Invalid value: "299s": verify.interval must be at least 5m
+          verify interval in days      | {spec: {verify: {interval: 1d}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.verify.interval: Invalid value: "1d"
+          verify interval in words     | {spec: {verify: {interval: 6 hours}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.verify.interval: Invalid value: "6 hours"
+          unknown onDrift              | {spec: {verify: {onDrift: Stop}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.verify.onDrift: Unsupported value: "Stop"
+          short accepted fingerprint   | {spec: {verify: {acceptedFingerprint: "sha256:abc"}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.verify.acceptedFingerprint: Invalid value: "sha256:abc"
+          fingerprint in upper case    | {spec: {verify: {acceptedFingerprint: "sha256:ABABABABABABABABABABABABABABABABABABABABABABABABABABABABABABABAB"}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.verify.acceptedFingerprint: Invalid value: "sha256:ABABABABABABABABABABABABABABABABABABABABABABABABABABABABABABABAB"
+          33 ignored tables            | {spec: {verify: {ignoreTables: [t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11, t12, t13, t14, t15, t16, t17, t18, t19, t20, t21, t22, t23, t24, t25, t26, t27, t28, t29, t30, t31, t32, t33]}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.verify.ignoreTables: Too many: 33: must have at most 32 items
+          ignored table with a comma   | {spec: {verify: {ignoreTables: ["a,b"]}, database: {host: db, name: jobgtm, credentialsSecretRef: {name: s}}}} | spec.verify.ignoreTables[0]: Invalid value: "a,b"
           """)
   void invalidSpecIsRejectedNamingTheField(String label, String manifest, String message) {
     GenericKubernetesResource resource = manifest(manifest);
@@ -235,7 +271,16 @@ class SchemaVersionCrdIT {
           history table of 63 characters           | {database: {host: db, name: jobgtm, historyTable: hxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx, credentialsSecretRef: {name: s}}}
           history table Flyway 5 named             | {database: {host: db, name: jobgtm, historyTable: schema_version, credentialsSecretRef: {name: s}}}
           placeholders and Flyway's settings       | {migrations: {outOfOrder: true, placeholderReplacement: true, placeholders: {owner: app, "Schema.Name": "a ${b} 'c'"}, placeholderPrefix: "#[", placeholderSuffix: "]"}}
+          baseline Auto with the default shadow    | {baseline: {onUnversionedSchema: Baseline, version: Auto}}
+          baseline version checked by the shadow   | {baseline: {onUnversionedSchema: Baseline, version: "2.1", verify: true}}
+          baseline version unchecked, no shadow    | {shadow: {enabled: false}, baseline: {onUnversionedSchema: Baseline, version: "2", verify: false}}
+          no shadow and no baseline version        | {shadow: {enabled: false}}
+          shadow from a mirror, with resources     | {shadow: {image: "registry.internal:5000/mirror/postgres:16.4", resources: {requests: {cpu: 50m, memory: 64Mi}, limits: {memory: 512Mi, ephemeral-storage: 2Gi}}}}
+          shadow image by digest                   | {shadow: {image: "docker.io/library/postgres:17@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"}}
           Flyway's naming settings                 | {migrations: {naming: {sqlMigrationPrefix: M, repeatableSqlMigrationPrefix: RM, baselineMigrationPrefix: BL, undoSqlMigrationPrefix: UNDO, sqlMigrationSeparator: "-", sqlMigrationSuffixes: [".pgsql", "POSTGRESQL.sql"]}}}
+          verify every 5 minutes                   | {verify: {interval: 5m}}
+          verify every 300 seconds                 | {verify: {interval: 300s}}
+          verify with every setting                | {verify: {interval: 6h, onDrift: Block, ignoreTables: [audit_log, "Sessions"], acceptedFingerprint: "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"}}
           """)
   void validSpecIsAccepted(String label, String spec) {
     // A case without a database block gets a minimal valid one.

@@ -17,6 +17,7 @@ import io.jobgtm.schema.api.ConfigMapRef;
 import io.jobgtm.schema.api.Reasons;
 import io.jobgtm.schema.api.SchemaVersion;
 import io.jobgtm.schema.api.SchemaVersionStatus;
+import io.jobgtm.schema.operator.act.MigrationJobFactory;
 import io.jobgtm.schema.testing.LocalControlPlane;
 import io.jobgtm.schema.testing.LocalControlPlaneExtension;
 import java.time.Duration;
@@ -104,6 +105,10 @@ class SchemaVersionOperatorIT {
 
     Job job = awaitSingleJob("workflow");
     Pod pod = kubelet.awaitPod(NAMESPACE, job.getMetadata().getName());
+    assertThat(pod.getSpec().getInitContainers())
+        .as("the Job controller's pod, shadow sidecar included, admitted under restricted")
+        .extracting(Container::getName)
+        .containsExactly(MigrationJobFactory.SHADOW_CONTAINER);
     Container container = pod.getSpec().getContainers().get(0);
     assertThat(container.getEnv())
         .filteredOn(env -> env.getName().equals("DB_USER") || env.getName().equals("DB_PASSWORD"))

@@ -874,6 +874,18 @@ public final class MigratorCli implements Callable<Integer> {
       case UpToDate -> "UpToDate: version " + orNone(result.versionAfter()) + ", nothing to apply";
       case Validated -> "Validated: applied migrations match the migration set";
       case Repaired -> "Repaired: the migration history matches the migration set";
+      case Verified ->
+          "Verified: version "
+              + orNone(result.versionAfter())
+              + ", "
+              + (result.verification() == null
+                  ? "not compared"
+                  : switch (result.verification().drift()) {
+                    case None -> "the schema matches the migration set";
+                    case Drifted ->
+                        result.verification().differenceCount() + " difference(s) from the set";
+                    case Unknown -> "cannot verify: " + result.verification().reason();
+                  });
       case Reported ->
           "Info: "
               + result.databaseState()
@@ -888,7 +900,6 @@ public final class MigratorCli implements Callable<Integer> {
               + (result.pendingRepeatables().isEmpty()
                   ? ""
                   : ", " + result.pendingRepeatables().size() + " repeatable migration(s)");
-      case Verified -> "Verified: schema at version " + orNone(result.versionAfter()) + " compared";
       case Failed -> "Failed";
     };
   }

@@ -14,6 +14,15 @@ public final class Labels {
   /** On a migration Job: the SchemaVersion generation it was created for. */
   public static final String GENERATION = SchemaVersion.GROUP + "/generation";
 
+  /**
+   * On a verify Job and its pods: {@value #VERIFY_KIND}. Verify Jobs carry the migration component
+   * label too (the same informers, cleanup and deletion rules); this label tells them apart.
+   */
+  public static final String JOB_KIND = SchemaVersion.GROUP + "/job-kind";
+
+  /** The value of {@link #JOB_KIND} on a verify Job. */
+  public static final String VERIFY_KIND = "verify";
+
   public static final String MANAGED_BY = "app.kubernetes.io/managed-by";
   public static final String COMPONENT = "app.kubernetes.io/component";
   public static final String OPERATOR_NAME = "schema-operator";

@@ -1,6 +1,7 @@
 package io.jobgtm.schema.operator.act;
 
 import io.fabric8.kubernetes.api.model.Capabilities;
+import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
@@ -22,13 +23,16 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import io.jobgtm.schema.api.BaselineSpec;
 import io.jobgtm.schema.api.CredentialsSecretRef;
 import io.jobgtm.schema.api.DatabaseSpec;
+import io.jobgtm.schema.api.DriftAction;
 import io.jobgtm.schema.api.MigrationJobSpec;
 import io.jobgtm.schema.api.MigrationNamingSpec;
 import io.jobgtm.schema.api.MigrationsSpec;
 import io.jobgtm.schema.api.SchemaVersion;
 import io.jobgtm.schema.api.SchemaVersionSpec;
+import io.jobgtm.schema.api.ShadowSpec;
 import io.jobgtm.schema.api.SslRootCertSpec;
 import io.jobgtm.schema.api.UnversionedSchemaPolicy;
+import io.jobgtm.schema.api.VerifySpec;
 import io.jobgtm.schema.contract.JobEnvironment;
 import io.jobgtm.schema.operator.observe.MigrationSource;
 import java.util.ArrayList;
@@ -39,8 +43,10 @@ import java.util.TreeMap;
 
 /**
  * Builds the migration Job of a SchemaVersion: a deterministic name, pod security that meets the
- * "restricted" Pod Security Standard, credentials only through {@code secretKeyRef}, and a failure
- * policy that fails at once on permanent errors (exit code 2) and ignores disruptions.
+ * "restricted" Pod Security Standard, credentials only through {@code secretKeyRef}, a failure
+ * policy that fails at once on permanent errors of the migrator (exit code 2) and ignores
+ * disruptions, and, unless {@code spec.shadow.enabled} is false, the shadow database as a native
+ * sidecar that the migrator reaches through a Unix socket on a shared {@code emptyDir}.
  */
 public final class MigrationJobFactory {
 
@@ -66,10 +72,65 @@ public final class MigrationJobFactory {
 
   private static final String SSL_ROOT_CERT_VOLUME = "ssl-root-cert";
 
-  private final String defaultImage;
+  /** The shadow database's native sidecar: {@code initContainers[0]} of the migration pod. */
+  public static final String SHADOW_CONTAINER = "shadow";
 
+  /**
+   * Where the shadow listens (its Unix socket, no TCP port) in both containers: the official
+   * image's own socket directory, a memory-backed {@code emptyDir} they share.
+   */
+  public static final String SHADOW_SOCKET_DIR = "/var/run/postgresql";
+
+  /** The shadow's data directory's volume, mounted at the official image's data directory. */
+  static final String SHADOW_DATA_DIR = "/var/lib/postgresql/data";
+
+  /** The superuser of the official image, whom {@code trust} lets in over the socket. */
+  static final String SHADOW_DB_USER = "postgres";
+
+  /** The {@code postgres} user and group of the official Debian and Alpine images. */
+  static final long SHADOW_UID = 999;
+
+  static final String SHADOW_DATA_VOLUME = "shadow-data";
+  static final String SHADOW_SOCKET_VOLUME = "shadow-socket";
+
+  /**
+   * The server's arguments after the image's entrypoint (docker-entrypoint.sh, which runs initdb on
+   * the empty data directory first): the socket only, a small server for a replay, durability off
+   * as the data is thrown away with the pod.
+   */
+  static final List<String> SHADOW_ARGS =
+      List.of(
+          "postgres",
+          "-c",
+          "listen_addresses=",
+          "-c",
+          "unix_socket_directories=" + SHADOW_SOCKET_DIR,
+          "-c",
+          "shared_buffers=16MB",
+          "-c",
+          "max_connections=10",
+          "-c",
+          "fsync=off",
+          "-c",
+          "full_page_writes=off",
+          "-c",
+          "synchronous_commit=off");
+
+  private final String defaultImage;
+  private final String defaultShadowImage;
+
+  /** A factory whose shadow image, unless a spec names one, is {@link ShadowSpec#DEFAULT_IMAGE}. */
   public MigrationJobFactory(String defaultImage) {
+    this(defaultImage, ShadowSpec.DEFAULT_IMAGE);
+  }
+
+  /**
+   * @param defaultImage the migrator image unless {@code spec.job.image} names one
+   * @param defaultShadowImage the shadow image unless {@code spec.shadow.image} names one
+   */
+  public MigrationJobFactory(String defaultImage, String defaultShadowImage) {
     this.defaultImage = defaultImage;
+    this.defaultShadowImage = defaultShadowImage;
   }
 
   /** The image the Job runs: {@code spec.job.image}, else the operator's own. */
@@ -78,6 +139,19 @@ public final class MigrationJobFactory {
     return job != null && job.getImage() != null && !job.getImage().isBlank()
         ? job.getImage()
         : defaultImage;
+  }
+
+  /** The shadow image the Job runs: {@code spec.shadow.image}, else the operator's. */
+  public String shadowImage(SchemaVersion resource) {
+    ShadowSpec shadow = resource.getSpec().getShadow();
+    return shadow != null && shadow.getImage() != null && !shadow.getImage().isBlank()
+        ? shadow.getImage()
+        : defaultShadowImage;
+  }
+
+  /** Whether the Job gets the shadow sidecar: unless {@code spec.shadow.enabled} is false. */
+  static boolean shadowed(SchemaVersionSpec spec) {
+    return spec.getShadow() == null || spec.getShadow().runs();
   }
 
   /**
@@ -109,7 +183,31 @@ public final class MigrationJobFactory {
               .withReadOnly(true)
               .build());
     }
-    List<io.fabric8.kubernetes.api.model.Container> initContainers = new ArrayList<>();
+    List<Container> initContainers = new ArrayList<>();
+    if (shadowed(spec)) {
+      volumes.add(
+          new VolumeBuilder()
+              .withName(SHADOW_DATA_VOLUME)
+              .withNewEmptyDir()
+              .withSizeLimit(new Quantity("1Gi"))
+              .endEmptyDir()
+              .build());
+      volumes.add(
+          new VolumeBuilder()
+              .withName(SHADOW_SOCKET_VOLUME)
+              .withNewEmptyDir()
+              .withMedium("Memory")
+              .withSizeLimit(new Quantity("1Mi"))
+              .endEmptyDir()
+              .build());
+      mounts.add(
+          new VolumeMountBuilder()
+              .withName(SHADOW_SOCKET_VOLUME)
+              .withMountPath(SHADOW_SOCKET_DIR)
+              .build());
+      // First, so that it runs before the other init containers and the migrator.
+      initContainers.add(shadowContainer(resource));
+    }
     if (source instanceof MigrationSource.FromConfigMap fromConfigMap) {
       volumes.add(
           new VolumeBuilder()
@@ -228,6 +326,108 @@ public final class MigrationJobFactory {
         .build();
   }
 
+  /** The migrator's command of a verify Job (docs/migrator.md). */
+  public static final String VERIFY_COMMAND = "verify";
+
+  /**
+   * The verify Job of the resource: the migration Job as {@link #build} makes it (image, database
+   * environment, credentials, migration set, shadow) that runs the migrator's read-only {@value
+   * #VERIFY_COMMAND} instead of {@code migrate}, labelled {@link Labels#JOB_KIND} {@value
+   * Labels#VERIFY_KIND}.
+   */
+  public Job buildVerify(SchemaVersion resource, MigrationSource source, String name, String hash) {
+    Job job = build(resource, source, name, hash);
+    job.getMetadata().getLabels().put(Labels.JOB_KIND, Labels.VERIFY_KIND);
+    job.getSpec().getTemplate().getMetadata().getLabels().put(Labels.JOB_KIND, Labels.VERIFY_KIND);
+    job.getSpec().getTemplate().getSpec().getContainers().stream()
+        .filter(container -> CONTAINER.equals(container.getName()))
+        .forEach(container -> container.setArgs(new ArrayList<>(List.of(VERIFY_COMMAND))));
+    return job;
+  }
+
+  /**
+   * {@code spec.verify} for the migrator: {@code ON_DRIFT}, and {@code ACCEPTED_FINGERPRINT} and
+   * {@code VERIFY_IGNORE_TABLES} when set; nothing without {@code spec.verify}.
+   */
+  private static List<EnvVar> verifySettings(VerifySpec verify) {
+    List<EnvVar> env = new ArrayList<>();
+    if (verify == null) {
+      return env;
+    }
+    DriftAction onDrift = verify.getOnDrift() == null ? DriftAction.REPORT : verify.getOnDrift();
+    env.add(literal(JobEnvironment.ON_DRIFT, onDrift.value()));
+    if (verify.getAcceptedFingerprint() != null) {
+      env.add(literal(JobEnvironment.ACCEPTED_FINGERPRINT, verify.getAcceptedFingerprint()));
+    }
+    if (verify.getIgnoreTables() != null && !verify.getIgnoreTables().isEmpty()) {
+      env.add(
+          literal(JobEnvironment.VERIFY_IGNORE_TABLES, String.join(",", verify.getIgnoreTables())));
+    }
+    return env;
+  }
+
+  /**
+   * The shadow database as a native sidecar (an init container with {@code restartPolicy: Always},
+   * Kubernetes 1.29 and newer): it starts before the migrator, counts as started once {@code
+   * pg_isready} answers on the socket, and is stopped by Kubernetes when the migrator has ended, so
+   * it never keeps the Job from completing. Pod Security "restricted": a numeric non-root user, no
+   * privilege escalation, no capabilities, the runtime's seccomp profile. The root file system
+   * stays writable: the image's entrypoint and initdb expect it.
+   */
+  private Container shadowContainer(SchemaVersion resource) {
+    ShadowSpec shadow = resource.getSpec().getShadow();
+    return new ContainerBuilder()
+        .withName(SHADOW_CONTAINER)
+        .withImage(shadowImage(resource))
+        .withRestartPolicy("Always")
+        .withArgs(SHADOW_ARGS)
+        .withEnv(
+            literal("POSTGRES_HOST_AUTH_METHOD", "trust"),
+            literal("PGDATA", SHADOW_DATA_DIR + "/pgdata"))
+        .withVolumeMounts(
+            new VolumeMountBuilder()
+                .withName(SHADOW_DATA_VOLUME)
+                .withMountPath(SHADOW_DATA_DIR)
+                .build(),
+            new VolumeMountBuilder()
+                .withName(SHADOW_SOCKET_VOLUME)
+                .withMountPath(SHADOW_SOCKET_DIR)
+                .build())
+        .withSecurityContext(
+            new SecurityContextBuilder()
+                .withRunAsNonRoot(true)
+                .withRunAsUser(SHADOW_UID)
+                .withRunAsGroup(SHADOW_UID)
+                .withAllowPrivilegeEscalation(false)
+                .withCapabilities(new Capabilities(null, List.of("ALL")))
+                .withNewSeccompProfile()
+                .withType("RuntimeDefault")
+                .endSeccompProfile()
+                .build())
+        .withNewStartupProbe()
+        .withNewExec()
+        .withCommand("pg_isready", "-q", "-h", SHADOW_SOCKET_DIR)
+        .endExec()
+        .withPeriodSeconds(1)
+        .withFailureThreshold(120)
+        .endStartupProbe()
+        .withResources(shadowResources(shadow == null ? null : shadow.getResources()))
+        .build();
+  }
+
+  private static ResourceRequirements shadowResources(ResourceRequirements requested) {
+    if (requested != null
+        && ((requested.getRequests() != null && !requested.getRequests().isEmpty())
+            || (requested.getLimits() != null && !requested.getLimits().isEmpty()))) {
+      return requested;
+    }
+    return new ResourceRequirementsBuilder()
+        .addToRequests("cpu", new Quantity("50m"))
+        .addToRequests("memory", new Quantity("64Mi"))
+        .addToLimits("memory", new Quantity("256Mi"))
+        .build();
+  }
+
   /** The one key of the referenced Secret or ConfigMap, as the file root.crt. */
   private static Volume sslRootCertVolume(SslRootCertSpec rootCert) {
     String file = SSL_ROOT_CERT_FILE.substring(SSL_ROOT_CERT_DIR.length() + 1);
@@ -286,9 +486,20 @@ public final class MigrationJobFactory {
     BaselineSpec baseline = spec.getBaseline();
     if (baseline != null && baseline.getOnUnversionedSchema() == UnversionedSchemaPolicy.BASELINE) {
       env.add(literal(JobEnvironment.ON_UNVERSIONED, "Baseline"));
-      env.add(literal(JobEnvironment.BASELINE_VERSION, baseline.getVersion()));
+      // The CLI's spelling of Auto.
+      env.add(
+          literal(
+              JobEnvironment.BASELINE_VERSION,
+              baseline.automatic() ? "auto" : baseline.getVersion()));
+      if (Boolean.FALSE.equals(baseline.getVerify())) {
+        env.add(literal(JobEnvironment.VERIFY_BASELINE, "false"));
+      }
     } else {
       env.add(literal(JobEnvironment.ON_UNVERSIONED, "Fail"));
+    }
+    if (shadowed(spec)) {
+      env.add(literal(JobEnvironment.SHADOW_SOCKET_DIR, SHADOW_SOCKET_DIR));
+      env.add(literal(JobEnvironment.SHADOW_DB_USER, SHADOW_DB_USER));
     }
     boolean downgrade = spec.getDowngrade() != null && spec.getDowngrade().isAllowed();
     env.add(literal(JobEnvironment.ALLOW_DOWNGRADE, String.valueOf(downgrade)));
@@ -321,6 +532,7 @@ public final class MigrationJobFactory {
       env.add(literal(JobEnvironment.MIGRATIONS_DIR, MIGRATIONS_DIR));
     }
     env.addAll(migrationSettings(spec.getMigrations()));
+    env.addAll(verifySettings(spec.getVerify()));
     env.add(
         literal(
             JobEnvironment.SCHEMA_OWNER,

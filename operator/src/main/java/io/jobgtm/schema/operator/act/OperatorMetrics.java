@@ -19,6 +19,8 @@ import java.util.concurrent.atomic.AtomicReference;
  *   <li>{@code schema_operator_migration_failures_total{namespace,name,reason}}
  *   <li>{@code schema_operator_migration_job_duration_seconds{namespace,name,outcome}}
  *   <li>{@code schema_operator_reconciliations_total}: reconciliations run
+ *   <li>{@code schema_operator_schema_drifted{namespace,name}}: 1 while the Drifted condition is
+ *       True, 0 while it is False; absent before the first verification and while it is Unknown
  *   <li>{@code schema_operator_current_version{namespace,name}}: the version's first two parts as a
  *       number ({@code 2.1} for {@code 2.1.3}), so alerts can compare it
  * </ul>
@@ -28,6 +30,7 @@ public final class OperatorMetrics {
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Map<String, AtomicReference<Double>> versions = new ConcurrentHashMap<>();
+  private final Map<String, AtomicReference<Double>> drifts = new ConcurrentHashMap<>();
 
   public PrometheusMeterRegistry registry() {
     return registry;
@@ -95,8 +98,51 @@ public final class OperatorMetrics {
         .set(value);
   }
 
+  /**
+   * Sets whether a resource's schema drifted, from its Drifted condition's status: True 1, False 0;
+   * Unknown or none removes the series.
+   */
+  public void drifted(String namespace, String name, String conditionStatus) {
+    Double value = null;
+    if ("True".equals(conditionStatus)) {
+      value = 1.0;
+    } else if ("False".equals(conditionStatus)) {
+      value = 0.0;
+    }
+    String key = namespace + "/" + name;
+    if (value == null) {
+      removeDrift(namespace, name);
+      return;
+    }
+    drifts
+        .computeIfAbsent(
+            key,
+            k -> {
+              AtomicReference<Double> holder = new AtomicReference<>(0.0);
+              Gauge.builder("schema_operator_schema_drifted", holder, AtomicReference::get)
+                  .description(
+                      "1 while a SchemaVersion's live schema differs from its migration set"
+                          + " (Drifted True), 0 while it matches")
+                  .tags("namespace", namespace, "name", name)
+                  .register(registry);
+              return holder;
+            })
+        .set(value);
+  }
+
+  private void removeDrift(String namespace, String name) {
+    if (drifts.remove(namespace + "/" + name) != null) {
+      registry
+          .find("schema_operator_schema_drifted")
+          .tags("namespace", namespace, "name", name)
+          .meters()
+          .forEach(registry::remove);
+    }
+  }
+
   /** Forgets a deleted resource. */
   public void removed(String namespace, String name) {
+    removeDrift(namespace, name);
     if (versions.remove(namespace + "/" + name) != null) {
       registry
           .find("schema_operator_current_version")

@@ -8,6 +8,7 @@ import io.jobgtm.schema.api.MigrationJobStatus;
 import io.jobgtm.schema.api.Reasons;
 import io.jobgtm.schema.api.SchemaVersion;
 import io.jobgtm.schema.api.SchemaVersionStatus;
+import io.jobgtm.schema.api.VerificationStatus;
 import io.jobgtm.schema.contract.MigrationResult;
 import io.jobgtm.schema.operator.decide.Decision.Event;
 import io.jobgtm.schema.operator.decide.Decision.FinishedJob;
@@ -55,6 +56,9 @@ public final class Decide {
     ObservedJob finished = planned.finished();
     boolean newlyFinished = finished != null && StatusFactory.isNewer(finished, before);
     Event report = newlyFinished ? report(planned, finished) : null;
+    Optional<Verifications.Found> verified =
+        Verifications.latest(
+            resource, newlyFinished ? finished : null, running, observed.verifyJobs());
 
     Retries.Step retry =
         Retries.apply(
@@ -72,6 +76,24 @@ public final class Decide {
     MigrationPlan plan = retry.plan();
     int attempt = retry.attempt();
     Duration requeueAfter = retry.requeueAfter();
+    if (running == null
+        && plan.state() == MigrationPlan.State.STALLED
+        && plan.jobFailed()
+        && Reasons.SCHEMA_DRIFTED.equals(plan.reason())
+        && Verifications.driftFixedSince(resource, verified)) {
+      // No retry request needed: the verification that refused the migration is outdated.
+      Retries.Step again =
+          Retries.start(
+              resource,
+              plan,
+              specHash,
+              attempt,
+              retry.status(),
+              null,
+              "the drift that refused the last attempt is gone");
+      plan = again.plan();
+      attempt = again.attempt();
+    }
     Optional<SchemaVersion> older = Conflicts.olderOnTheSameSchema(resource, observed.neighbours());
     if (older.isPresent() && running == null) {
       plan = conflict(resource, older.get(), plan);
@@ -84,6 +106,8 @@ public final class Decide {
     SchemaVersionStatus status =
         StatusFactory.build(resource, plan, running, report, desiredJob, attempt, now);
     status.setRetries(retry.status());
+    List<Event> driftEvents =
+        Verifications.record(resource, status, verified, newlyFinished ? finished : null, now);
     List<Event> events = new ArrayList<>();
     FinishedJob finishedJob = null;
     if (report != null) {
@@ -109,6 +133,7 @@ public final class Decide {
     if (retry.event() != null) {
       events.add(retry.event());
     }
+    events.addAll(driftEvents);
 
     Decision.JobToCreate create = null;
     if (plan.action() == MigrationPlan.Action.CREATE_JOB) {
@@ -117,6 +142,14 @@ public final class Decide {
               desiredJob,
               specHash,
               new Event(Event.NORMAL, desiredJob, Reasons.MIGRATION_STARTED, plan.message()));
+    }
+
+    Verifications.Schedule verify =
+        Verifications.schedule(
+            resource, status, plan, running, create != null, observed.verifyJobs(), specHash, now);
+    if (verify.dueIn() != null
+        && (requeueAfter == null || verify.dueIn().compareTo(requeueAfter) < 0)) {
+      requeueAfter = verify.dueIn();
     }
 
     String gate = Gates.gateName(resource.getMetadata().getName());
@@ -160,7 +193,7 @@ public final class Decide {
                       + "; its pods now wait for the schema")));
     }
 
-    List<Decision.JobToEnd> ends = new ArrayList<>();
+    List<Decision.JobToEnd> ends = new ArrayList<>(Verifications.superseded(observed.verifyJobs()));
     for (ObservedJob job : observed.jobs()) {
       if (!job.lingering()) {
         continue;
@@ -194,7 +227,8 @@ public final class Decide {
         finishedJob,
         requeueAfter,
         plan.reason(),
-        plan.message());
+        plan.message(),
+        verify.job());
   }
 
   /** When to end a lingering Job whose outcome this decision records (the status first). */
@@ -242,6 +276,9 @@ public final class Decide {
       RetryPolicy retries,
       Instant now) {
     String at = now.truncatedTo(ChronoUnit.SECONDS).toString();
+    if (refusal.action() == Refusal.Action.CREATE_VERIFY_JOB) {
+      return verifyJobRefused(resource, observed, refusal, retries, now);
+    }
     if (refusal.action() == Refusal.Action.CREATE_JOB) {
       // First the decision that asked for the Job (its status names the Job and its attempt),
       // then that Job as failed at once.
@@ -324,6 +361,52 @@ public final class Decide {
         null,
         requeueAfter,
         Reasons.GATE_INJECTION_REFUSED,
+        message);
+  }
+
+  /**
+   * A verify Job the API server refused: Drifted Unknown ({@code CannotVerify}) with the API
+   * server's message, and the refusal counts as the verification, so the next verify Job is asked
+   * for {@code spec.verify.interval} later. The rest of the decision was carried out already.
+   */
+  private static Decision verifyJobRefused(
+      SchemaVersion resource,
+      Observed observed,
+      Refusal refusal,
+      RetryPolicy retries,
+      Instant now) {
+    Decision decision = decide(resource, observed, retries, now);
+    SchemaVersionStatus status = decision.status();
+    VerificationStatus verification =
+        status.getVerification() == null ? new VerificationStatus() : status.getVerification();
+    verification.setLastVerifiedAt(now.truncatedTo(ChronoUnit.SECONDS).toString());
+    verification.setLastJob(refusal.target());
+    status.setVerification(verification);
+    String message =
+        "the API server refused to create verify Job "
+            + refusal.target()
+            + ", so the schema was not verified: "
+            + refusal.message();
+    status.setConditions(
+        Conditions.from(
+                status.getConditions(),
+                resource.getMetadata().getGeneration() == null
+                    ? 0
+                    : resource.getMetadata().getGeneration(),
+                now)
+            .set(Conditions.DRIFTED, Conditions.UNKNOWN, Reasons.CANNOT_VERIFY, message)
+            .toList());
+    Duration interval = resource.getSpec().getVerify().intervalDuration();
+    return new Decision(
+        null,
+        status,
+        List.of(new Event(Event.WARNING, refusal.target(), Reasons.CANNOT_VERIFY, message)),
+        List.of(),
+        List.of(),
+        List.of(),
+        null,
+        interval,
+        Reasons.CANNOT_VERIFY,
         message);
   }
 

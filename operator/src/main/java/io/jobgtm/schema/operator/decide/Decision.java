@@ -22,6 +22,7 @@ import java.util.List;
  * @param requeueAfter when to decide again although nothing changes (a scheduled retry), or null
  * @param reason the reason of the condition that is True, for the log
  * @param message the message of that condition, for the log
+ * @param verifyJob the verify Job to create, or null; never together with {@code createJob}
  */
 public record Decision(
     JobToCreate createJob,
@@ -33,7 +34,34 @@ public record Decision(
     FinishedJob finished,
     Duration requeueAfter,
     String reason,
-    String message) {
+    String message,
+    JobToCreate verifyJob) {
+
+  /** A decision that starts no verify Job. */
+  public Decision(
+      JobToCreate createJob,
+      SchemaVersionStatus status,
+      List<Event> events,
+      List<Release> releases,
+      List<Injection> injections,
+      List<JobToEnd> ends,
+      FinishedJob finished,
+      Duration requeueAfter,
+      String reason,
+      String message) {
+    this(
+        createJob,
+        status,
+        events,
+        releases,
+        injections,
+        ends,
+        finished,
+        requeueAfter,
+        reason,
+        message,
+        null);
+  }
 
   public Decision {
     events = List.copyOf(events);
@@ -42,7 +70,7 @@ public record Decision(
     ends = List.copyOf(ends);
   }
 
-  /** A Job to delete, and the Event to record once it is deleted. */
+  /** A Job to delete, and the Event to record once it is deleted (null: none). */
   public record JobToEnd(String name, Event ended) {}
 
   /** A Job to create: its name and the spec hash it carries; its Event once it is created. */

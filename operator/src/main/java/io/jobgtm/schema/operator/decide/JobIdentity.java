@@ -1,10 +1,12 @@
 package io.jobgtm.schema.operator.decide;
 
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.jobgtm.schema.api.DriftAction;
 import io.jobgtm.schema.api.MigrationJobStatus;
 import io.jobgtm.schema.api.SchemaVersion;
 import io.jobgtm.schema.api.SchemaVersionSpec;
 import io.jobgtm.schema.api.SchemaVersionStatus;
+import io.jobgtm.schema.api.VerifySpec;
 import io.jobgtm.schema.operator.observe.MigrationSource;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -13,8 +15,9 @@ import java.util.List;
 
 /**
  * The one rule for a migration Job's identity. A Job is named {@code <resource>-<hash>}, where the
- * hash covers everything that decides the outcome (the spec less {@code gate}, the migration set's
- * checksum and the image) and the attempt number that the status records for that spec.
+ * hash covers everything that decides the outcome (the spec less {@code gate} and the parts of
+ * {@code spec.verify} that do not change a migration, the migration set's checksum and the image)
+ * and the attempt number that the status records for that spec.
  *
  * <ul>
  *   <li>The same spec and attempt give the same name, so after an operator restart the running Job
@@ -40,7 +43,23 @@ public final class JobIdentity {
   public static String specHash(SchemaVersion resource, MigrationSource source, String image) {
     SchemaVersionSpec spec = Serialization.clone(resource.getSpec());
     spec.setGate(null);
+    spec.setVerify(migrationRelevant(spec.getVerify()));
     return hash(List.of(Serialization.asJson(spec), source.checksum(), image));
+  }
+
+  /**
+   * The part of {@code spec.verify} that decides a migration's outcome: with {@code onDrift: Block}
+   * the settings the migrator's drift check uses (so a new {@code acceptedFingerprint} runs a
+   * refused migration again), else none (Report only reports; the interval schedules verify Jobs):
+   * a resource without Block hashes as before {@code spec.verify} existed.
+   */
+  private static VerifySpec migrationRelevant(VerifySpec verify) {
+    if (verify == null || verify.getOnDrift() != DriftAction.BLOCK) {
+      return null;
+    }
+    VerifySpec relevant = Serialization.clone(verify);
+    relevant.setInterval(null);
+    return relevant;
   }
 
   /**

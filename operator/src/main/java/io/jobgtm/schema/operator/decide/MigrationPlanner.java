@@ -283,7 +283,12 @@ public final class MigrationPlanner {
     String version = result.versionAfter() == null ? "none" : result.versionAfter();
     return switch (result.outcome()) {
       case UpToDate -> "the database is at version " + version;
-      case Baselined -> "baselined at version " + result.baselineVersion();
+      case Baselined ->
+          "baselined at version "
+              + result.baselineVersion()
+              + " (schema unchanged"
+              + (result.previousTool() == null ? "" : "; previous tool: " + result.previousTool())
+              + ")";
       case Downgraded ->
           "downgraded to version " + version + " (" + result.undone().size() + " undone)";
       default ->
@@ -294,7 +299,11 @@ public final class MigrationPlanner {
               + " applied"
               + (result.baselineVersion() == null
                   ? ""
-                  : ", baselined at " + result.baselineVersion())
+                  : ", baselined at "
+                      + result.baselineVersion()
+                      + (result.previousTool() == null
+                          ? ""
+                          : "; previous tool: " + result.previousTool()))
               + ")";
     };
   }

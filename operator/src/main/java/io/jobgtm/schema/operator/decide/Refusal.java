@@ -15,6 +15,8 @@ public record Refusal(Action action, String target, String message, boolean isTr
   public enum Action {
     /** Creating the migration Job. */
     CREATE_JOB,
+    /** Creating a verify Job. */
+    CREATE_VERIFY_JOB,
     /** Adding the scheduling gate to a Deployment's pod template. */
     ADD_GATE
   }

@@ -179,7 +179,7 @@ final class Retries {
   }
 
   /** Starts the next attempt: the same spec under the next Job name. */
-  private static Step start(
+  static Step start(
       SchemaVersion resource,
       MigrationPlan plan,
       String specHash,

@@ -53,6 +53,7 @@ public final class StatusFactory {
     next.setObservedGeneration(generation);
     next.setCurrentVersion(previous.getCurrentVersion());
     next.setDatabaseState(previous.getDatabaseState());
+    next.setServerVersion(previous.getServerVersion());
     next.setPendingVersions(new ArrayList<>(previous.getPendingVersions()));
     next.setPendingCount(previous.getPendingCount());
     next.setAppliedMigrations(new ArrayList<>(previous.getAppliedMigrations()));
@@ -142,6 +143,10 @@ public final class StatusFactory {
     }
     if (result.databaseState() != null) {
       next.setDatabaseState(result.databaseState());
+    }
+    // Null when the Job never reached the database: the version found before stays.
+    if (result.serverVersion() != null) {
+      next.setServerVersion(result.serverVersion());
     }
     next.setPendingVersions(new ArrayList<>(result.pending()));
     next.setPendingCount(result.pendingCount());

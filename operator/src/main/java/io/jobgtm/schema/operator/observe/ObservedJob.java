@@ -14,10 +14,14 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * What a migration Job and its pods show: whether it runs, succeeded or failed, the result the
- * migrator left in the last finished pod, and why a pod cannot start.
+ * migrator left in the last finished pod, and why a pod cannot start. Exit codes and termination
+ * messages are read from the migrator's container ({@link MigrationJobFactory#CONTAINER}) only,
+ * found by name: never from the shadow sidecar, whose status comes first among the init
+ * containers', nor from a mesh's sidecar.
  *
  * @param name the Job's name
  * @param specHash the hash of the spec it was created for
@@ -237,14 +241,17 @@ public record ObservedJob(
    * (matched by UID): the kubelet keeps trying, so it says why the pod waits, not that it failed.
    */
   private static Optional<String> failedMount(Pod pod, List<Event> events) {
+    // An init container counts: the shadow sidecar runs while the migrator waits for it, and no
+    // container starts before every volume is mounted.
     boolean started =
-        pod.getStatus().getContainerStatuses() != null
-            && pod.getStatus().getContainerStatuses().stream()
-                .map(ContainerStatus::getState)
-                .anyMatch(
-                    state ->
-                        state != null
-                            && (state.getRunning() != null || state.getTerminated() != null));
+        Stream.of(
+                pod.getStatus().getInitContainerStatuses(), pod.getStatus().getContainerStatuses())
+            .filter(Objects::nonNull)
+            .flatMap(List::stream)
+            .map(ContainerStatus::getState)
+            .anyMatch(
+                state ->
+                    state != null && (state.getRunning() != null || state.getTerminated() != null));
     if (started || !"Pending".equals(pod.getStatus().getPhase())) {
       return Optional.empty();
     }

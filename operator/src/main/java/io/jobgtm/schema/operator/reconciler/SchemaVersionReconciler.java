@@ -23,6 +23,7 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
+import io.jobgtm.schema.api.Conditions;
 import io.jobgtm.schema.api.MigrationsSpec;
 import io.jobgtm.schema.api.SchemaVersion;
 import io.jobgtm.schema.api.SchemaVersionStatus;
@@ -60,7 +61,7 @@ import org.slf4j.LoggerFactory;
 @ControllerConfiguration(
     name = SchemaVersionReconciler.NAME,
     generationAwareEventProcessing = false,
-    informer = @Informer(onUpdateFilter = SpecOrRetryRequestChanged.class))
+    informer = @Informer(onUpdateFilter = SpecOrRequestChanged.class))
 public final class SchemaVersionReconciler
     implements Reconciler<SchemaVersion>, Cleaner<SchemaVersion> {
 
@@ -278,12 +279,18 @@ public final class SchemaVersionReconciler
           .withName(end.name())
           .withPropagationPolicy(DeletionPropagation.BACKGROUND)
           .delete();
-      events.record(resource, end.ended());
+      if (end.ended() != null) {
+        events.record(resource, end.ended());
+      }
     }
     record(resource, decision);
     gates.release(resource, decision.releases());
     if (!refused.isEmpty()) {
       throw refused.get(0);
+    }
+    // Last: a refused verify Job changes the drift findings only, the rest is carried out.
+    if (decision.verifyJob() != null) {
+      createVerifyJob(resource, decision.verifyJob(), context, events);
     }
 
     SchemaVersionStatus status = decision.status();
@@ -371,16 +378,21 @@ public final class SchemaVersionReconciler
   /** Everything the decision needs, from the informer caches. */
   private Observed observe(SchemaVersion resource, Context<SchemaVersion> context) {
     List<Pod> pods = List.copyOf(pods(context, MIGRATION_PODS, resource));
+    Map<Boolean, List<ObservedJob>> byKind =
+        context.getSecondaryResources(Job.class).stream()
+            .collect(
+                Collectors.partitioningBy(
+                    SchemaVersionReconciler::isVerifyJob,
+                    Collectors.mapping(
+                        job -> {
+                          List<Pod> own = podsOf(job, pods);
+                          return ObservedJob.of(job, own, events(context, job, own));
+                        },
+                        Collectors.toList())));
     return new Observed(
         source(resource, context),
         jobs.image(resource),
-        context.getSecondaryResources(Job.class).stream()
-            .map(
-                job -> {
-                  List<Pod> own = podsOf(job, pods);
-                  return ObservedJob.of(job, own, events(context, job, own));
-                })
-            .toList(),
+        byKind.get(false),
         List.copyOf(pods(context, GATED_PODS, resource)),
         List.copyOf(context.getSecondaryResources(Deployment.class)),
         context
@@ -388,7 +400,13 @@ public final class SchemaVersionReconciler
             .list(resource.getMetadata().getNamespace())
             .filter(
                 other -> !other.getMetadata().getName().equals(resource.getMetadata().getName()))
-            .toList());
+            .toList(),
+        byKind.get(true));
+  }
+
+  private static boolean isVerifyJob(Job job) {
+    Map<String, String> labels = job.getMetadata().getLabels();
+    return labels != null && Labels.VERIFY_KIND.equals(labels.get(Labels.JOB_KIND));
   }
 
   private void createJob(
@@ -408,6 +426,24 @@ public final class SchemaVersionReconciler
     }
   }
 
+  private void createVerifyJob(
+      SchemaVersion resource,
+      Decision.JobToCreate create,
+      Context<SchemaVersion> context,
+      EventRecorder events) {
+    Job job =
+        jobs.buildVerify(resource, source(resource, context), create.name(), create.specHash());
+    try {
+      context.getClient().resource(job).create();
+      events.record(resource, create.created());
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 409) {
+        throw ApiRefusal.of(Refusal.Action.CREATE_VERIFY_JOB, create.name(), e);
+      }
+      // Created before, not yet in the cache: the same verification, adopted.
+    }
+  }
+
   /** The metrics of what this reconciliation decided. */
   private void record(SchemaVersion resource, Decision decision) {
     String namespace = resource.getMetadata().getNamespace();
@@ -415,6 +451,12 @@ public final class SchemaVersionReconciler
     if (decision.status().getCurrentVersion() != null) {
       metrics.currentVersion(namespace, name, decision.status().getCurrentVersion());
     }
+    metrics.drifted(
+        namespace,
+        name,
+        Conditions.find(decision.status().getConditions(), Conditions.DRIFTED)
+            .map(condition -> condition.getStatus())
+            .orElse(null));
     Decision.FinishedJob finished = decision.finished();
     if (finished != null) {
       metrics.jobFinished(

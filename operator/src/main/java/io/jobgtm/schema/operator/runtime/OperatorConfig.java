@@ -1,5 +1,7 @@
 package io.jobgtm.schema.operator.runtime;
 
+import io.jobgtm.schema.api.MigrationImage;
+import io.jobgtm.schema.api.ShadowSpec;
 import io.jobgtm.schema.contract.Durations;
 import io.jobgtm.schema.operator.decide.RetryPolicy;
 import java.time.Duration;
@@ -21,6 +23,8 @@ import java.util.stream.Collectors;
  * @param leaseName the Lease's name
  * @param leaseNamespace the Lease's namespace; null means the operator's own
  * @param retries how transient migration failures are retried
+ * @param shadowImage the image of migration Jobs' shadow database unless a SchemaVersion names
+ *     another ({@code spec.shadow.image})
  */
 public record OperatorConfig(
     String migratorImage,
@@ -29,7 +33,28 @@ public record OperatorConfig(
     boolean leaderElection,
     String leaseName,
     String leaseNamespace,
-    RetryPolicy retries) {
+    RetryPolicy retries,
+    String shadowImage) {
+
+  /** Settings with the default shadow image. */
+  public OperatorConfig(
+      String migratorImage,
+      Set<String> watchNamespaces,
+      int httpPort,
+      boolean leaderElection,
+      String leaseName,
+      String leaseNamespace,
+      RetryPolicy retries) {
+    this(
+        migratorImage,
+        watchNamespaces,
+        httpPort,
+        leaderElection,
+        leaseName,
+        leaseNamespace,
+        retries,
+        ShadowSpec.DEFAULT_IMAGE);
+  }
 
   /** Settings with the default retry policy. */
   public OperatorConfig(
@@ -128,6 +153,17 @@ public record OperatorConfig(
               + " 0 for none.",
           Integer::valueOf);
 
+  public static final Option<String> SHADOW_IMAGE =
+      new Option<>(
+          "SCHEMA_OPERATOR_SHADOW_IMAGE",
+          ShadowSpec.DEFAULT_IMAGE,
+          "Image of the shadow database in migration Jobs unless spec.shadow.image names one: an"
+              + " official-style PostgreSQL image of the databases' major version, such as a"
+              + " mirror of "
+              + ShadowSpec.DEFAULT_IMAGE
+              + " in an air-gapped cluster.",
+          OperatorConfig::imageReference);
+
   /** Every option, for documentation. */
   public static final List<Option<?>> OPTIONS =
       List.of(
@@ -139,7 +175,8 @@ public record OperatorConfig(
           LEASE_NAMESPACE,
           RETRY_INITIAL_DELAY,
           RETRY_MAX_DELAY,
-          RETRY_LIMIT);
+          RETRY_LIMIT,
+          SHADOW_IMAGE);
 
   /** Reads every option from the environment, naming the variable of any bad value. */
   public static OperatorConfig from(Map<String, String> environment) {
@@ -150,7 +187,8 @@ public record OperatorConfig(
         LEADER_ELECTION.read(environment),
         LEASE_NAME.read(environment),
         LEASE_NAMESPACE.read(environment),
-        retries(environment));
+        retries(environment),
+        SHADOW_IMAGE.read(environment));
   }
 
   private static RetryPolicy retries(Map<String, String> environment) {
@@ -180,6 +218,16 @@ public record OperatorConfig(
         .map(String::trim)
         .filter(name -> !name.isEmpty())
         .collect(Collectors.toUnmodifiableSet());
+  }
+
+  private static String imageReference(String value) {
+    if (value == null
+        || value.length() > MigrationImage.MAX_REFERENCE_LENGTH
+        || !value.matches(MigrationImage.REFERENCE_PATTERN)) {
+      throw new IllegalArgumentException(
+          "use an image reference, [host[:port]/]path[:tag][@digest] with a lowercase path");
+    }
+    return value;
   }
 
   private static boolean bool(String value) {

@@ -77,7 +77,7 @@ public final class OperatorMain implements AutoCloseable {
             });
     operator.register(
         new SchemaVersionReconciler(
-            new MigrationJobFactory(config.migratorImage()),
+            new MigrationJobFactory(config.migratorImage(), config.shadowImage()),
             metrics,
             config.retries(),
             Clock.systemUTC()),
@@ -101,9 +101,11 @@ public final class OperatorMain implements AutoCloseable {
     operator.start();
     started.set(true);
     LOG.info(
-        "schema-operator started: watching {}, migration image {}, endpoints on port {}",
+        "schema-operator started: watching {}, migration image {}, shadow image {}, endpoints on"
+            + " port {}",
         config.watchNamespaces().isEmpty() ? "all namespaces" : config.watchNamespaces(),
         config.migratorImage(),
+        config.shadowImage(),
         endpoints.port());
     return new OperatorMain(operator, endpoints, stopping, clusterFeatures);
   }

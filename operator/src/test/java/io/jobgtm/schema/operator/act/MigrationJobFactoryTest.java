@@ -1,11 +1,16 @@
 package io.jobgtm.schema.operator.act;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.SecurityContext;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.jobgtm.schema.api.ConfigMapKeyRef;
 import io.jobgtm.schema.api.SchemaVersion;
@@ -137,7 +142,8 @@ class MigrationJobFactoryTest {
     assertRootCertificatesMounted(pod.getContainers().get(0));
     assertThat(pod.getContainers().get(0).getVolumeMounts())
         .extracting(mount -> mount.getMountPath())
-        .containsExactlyInAnyOrder("/tmp", "/etc/schema-operator/tls", "/migrations");
+        .containsExactlyInAnyOrder(
+            "/tmp", "/etc/schema-operator/tls", "/migrations", "/var/run/postgresql");
   }
 
   @Test
@@ -203,7 +209,10 @@ class MigrationJobFactoryTest {
             Fixtures.schemaVersion(), new MigrationSource.FromImage("registry.test/sql:7", "/sql"));
     PodSpec imagePod = fromImage.getSpec().getTemplate().getSpec();
     assertThat(imagePod.getInitContainers())
-        .singleElement()
+        .extracting(Container::getName)
+        .as("the shadow first, so that it starts before the copy and the migrator")
+        .containsExactly("shadow", "copy-migrations");
+    assertThat(imagePod.getInitContainers().get(1))
         .satisfies(
             init -> {
               assertThat(init.getImage()).isEqualTo("registry.test/sql:7");
@@ -335,6 +344,9 @@ class MigrationJobFactoryTest {
     assertThat(env(container, "TARGET_VERSION").getValue()).isEqualTo("2");
     assertThat(env(container, "ON_UNVERSIONED").getValue()).isEqualTo("Baseline");
     assertThat(env(container, "BASELINE_VERSION").getValue()).isEqualTo("1");
+    assertThat(container.getEnv())
+        .as("verified by default: the migrator's default")
+        .noneMatch(variable -> variable.getName().equals("VERIFY_BASELINE"));
     assertThat(env(container, "ALLOW_DOWNGRADE").getValue()).isEqualTo("true");
     assertThat(env(container, "LOCK_TIMEOUT").getValue()).isEqualTo("30s");
     assertThat(env(container, "LOCK_WAIT_TIMEOUT").getValue()).isEqualTo("2m");
@@ -386,6 +398,176 @@ class MigrationJobFactoryTest {
 
     assertThat(job.getMetadata().getName()).isEqualTo("workflow-" + hash);
     assertThat(job.getMetadata().getLabels()).containsEntry(Labels.SPEC_HASH, hash);
+  }
+
+  @Test
+  void theShadowIsANativeSidecarFirstThatMeetsTheRestrictedStandard() {
+    PodSpec pod = build(Fixtures.schemaVersion(), bundled).getSpec().getTemplate().getSpec();
+
+    assertThat(pod.getInitContainers()).hasSize(1);
+    Container shadow = pod.getInitContainers().get(0);
+    assertThat(shadow.getName()).isEqualTo("shadow");
+    assertThat(shadow.getRestartPolicy()).isEqualTo("Always");
+    assertThat(shadow.getImage()).isEqualTo("docker.io/library/postgres:17");
+    assertThat(shadow.getCommand()).as("the image's entrypoint runs initdb first").isEmpty();
+    assertThat(shadow.getArgs())
+        .containsExactly(
+            "postgres",
+            "-c",
+            "listen_addresses=",
+            "-c",
+            "unix_socket_directories=/var/run/postgresql",
+            "-c",
+            "shared_buffers=16MB",
+            "-c",
+            "max_connections=10",
+            "-c",
+            "fsync=off",
+            "-c",
+            "full_page_writes=off",
+            "-c",
+            "synchronous_commit=off");
+    assertThat(shadow.getPorts()).as("the socket only: two Jobs never collide").isEmpty();
+    assertThat(shadow.getEnv())
+        .extracting(EnvVar::getName, EnvVar::getValue)
+        .containsExactly(
+            tuple("POSTGRES_HOST_AUTH_METHOD", "trust"),
+            tuple("PGDATA", "/var/lib/postgresql/data/pgdata"));
+    assertThat(shadow.getVolumeMounts())
+        .extracting(VolumeMount::getName, VolumeMount::getMountPath)
+        .containsExactly(
+            tuple("shadow-data", "/var/lib/postgresql/data"),
+            tuple("shadow-socket", "/var/run/postgresql"));
+    SecurityContext security = shadow.getSecurityContext();
+    assertThat(security.getRunAsNonRoot()).isTrue();
+    assertThat(security.getRunAsUser()).isEqualTo(999L);
+    assertThat(security.getRunAsGroup()).isEqualTo(999L);
+    assertThat(security.getAllowPrivilegeEscalation()).isFalse();
+    assertThat(security.getCapabilities().getDrop()).containsExactly("ALL");
+    assertThat(security.getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+    assertThat(shadow.getStartupProbe().getExec().getCommand())
+        .containsExactly("pg_isready", "-q", "-h", "/var/run/postgresql");
+    assertThat(shadow.getStartupProbe().getPeriodSeconds()).isEqualTo(1);
+    assertThat(shadow.getStartupProbe().getFailureThreshold()).isEqualTo(120);
+    assertThat(shadow.getResources().getRequests())
+        .containsEntry("cpu", new Quantity("50m"))
+        .containsEntry("memory", new Quantity("64Mi"));
+    assertThat(shadow.getResources().getLimits())
+        .containsOnlyKeys("memory")
+        .containsEntry("memory", new Quantity("256Mi"));
+
+    assertThat(pod.getVolumes())
+        .filteredOn(volume -> volume.getName().startsWith("shadow-"))
+        .extracting(
+            Volume::getName,
+            volume -> volume.getEmptyDir().getMedium(),
+            volume -> volume.getEmptyDir().getSizeLimit())
+        .containsExactly(
+            tuple("shadow-data", null, new Quantity("1Gi")),
+            tuple("shadow-socket", "Memory", new Quantity("1Mi")));
+    Container migrator = pod.getContainers().get(0);
+    assertThat(migrator.getVolumeMounts())
+        .filteredOn(mount -> mount.getName().equals("shadow-socket"))
+        .extracting(VolumeMount::getMountPath)
+        .containsExactly("/var/run/postgresql");
+    assertThat(env(migrator, "SHADOW_SOCKET_DIR").getValue()).isEqualTo("/var/run/postgresql");
+    assertThat(env(migrator, "SHADOW_DB_USER").getValue()).isEqualTo("postgres");
+    assertThat(migrator.getEnv())
+        .noneMatch(variable -> variable.getName().startsWith("SHADOW_DB_PASSWORD"));
+  }
+
+  @Test
+  void theShadowImageAndResourcesComeFromTheSpecElseTheOperatorsSetting() {
+    MigrationJobFactory mirrored =
+        new MigrationJobFactory(
+            "registry.test/schema-operator:1.0", "mirror.internal/library/postgres:17");
+    SchemaVersion resource = Fixtures.schemaVersion();
+
+    Container fromSetting =
+        mirrored
+            .build(resource, bundled, "workflow-1", "1")
+            .getSpec()
+            .getTemplate()
+            .getSpec()
+            .getInitContainers()
+            .get(0);
+    assertThat(fromSetting.getImage()).isEqualTo("mirror.internal/library/postgres:17");
+
+    SchemaVersion named =
+        Fixtures.schemaVersion(
+            """
+            shadow:
+              image: registry.test/postgres:16.4
+              resources: {requests: {cpu: 200m}, limits: {memory: 1Gi}}
+            """);
+    Container fromSpec =
+        mirrored
+            .build(named, bundled, "workflow-1", "1")
+            .getSpec()
+            .getTemplate()
+            .getSpec()
+            .getInitContainers()
+            .get(0);
+    assertThat(fromSpec.getImage()).isEqualTo("registry.test/postgres:16.4");
+    assertThat(fromSpec.getResources().getRequests()).containsOnlyKeys("cpu");
+    assertThat(fromSpec.getResources().getLimits())
+        .containsOnlyKeys("memory")
+        .containsEntry("memory", new Quantity("1Gi"));
+    assertThat(mirrored.shadowImage(named)).isEqualTo("registry.test/postgres:16.4");
+  }
+
+  @Test
+  void withTheShadowDisabledNothingOfItIsAdded() {
+    SchemaVersion resource =
+        Fixtures.schemaVersion(
+            """
+            shadow: {enabled: false}
+            baseline: {onUnversionedSchema: Baseline, version: "1", verify: false}
+            """);
+
+    PodSpec pod =
+        build(resource, new MigrationSource.FromImage("registry.test/sql:7", "/sql"))
+            .getSpec()
+            .getTemplate()
+            .getSpec();
+
+    assertThat(pod.getInitContainers())
+        .extracting(Container::getName)
+        .containsExactly("copy-migrations");
+    assertThat(pod.getVolumes()).noneMatch(volume -> volume.getName().startsWith("shadow-"));
+    Container migrator = pod.getContainers().get(0);
+    assertThat(migrator.getVolumeMounts())
+        .noneMatch(mount -> mount.getName().startsWith("shadow-"));
+    assertThat(migrator.getEnv()).noneMatch(variable -> variable.getName().startsWith("SHADOW_"));
+    assertThat(env(migrator, "VERIFY_BASELINE").getValue()).isEqualTo("false");
+  }
+
+  @Test
+  void baselineAutoReachesTheMigratorInItsSpelling() {
+    Container migrator =
+        build(
+                Fixtures.schemaVersion("baseline: {onUnversionedSchema: Baseline, version: Auto}"),
+                bundled)
+            .getSpec()
+            .getTemplate()
+            .getSpec()
+            .getContainers()
+            .get(0);
+
+    assertThat(env(migrator, "ON_UNVERSIONED").getValue()).isEqualTo("Baseline");
+    assertThat(env(migrator, "BASELINE_VERSION").getValue()).isEqualTo("auto");
+    assertThat(env(migrator, "SHADOW_SOCKET_DIR").getValue()).isEqualTo("/var/run/postgresql");
+  }
+
+  @Test
+  void thePermanentFailureRuleIsTheMigratorsNotTheShadows() {
+    Job job = build(Fixtures.schemaVersion(), bundled);
+
+    assertThat(job.getSpec().getPodFailurePolicy().getRules())
+        .filteredOn(rule -> rule.getOnExitCodes() != null)
+        .singleElement()
+        .satisfies(
+            rule -> assertThat(rule.getOnExitCodes().getContainerName()).isEqualTo("migrate"));
   }
 
   private static EnvVar env(Container container, String name) {

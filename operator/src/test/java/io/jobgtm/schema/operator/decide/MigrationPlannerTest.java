@@ -6,6 +6,9 @@ import io.jobgtm.schema.api.MigrationJobStatus;
 import io.jobgtm.schema.api.Reasons;
 import io.jobgtm.schema.api.SchemaVersion;
 import io.jobgtm.schema.api.SchemaVersionStatus;
+import io.jobgtm.schema.contract.DatabaseState;
+import io.jobgtm.schema.contract.MigrationResult;
+import io.jobgtm.schema.contract.Outcome;
 import io.jobgtm.schema.operator.Fixtures;
 import io.jobgtm.schema.operator.decide.MigrationPlan.Action;
 import io.jobgtm.schema.operator.decide.MigrationPlan.State;
@@ -116,6 +119,53 @@ class MigrationPlannerTest {
     assertThat(plan.action()).isEqualTo(Action.NONE);
     assertThat(plan.state()).isEqualTo(State.READY);
     assertThat(plan.reason()).isEqualTo("Baselined");
+  }
+
+  @Test
+  void aBaselineNamesTheToolThatShapedTheSchemaBefore() {
+    MigrationResult baselined =
+        new MigrationResult(
+                MigrationResult.API_VERSION,
+                "migrate",
+                Outcome.Baselined,
+                DatabaseState.Unversioned,
+                null,
+                "2",
+                "latest",
+                "2",
+                List.of(),
+                0,
+                List.of(),
+                List.of(),
+                0,
+                List.of(),
+                List.of(),
+                null,
+                null,
+                40,
+                false)
+            .withPreviousTool("Alembic's alembic_version at revision 002");
+    ObservedJob job =
+        new ObservedJob(
+            DESIRED,
+            null,
+            ObservedJob.Phase.Succeeded,
+            null,
+            null,
+            baselined,
+            0,
+            null,
+            null,
+            "2026-01-01T10:00:00Z",
+            "2026-01-01T10:01:00Z",
+            false);
+
+    MigrationPlan plan = plan(Fixtures.schemaVersion(), job);
+
+    assertThat(plan.message())
+        .isEqualTo(
+            "baselined at version 2 (schema unchanged; previous tool: Alembic's alembic_version"
+                + " at revision 002)");
   }
 
   @Test

@@ -222,6 +222,25 @@ class StatusFactoryTest {
   }
 
   @Test
+  void theServerVersionIsTheLastReportedOneAndStaysWhenAJobDidNotReachTheDatabase() {
+    SchemaVersion resource = Fixtures.schemaVersion();
+    ObservedJob on176 =
+        finishedWith(
+            Fixtures.result("Migrated", "2", null).withServerVersion("17.6"),
+            ObservedJob.Phase.Succeeded);
+
+    SchemaVersionStatus first = reconcile(resource, on176, T0);
+
+    assertThat(first.getServerVersion()).isEqualTo("17.6");
+    resource.setStatus(first);
+    ObservedJob unreachable =
+        finishedWith(
+            Fixtures.result("Failed", "2", "DatabaseUnreachable"), ObservedJob.Phase.Failed);
+    assertThat(unreachable.result().serverVersion()).isNull();
+    assertThat(reconcile(resource, unreachable, T1).getServerVersion()).isEqualTo("17.6");
+  }
+
+  @Test
   void reconcilingAgainYieldsAnEqualStatusSoNothingIsWritten() {
     SchemaVersion resource = Fixtures.schemaVersion();
     resource.setStatus(reconcile(resource, succeeded(), T0));

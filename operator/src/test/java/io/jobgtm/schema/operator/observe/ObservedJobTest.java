@@ -177,4 +177,96 @@ class ObservedJobTest {
     assertThat(ObservedJob.of(ACTIVE, List.of(creating("pod-uid")), List.of()).podProblem())
         .isNull();
   }
+
+  /** The shadow's status as the kubelet writes it, first of the init containers. */
+  private static ContainerStatus shadow(ContainerStatus state) {
+    return new ContainerStatusBuilder(state).withName(MigrationJobFactory.SHADOW_CONTAINER).build();
+  }
+
+  private static Pod withShadowFirst(Pod pod, ContainerStatus shadowStatus) {
+    pod.getStatus()
+        .setInitContainerStatuses(
+            List.of(
+                shadow(shadowStatus),
+                new ContainerStatusBuilder()
+                    .withName("copy-migrations")
+                    .withNewState()
+                    .withNewTerminated()
+                    .withExitCode(0)
+                    .endTerminated()
+                    .endState()
+                    .build()));
+    return pod;
+  }
+
+  @Test
+  void theResultAndExitCodeAreTheMigratorsWhateverTheShadowFirstInTheInitContainersLeft() {
+    String failed = Fixtures.result("Failed", "1", "DatabaseUnreachable").toJson();
+    String migrated = Fixtures.result("Migrated", "2", null).toJson();
+    // The shadow stopped by Kubernetes after the migrator, with a message that reads as a result.
+    Pod failedMigrator = withShadowFirst(pod(migrator(1, failed)), migrator(0, migrated));
+
+    ObservedJob job = ObservedJob.of(ACTIVE, List.of(failedMigrator), List.of());
+
+    assertThat(job.result().failure().reason()).hasToString("DatabaseUnreachable");
+    assertThat(job.phase()).isEqualTo(ObservedJob.Phase.Running);
+
+    Pod succeededMigrator = withShadowFirst(pod(migrator(0, migrated)), migrator(1, failed));
+    ObservedJob succeeded = ObservedJob.of(ACTIVE, List.of(succeededMigrator), List.of());
+
+    assertThat(succeeded.phase()).isEqualTo(ObservedJob.Phase.Succeeded);
+    assertThat(succeeded.result().versionAfter()).isEqualTo("2");
+    assertThat(succeeded.lingering())
+        .as("a native sidecar still running is stopped by Kubernetes, not by the operator")
+        .isFalse();
+  }
+
+  @Test
+  void aRunningShadowBesideASucceededMigratorNeitherLingersNorHidesTheSuccess() {
+    String migrated = Fixtures.result("Migrated", "2", null).toJson();
+    Pod pod = withShadowFirst(pod(migrator(0, migrated)), sidecar());
+
+    ObservedJob job = ObservedJob.of(ACTIVE, List.of(pod), List.of());
+
+    assertThat(job.phase()).isEqualTo(ObservedJob.Phase.Succeeded);
+    assertThat(job.lingering()).isFalse();
+    assertThat(ObservedJob.migratorRuns(pod)).isFalse();
+  }
+
+  @Test
+  void aShadowImageThatCannotBePulledIsThePodsProblem() {
+    Pod pod = creating("pod-uid");
+    pod.getStatus()
+        .setInitContainerStatuses(
+            List.of(
+                new ContainerStatusBuilder()
+                    .withName(MigrationJobFactory.SHADOW_CONTAINER)
+                    .withNewState()
+                    .withNewWaiting()
+                    .withReason("ImagePullBackOff")
+                    .withMessage("Back-off pulling image \"mirror.internal/postgres:17\"")
+                    .endWaiting()
+                    .endState()
+                    .build()));
+
+    assertThat(ObservedJob.of(ACTIVE, List.of(pod), List.of()).podProblem())
+        .isEqualTo("ImagePullBackOff: Back-off pulling image \"mirror.internal/postgres:17\"");
+  }
+
+  @Test
+  void aMountThatFailedBeforeThePodStartedIsNoProblemOnceItsShadowRuns() {
+    // Pending: the shadow runs (so every volume is mounted), the migrator waits for it.
+    Pod starting = withShadowFirst(creating("pod-uid"), sidecar());
+    starting
+        .getStatus()
+        .setInitContainerStatuses(starting.getStatus().getInitContainerStatuses().subList(0, 1));
+
+    ObservedJob job =
+        ObservedJob.of(
+            ACTIVE,
+            List.of(starting),
+            List.of(failedMount("pod-uid", "secret not found", "2026-01-01T10:00:30Z")));
+
+    assertThat(job.podProblem()).isNull();
+  }
 }

@@ -19,6 +19,20 @@ class OperatorConfigTest {
     assertThat(config.leaderElection()).isTrue();
     assertThat(config.leaseNamespace()).isNull();
     assertThat(config.retries()).isEqualTo(RetryPolicy.DEFAULT);
+    assertThat(config.shadowImage()).isEqualTo("docker.io/library/postgres:17");
+  }
+
+  @Test
+  void theShadowImageIsAnImageReference() {
+    assertThat(
+            OperatorConfig.from(
+                    Map.of(
+                        "SCHEMA_OPERATOR_SHADOW_IMAGE", "mirror.internal:5000/library/postgres:17"))
+                .shadowImage())
+        .isEqualTo("mirror.internal:5000/library/postgres:17");
+    assertThatThrownBy(
+            () -> OperatorConfig.from(Map.of("SCHEMA_OPERATOR_SHADOW_IMAGE", "Postgres 17")))
+        .hasMessageStartingWith("SCHEMA_OPERATOR_SHADOW_IMAGE='Postgres 17' is not valid");
   }
 
   @Test

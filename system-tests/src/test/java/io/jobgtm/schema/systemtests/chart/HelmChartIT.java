@@ -31,8 +31,10 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import io.jobgtm.schema.api.ConfigMapKeyRef;
 import io.jobgtm.schema.api.GateSpec;
 import io.jobgtm.schema.api.KubernetesNames;
+import io.jobgtm.schema.api.MigrationImage;
 import io.jobgtm.schema.api.MigrationsSpec;
 import io.jobgtm.schema.api.SchemaVersion;
+import io.jobgtm.schema.api.ShadowSpec;
 import io.jobgtm.schema.api.SslMode;
 import io.jobgtm.schema.api.UnversionedSchemaPolicy;
 import io.jobgtm.schema.contract.DatabaseHost;
@@ -135,6 +137,8 @@ class HelmChartIT {
     OperatorConfig config = OperatorConfig.from(env);
     assertThat(config.leaseNamespace()).isEqualTo(Chart.NAMESPACE);
     assertThat(config.migratorImage()).isNotBlank();
+    assertThat(config.shadowImage())
+        .isEqualTo(values == null ? ShadowSpec.DEFAULT_IMAGE : config.shadowImage());
 
     assertThat(operator.getCommand()).containsExactly("/opt/schema-operator/bin/operator");
     assertThat(operator.getPorts())
@@ -426,6 +430,7 @@ class HelmChartIT {
     OperatorConfig config = OperatorConfig.from(env);
     assertThat(config.migratorImage())
         .isEqualTo("registry.example.com/platform/schema-operator:" + ProjectVersion.release());
+    assertThat(config.shadowImage()).isEqualTo("registry.example.com/mirror/postgres:17");
     assertThat(config.httpPort()).isEqualTo(9090);
     assertThat(rendered.one(Service.class, FULLNAME).getSpec().getPorts().get(0).getPort())
         .isEqualTo(9090);
@@ -467,6 +472,12 @@ class HelmChartIT {
             .at("/properties/workflowDatabase/properties/database/properties/host");
     assertThat(host.get("pattern").asText()).isEqualTo(DatabaseHost.PATTERN);
     assertThat(host.get("maxLength").asInt()).isEqualTo(DatabaseHost.MAX_LENGTH);
+    JsonNode shadowImage =
+        new ObjectMapper()
+            .readTree(Chart.file("values.schema.json").toFile())
+            .at("/properties/shadow/properties/image");
+    assertThat(shadowImage.get("pattern").asText()).isEqualTo(MigrationImage.REFERENCE_PATTERN);
+    assertThat(shadowImage.get("maxLength").asInt()).isEqualTo(MigrationImage.MAX_REFERENCE_LENGTH);
   }
 
   @Test

@@ -10,9 +10,9 @@ import java.util.HashMap;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class SpecOrRetryRequestChangedTest {
+class SpecOrRequestChangedTest {
 
-  private final SpecOrRetryRequestChanged filter = new SpecOrRetryRequestChanged();
+  private final SpecOrRequestChanged filter = new SpecOrRequestChanged();
   private final SchemaVersion old = Fixtures.schemaVersion();
 
   private SchemaVersion copy() {
@@ -33,12 +33,15 @@ class SpecOrRetryRequestChangedTest {
   }
 
   @Test
-  void aNewGenerationARetryRequestADeletionOrAFinalizerDo() {
+  void aNewGenerationARetryOrVerifyRequestADeletionOrAFinalizerDo() {
     SchemaVersion newGeneration = copy();
     newGeneration.getMetadata().setGeneration(2L);
     SchemaVersion retryRequested = copy();
     retryRequested.getMetadata().setAnnotations(new HashMap<>());
     retryRequested.getMetadata().getAnnotations().put(SchemaVersion.RETRY_ANNOTATION, "1");
+    SchemaVersion verifyRequested = copy();
+    verifyRequested.getMetadata().setAnnotations(new HashMap<>());
+    verifyRequested.getMetadata().getAnnotations().put(SchemaVersion.VERIFY_ANNOTATION, "1");
     SchemaVersion deleted = copy();
     deleted.getMetadata().setDeletionTimestamp("2026-01-01T10:00:00Z");
     SchemaVersion finalized = copy();
@@ -46,6 +49,7 @@ class SpecOrRetryRequestChangedTest {
 
     assertThat(filter.accept(newGeneration, old)).isTrue();
     assertThat(filter.accept(retryRequested, old)).isTrue();
+    assertThat(filter.accept(verifyRequested, old)).isTrue();
     assertThat(filter.accept(deleted, old)).isTrue();
     assertThat(filter.accept(finalized, old)).isTrue();
   }
