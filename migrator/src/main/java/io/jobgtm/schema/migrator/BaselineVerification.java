@@ -36,16 +36,20 @@ final class BaselineVerification {
   Version verify(DatabaseSession session, Version requested, Version target, String previousTool) {
     String schema = configuration.connection.schema();
     DatabaseIdentity migrated;
+    ServerVersion serverVersion;
     SchemaModel live;
     try {
       migrated = DatabaseIdentity.of(session.connection());
-      live = SchemaReader.read(session.connection(), schema, configuration.historyTable, List.of());
+      serverVersion = ServerVersion.of(session.connection());
+      live =
+          SchemaReader.read(
+              session.connection(), schema, configuration.historyTable, configuration.ignoreTables);
     } catch (SQLException e) {
       throw SqlFailures.sessionFailure(e, "reading the catalog of schema " + schema);
     }
     progress.progress("schema " + schema + ": " + live.size() + " objects, " + live.fingerprint());
     List<BaselineMatch.Replayed> replayed =
-        new ShadowReplay(configuration, progress).replay(migrated);
+        new ShadowReplay(configuration, progress, "the baseline").replay(migrated, serverVersion);
     for (BaselineMatch.Replayed step : replayed) {
       progress.progress(
           "shadow replay: version "

@@ -43,6 +43,7 @@ public final class ConnectionSettings {
   private final String password;
   private final String sslMode;
   private final Path sslRootCert;
+  private final Path unixSocket;
 
   private ConnectionSettings(Builder builder) {
     this.host = require(builder.host, "host");
@@ -75,6 +76,13 @@ public final class ConnectionSettings {
           "sslmode (DB_SSLMODE) must be one of " + String.join(", ", JobEnvironment.SSL_MODES));
     }
     this.sslRootCert = builder.sslRootCert;
+    this.unixSocket = builder.unixSocket;
+    if (unixSocket != null && !sslMode.equals("disable")) {
+      throw new MigrationException(
+          FailureReason.InvalidConfiguration,
+          "a connection through a Unix-domain socket takes sslmode disable: the socket never"
+              + " leaves the machine (or pod)");
+    }
     boolean verifying = JobEnvironment.VERIFYING_SSL_MODES.contains(sslMode);
     if (verifying && sslRootCert == null) {
       throw new MigrationException(
@@ -140,6 +148,14 @@ public final class ConnectionSettings {
   /** The file of PEM CA certificates for verify-ca and verify-full; empty with other modes. */
   public Optional<Path> sslRootCert() {
     return Optional.ofNullable(sslRootCert);
+  }
+
+  /**
+   * The Unix-domain socket file to connect through instead of TCP ({@code <dir>/.s.PGSQL.5432});
+   * the host and port are then unused. Empty for TCP.
+   */
+  public Optional<Path> unixSocket() {
+    return Optional.ofNullable(unixSocket);
   }
 
   /** Whether the sslmode refuses a connection without TLS: require, verify-ca or verify-full. */
@@ -208,9 +224,17 @@ public final class ConnectionSettings {
     }
   }
 
-  /** A description safe to print: {@code user@host:port/database (schema public)}. */
+  /** Where the server is: {@code host:port}, or {@code unix:<socket file>}. */
+  String server() {
+    return unixSocket == null ? host + ":" + port : "unix:" + unixSocket;
+  }
+
+  /**
+   * A description safe to print: {@code user@host:port/database (schema public)}, or {@code
+   * user@unix:/run/postgresql/.s.PGSQL.5432/database (schema public)} through a socket.
+   */
   public String describe() {
-    return user + "@" + host + ":" + port + "/" + database + " (schema " + schema + ")";
+    return user + "@" + server() + "/" + database + " (schema " + schema + ")";
   }
 
   @Override
@@ -233,6 +257,7 @@ public final class ConnectionSettings {
     private String password;
     private String sslMode = "prefer";
     private Path sslRootCert;
+    private Path unixSocket;
 
     public Builder host(String host) {
       this.host = host;
@@ -272,6 +297,15 @@ public final class ConnectionSettings {
     /** The file of PEM CA certificates for verify-ca and verify-full; null for none. */
     public Builder sslRootCert(Path sslRootCert) {
       this.sslRootCert = sslRootCert;
+      return this;
+    }
+
+    /**
+     * The Unix-domain socket file to connect through (sslmode must be {@code disable}); null for
+     * TCP.
+     */
+    public Builder unixSocket(Path unixSocket) {
+      this.unixSocket = unixSocket;
       return this;
     }
 

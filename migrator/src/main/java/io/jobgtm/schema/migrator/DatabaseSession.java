@@ -23,6 +23,9 @@ import org.postgresql.ds.PGSimpleDataSource;
  */
 final class DatabaseSession implements AutoCloseable {
 
+  private static final String UNIX_SOCKET_FACTORY =
+      "org.newsclub.net.unix.AFUNIXSocketFactory$FactoryArg";
+
   private static final Duration MAX_ATTEMPT_TIMEOUT = Duration.ofSeconds(10);
   private static final Duration MAX_POLL_INTERVAL = Duration.ofSeconds(2);
 
@@ -56,6 +59,15 @@ final class DatabaseSession implements AutoCloseable {
     dataSource.setPassword(settings.password());
     dataSource.setSslmode(settings.sslMode());
     settings.sslRootCert().ifPresent(file -> dataSource.setSslRootCert(file.toString()));
+    settings
+        .unixSocket()
+        .ifPresent(
+            socket -> {
+              // junixsocket's factory connects to the file named by its argument, whatever host and
+              // port the driver passes it.
+              dataSource.setSocketFactory(UNIX_SOCKET_FACTORY);
+              dataSource.setSocketFactoryArg(socket.toString());
+            });
     dataSource.setApplicationName("schema-operator-migrator");
     dataSource.setTcpKeepAlive(true);
     dataSource.setOptions(timeouts.connectionOptions());
@@ -100,9 +112,7 @@ final class DatabaseSession implements AutoCloseable {
               FailureReason.DatabaseUnreachable,
               null,
               "database "
-                  + settings.host()
-                  + ":"
-                  + settings.port()
+                  + settings.server()
                   + " did not accept connections within "
                   + Durations.format(timeout)
                   + ": "
@@ -112,9 +122,7 @@ final class DatabaseSession implements AutoCloseable {
         if (!announced) {
           progress.progress(
               "waiting for the database at "
-                  + settings.host()
-                  + ":"
-                  + settings.port()
+                  + settings.server()
                   + " (up to "
                   + Durations.format(timeout)
                   + "): "

@@ -6,6 +6,7 @@ import io.jobgtm.schema.contract.Failure;
 import io.jobgtm.schema.contract.FailureReason;
 import io.jobgtm.schema.contract.MigrationResult;
 import io.jobgtm.schema.contract.Outcome;
+import io.jobgtm.schema.contract.SchemaVerification;
 import io.jobgtm.schema.contract.Version;
 import io.jobgtm.schema.migrator.DatabaseSession.HistoryRow;
 import io.jobgtm.schema.migrator.DatabaseSession.Inspection;
@@ -132,6 +133,32 @@ public final class Migrator {
         (session, run, flyway) -> {
           inspect(session, run, flyway);
           run.outcome = Outcome.Reported;
+        });
+  }
+
+  /**
+   * Compares the schema with a replay of the migration set at its current version in the shadow
+   * database ({@link DriftCheck}), on a read-only session ({@code default_transaction_read_only=on}
+   * at connect): outcome {@link Outcome#Verified} whatever the finding, which is the result's
+   * {@link MigrationResult#verification()}. Needs a shadow database.
+   */
+  public MigrationResult verify() {
+    return run(
+        "verify",
+        target,
+        false,
+        (session, run, flyway) -> {
+          if (configuration.shadow == null) {
+            throw new MigrationException(
+                FailureReason.InvalidConfiguration,
+                "verify needs a shadow database (--shadow-socket-dir or SHADOW_SOCKET_DIR; or"
+                    + " --shadow-url or SHADOW_URL) to replay the migration set in");
+          }
+          DriftCheck.requireReadOnly(session, progress);
+          Inspection found = inspect(session, run, flyway);
+          Version current = found.state() == DatabaseState.Versioned ? run.history.current() : null;
+          run.verification = new DriftCheck(configuration, progress).check(session, current, false);
+          run.outcome = Outcome.Verified;
         });
   }
 
@@ -308,6 +335,12 @@ public final class Migrator {
       case Versioned -> {
         validateHistory(flyway, run.history);
         Version current = run.history.current();
+        if (configuration.onDrift == DriftAction.Block) {
+          // The finding goes into the result, a refusal's too.
+          DriftCheck drift = new DriftCheck(configuration, progress);
+          run.verification = drift.check(session, current, true);
+          drift.requireNoDrift(run.verification);
+        }
         if (!LATEST.equals(target) && current != null && wanted.isBelow(current)) {
           if (!allowDowngrade) {
             throw new MigrationException(
@@ -735,7 +768,8 @@ public final class Migrator {
 
   /** One command's run: opens the session, runs the body, turns any failure into the result. */
   private MigrationResult run(String command, String targetText, boolean exclusive, Body body) {
-    Run run = new Run(command, targetText);
+    Run run =
+        new Run(command, targetText, command.equals("verify") ? timeouts.asReadOnly() : timeouts);
     try {
       // Flyway would fail on a placeholder without a value only when it reaches its script.
       configuration.placeholders.check(migrations.scripts());
@@ -755,8 +789,9 @@ public final class Migrator {
             connection,
             configuration.historyTable,
             configuration.connectTimeout,
-            timeouts,
+            run.timeouts,
             progress)) {
+      run.serverVersion = ServerVersion.of(session).text();
       if (exclusive) {
         session.lock(configuration.lockWaitTimeout, progress);
       }
@@ -777,6 +812,7 @@ public final class Migrator {
           settle(session, run, flyway);
         }
       }
+      verifyAfter(session, run);
       if (claim != null) {
         switch (SchemaOwner.record(session, claim)) {
           case YES -> run.owner = claim.owner();
@@ -795,6 +831,21 @@ public final class Migrator {
       }
     }
     return run.toResult(redactor);
+  }
+
+  /**
+   * After a successful {@code migrate} or {@code baseline} with a shadow: the drift check at the
+   * version reached ({@link DriftCheck#after}); a check {@code ON_DRIFT=Block} made before at the
+   * same version stands.
+   */
+  private void verifyAfter(DatabaseSession session, Run run) {
+    if (run.failure == null
+        && configuration.shadow != null
+        && (run.command.equals("migrate") || run.command.equals("baseline"))
+        && (run.verification == null
+            || !java.util.Objects.equals(run.verification.version(), run.versionAfter))) {
+      run.verification = new DriftCheck(configuration, progress).after(session, run.versionAfter);
+    }
   }
 
   /**
@@ -1077,7 +1128,7 @@ public final class Migrator {
           .sqlMigrationSeparator(naming.sqlMigrationSeparator())
           .sqlMigrationSuffixes(naming.sqlMigrationSuffixes().toArray(String[]::new))
           .dataSource(
-              DatabaseSession.dataSource(connection, configuration.connectTimeout, timeouts))
+              DatabaseSession.dataSource(connection, configuration.connectTimeout, run.timeouts))
           .schemas(connection.schema())
           .defaultSchema(connection.schema())
           .createSchemas(true)
@@ -1226,10 +1277,14 @@ public final class Migrator {
     MigrationException failure;
     String owner;
     String previousTool;
+    final Timeouts timeouts;
+    String serverVersion;
+    SchemaVerification verification;
 
-    Run(String command, String target) {
+    Run(String command, String target, Timeouts timeouts) {
       this.command = command;
       this.target = target;
+      this.timeouts = timeouts;
     }
 
     MigrationResult toResult(Redactor redactor) {
@@ -1261,8 +1316,8 @@ public final class Migrator {
           appliedRepeatables,
           pendingRepeatables,
           currentRepeatables,
-          null,
-          null,
+          serverVersion,
+          verification,
           previousTool);
     }
   }

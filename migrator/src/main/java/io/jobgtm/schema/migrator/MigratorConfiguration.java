@@ -5,6 +5,7 @@ import io.jobgtm.schema.contract.FailureReason;
 import io.jobgtm.schema.contract.JobEnvironment;
 import io.jobgtm.schema.contract.Version;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -50,6 +51,9 @@ public final class MigratorConfiguration {
   ProgressListener progress = ProgressListener.NONE;
   ShadowDatabase shadow;
   boolean verifyBaseline = true;
+  List<String> ignoreTables = List.of();
+  DriftAction onDrift = DriftAction.Report;
+  String acceptedFingerprint;
 
   /** Flyway callbacks run beside the engine's own around each migration: the shadow replay's. */
   List<org.flywaydb.core.api.callback.Callback> engineCallbacks = List.of();
@@ -195,6 +199,51 @@ public final class MigratorConfiguration {
     return this;
   }
 
+  /**
+   * Tables of the migrated schema left out of every comparison with the shadow replay (the baseline
+   * verification, the drift check after {@code migrate} and {@code baseline}, {@code verify}), with
+   * their columns, constraints, indexes, triggers and comments: names as in the catalog, without
+   * schema. Empty by default.
+   */
+  public MigratorConfiguration ignoreTables(Collection<String> ignoreTables) {
+    this.ignoreTables =
+        ignoreTables.stream().map(String::strip).filter(name -> !name.isEmpty()).toList();
+    return this;
+  }
+
+  /**
+   * What drift does to {@code migrate} (default {@link DriftAction#Report}): with {@link
+   * DriftAction#Block} a Versioned schema is compared with the replay at its version before
+   * anything is written, and a drifted one (unless {@link #acceptedFingerprint}) or one that cannot
+   * be compared is refused with {@link FailureReason#SchemaDrifted}. Block needs a shadow.
+   */
+  public MigratorConfiguration onDrift(DriftAction onDrift) {
+    this.onDrift = Objects.requireNonNull(onDrift, "onDrift");
+    return this;
+  }
+
+  /**
+   * A live schema's fingerprint, {@code sha256:<64 lowercase hex>}, whose drift {@link
+   * DriftAction#Block} lets through; null (the default) for none.
+   *
+   * @throws MigrationException {@link FailureReason#InvalidConfiguration} for another format
+   */
+  public MigratorConfiguration acceptedFingerprint(String acceptedFingerprint) {
+    if (acceptedFingerprint != null
+        && !acceptedFingerprint.isBlank()
+        && !acceptedFingerprint.strip().matches("sha256:[0-9a-f]{64}")) {
+      throw new MigrationException(
+          FailureReason.InvalidConfiguration,
+          "the accepted fingerprint (--accepted-fingerprint, ACCEPTED_FINGERPRINT) must be"
+              + " sha256: and 64 lowercase hexadecimal digits, as verify reports it");
+    }
+    this.acceptedFingerprint =
+        acceptedFingerprint == null || acceptedFingerprint.isBlank()
+            ? null
+            : acceptedFingerprint.strip();
+    return this;
+  }
+
   /** Whether {@code migrate} may run undo scripts to reach a target below the current version. */
   public MigratorConfiguration allowDowngrade(boolean allowDowngrade) {
     this.allowDowngrade = allowDowngrade;
@@ -258,9 +307,16 @@ public final class MigratorConfiguration {
     if (baselinePolicy.automatic() && shadow == null) {
       throw new MigrationException(
           FailureReason.InvalidConfiguration,
-          "baseline version auto needs a shadow database (--shadow-url or SHADOW_URL, with"
-              + " SHADOW_DB_USER and SHADOW_DB_PASSWORD) to replay the migration set in and find"
-              + " the version the schema matches");
+          "baseline version auto needs a shadow database (--shadow-socket-dir or"
+              + " SHADOW_SOCKET_DIR; or --shadow-url or SHADOW_URL, with SHADOW_DB_USER and"
+              + " SHADOW_DB_PASSWORD) to replay the migration set in and find the version the"
+              + " schema matches");
+    }
+    if (onDrift == DriftAction.Block && shadow == null) {
+      throw new MigrationException(
+          FailureReason.InvalidConfiguration,
+          "ON_DRIFT Block needs a shadow database (--shadow-socket-dir or SHADOW_SOCKET_DIR; or"
+              + " --shadow-url or SHADOW_URL) to compare the schema with");
     }
     if (baselinePolicy.automatic() && !verifyBaseline) {
       throw new MigrationException(

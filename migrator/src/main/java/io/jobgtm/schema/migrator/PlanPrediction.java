@@ -109,17 +109,21 @@ public record PlanPrediction(
         DatabaseSession session, Version from, Version target, List<MigrationScript> pending) {
       String schema = configuration.connection.schema();
       DatabaseIdentity migrated;
+      ServerVersion migratedVersion;
       SchemaModel live;
       try {
         migrated = DatabaseIdentity.of(session.connection());
+        migratedVersion = ServerVersion.of(session.connection());
         live =
+            // The whole schema, ignored tables too: a pending script may use them.
             SchemaReader.read(session.connection(), schema, configuration.historyTable, List.of());
       } catch (SQLException e) {
         throw SqlFailures.sessionFailure(e, "reading the catalog of schema " + schema);
       }
-      ShadowReplay replay = new ShadowReplay(configuration, progress);
+      ShadowReplay replay = new ShadowReplay(configuration, progress, "the plan");
       return replay.inReplaySchema(
           migrated,
+          migratedVersion,
           "cannot predict",
           (connection, replaySchema, roles) ->
               predict(replay, connection, replaySchema, roles, live, from, target, pending));

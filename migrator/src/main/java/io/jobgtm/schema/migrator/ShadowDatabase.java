@@ -1,6 +1,13 @@
 package io.jobgtm.schema.migrator;
 
+import io.jobgtm.schema.contract.Durations;
 import io.jobgtm.schema.contract.FailureReason;
+import io.jobgtm.schema.contract.JobEnvironment;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
 
 /**
  * A shadow database: an empty PostgreSQL that is not the migrated one, where the migration set is
@@ -13,10 +20,31 @@ import io.jobgtm.schema.contract.FailureReason;
  * FailureReason#InvalidConfiguration}. The host, port and sslmode are checked as {@link
  * ConnectionSettings} checks the migrated database's. No message repeats the URL: {@link
  * #describe()} names the database without user, password or parameters.
+ *
+ * <p>Or it is given as a directory holding the server's Unix-domain socket ({@code
+ * SHADOW_SOCKET_DIR}, {@code --shadow-socket-dir}; in a migration Job the shared {@code emptyDir}
+ * of the shadow sidecar): the socket {@code <dir>/.s.PGSQL.5432}, database {@code postgres}, user
+ * {@code SHADOW_DB_USER} (default {@code postgres}), no TLS. pgjdbc reaches it through
+ * junixsocket's socket factory, whose native library is unpacked into {@code java.io.tmpdir} at the
+ * first connection (a read-only root file system needs a writable {@code /tmp}). The path of the
+ * socket must fit the {@value #MAX_SOCKET_PATH_BYTES} bytes of a socket address.
+ *
+ * <p>{@link #connect} waits for the server, up to the connect timeout, as for the migrated
+ * database: a sidecar may still be starting.
  */
 public final class ShadowDatabase {
 
   private static final String PREFIX = "jdbc:postgresql://";
+
+  /** The socket file of PostgreSQL's default port in its directory. */
+  public static final String SOCKET_FILE = ".s.PGSQL.5432";
+
+  /** The longest path of a Unix-domain socket, in bytes (sun_path, 108, less the final NUL). */
+  static final int MAX_SOCKET_PATH_BYTES = 107;
+
+  private static final String URL_FLAG = "--shadow-url, " + JobEnvironment.SHADOW_URL;
+  private static final String SOCKET_FLAG =
+      "--shadow-socket-dir, " + JobEnvironment.SHADOW_SOCKET_DIR;
 
   private final String host;
   private final int port;
@@ -24,9 +52,17 @@ public final class ShadowDatabase {
   private final String user;
   private final String password;
   private final String sslMode;
+  private final Path socketDirectory;
 
   private ShadowDatabase(
-      String host, int port, String database, String user, String password, String sslMode) {
+      String host,
+      int port,
+      String database,
+      String user,
+      String password,
+      String sslMode,
+      Path socketDirectory) {
+    this.socketDirectory = socketDirectory;
     this.host = host;
     this.port = port;
     this.database = database;
@@ -108,11 +144,139 @@ public final class ShadowDatabase {
           "the shadow database needs a user (SHADOW_DB_USER or --shadow-user)");
     }
     try {
-      return new ShadowDatabase(host, port, database, user, password, sslMode);
+      return new ShadowDatabase(host, port, database, user, password, sslMode, null);
     } catch (MigrationException e) {
       throw new MigrationException(
           e.reason(), "the shadow URL (--shadow-url, SHADOW_URL): " + e.getMessage());
     }
+  }
+
+  /**
+   * A shadow database reached through the Unix-domain socket in {@code directory}: database {@code
+   * postgres}, sslmode disable.
+   *
+   * @param user the user, {@code postgres} when null or blank
+   * @param password the password, none when null (the sidecar trusts local connections)
+   * @throws MigrationException {@link FailureReason#InvalidConfiguration} for a relative directory
+   *     or a socket path too long for a socket address
+   */
+  public static ShadowDatabase fromSocketDirectory(Path directory, String user, String password) {
+    if (directory == null || !directory.isAbsolute()) {
+      throw new MigrationException(
+          FailureReason.InvalidConfiguration,
+          "the shadow socket directory (" + SOCKET_FLAG + ") must be an absolute path");
+    }
+    Path socket = directory.resolve(SOCKET_FILE);
+    int bytes = socket.toString().getBytes(StandardCharsets.UTF_8).length;
+    if (bytes > MAX_SOCKET_PATH_BYTES) {
+      throw new MigrationException(
+          FailureReason.InvalidConfiguration,
+          "the shadow socket directory ("
+              + SOCKET_FLAG
+              + ") makes a socket path of "
+              + bytes
+              + " bytes; a Unix-domain socket's path has at most "
+              + MAX_SOCKET_PATH_BYTES);
+    }
+    return new ShadowDatabase(
+        "localhost",
+        5432,
+        "postgres",
+        user == null || user.isBlank() ? "postgres" : user,
+        password,
+        "disable",
+        directory);
+  }
+
+  /**
+   * What gave this shadow, for messages: {@code shadow URL (--shadow-url, SHADOW_URL)} or {@code
+   * shadow socket directory (--shadow-socket-dir, SHADOW_SOCKET_DIR)}.
+   */
+  String source() {
+    return socketDirectory == null
+        ? "shadow URL (" + URL_FLAG + ")"
+        : "shadow socket directory (" + SOCKET_FLAG + ")";
+  }
+
+  /**
+   * Connects, waiting while the server is not there yet (no socket, connection refused, starting
+   * up) for at most {@code timeout}; a wrong user or password fails at once.
+   *
+   * @throws MigrationException with the connection reasons of the migrated database, the message
+   *     naming the shadow by {@link #describe()}, never by URL or password
+   */
+  Connection connect(Duration timeout, Timeouts timeouts, ProgressListener progress) {
+    ConnectionSettings settings = settings("public");
+    Redactor redactor = new Redactor(password);
+    long deadline = System.nanoTime() + timeout.toNanos();
+    Duration interval = Duration.ofMillis(100);
+    boolean announced = false;
+    while (true) {
+      try {
+        return DatabaseSession.dataSource(settings, timeout, timeouts).getConnection();
+      } catch (SQLException e) {
+        if (socketDirectory != null && hasLinkageError(e)) {
+          throw new MigrationException(
+              FailureReason.InvalidConfiguration,
+              null,
+              "the "
+                  + describe()
+                  + " cannot be reached: junixsocket, which connects to Unix-domain sockets, could"
+                  + " not load its native library, which it unpacks into java.io.tmpdir ("
+                  + System.getProperty("java.io.tmpdir")
+                  + "): make that directory writable (a migration Job mounts an emptyDir at /tmp),"
+                  + " or name another with -Dorg.newsclub.net.unix.library.tmpdir",
+              e);
+        }
+        MigrationException failure = SqlFailures.connectionFailure(e, settings);
+        boolean waiting = failure.reason() == FailureReason.DatabaseUnreachable;
+        if (!waiting || System.nanoTime() + interval.toNanos() >= deadline) {
+          throw new MigrationException(
+              failure.reason(),
+              null,
+              redactor.clean(
+                  "the "
+                      + describe()
+                      + (waiting
+                          ? " did not accept connections within " + Durations.format(timeout)
+                          : "")
+                      + ": "
+                      + failure.getMessage()),
+              null);
+        }
+        if (!announced) {
+          progress.progress(
+              redactor.clean(
+                  "waiting for the "
+                      + describe()
+                      + " (up to "
+                      + Durations.format(timeout)
+                      + "): "
+                      + failure.getMessage()));
+          announced = true;
+        }
+        try {
+          Thread.sleep(interval.toMillis());
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw new MigrationException(
+              FailureReason.MigrationInterrupted, "interrupted while waiting for the shadow");
+        }
+        interval = interval.multipliedBy(2);
+        if (interval.compareTo(Duration.ofSeconds(1)) > 0) {
+          interval = Duration.ofSeconds(1);
+        }
+      }
+    }
+  }
+
+  private static boolean hasLinkageError(Throwable e) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (cause instanceof LinkageError) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static MigrationException invalid(String problem) {
@@ -130,6 +294,7 @@ public final class ShadowDatabase {
         .user(user)
         .password(password)
         .sslMode(sslMode)
+        .unixSocket(socketDirectory == null ? null : socketDirectory.resolve(SOCKET_FILE))
         .build();
   }
 
@@ -138,8 +303,14 @@ public final class ShadowDatabase {
     return password;
   }
 
-  /** A description safe to print: {@code shadow database scratch at db:5432}. */
+  /**
+   * A description safe to print: {@code shadow database scratch at db:5432}, or {@code shadow
+   * database postgres at socket directory /var/run/postgresql}.
+   */
   public String describe() {
+    if (socketDirectory != null) {
+      return "shadow database " + database + " at socket directory " + socketDirectory;
+    }
     return "shadow database "
         + database
         + " at "

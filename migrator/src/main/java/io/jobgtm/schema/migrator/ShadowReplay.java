@@ -36,11 +36,15 @@ import org.flywaydb.core.api.callback.Event;
  *
  * <p>Before anything is created, the shadow's {@link DatabaseIdentity} is compared with the
  * migrated database's: a shadow that is the migrated database is refused ({@link
- * FailureReason#InvalidConfiguration}). Nothing else in the shadow is touched, but what a script
- * itself does outside the replay's schema (a table it qualifies with another schema). A script that
- * qualifies names with the migrated schema's own name ({@code public.parcels}) creates them outside
- * the replay's schema, where its model does not see them: a version that leaves a table, view,
- * sequence, routine or type in the shadow's schema of that name is {@link
+ * FailureReason#InvalidConfiguration}). Then their major versions ({@link ServerVersion}): a shadow
+ * of another major version than the migrated database's is refused with {@link VersionMismatch}
+ * ({@link FailureReason#ShadowReplayFailed}), as its catalog would describe the same DDL otherwise;
+ * the caller decides whether that refuses the run or only leaves the verification unknown
+ * (docs/migrator.md, "The shadow's version"). Nothing else in the shadow is touched, but what a
+ * script itself does outside the replay's schema (a table it qualifies with another schema). A
+ * script that qualifies names with the migrated schema's own name ({@code public.parcels}) creates
+ * them outside the replay's schema, where its model does not see them: a version that leaves a
+ * table, view, sequence, routine or type in the shadow's schema of that name is {@link
  * FailureReason#ShadowReplayFailed} naming them (not a mismatch the replay caused).
  *
  * <p>Failures: a script that fails because a role it names does not exist in the shadow ({@code
@@ -83,27 +87,54 @@ final class ShadowReplay {
   private final ShadowDatabase shadow;
   private final ProgressListener progress;
   private final Redactor redactor;
+  private final String purpose;
 
-  ShadowReplay(MigratorConfiguration production, ProgressListener progress) {
+  /**
+   * @param purpose what the replay verifies, for messages: {@code the baseline}, {@code the schema}
+   */
+  ShadowReplay(MigratorConfiguration production, ProgressListener progress, String purpose) {
     this.production = production;
     this.shadow = production.shadow;
     this.redactor = new Redactor(shadow.password());
     this.progress = line -> progress.progress(redactor.clean(line));
+    this.purpose = purpose;
   }
 
   /**
-   * Replays the set after checking that the shadow is not the migrated database.
+   * A shadow of another major version than the migrated database's: {@link
+   * FailureReason#ShadowReplayFailed} naming both and how to choose the shadow's.
+   */
+  static final class VersionMismatch extends MigrationException {
+    VersionMismatch(String message) {
+      super(FailureReason.ShadowReplayFailed, message);
+    }
+  }
+
+  /**
+   * Replays the whole set after checking that the shadow is not the migrated database and runs its
+   * major version.
    *
    * @param migrated the identity of the migrated database
+   * @param migratedVersion the migrated database's server version
    * @return the models, lowest version first
    */
-  List<BaselineMatch.Replayed> replay(DatabaseIdentity migrated) {
-    progress.progress(
-        "shadow replay: "
-            + production.migrations.versions().size()
-            + " version(s) in the "
-            + shadow.describe());
-    return inReplaySchema(migrated, "cannot verify the baseline", this::replay);
+  List<BaselineMatch.Replayed> replay(DatabaseIdentity migrated, ServerVersion migratedVersion) {
+    return replay(migrated, migratedVersion, production.migrations.versions());
+  }
+
+  /**
+   * Replays the set up to each of {@code stops} in turn, lowest first, and takes the model at each
+   * one the shadow's history reaches: the whole set's versions for a baseline, the schema's current
+   * version alone for a drift check.
+   */
+  List<BaselineMatch.Replayed> replay(
+      DatabaseIdentity migrated, ServerVersion migratedVersion, List<Version> stops) {
+    progress.progress("shadow replay: " + stops.size() + " version(s) in the " + shadow.describe());
+    return inReplaySchema(
+        migrated,
+        migratedVersion,
+        "cannot verify " + purpose,
+        (connection, schema, roles) -> replay(connection, schema, roles, stops));
   }
 
   /** Work in the replay's own schema of the shadow, before the schema and roles are dropped. */
@@ -123,30 +154,41 @@ final class ShadowReplay {
    * whatever happened.
    *
    * @param migrated the identity of the migrated database
-   * @param purpose what a failure keeps from being done, first in its message, such as {@code
-   *     cannot verify the baseline}
+   * @param migratedVersion the migrated database's server version, whose major the shadow must run
+   * @param what what a failure keeps from being done, first in its message, such as {@code cannot
+   *     verify the baseline}
    */
-  <T> T inReplaySchema(DatabaseIdentity migrated, String purpose, InReplaySchema<T> work) {
-    ConnectionSettings settings = shadow.settings("public");
-    Connection connection;
-    try {
-      connection =
-          DatabaseSession.dataSource(settings, production.connectTimeout, TIMEOUTS).getConnection();
-    } catch (SQLException e) {
-      MigrationException failure = SqlFailures.connectionFailure(e, settings);
-      throw new MigrationException(
-          failure.reason(),
-          null,
-          redactor.clean("the " + shadow.describe() + ": " + failure.getMessage()),
-          null);
-    }
+  <T> T inReplaySchema(
+      DatabaseIdentity migrated,
+      ServerVersion migratedVersion,
+      String what,
+      InReplaySchema<T> work) {
+    Connection connection = shadow.connect(production.connectTimeout, TIMEOUTS, progress);
     try (connection) {
       if (DatabaseIdentity.of(connection).sameDatabaseAs(migrated)) {
         throw new MigrationException(
             FailureReason.InvalidConfiguration,
-            "the shadow URL (--shadow-url, SHADOW_URL) reaches the migrated database itself"
+            "the "
+                + shadow.source()
+                + " reaches the migrated database itself"
                 + " (same server, same database): the shadow must be an empty database that is"
                 + " not production; nothing was created in it");
+      }
+      ServerVersion shadowVersion = ServerVersion.of(connection);
+      if (shadowVersion.major() != migratedVersion.major()) {
+        throw new VersionMismatch(
+            what
+                + ": the shadow runs PostgreSQL "
+                + shadowVersion.major()
+                + ", the database "
+                + migratedVersion.major()
+                + "; set spec.shadow.image to a PostgreSQL "
+                + migratedVersion.major()
+                + " image (without the operator: a PostgreSQL "
+                + migratedVersion.major()
+                + " server at the "
+                + shadow.source()
+                + "); nothing was created in the shadow");
       }
       String schema = "schema_operator_replay_" + HexFormat.of().formatHex(randomBytes());
       execute(connection, "CREATE SCHEMA " + quote(schema));
@@ -164,28 +206,31 @@ final class ShadowReplay {
               ? FailureReason.ShadowReplayFailed
               : failure.reason(),
           null,
-          redactor.clean(purpose + ": " + failure.getMessage()),
+          redactor.clean(what + ": " + failure.getMessage()),
           null);
     }
   }
 
   private List<BaselineMatch.Replayed> replay(
-      Connection connection, String schema, List<String> roles) throws SQLException {
+      Connection connection, String schema, List<String> roles, List<Version> stops)
+      throws SQLException {
     MigrationSet set = production.migrations;
     if (set.repeatable().isEmpty() && set.callbacks().isEmpty() && set.baseline().isEmpty()) {
-      return replayInOneRun(connection, schema, roles);
+      return replayInOneRun(connection, schema, roles, stops);
     }
     List<BaselineMatch.Replayed> models = new ArrayList<>();
     String migratedSchema = production.connection.schema();
     Map<String, String> presentBefore = objectsIn(connection, migratedSchema);
-    for (Version version : production.migrations.versions()) {
+    for (Version version : stops) {
       MigrationResult result = migrate(connection, schema, version, roles).result();
       if (result.failure() != null) {
         throw new MigrationException(
             FailureReason.ShadowReplayFailed,
             result.failure().version(),
             redactor.clean(
-                "cannot verify the baseline: the migration set cannot be replayed in the "
+                "cannot verify "
+                    + purpose
+                    + ": the migration set cannot be replayed in the "
                     + shadow.describe()
                     + ", version "
                     + version
@@ -194,33 +239,35 @@ final class ShadowReplay {
             null);
       }
       refuseStrays(
-          connection, presentBefore, version, "cannot verify the baseline: version " + version);
+          connection, presentBefore, version, "cannot verify " + purpose + ": version " + version);
       if (version.toString().equals(result.versionAfter())) {
         models.add(
             new BaselineMatch.Replayed(
                 version,
-                SchemaReader.read(connection, schema, production.historyTable, List.of())));
+                SchemaReader.read(
+                    connection, schema, production.historyTable, production.ignoreTables)));
       }
     }
     return models;
   }
 
   /**
-   * The replay of a set of versioned migrations alone in one engine run to the highest version,
-   * where the version-by-version runs of {@link #replay(Connection, String, List)} would apply the
+   * The replay of a set of versioned migrations alone in one engine run to the highest stop, where
+   * the version-by-version runs of {@link #replay(Connection, String, List, List)} would apply the
    * same scripts in the same order, each in a run of its own: no repeatable migration (applied at
    * the end of every run), no SQL callback (fired in every run) and no baseline migration (which a
    * run picks by its target). Each version's model is read on the replay's own connection once its
-   * transaction is committed: when the next migration begins, and after the last. What a script
-   * leaves in the shadow's schema named like the migrated one is refused as it is there.
+   * transaction is committed: when the next migration begins, and after the last; only at the
+   * stops. What a script leaves in the shadow's schema named like the migrated one is refused as it
+   * is there.
    */
   private List<BaselineMatch.Replayed> replayInOneRun(
-      Connection connection, String schema, List<String> roles) throws SQLException {
+      Connection connection, String schema, List<String> roles, List<Version> stops)
+      throws SQLException {
     Map<String, String> presentBefore = objectsInMigratedSchema(connection);
     ModelAfterEachVersion capture =
-        new ModelAfterEachVersion(connection, schema, presentBefore, production.historyTable);
-    List<Version> versions = production.migrations.versions();
-    Version latest = versions.get(versions.size() - 1);
+        new ModelAfterEachVersion(connection, schema, presentBefore, stops);
+    Version latest = stops.stream().max(Version::compareTo).orElseThrow();
     MigrationResult result = migrate(connection, schema, latest, roles, capture).result();
     if (capture.refused != null) {
       throw capture.refused;
@@ -231,7 +278,9 @@ final class ShadowReplay {
           FailureReason.ShadowReplayFailed,
           version,
           redactor.clean(
-              "cannot verify the baseline: the migration set cannot be replayed in the "
+              "cannot verify "
+                  + purpose
+                  + ": the migration set cannot be replayed in the "
                   + shadow.describe()
                   + ", version "
                   + version
@@ -247,7 +296,7 @@ final class ShadowReplay {
     private final Connection connection;
     private final String schema;
     private final Map<String, String> presentBefore;
-    private final String historyTable;
+    private final List<Version> stops;
     final List<BaselineMatch.Replayed> models = new ArrayList<>();
     MigrationException refused;
     private Version applied;
@@ -256,11 +305,11 @@ final class ShadowReplay {
         Connection connection,
         String schema,
         Map<String, String> presentBefore,
-        String historyTable) {
+        List<Version> stops) {
       this.connection = connection;
       this.schema = schema;
       this.presentBefore = presentBefore;
-      this.historyTable = historyTable;
+      this.stops = stops;
     }
 
     @Override
@@ -289,10 +338,17 @@ final class ShadowReplay {
       applied = null;
       try {
         refuseStrays(
-            connection, presentBefore, version, "cannot verify the baseline: version " + version);
-        models.add(
-            new BaselineMatch.Replayed(
-                version, SchemaReader.read(connection, schema, historyTable, List.of())));
+            connection,
+            presentBefore,
+            version,
+            "cannot verify " + purpose + ": version " + version);
+        if (stops.contains(version)) {
+          models.add(
+              new BaselineMatch.Replayed(
+                  version,
+                  SchemaReader.read(
+                      connection, schema, production.historyTable, production.ignoreTables)));
+        }
       } catch (MigrationException e) {
         refused = e;
         throw new FlywayException("stopped: " + e.getMessage());

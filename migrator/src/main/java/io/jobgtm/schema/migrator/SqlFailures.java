@@ -51,12 +51,7 @@ final class SqlFailures {
       return new MigrationException(
           FailureReason.DatabaseNotFound,
           null,
-          "database "
-              + settings.database()
-              + " does not exist on "
-              + settings.host()
-              + ":"
-              + settings.port(),
+          "database " + settings.database() + " does not exist on " + settings.server(),
           e);
     }
     if (state == null || isTransient(state)) {

@@ -177,7 +177,7 @@ class PlanPredictionIT {
     assertThat(unpredicted.exitCode()).as(unpredicted.toString()).isZero();
     assertThat(unpredicted.stdout())
         .contains("-- would apply version 2: V2__add_is_remote_to_job_listings.sql\n")
-        .contains("not predicted: give a shadow database (--shadow-url)")
+        .contains("not predicted: give a shadow database (--shadow-url or --shadow-socket-dir)")
         .doesNotContain("prediction:");
     assertThat(Catalog.snapshot(postgres, database.database(), "public")).isEqualTo(before);
     assertThat(Catalog.history(postgres, database.database(), "public")).isEqualTo(history);

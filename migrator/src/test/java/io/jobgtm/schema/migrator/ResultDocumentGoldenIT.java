@@ -155,4 +155,24 @@ class ResultDocumentGoldenIT {
     assertThat(Catalog.history(postgres, database.database(), "public"))
         .containsExactly("1:SQL:true", "3:SQL:true");
   }
+
+  @Test
+  void verifyFindingAColumnDroppedByHand() throws Exception {
+    String shadow = postgres.createDatabase();
+    MigratorConfiguration withShadow =
+        configure(MigrationFiles.copyOfReference())
+            .shadow(
+                ShadowDatabase.fromUrl(
+                    "jdbc:postgresql://127.0.0.1:" + postgres.port() + "/" + shadow,
+                    PostgresServer.SUPERUSER,
+                    postgres.password()));
+    withShadow.load().migrate();
+    postgres.execute(database.database(), "ALTER TABLE job_listings DROP COLUMN is_remote");
+
+    MigrationResult result = withShadow.load().verify();
+
+    assertThat(withoutDurations(result.toJson())).isEqualTo(golden("verify-drifted.json"));
+    assertThat(Catalog.history(postgres, database.database(), "public"))
+        .containsExactly("1:SQL:true", "2:SQL:true");
+  }
 }

@@ -94,8 +94,8 @@ class ShadowReplayIT {
                     PostgresServer.SUPERUSER,
                     postgres.password()));
     try (Connection connection = postgres.connect(database.database())) {
-      return new ShadowReplay(configuration, ProgressListener.NONE)
-          .replay(DatabaseIdentity.of(connection));
+      return new ShadowReplay(configuration, ProgressListener.NONE, "the baseline")
+          .replay(DatabaseIdentity.of(connection), ServerVersion.of(connection));
     }
   }
 }

@@ -8,9 +8,11 @@ import io.jobgtm.schema.contract.FailureReason;
 import io.jobgtm.schema.contract.JobEnvironment;
 import io.jobgtm.schema.contract.MigrationResult;
 import io.jobgtm.schema.contract.Outcome;
+import io.jobgtm.schema.contract.SchemaVerification;
 import io.jobgtm.schema.contract.Version;
 import io.jobgtm.schema.migrator.BaselinePolicy;
 import io.jobgtm.schema.migrator.ConnectionSettings;
+import io.jobgtm.schema.migrator.DriftAction;
 import io.jobgtm.schema.migrator.MigrationException;
 import io.jobgtm.schema.migrator.MigrationNaming;
 import io.jobgtm.schema.migrator.MigrationPlan;
@@ -19,7 +21,6 @@ import io.jobgtm.schema.migrator.MigrationSet;
 import io.jobgtm.schema.migrator.Migrator;
 import io.jobgtm.schema.migrator.MigratorConfiguration;
 import io.jobgtm.schema.migrator.SchemaOwner;
-import io.jobgtm.schema.migrator.ShadowDatabase;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -57,7 +58,8 @@ import picocli.CommandLine.Spec;
       MigratorCli.RepairCommand.class,
       MigratorCli.UndoCommand.class,
       CompareCommand.class,
-      MigratorCli.PlanCommand.class
+      MigratorCli.PlanCommand.class,
+      VerifyCommand.class
     },
     footer = {
       "",
@@ -514,6 +516,19 @@ public final class MigratorCli implements Callable<Integer> {
         return;
       }
       cli.out.println(summary(result));
+      if (result.verification() != null) {
+        printVerification(result.verification());
+      }
+    }
+
+    /** The finding's summary, then one line per difference kept ({@code drift: ...}). */
+    void printVerification(SchemaVerification verification) {
+      cli.out.println(verificationSummary(verification));
+      verification.differences().forEach(line -> cli.out.println("drift: " + line));
+      int left = verification.differenceCount() - verification.differences().size();
+      if (left > 0) {
+        cli.out.println("drift: ... and " + left + " more");
+      }
     }
   }
 
@@ -556,33 +571,29 @@ public final class MigratorCli implements Callable<Integer> {
                 + " required with Baseline (BASELINE_VERSION).")
     String baselineVersion;
 
+    @Mixin ShadowOptions shadow;
+
     @Option(
-        names = "--shadow-url",
-        defaultValue = "${env:" + JobEnvironment.SHADOW_URL + "}",
+        names = "--on-drift",
+        defaultValue = "${env:" + JobEnvironment.ON_DRIFT + ":-Report}",
         description =
-            "JDBC URL of an empty database that is not the migrated one,"
-                + " jdbc:postgresql://host:port/database, where the migration set is replayed to"
-                + " verify a baseline ("
-                + JobEnvironment.SHADOW_URL
+            "Report or Block: Block refuses to migrate a schema that differs from the replay at"
+                + " its version, or cannot be compared with it, before writing anything (SchemaDrifted;"
+                + " needs a shadow) ("
+                + JobEnvironment.ON_DRIFT
+                + ", default ${DEFAULT-VALUE}).")
+    DriftAction onDrift;
+
+    @Option(
+        names = "--accepted-fingerprint",
+        paramLabel = "sha256:HEX",
+        defaultValue = "${env:" + JobEnvironment.ACCEPTED_FINGERPRINT + "}",
+        description =
+            "A drifted schema's fingerprint, as verify reports it, that --on-drift Block lets"
+                + " through ("
+                + JobEnvironment.ACCEPTED_FINGERPRINT
                 + ").")
-    String shadowUrl;
-
-    @Option(
-        names = "--shadow-user",
-        defaultValue = "${env:" + JobEnvironment.SHADOW_DB_USER + "}",
-        description = "The shadow database's user (" + JobEnvironment.SHADOW_DB_USER + ").")
-    String shadowUser;
-
-    @Option(
-        names = "--shadow-password-file",
-        defaultValue = "${env:" + JobEnvironment.SHADOW_DB_PASSWORD_FILE + "}",
-        description =
-            "File holding the shadow password ("
-                + JobEnvironment.SHADOW_DB_PASSWORD_FILE
-                + "); else "
-                + JobEnvironment.SHADOW_DB_PASSWORD
-                + " is used.")
-    Path shadowPasswordFile;
+    String acceptedFingerprint;
 
     @Option(
         names = "--verify-baseline",
@@ -605,35 +616,18 @@ public final class MigratorCli implements Callable<Integer> {
 
     /** Whether a shadow database is given, with which {@code plan} predicts. */
     boolean predicts() {
-      return !blank(shadowUrl);
+      return shadow.given();
     }
 
     MigratorConfiguration apply(MigratorConfiguration configuration) {
-      return configuration
+      return shadow
+          .apply(configuration)
           .target(target)
           .baselinePolicy(policy())
           .allowDowngrade(allowDowngrade)
-          .shadow(shadow())
-          .verifyBaseline(verifyBaseline);
-    }
-
-    private ShadowDatabase shadow() {
-      if (blank(shadowUrl)) {
-        return null;
-      }
-      String password;
-      if (shadowPasswordFile != null) {
-        try {
-          password = Files.readString(shadowPasswordFile, StandardCharsets.UTF_8).strip();
-        } catch (IOException e) {
-          throw new MigrationException(
-              FailureReason.InvalidConfiguration,
-              "cannot read the shadow password file " + shadowPasswordFile);
-        }
-      } else {
-        password = System.getenv(JobEnvironment.SHADOW_DB_PASSWORD);
-      }
-      return ShadowDatabase.fromUrl(shadowUrl.strip(), shadowUser, password);
+          .verifyBaseline(verifyBaseline)
+          .onDrift(onDrift)
+          .acceptedFingerprint(acceptedFingerprint);
     }
 
     private BaselinePolicy policy() {
@@ -746,6 +740,8 @@ public final class MigratorCli implements Callable<Integer> {
     @Option(names = "--version", required = true, description = "The version its tables match.")
     String version;
 
+    @Mixin ShadowOptions shadow;
+
     @Override
     String name() {
       return "baseline";
@@ -753,7 +749,7 @@ public final class MigratorCli implements Callable<Integer> {
 
     @Override
     MigrationResult execute(MigratorConfiguration configuration) {
-      return configuration.load().baseline(version);
+      return shadow.apply(configuration).load().baseline(version);
     }
   }
 
@@ -858,7 +854,8 @@ public final class MigratorCli implements Callable<Integer> {
           plan.prediction().lines().forEach(cli.out::println);
         } else if (!options.predicts()) {
           cli.out.println(
-              "not predicted: give a shadow database (--shadow-url) to run the pending migrations"
+              "not predicted: give a shadow database (--shadow-url or --shadow-socket-dir) to run"
+                  + " the pending migrations"
                   + " there and report what migrate would meet");
         } else if (!plan.undo().isEmpty()) {
           cli.out.println("not predicted: a downgrade runs undo scripts, which plan does not try");
@@ -961,6 +958,23 @@ public final class MigratorCli implements Callable<Integer> {
                   ? ""
                   : ", " + result.pendingRepeatables().size() + " repeatable migration(s)");
       case Failed -> "Failed";
+    };
+  }
+
+  /** One line: what the comparison with the replay found. */
+  static String verificationSummary(SchemaVerification verification) {
+    String at = " version " + orNone(verification.version());
+    return switch (verification.drift()) {
+      case None ->
+          "no drift: the schema matches" + at + " of the set (" + verification.fingerprint() + ")";
+      case Drifted ->
+          "drifted from"
+              + at
+              + ": "
+              + verification.differenceCount()
+              + " difference(s), fingerprint "
+              + verification.fingerprint();
+      case Unknown -> "drift unknown: " + verification.reason();
     };
   }
 

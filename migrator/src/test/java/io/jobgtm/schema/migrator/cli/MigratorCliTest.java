@@ -59,7 +59,49 @@ class MigratorCliTest {
     assertThat(err.toString())
         .contains(
             "error: InvalidConfiguration: baseline version auto needs a shadow database"
-                + " (--shadow-url or SHADOW_URL, with SHADOW_DB_USER and SHADOW_DB_PASSWORD)");
+                + " (--shadow-socket-dir or SHADOW_SOCKET_DIR; or --shadow-url or SHADOW_URL,"
+                + " with SHADOW_DB_USER and SHADOW_DB_PASSWORD)");
+  }
+
+  @Test
+  void blockWithoutAShadowDatabaseIsRefusedNamingIt() {
+    assertThat(run("migrate", "--database", "db", "--user", "u", "--on-drift", "Block"))
+        .isEqualTo(2);
+    assertThat(err.toString())
+        .contains(
+            "error: InvalidConfiguration: ON_DRIFT Block needs a shadow database"
+                + " (--shadow-socket-dir or SHADOW_SOCKET_DIR; or --shadow-url or SHADOW_URL)");
+  }
+
+  @Test
+  void aShadowGivenTwiceIsRefused() {
+    assertThat(
+            run(
+                "verify",
+                "--database",
+                "db",
+                "--user",
+                "u",
+                "--shadow-url",
+                "jdbc:postgresql://db/scratch",
+                "--shadow-socket-dir",
+                "/var/run/postgresql"))
+        .isEqualTo(2);
+    assertThat(err.toString())
+        .contains(
+            "give the shadow database once: --shadow-url (SHADOW_URL) or --shadow-socket-dir"
+                + " (SHADOW_SOCKET_DIR), not both");
+  }
+
+  @Test
+  void anAcceptedFingerprintOfAnotherFormIsRefused() {
+    assertThat(
+            run("migrate", "--database", "db", "--user", "u", "--accepted-fingerprint", "sha1:abc"))
+        .isEqualTo(2);
+    assertThat(err.toString())
+        .contains(
+            "the accepted fingerprint (--accepted-fingerprint, ACCEPTED_FINGERPRINT) must be"
+                + " sha256: and 64 lowercase hexadecimal digits");
   }
 
   @Test

@@ -20,11 +20,34 @@ public final class MigratorProcess {
   private final Path jar;
   private final Map<String, String> environment;
   private final List<String> arguments;
+  private final List<String> prefix;
 
   private MigratorProcess(Path jar, Map<String, String> environment, List<String> arguments) {
+    this(jar, environment, arguments, List.of());
+  }
+
+  private MigratorProcess(
+      Path jar, Map<String, String> environment, List<String> arguments, List<String> prefix) {
     this.jar = jar;
     this.environment = environment;
     this.arguments = arguments;
+    this.prefix = prefix;
+  }
+
+  /**
+   * The same process run as {@code nobody} when the tests run as root (through {@code setpriv}), so
+   * that it may write nowhere but where {@code nobody} may, as a container with a read-only root
+   * file system; as another user, unchanged.
+   */
+  public MigratorProcess asUnprivilegedUser() {
+    if (!"root".equals(System.getProperty("user.name"))) {
+      return this;
+    }
+    return new MigratorProcess(
+        jar,
+        environment,
+        arguments,
+        List.of("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--"));
   }
 
   /** The shaded jar built by {@code package}; failsafe passes its path. */
@@ -60,7 +83,7 @@ public final class MigratorProcess {
   public MigratorProcess withEnvironment(String name, String value) {
     Map<String, String> more = new java.util.HashMap<>(environment);
     more.put(name, value);
-    return new MigratorProcess(jar, more, arguments);
+    return new MigratorProcess(jar, more, arguments, prefix);
   }
 
   /** Runs {@code migrate} on a migration directory, with a result file to read afterwards. */
@@ -91,7 +114,7 @@ public final class MigratorProcess {
     try {
       Path output = Files.createTempFile("migrator-out-", ".txt");
       Path errors = Files.createTempFile("migrator-err-", ".txt");
-      List<String> command = new ArrayList<>();
+      List<String> command = new ArrayList<>(prefix);
       command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
       command.add("-jar");
       command.add(jar.toString());

@@ -1,0 +1,206 @@
+package io.jobgtm.schema.migrator;
+
+import io.jobgtm.schema.contract.Drift;
+import io.jobgtm.schema.contract.FailureReason;
+import io.jobgtm.schema.contract.SchemaVerification;
+import io.jobgtm.schema.contract.Version;
+import io.jobgtm.schema.migrator.model.SchemaDiff;
+import io.jobgtm.schema.migrator.model.SchemaModel;
+import io.jobgtm.schema.migrator.model.SchemaReader;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+
+/**
+ * Drift: the live schema compared with a replay of the migration set at the schema's version in the
+ * shadow database ({@link ShadowReplay}, the engine that verifies baselines), the ignored tables
+ * ({@link MigratorConfiguration#ignoreTables}) left out of both sides. Against the migrated
+ * database it runs read-only catalog queries only, on the run's own session.
+ *
+ * <ul>
+ *   <li>{@link #check}: the finding as a {@link SchemaVerification}: {@code None}, {@code Drifted}
+ *       with the differences as {@link SchemaDiff} lines, or {@code Unknown} with the reason when
+ *       no comparison could be made (the shadow unreachable or of another major version, the replay
+ *       failing, a version the replay never stops at). For the check after {@code migrate} and for
+ *       {@code verify}.
+ *   <li>{@link #requireNoDrift}: {@code ON_DRIFT=Block} before {@code migrate} writes anything.
+ * </ul>
+ */
+final class DriftCheck {
+
+  private final MigratorConfiguration configuration;
+  private final ProgressListener progress;
+
+  DriftCheck(MigratorConfiguration configuration, ProgressListener progress) {
+    this.configuration = configuration;
+    this.progress = progress;
+  }
+
+  /**
+   * Compares the schema with the replay at {@code version}.
+   *
+   * @param version the schema's current version; null when it has none ({@code Unknown})
+   * @throws MigrationException when the live schema cannot be read (the session's failure), and
+   *     {@link ShadowReplay.VersionMismatch} when {@code required}; any other problem of the shadow
+   *     is an {@code Unknown} finding
+   */
+  SchemaVerification check(DatabaseSession session, Version version, boolean required) {
+    String schema = configuration.connection.schema();
+    SchemaModel live;
+    DatabaseIdentity migrated;
+    ServerVersion serverVersion;
+    try {
+      live =
+          SchemaReader.read(
+              session.connection(), schema, configuration.historyTable, configuration.ignoreTables);
+      migrated = DatabaseIdentity.of(session.connection());
+      serverVersion = ServerVersion.of(session.connection());
+    } catch (SQLException e) {
+      throw SqlFailures.sessionFailure(e, "reading the catalog of schema " + schema);
+    }
+    String fingerprint = live.fingerprint();
+    if (version == null) {
+      return SchemaVerification.unknown(
+          null, fingerprint, "schema " + schema + " has no version to compare the replay at");
+    }
+    List<BaselineMatch.Replayed> replayed;
+    try {
+      replayed =
+          new ShadowReplay(configuration, progress, "the schema")
+              .replay(migrated, serverVersion, List.of(version));
+    } catch (ShadowReplay.VersionMismatch e) {
+      if (required) {
+        throw e;
+      }
+      return unknown(version, fingerprint, e.getMessage());
+    } catch (MigrationException e) {
+      return unknown(version, fingerprint, e.getMessage());
+    }
+    if (replayed.isEmpty()) {
+      return unknown(
+          version,
+          fingerprint,
+          "the replay of the set never stops at version "
+              + version
+              + " (a baseline migration stands for it and the versions below it come first)");
+    }
+    SchemaModel expected = replayed.get(0).model();
+    SchemaDiff diff = SchemaDiff.between(expected, live);
+    if (diff.isEmpty()) {
+      progress.progress(
+          "schema " + schema + " matches version " + version + " of the set: " + fingerprint);
+      return SchemaVerification.matches(version.toString(), fingerprint);
+    }
+    progress.progress(
+        "schema "
+            + schema
+            + " has drifted from version "
+            + version
+            + " of the set ("
+            + diff.summary()
+            + "): "
+            + fingerprint);
+    return SchemaVerification.drifted(
+        version.toString(), fingerprint, expected.fingerprint(), diff.lines());
+  }
+
+  /**
+   * The check after a successful {@code migrate} or {@code baseline}, at the version reached
+   * ({@code versionAfter}, null for none). It never fails the run: any problem, reading the live
+   * schema included, is an {@code Unknown} finding.
+   */
+  SchemaVerification after(DatabaseSession session, String versionAfter) {
+    try {
+      return check(session, versionAfter == null ? null : Version.parse(versionAfter), false);
+    } catch (RuntimeException e) {
+      MigrationException failure =
+          e instanceof MigrationException known ? known : MigrationException.unexpected(e);
+      return SchemaVerification.unknown(versionAfter, null, failure.getMessage());
+    }
+  }
+
+  /**
+   * Asks the session itself whether it is read-only, and says so: {@code verify} writes nothing,
+   * and a session that could write is refused before anything is read.
+   *
+   * @throws MigrationException {@link FailureReason#InternalError} when it is not
+   */
+  static void requireReadOnly(DatabaseSession session, ProgressListener progress) {
+    try (Statement statement = session.connection().createStatement();
+        ResultSet row = statement.executeQuery("SHOW default_transaction_read_only")) {
+      row.next();
+      String readOnly = row.getString(1);
+      if (!"on".equals(readOnly)) {
+        throw new MigrationException(
+            FailureReason.InternalError,
+            "the verify session is not read-only (default_transaction_read_only=" + readOnly + ")");
+      }
+      progress.progress("read-only session: default_transaction_read_only=on");
+    } catch (SQLException e) {
+      throw SqlFailures.sessionFailure(e, "reading default_transaction_read_only");
+    }
+  }
+
+  /**
+   * {@code ON_DRIFT=Block}: passes a finding of {@link #check} (made with {@code required}) when
+   * the schema matches the replay, or has drifted to exactly the accepted fingerprint.
+   *
+   * @throws MigrationException {@link FailureReason#SchemaDrifted} when it has drifted otherwise or
+   *     could not be compared
+   */
+  void requireNoDrift(SchemaVerification found) {
+    String schema = configuration.connection.schema();
+    String version = found.version();
+    if (found.drift() == Drift.None) {
+      return;
+    }
+    if (found.drift() == Drift.Drifted
+        && found.fingerprint().equals(configuration.acceptedFingerprint)) {
+      progress.progress(
+          "schema "
+              + schema
+              + " has drifted to the accepted fingerprint "
+              + found.fingerprint()
+              + ": migrating");
+      return;
+    }
+    if (found.drift() == Drift.Unknown) {
+      throw new MigrationException(
+          FailureReason.SchemaDrifted,
+          version,
+          "schema "
+              + schema
+              + " cannot be compared with version "
+              + version
+              + " of the set, and ON_DRIFT is Block: nothing was written; "
+              + found.reason(),
+          null);
+    }
+    throw new MigrationException(
+        FailureReason.SchemaDrifted,
+        version,
+        "schema "
+            + schema
+            + " has drifted from version "
+            + version
+            + " of the set (fingerprint "
+            + found.fingerprint()
+            + "), and ON_DRIFT is Block: nothing was written; fix the drift, or accept it with"
+            + " this fingerprint (ACCEPTED_FINGERPRINT, --accepted-fingerprint). "
+            + found.differenceCount()
+            + " difference"
+            + (found.differenceCount() == 1 ? "" : "s")
+            + ": "
+            + String.join("; ", found.differences()),
+        null);
+  }
+
+  private static SchemaVerification unknown(Version version, String fingerprint, String reason) {
+    return SchemaVerification.unknown(versionText(version), fingerprint, reason);
+  }
+
+  private static String versionText(Version version) {
+    return version == null ? null : version.toString();
+  }
+}
