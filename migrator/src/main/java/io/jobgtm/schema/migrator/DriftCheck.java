@@ -7,6 +7,7 @@ import io.jobgtm.schema.contract.Version;
 import io.jobgtm.schema.migrator.model.SchemaDiff;
 import io.jobgtm.schema.migrator.model.SchemaModel;
 import io.jobgtm.schema.migrator.model.SchemaReader;
+import java.nio.charset.StandardCharsets;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -116,7 +117,7 @@ final class DriftCheck {
     } catch (RuntimeException e) {
       MigrationException failure =
           e instanceof MigrationException known ? known : MigrationException.unexpected(e);
-      return SchemaVerification.unknown(versionAfter, null, failure.getMessage());
+      return SchemaVerification.unknown(versionAfter, null, bounded(failure.getMessage()));
     }
   }
 
@@ -197,7 +198,45 @@ final class DriftCheck {
   }
 
   private static SchemaVerification unknown(Version version, String fingerprint, String reason) {
-    return SchemaVerification.unknown(versionText(version), fingerprint, reason);
+    return SchemaVerification.unknown(versionText(version), fingerprint, bounded(reason));
+  }
+
+  /** At most this many bytes of a reason as the result document writes it (UTF-8, JSON-escaped). */
+  static final int MAX_REASON_BYTES = 1024;
+
+  /**
+   * The reason cut to {@link #MAX_REASON_BYTES} as the result document writes it, with {@code …} at
+   * the cut. The result document cuts difference lines to fit its 4096 bytes but keeps a reason
+   * whole, and a reason can hold a server's message of any length (a script that raises an
+   * exception with a long text in the shadow only).
+   */
+  static String bounded(String reason) {
+    if (reason == null) {
+      return null;
+    }
+    if (reason.codePoints().map(DriftCheck::jsonBytes).sum() <= MAX_REASON_BYTES) {
+      return reason;
+    }
+    int bytes = 0;
+    int at = 0;
+    while (true) {
+      int codePoint = reason.codePointAt(at);
+      bytes += jsonBytes(codePoint);
+      if (bytes > MAX_REASON_BYTES - "…".getBytes(StandardCharsets.UTF_8).length) {
+        return reason.substring(0, at) + "…";
+      }
+      at += Character.charCount(codePoint);
+    }
+  }
+
+  private static int jsonBytes(int codePoint) {
+    if (codePoint < 0x20) {
+      return 6;
+    }
+    if (codePoint == '"' || codePoint == '\\') {
+      return 2;
+    }
+    return new String(Character.toChars(codePoint)).getBytes(StandardCharsets.UTF_8).length;
   }
 
   private static String versionText(Version version) {

@@ -257,6 +257,37 @@ class DriftIT {
   }
 
   @Test
+  void aLongReasonWhyTheReplayFailedKeepsTheResultDocumentWithinItsSize() throws Exception {
+    // Fails in the shadow alone, with a server message of 7200 characters.
+    MigrationFiles files =
+        MigrationFiles.copyOfReference()
+            .with(
+                "V3__only_here.sql",
+                "DO $$ BEGIN IF current_database() <> '"
+                    + database.database()
+                    + "' THEN RAISE EXCEPTION '%', repeat('not in the shadow ', 400); END IF;"
+                    + " END $$;\n");
+    MigrationResult migrated = configure(files.directory()).load().migrate();
+    assertThat(migrated.failure()).isNull();
+    Path resultFile = Files.createTempFile("result-", ".json");
+
+    MigratorProcess.Finished run = verifyProcess(resultFile, files.directory()).run();
+
+    assertThat(migrated.verification().drift()).isEqualTo(Drift.Unknown);
+    assertThat(migrated.toJson().getBytes(StandardCharsets.UTF_8).length)
+        .isLessThanOrEqualTo(MigrationResult.MAX_DOCUMENT_BYTES);
+    assertThat(run.exitCode()).as(run.toString()).isZero();
+    assertThat(Files.readAllBytes(resultFile).length)
+        .isLessThanOrEqualTo(MigrationResult.MAX_DOCUMENT_BYTES);
+    MigrationResult verified = read(resultFile);
+    assertThat(verified.verification().drift()).isEqualTo(Drift.Unknown);
+    assertThat(verified.verification().reason())
+        .startsWith("cannot verify the schema: the migration set cannot be replayed")
+        .contains("V3__only_here.sql failed: ERROR: not in the shadow not in the shadow")
+        .endsWith("…");
+  }
+
+  @Test
   void verifyWithoutAShadowIsRefused() {
     MigrationResult refused =
         Migrator.configure()
@@ -271,12 +302,16 @@ class DriftIT {
   }
 
   private MigratorProcess verifyProcess(Path resultFile) {
+    return verifyProcess(resultFile, MigrationFiles.reference());
+  }
+
+  private MigratorProcess verifyProcess(Path resultFile, Path migrations) {
     return MigratorProcess.of(
             database,
             postgres.password(),
             "verify",
             "--migrations",
-            MigrationFiles.reference().toString(),
+            migrations.toString(),
             "--result-file",
             resultFile.toString())
         .withEnvironment(JobEnvironment.SHADOW_URL, shadowUrl())
