@@ -183,6 +183,31 @@ class DriftIT {
   }
 
   @Test
+  void aVersionMergedOutOfOrderIsNotDriftAndBlockLetsItBeApplied() {
+    MigrationFiles files =
+        MigrationFiles.copyOfReference()
+            .with("V4__depots.sql", "CREATE TABLE depots (id BIGINT PRIMARY KEY);\n");
+    assertThat(configure(files.directory()).load().migrate().failure()).isNull();
+    // Merged after 4 was released: below the current version, never applied.
+    files.with("V3__audit_log.sql", "CREATE TABLE audit_log (id BIGINT PRIMARY KEY);\n");
+
+    MigrationResult verified = configure(files.directory()).outOfOrder(true).load().verify();
+    MigrationResult migrated =
+        configure(files.directory()).outOfOrder(true).onDrift(DriftAction.Block).load().migrate();
+
+    assertThat(verified.verification().drift()).isEqualTo(Drift.None);
+    assertThat(verified.verification().version()).isEqualTo("4");
+    assertThat(migrated.failure()).isNull();
+    assertThat(migrated.applied()).extracting(AppliedMigration::version).containsExactly("3");
+    assertThat(migrated.verification().drift()).isEqualTo(Drift.None);
+    assertThat(history()).containsExactly("1:SQL:true", "2:SQL:true", "4:SQL:true", "3:SQL:true");
+    assertThat(progress)
+        .contains(
+            "shadow replay: without version(s) 3, which the database's history does not record"
+                + " as applied");
+  }
+
+  @Test
   void reportMigratesADriftedSchemaAndReportsTheDriftAfter() {
     MigrationFiles files =
         MigrationFiles.copyOfReference()
