@@ -7,6 +7,7 @@ import io.jobgtm.schema.contract.Version;
 import io.jobgtm.schema.migrator.model.SchemaDiff;
 import io.jobgtm.schema.migrator.model.SchemaModel;
 import io.jobgtm.schema.migrator.model.SchemaReader;
+import java.nio.charset.StandardCharsets;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -68,6 +69,7 @@ final class DriftCheck {
     try {
       replayed =
           new ShadowReplay(configuration, progress, "the schema")
+              .leavingOut(notApplied(session))
               .replay(migrated, serverVersion, List.of(version));
     } catch (ShadowReplay.VersionMismatch e) {
       if (required) {
@@ -106,6 +108,18 @@ final class DriftCheck {
   }
 
   /**
+   * The versions below the schema's current one that its history does not record as applied (out of
+   * order, never applied), which the replay leaves out: the schema was never given them.
+   */
+  static List<Version> notApplied(DatabaseSession session, MigrationSet migrations) {
+    return session.history().outOfOrder(migrations).stream().map(MigrationScript::version).toList();
+  }
+
+  private List<Version> notApplied(DatabaseSession session) {
+    return notApplied(session, configuration.migrations);
+  }
+
+  /**
    * The check after a successful {@code migrate} or {@code baseline}, at the version reached
    * ({@code versionAfter}, null for none). It never fails the run: any problem, reading the live
    * schema included, is an {@code Unknown} finding.
@@ -116,7 +130,7 @@ final class DriftCheck {
     } catch (RuntimeException e) {
       MigrationException failure =
           e instanceof MigrationException known ? known : MigrationException.unexpected(e);
-      return SchemaVerification.unknown(versionAfter, null, failure.getMessage());
+      return SchemaVerification.unknown(versionAfter, null, bounded(failure.getMessage()));
     }
   }
 
@@ -197,7 +211,45 @@ final class DriftCheck {
   }
 
   private static SchemaVerification unknown(Version version, String fingerprint, String reason) {
-    return SchemaVerification.unknown(versionText(version), fingerprint, reason);
+    return SchemaVerification.unknown(versionText(version), fingerprint, bounded(reason));
+  }
+
+  /** At most this many bytes of a reason as the result document writes it (UTF-8, JSON-escaped). */
+  static final int MAX_REASON_BYTES = 1024;
+
+  /**
+   * The reason cut to {@link #MAX_REASON_BYTES} as the result document writes it, with {@code …} at
+   * the cut. The result document cuts difference lines to fit its 4096 bytes but keeps a reason
+   * whole, and a reason can hold a server's message of any length (a script that raises an
+   * exception with a long text in the shadow only).
+   */
+  static String bounded(String reason) {
+    if (reason == null) {
+      return null;
+    }
+    if (reason.codePoints().map(DriftCheck::jsonBytes).sum() <= MAX_REASON_BYTES) {
+      return reason;
+    }
+    int bytes = 0;
+    int at = 0;
+    while (true) {
+      int codePoint = reason.codePointAt(at);
+      bytes += jsonBytes(codePoint);
+      if (bytes > MAX_REASON_BYTES - "…".getBytes(StandardCharsets.UTF_8).length) {
+        return reason.substring(0, at) + "…";
+      }
+      at += Character.charCount(codePoint);
+    }
+  }
+
+  private static int jsonBytes(int codePoint) {
+    if (codePoint < 0x20) {
+      return 6;
+    }
+    if (codePoint == '"' || codePoint == '\\') {
+      return 2;
+    }
+    return new String(Character.toChars(codePoint)).getBytes(StandardCharsets.UTF_8).length;
   }
 
   private static String versionText(Version version) {

@@ -129,9 +129,20 @@ final class DriftReproduction {
     return switch (object.kind()) {
       case TABLE, PARTITIONED_TABLE -> createTable(name, definition);
       case COLUMN -> "ALTER TABLE " + table + " ADD COLUMN " + name + " " + definition;
-      case CONSTRAINT -> "ALTER TABLE " + table + " ADD CONSTRAINT " + name + " " + definition;
+      case CONSTRAINT ->
+          "ALTER TABLE "
+              + table
+              + " ADD CONSTRAINT "
+              + name
+              + " "
+              + definition.replaceFirst(
+                  " \\(triggers (disabled|enabled replica|enabled always)\\)$", "");
       case INDEX -> withName(definition.replaceFirst(" \\(invalid\\)$", ""), "INDEX ", name);
-      case TRIGGER -> withName(definition.replaceFirst(" \\(disabled\\)$", ""), "TRIGGER ", name);
+      case TRIGGER ->
+          withName(
+              definition.replaceFirst(" \\((disabled|enabled replica|enabled always)\\)$", ""),
+              "TRIGGER ",
+              name);
       case SEQUENCE -> "CREATE SEQUENCE " + name + " " + definition;
       case VIEW -> "CREATE VIEW " + name + " AS " + definition;
       case MATERIALIZED_VIEW ->

@@ -65,6 +65,20 @@ public final class MigrationSet {
         .named(naming);
   }
 
+  /**
+   * The same set without the versioned (and undo) scripts of {@code versions}: a replay of what a
+   * database's history applied, where an out-of-order version was never applied.
+   */
+  MigrationSet without(java.util.Collection<Version> versions) {
+    TreeMap<Version, MigrationScript> keptVersioned = new TreeMap<>(versioned);
+    TreeMap<Version, MigrationScript> keptUndo = new TreeMap<>(undo);
+    keptVersioned.keySet().removeAll(versions);
+    keptUndo.keySet().removeAll(versions);
+    return new MigrationSet(
+            source, keptVersioned, keptUndo, baseline, repeatable, callbacks, ignored)
+        .named(naming);
+  }
+
   private MigrationSet named(MigrationNaming naming) {
     this.naming = naming;
     return this;

@@ -120,7 +120,9 @@ public record PlanPrediction(
       } catch (SQLException e) {
         throw SqlFailures.sessionFailure(e, "reading the catalog of schema " + schema);
       }
-      ShadowReplay replay = new ShadowReplay(configuration, progress, "the plan");
+      ShadowReplay replay =
+          new ShadowReplay(configuration, progress, "the plan")
+              .leavingOut(DriftCheck.notApplied(session, configuration.migrations));
       return replay.inReplaySchema(
           migrated,
           migratedVersion,
@@ -141,7 +143,8 @@ public record PlanPrediction(
         throws SQLException {
       Map<String, String> presentBefore = replay.objectsInMigratedSchema(connection);
       if (from != null) {
-        MigrationResult replayed = replay.migrate(connection, replaySchema, from, roles).result();
+        MigrationResult replayed =
+            replay.migrateAsApplied(connection, replaySchema, from, roles).result();
         if (replayed.failure() != null) {
           throw new MigrationException(
               FailureReason.ShadowReplayFailed,

@@ -12,10 +12,12 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.flywaydb.core.api.FlywayException;
@@ -88,6 +90,7 @@ final class ShadowReplay {
   private final ProgressListener progress;
   private final Redactor redactor;
   private final String purpose;
+  private Set<Version> notApplied = Set.of();
 
   /**
    * @param purpose what the replay verifies, for messages: {@code the baseline}, {@code the schema}
@@ -98,6 +101,31 @@ final class ShadowReplay {
     this.redactor = new Redactor(shadow.password());
     this.progress = line -> progress.progress(redactor.clean(line));
     this.purpose = purpose;
+  }
+
+  /**
+   * Leaves {@code versions} out of the replay to a version ({@link #replay}, {@link
+   * #migrateAsApplied}): the versions below the migrated database's current one that its history
+   * does not record as applied (merged after a higher one was released: {@link
+   * History#outOfOrder}), so the replay makes what the database's history made. {@link #migrate}
+   * keeps them, as a real {@code migrate} with out-of-order applies them.
+   *
+   * @return this replay
+   */
+  ShadowReplay leavingOut(Collection<Version> versions) {
+    this.notApplied = Set.copyOf(versions);
+    if (!notApplied.isEmpty()) {
+      progress.progress(
+          "shadow replay: without version(s) "
+              + String.join(", ", notApplied.stream().sorted().map(Version::toString).toList())
+              + ", which the database's history does not record as applied");
+    }
+    return this;
+  }
+
+  /** The set as the migrated database's history applied it: without {@link #notApplied}. */
+  private MigrationSet asApplied() {
+    return notApplied.isEmpty() ? production.migrations : production.migrations.without(notApplied);
   }
 
   /**
@@ -222,7 +250,8 @@ final class ShadowReplay {
     String migratedSchema = production.connection.schema();
     Map<String, String> presentBefore = objectsIn(connection, migratedSchema);
     for (Version version : stops) {
-      MigrationResult result = migrate(connection, schema, version, roles).result();
+      MigrationResult result =
+          migrate(connection, schema, version, roles, null, asApplied()).result();
       if (result.failure() != null) {
         throw new MigrationException(
             FailureReason.ShadowReplayFailed,
@@ -268,7 +297,8 @@ final class ShadowReplay {
     ModelAfterEachVersion capture =
         new ModelAfterEachVersion(connection, schema, presentBefore, stops);
     Version latest = stops.stream().max(Version::compareTo).orElseThrow();
-    MigrationResult result = migrate(connection, schema, latest, roles, capture).result();
+    MigrationResult result =
+        migrate(connection, schema, latest, roles, capture, asApplied()).result();
     if (capture.refused != null) {
       throw capture.refused;
     }
@@ -424,13 +454,28 @@ final class ShadowReplay {
   Migrator.Attempt migrate(
       Connection connection, String schema, Version version, List<String> roles)
       throws SQLException {
-    return migrate(connection, schema, version, roles, null);
+    return migrate(connection, schema, version, roles, null, production.migrations);
+  }
+
+  /**
+   * As {@link #migrate}, the versions of {@link #leavingOut} left out: the replay to the version
+   * the migrated database is at.
+   */
+  Migrator.Attempt migrateAsApplied(
+      Connection connection, String schema, Version version, List<String> roles)
+      throws SQLException {
+    return migrate(connection, schema, version, roles, null, asApplied());
   }
 
   private Migrator.Attempt migrate(
-      Connection connection, String schema, Version version, List<String> roles, Callback capture)
+      Connection connection,
+      String schema,
+      Version version,
+      List<String> roles,
+      Callback capture,
+      MigrationSet set)
       throws SQLException {
-    Migrator.Attempt attempt = engine(schema, version, capture).attempt();
+    Migrator.Attempt attempt = engine(schema, version, capture, set).attempt();
     while (attempt.result().failure() != null) {
       String role = missingRole(attempt.result()).orElse(null);
       if (role == null || roles.contains(role) || roles.size() >= MAX_ROLES) {
@@ -446,16 +491,16 @@ final class ShadowReplay {
                   ? "a repeatable migration"
                   : "version " + attempt.result().failure().version())
               + " names");
-      attempt = engine(schema, version, capture).attempt();
+      attempt = engine(schema, version, capture, set).attempt();
     }
     return attempt;
   }
 
-  private Migrator engine(String schema, Version version, Callback capture) {
+  private Migrator engine(String schema, Version version, Callback capture, MigrationSet set) {
     MigratorConfiguration replay =
         Migrator.configure()
             .connection(shadow.settings(schema))
-            .migrations(production.migrations)
+            .migrations(set)
             .historyTable(production.historyTable)
             .outOfOrder(production.outOfOrder)
             .connectTimeout(production.connectTimeout)

@@ -183,6 +183,31 @@ class DriftIT {
   }
 
   @Test
+  void aVersionMergedOutOfOrderIsNotDriftAndBlockLetsItBeApplied() {
+    MigrationFiles files =
+        MigrationFiles.copyOfReference()
+            .with("V4__depots.sql", "CREATE TABLE depots (id BIGINT PRIMARY KEY);\n");
+    assertThat(configure(files.directory()).load().migrate().failure()).isNull();
+    // Merged after 4 was released: below the current version, never applied.
+    files.with("V3__audit_log.sql", "CREATE TABLE audit_log (id BIGINT PRIMARY KEY);\n");
+
+    MigrationResult verified = configure(files.directory()).outOfOrder(true).load().verify();
+    MigrationResult migrated =
+        configure(files.directory()).outOfOrder(true).onDrift(DriftAction.Block).load().migrate();
+
+    assertThat(verified.verification().drift()).isEqualTo(Drift.None);
+    assertThat(verified.verification().version()).isEqualTo("4");
+    assertThat(migrated.failure()).isNull();
+    assertThat(migrated.applied()).extracting(AppliedMigration::version).containsExactly("3");
+    assertThat(migrated.verification().drift()).isEqualTo(Drift.None);
+    assertThat(history()).containsExactly("1:SQL:true", "2:SQL:true", "4:SQL:true", "3:SQL:true");
+    assertThat(progress)
+        .contains(
+            "shadow replay: without version(s) 3, which the database's history does not record"
+                + " as applied");
+  }
+
+  @Test
   void reportMigratesADriftedSchemaAndReportsTheDriftAfter() {
     MigrationFiles files =
         MigrationFiles.copyOfReference()
@@ -257,6 +282,37 @@ class DriftIT {
   }
 
   @Test
+  void aLongReasonWhyTheReplayFailedKeepsTheResultDocumentWithinItsSize() throws Exception {
+    // Fails in the shadow alone, with a server message of 7200 characters.
+    MigrationFiles files =
+        MigrationFiles.copyOfReference()
+            .with(
+                "V3__only_here.sql",
+                "DO $$ BEGIN IF current_database() <> '"
+                    + database.database()
+                    + "' THEN RAISE EXCEPTION '%', repeat('not in the shadow ', 400); END IF;"
+                    + " END $$;\n");
+    MigrationResult migrated = configure(files.directory()).load().migrate();
+    assertThat(migrated.failure()).isNull();
+    Path resultFile = Files.createTempFile("result-", ".json");
+
+    MigratorProcess.Finished run = verifyProcess(resultFile, files.directory()).run();
+
+    assertThat(migrated.verification().drift()).isEqualTo(Drift.Unknown);
+    assertThat(migrated.toJson().getBytes(StandardCharsets.UTF_8).length)
+        .isLessThanOrEqualTo(MigrationResult.MAX_DOCUMENT_BYTES);
+    assertThat(run.exitCode()).as(run.toString()).isZero();
+    assertThat(Files.readAllBytes(resultFile).length)
+        .isLessThanOrEqualTo(MigrationResult.MAX_DOCUMENT_BYTES);
+    MigrationResult verified = read(resultFile);
+    assertThat(verified.verification().drift()).isEqualTo(Drift.Unknown);
+    assertThat(verified.verification().reason())
+        .startsWith("cannot verify the schema: the migration set cannot be replayed")
+        .contains("V3__only_here.sql failed: ERROR: not in the shadow not in the shadow")
+        .endsWith("…");
+  }
+
+  @Test
   void verifyWithoutAShadowIsRefused() {
     MigrationResult refused =
         Migrator.configure()
@@ -271,12 +327,16 @@ class DriftIT {
   }
 
   private MigratorProcess verifyProcess(Path resultFile) {
+    return verifyProcess(resultFile, MigrationFiles.reference());
+  }
+
+  private MigratorProcess verifyProcess(Path resultFile, Path migrations) {
     return MigratorProcess.of(
             database,
             postgres.password(),
             "verify",
             "--migrations",
-            MigrationFiles.reference().toString(),
+            migrations.toString(),
             "--result-file",
             resultFile.toString())
         .withEnvironment(JobEnvironment.SHADOW_URL, shadowUrl())

@@ -184,6 +184,34 @@ class PlanPredictionIT {
     assertThat(replaySchemasLeftInTheShadow()).isEmpty();
   }
 
+  @Test
+  void anOutOfOrderScriptCreatingATableMadeByHandIsPredictedToFailAsMigrateThenDoes() {
+    MigrationFiles files =
+        MigrationFiles.copyOfReference()
+            .with("V4__depots.sql", "CREATE TABLE depots (id bigint PRIMARY KEY);\n");
+    migrateTo(files, "4");
+    // Merged after 4 was released: below the current version, never applied.
+    files.with("V3__audit_log.sql", "CREATE TABLE audit_log (id bigint PRIMARY KEY, note text);\n");
+    postgres.execute(database.database(), "CREATE TABLE audit_log (id bigint, note text)");
+    List<String> history = Catalog.history(postgres, database.database(), "public");
+
+    MigratorProcess.Finished plan =
+        withShadow(files.directory().toString(), "plan", "--out-of-order").run();
+    MigratorProcess.Finished migrate =
+        withShadow(files.directory().toString(), "migrate", "--out-of-order").run();
+
+    assertThat(migrate.exitCode()).as(migrate.toString()).isEqualTo(2);
+    assertThat(migrate.stderr()).contains("relation \"audit_log\" already exists");
+    assertThat(Catalog.history(postgres, database.database(), "public")).isEqualTo(history);
+    assertThat(plan.stdout())
+        .contains(
+            "predicted failure: V3__audit_log.sql line 1: 42P07 relation \"audit_log\" already"
+                + " exists\n")
+        .contains("prediction: migrate fails\n");
+    assertThat(plan.exitCode()).as(plan.toString()).isEqualTo(3);
+    assertThat(replaySchemasLeftInTheShadow()).isEmpty();
+  }
+
   private void migrateTo(MigrationFiles files, String version) {
     MigrationResult result = configure(files).target(version).load().migrate();
     assertThat(result.failure()).as("setting up at version " + version).isNull();

@@ -73,6 +73,8 @@ final class CatalogQueries {
       RELATIONS
           + """
           SELECT r.qname, pg_catalog.quote_ident(k.conname), pg_catalog.pg_get_constraintdef(k.oid),
+                 (SELECT min(g.tgenabled::text) FROM pg_catalog.pg_trigger g
+                   WHERE g.tgconstraint = k.oid AND g.tgisinternal AND g.tgenabled <> 'O'),
                  pg_catalog.obj_description(k.oid, 'pg_constraint')
             FROM rel r
             JOIN pg_catalog.pg_constraint k ON k.conrelid = r.oid
@@ -96,7 +98,7 @@ final class CatalogQueries {
       RELATIONS
           + """
           SELECT r.qname, pg_catalog.quote_ident(g.tgname), pg_catalog.pg_get_triggerdef(g.oid),
-                 g.tgenabled = 'D', pg_catalog.obj_description(g.oid, 'pg_trigger')
+                 g.tgenabled::text, pg_catalog.obj_description(g.oid, 'pg_trigger')
             FROM rel r
             JOIN pg_catalog.pg_trigger g ON g.tgrelid = r.oid
            WHERE NOT g.tgisinternal

@@ -30,7 +30,11 @@ import java.util.regex.Pattern;
  *       columns' {@code NOT NULL}); indexes ({@code pg_get_indexdef} without the index's own name,
  *       {@code (invalid)} when not valid), except those that back a primary key, unique or
  *       exclusion constraint, which the constraint describes; triggers ({@code pg_get_triggerdef}
- *       without the trigger's name, {@code (disabled)} when so);
+ *       without the trigger's name, {@code (disabled)}, {@code (enabled replica)} or {@code
+ *       (enabled always)} when it does not fire as created); a constraint enforced by triggers (a
+ *       foreign key, a deferrable unique constraint) whose triggers were disabled ({@code ALTER
+ *       TABLE … DISABLE TRIGGER ALL}) ends in {@code (triggers disabled)} (or {@code enabled
+ *       replica}, {@code enabled always}): it is no longer enforced;
  *   <li>sequences (type, start, increment, bounds, cache, cycle; never the current value), except
  *       the ones behind identity columns;
  *   <li>views and materialized views ({@code pg_get_viewdef}); functions and procedures ({@code
@@ -242,8 +246,8 @@ public final class SchemaReader {
                 Kind.CONSTRAINT,
                 row.getString(1),
                 row.getString(2),
-                row.getString(3),
-                row.getString(4)));
+                row.getString(3) + firing(row.getString(4), " (triggers ", ")"),
+                row.getString(5)));
   }
 
   private void readIndexes() throws SQLException {
@@ -260,6 +264,26 @@ public final class SchemaReader {
         });
   }
 
+  /**
+   * How a trigger fires, from {@code pg_trigger.tgenabled}, when not as created ({@code O}, fires
+   * in sessions whose {@code session_replication_role} is {@code origin} or {@code local}): {@code
+   * disabled} ({@code D}), {@code enabled replica} ({@code R}: fires only when the role is {@code
+   * replica}, so not for the application), {@code enabled always} ({@code A}); between {@code
+   * prefix} and {@code suffix}, or nothing.
+   */
+  private static String firing(String tgenabled, String prefix, String suffix) {
+    String state =
+        tgenabled == null
+            ? null
+            : switch (tgenabled) {
+              case "D" -> "disabled";
+              case "R" -> "enabled replica";
+              case "A" -> "enabled always";
+              default -> null;
+            };
+    return state == null ? "" : prefix + state + suffix;
+  }
+
   private void readTriggers() throws SQLException {
     query(
         CatalogQueries.TRIGGERS,
@@ -267,9 +291,7 @@ public final class SchemaReader {
         row -> {
           String name = row.getString(2);
           String definition = withoutOwnName(row.getString(3), "TRIGGER ", name);
-          if (row.getBoolean(4)) {
-            definition += " (disabled)";
-          }
+          definition += firing(row.getString(4), " (", ")");
           add(Kind.TRIGGER, row.getString(1), name, definition, row.getString(5));
         });
   }

@@ -301,6 +301,49 @@ class SchemaModelIT {
   }
 
   @Test
+  void aTriggerSetToFireOnlyForReplicationAndAForeignKeyWhoseTriggersAreOffAreChanged() {
+    String database = postgres.createDatabase();
+    String ddl =
+        """
+        CREATE TABLE depots (id bigint PRIMARY KEY);
+        CREATE TABLE parcels (id bigint PRIMARY KEY, depot_id bigint REFERENCES depots (id),
+                              note text);
+        CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END';
+        CREATE TRIGGER parcels_touch BEFORE UPDATE ON parcels
+          FOR EACH ROW EXECUTE FUNCTION touch();
+        """;
+    build(database, "expected", ddl);
+    build(database, "replica", ddl + "ALTER TABLE parcels ENABLE REPLICA TRIGGER parcels_touch;");
+    build(database, "always", ddl + "ALTER TABLE parcels ENABLE ALWAYS TRIGGER parcels_touch;");
+    // Off for every trigger of the table, the foreign key's own included; the user's trigger is
+    // switched back on, so only the foreign key is no longer enforced.
+    build(
+        database,
+        "unenforced",
+        ddl
+            + "ALTER TABLE parcels DISABLE TRIGGER ALL;"
+            + " ALTER TABLE parcels ENABLE TRIGGER parcels_touch;");
+    build(database, "unenforcedParent", ddl + "ALTER TABLE depots DISABLE TRIGGER ALL;");
+    SchemaModel expected = model(database, "expected");
+    String trigger =
+        "changed trigger parcels.parcels_touch: CREATE TRIGGER BEFORE UPDATE ON parcels FOR EACH"
+            + " ROW EXECUTE FUNCTION touch() -> CREATE TRIGGER BEFORE UPDATE ON parcels FOR EACH"
+            + " ROW EXECUTE FUNCTION touch()";
+    String foreignKey =
+        "changed constraint parcels.parcels_depot_id_fkey: FOREIGN KEY (depot_id) REFERENCES"
+            + " depots(id) -> FOREIGN KEY (depot_id) REFERENCES depots(id)";
+
+    assertThat(model(database, "replica").comparedWith(expected).lines())
+        .containsExactly(trigger + " (enabled replica)");
+    assertThat(model(database, "always").comparedWith(expected).lines())
+        .containsExactly(trigger + " (enabled always)");
+    assertThat(model(database, "unenforced").comparedWith(expected).lines())
+        .containsExactly(foreignKey + " (triggers disabled)");
+    assertThat(model(database, "unenforcedParent").comparedWith(expected).lines())
+        .containsExactly(foreignKey + " (triggers disabled)");
+  }
+
+  @Test
   void aTypeChangeAndARenamedIndexReadAsOneLineEach() {
     String database = postgres.createDatabase();
     build(
