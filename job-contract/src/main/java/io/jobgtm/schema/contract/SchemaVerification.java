@@ -22,7 +22,8 @@ import java.util.List;
  * @param expectedFingerprint the replay's fingerprint at {@code version}; null when unknown
  * @param differences the first differences, one object each; empty unless {@code Drifted}
  * @param differenceCount how many differences there are, even when {@code differences} was cut
- * @param reason why the drift is {@code Unknown}, in a sentence; null otherwise
+ * @param reason why the drift is {@code Unknown}, in a sentence of at most {@link #MAX_REASON}
+ *     characters; null otherwise
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({
@@ -49,11 +50,15 @@ public record SchemaVerification(
   /** A difference line is cut to this many characters. */
   public static final int MAX_LINE = 200;
 
+  /** The reason is cut to this many characters. */
+  public static final int MAX_REASON = 1024;
+
   public SchemaVerification {
     differences =
         differences == null
             ? List.of()
-            : differences.stream().limit(MAX_DIFFERENCES).map(SchemaVerification::cut).toList();
+            : differences.stream().limit(MAX_DIFFERENCES).map(line -> cut(line, MAX_LINE)).toList();
+    reason = cut(reason, MAX_REASON);
   }
 
   /** The live schema equals the replay at {@code version}. */
@@ -80,25 +85,28 @@ public record SchemaVerification(
     return new SchemaVerification(version, Drift.Unknown, fingerprint, null, List.of(), 0, reason);
   }
 
-  /** The same with at most {@code lines} difference lines, for a document that must shrink. */
+  /** A reason cut for a document that must shrink. */
+  private static final int SHORT_REASON = 160;
+
+  /**
+   * The same with at most {@code lines} difference lines and a short reason, for a document that
+   * must shrink.
+   */
   SchemaVerification withDifferencesCut(int lines) {
-    if (differences.size() <= lines) {
-      return this;
-    }
     return new SchemaVerification(
         version,
         drift,
         fingerprint,
         expectedFingerprint,
-        differences.subList(0, lines),
+        differences.subList(0, Math.min(lines, differences.size())),
         differenceCount,
-        reason == null ? null : cut(reason));
+        cut(reason, SHORT_REASON));
   }
 
-  private static String cut(String line) {
-    if (line == null || line.codePointCount(0, line.length()) <= MAX_LINE) {
-      return line;
+  private static String cut(String text, int limit) {
+    if (text == null || text.codePointCount(0, text.length()) <= limit) {
+      return text;
     }
-    return line.substring(0, line.offsetByCodePoints(0, MAX_LINE - 1)) + "…";
+    return text.substring(0, text.offsetByCodePoints(0, limit - 1)) + "…";
   }
 }

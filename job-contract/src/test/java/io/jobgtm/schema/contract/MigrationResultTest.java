@@ -180,4 +180,21 @@ class MigrationResultTest {
     assertThat(read.verification()).isNull();
     assertThat(read.serverVersion()).isNull();
   }
+
+  @Test
+  void aLongReasonWhyNothingCouldBeComparedIsCutAndTheDocumentStaysWithinTheLimit()
+      throws Exception {
+    MigrationResult unknown =
+        result(applied(1), new Failure(FailureReason.MigrationFailed, "1", "x".repeat(5000)))
+            .withVerification(
+                SchemaVerification.unknown(
+                    "1", "sha256:" + "a".repeat(64), "the replay failed: " + "y".repeat(8000)));
+
+    String json = unknown.toJson();
+
+    assertThat(bytes(json)).isLessThanOrEqualTo(MigrationResult.MAX_DOCUMENT_BYTES);
+    String reason = JSON.readTree(json).get("verification").get("reason").asText();
+    assertThat(reason).startsWith("the replay failed: y").endsWith("…");
+    assertThat(reason.length()).isLessThanOrEqualTo(SchemaVerification.MAX_REASON);
+  }
 }
