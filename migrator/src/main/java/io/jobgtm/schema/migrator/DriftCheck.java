@@ -6,12 +6,16 @@ import io.jobgtm.schema.contract.SchemaVerification;
 import io.jobgtm.schema.contract.Version;
 import io.jobgtm.schema.migrator.model.SchemaDiff;
 import io.jobgtm.schema.migrator.model.SchemaModel;
+import io.jobgtm.schema.migrator.model.SchemaObject;
 import io.jobgtm.schema.migrator.model.SchemaReader;
 import java.nio.charset.StandardCharsets;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Drift: the live schema compared with a replay of the migration set at the schema's version in the
@@ -41,12 +45,22 @@ final class DriftCheck {
   /**
    * Compares the schema with the replay at {@code version}.
    *
+   * <p>A repeatable migration that is new or changed since its latest application ({@code
+   * changedRepeatables}) is not drift: the database holds its former form (or none) until the next
+   * {@code migrate}. The objects it makes, those that differ between the replay with it and a
+   * replay without it, are left out of the comparison, and the progress names them.
+   *
    * @param version the schema's current version; null when it has none ({@code Unknown})
+   * @param changedRepeatables the repeatable migrations the next migrate would apply
    * @throws MigrationException when the live schema cannot be read (the session's failure), and
    *     {@link ShadowReplay.VersionMismatch} when {@code required}; any other problem of the shadow
    *     is an {@code Unknown} finding
    */
-  SchemaVerification check(DatabaseSession session, Version version, boolean required) {
+  SchemaVerification check(
+      DatabaseSession session,
+      Version version,
+      boolean required,
+      List<MigrationScript> changedRepeatables) {
     String schema = configuration.connection.schema();
     SchemaModel live;
     DatabaseIdentity migrated;
@@ -88,7 +102,31 @@ final class DriftCheck {
               + " (a baseline migration stands for it and the versions below it come first)");
     }
     SchemaModel expected = replayed.get(0).model();
-    SchemaDiff diff = SchemaDiff.between(expected, live);
+    SchemaModel compared = live;
+    if (!changedRepeatables.isEmpty()) {
+      Set<String> pending;
+      try {
+        pending =
+            objectsOf(
+                expected,
+                new ShadowReplay(configuration, progress, "the schema")
+                    .leavingOut(notApplied(session))
+                    .withoutRepeatables(changedRepeatables)
+                    .replay(migrated, serverVersion, List.of(version)));
+      } catch (MigrationException e) {
+        return unknown(version, fingerprint, e.getMessage());
+      }
+      if (!pending.isEmpty()) {
+        progress.progress(
+            "left out of the comparison, as the next migrate applies the repeatable migrations"
+                + " that make them: "
+                + String.join(", ", pending.stream().sorted().limit(20).toList())
+                + (pending.size() > 20 ? " and " + (pending.size() - 20) + " more" : ""));
+      }
+      expected = without(expected, pending);
+      compared = without(live, pending);
+    }
+    SchemaDiff diff = SchemaDiff.between(expected, compared);
     if (diff.isEmpty()) {
       progress.progress(
           "schema " + schema + " matches version " + version + " of the set: " + fingerprint);
@@ -105,6 +143,39 @@ final class DriftCheck {
             + fingerprint);
     return SchemaVerification.drifted(
         version.toString(), fingerprint, expected.fingerprint(), diff.lines());
+  }
+
+  /**
+   * The objects (kind and name) that differ between {@code expected} and the model of a replay
+   * without some repeatable migrations: what those migrations make.
+   */
+  private static Set<String> objectsOf(
+      SchemaModel expected, List<BaselineMatch.Replayed> withoutThem) {
+    SchemaModel other =
+        withoutThem.isEmpty() ? SchemaModel.of(List.of()) : withoutThem.get(0).model();
+    Set<SchemaObject> mine = new HashSet<>(expected.objects());
+    Set<SchemaObject> theirs = new HashSet<>(other.objects());
+    Set<String> differing = new TreeSet<>();
+    for (SchemaObject object : expected.objects()) {
+      if (!theirs.contains(object)) {
+        differing.add(name(object));
+      }
+    }
+    for (SchemaObject object : other.objects()) {
+      if (!mine.contains(object)) {
+        differing.add(name(object));
+      }
+    }
+    return differing;
+  }
+
+  private static SchemaModel without(SchemaModel model, Set<String> names) {
+    return SchemaModel.of(
+        model.objects().stream().filter(object -> !names.contains(name(object))).toList());
+  }
+
+  private static String name(SchemaObject object) {
+    return object.kind().name().toLowerCase(java.util.Locale.ROOT) + " " + object.displayName();
   }
 
   /**
@@ -126,7 +197,8 @@ final class DriftCheck {
    */
   SchemaVerification after(DatabaseSession session, String versionAfter) {
     try {
-      return check(session, versionAfter == null ? null : Version.parse(versionAfter), false);
+      return check(
+          session, versionAfter == null ? null : Version.parse(versionAfter), false, List.of());
     } catch (RuntimeException e) {
       MigrationException failure =
           e instanceof MigrationException known ? known : MigrationException.unexpected(e);

@@ -79,6 +79,17 @@ public final class MigrationSet {
         .named(naming);
   }
 
+  /**
+   * The same set without the repeatable migrations among {@code scripts}: a replay of what a
+   * database holds before the next migrate applies its changed repeatable migrations.
+   */
+  MigrationSet withoutRepeatables(java.util.Collection<MigrationScript> scripts) {
+    TreeMap<String, MigrationScript> kept = new TreeMap<>(repeatable);
+    kept.values().removeIf(scripts::contains);
+    return new MigrationSet(source, versioned, undo, baseline, kept, callbacks, ignored)
+        .named(naming);
+  }
+
   private MigrationSet named(MigrationNaming naming) {
     this.naming = naming;
     return this;

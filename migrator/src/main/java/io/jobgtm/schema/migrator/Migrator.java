@@ -157,7 +157,9 @@ public final class Migrator {
           DriftCheck.requireReadOnly(session, progress);
           Inspection found = inspect(session, run, flyway);
           Version current = found.state() == DatabaseState.Versioned ? run.history.current() : null;
-          run.verification = new DriftCheck(configuration, progress).check(session, current, false);
+          run.verification =
+              new DriftCheck(configuration, progress)
+                  .check(session, current, false, flyway.pendingRepeatables());
           run.outcome = Outcome.Verified;
         });
   }
@@ -338,7 +340,7 @@ public final class Migrator {
         if (configuration.onDrift == DriftAction.Block) {
           // The finding goes into the result, a refusal's too.
           DriftCheck drift = new DriftCheck(configuration, progress);
-          run.verification = drift.check(session, current, true);
+          run.verification = drift.check(session, current, true, flyway.pendingRepeatables());
           drift.requireNoDrift(run.verification);
         }
         if (!LATEST.equals(target) && current != null && wanted.isBelow(current)) {

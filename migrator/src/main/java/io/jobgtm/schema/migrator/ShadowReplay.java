@@ -91,6 +91,7 @@ final class ShadowReplay {
   private final Redactor redactor;
   private final String purpose;
   private Set<Version> notApplied = Set.of();
+  private List<MigrationScript> notHeld = List.of();
 
   /**
    * @param purpose what the replay verifies, for messages: {@code the baseline}, {@code the schema}
@@ -123,9 +124,23 @@ final class ShadowReplay {
     return this;
   }
 
-  /** The set as the migrated database's history applied it: without {@link #notApplied}. */
+  /**
+   * Leaves these repeatable migrations out of the replay: changed or new ones the migrated database
+   * does not hold in their current form yet.
+   */
+  ShadowReplay withoutRepeatables(Collection<MigrationScript> scripts) {
+    this.notHeld = List.copyOf(scripts);
+    return this;
+  }
+
+  /**
+   * The set as the migrated database's history applied it: without {@link #notApplied} and the
+   * repeatable migrations of {@link #withoutRepeatables}.
+   */
   private MigrationSet asApplied() {
-    return notApplied.isEmpty() ? production.migrations : production.migrations.without(notApplied);
+    MigrationSet set =
+        notApplied.isEmpty() ? production.migrations : production.migrations.without(notApplied);
+    return notHeld.isEmpty() ? set : set.withoutRepeatables(notHeld);
   }
 
   /**
@@ -242,7 +257,7 @@ final class ShadowReplay {
   private List<BaselineMatch.Replayed> replay(
       Connection connection, String schema, List<String> roles, List<Version> stops)
       throws SQLException {
-    MigrationSet set = production.migrations;
+    MigrationSet set = asApplied();
     if (set.repeatable().isEmpty() && set.callbacks().isEmpty() && set.baseline().isEmpty()) {
       return replayInOneRun(connection, schema, roles, stops);
     }

@@ -134,6 +134,62 @@ class DriftIT {
     assertThat(history()).containsExactly("1:SQL:true", "2:SQL:true");
   }
 
+  /**
+   * A repeatable migration changed in the set is not drift: the database holds its former form
+   * until the next migrate applies it. Block lets that migrate through, verify reports no drift
+   * (naming what it left out), and a real drift beside it is still found.
+   */
+  @Test
+  void aChangedRepeatableMigrationIsNoDriftAndBlockAppliesIt() {
+    MigrationFiles files =
+        MigrationFiles.copyOfReference()
+            .with(
+                "R__open_listings.sql",
+                "CREATE OR REPLACE VIEW open_listings AS SELECT id FROM job_listings;\n");
+    assertThat(configure(files.directory()).onDrift(DriftAction.Block).load().migrate().failure())
+        .isNull();
+    files.with(
+        "R__open_listings.sql",
+        "CREATE OR REPLACE VIEW open_listings AS SELECT id, company_title FROM job_listings;\n");
+    List<String> catalog = snapshot();
+
+    MigrationResult verified = configure(files.directory()).load().verify();
+
+    assertThat(verified.failure()).isNull();
+    assertThat(verified.verification().drift()).isEqualTo(Drift.None);
+    assertThat(verified.pendingRepeatables()).containsExactly("open listings");
+    assertThat(progress)
+        .anyMatch(
+            line ->
+                line.startsWith("left out of the comparison")
+                    && line.contains("view open_listings"));
+    assertThat(snapshot()).isEqualTo(catalog);
+
+    MigrationResult migrated =
+        configure(files.directory()).onDrift(DriftAction.Block).load().migrate();
+
+    assertThat(migrated.failure()).isNull();
+    assertThat(migrated.appliedRepeatables())
+        .extracting(AppliedMigration::description)
+        .containsExactly("open listings");
+    assertThat(migrated.verification().drift()).isEqualTo(Drift.None);
+    assertThat(Catalog.historyEntries(postgres, database.database(), "public")).hasSize(4);
+
+    files.with(
+        "R__open_listings.sql",
+        "CREATE OR REPLACE VIEW open_listings AS SELECT id FROM job_listings;\n");
+    dropIsRemote();
+
+    MigrationResult refused =
+        configure(files.directory()).onDrift(DriftAction.Block).load().migrate();
+
+    assertThat(refused.failure().reason()).isEqualTo(FailureReason.SchemaDrifted);
+    assertThat(refused.verification().differences())
+        .anyMatch(line -> line.startsWith("missing column job_listings.is_remote"))
+        .noneMatch(line -> line.contains("open_listings"));
+    assertThat(Catalog.historyEntries(postgres, database.database(), "public")).hasSize(4);
+  }
+
   @Test
   void blockRefusesADriftedSchemaWritingNothingUntilItsFingerprintIsAccepted() {
     MigrationFiles files =
