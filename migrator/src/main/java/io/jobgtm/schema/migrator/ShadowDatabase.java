@@ -205,6 +205,24 @@ public final class ShadowDatabase {
    * @throws MigrationException with the connection reasons of the migrated database, the message
    *     naming the shadow by {@link #describe()}, never by URL or password
    */
+  /**
+   * What is wrong with the socket directory when nothing answers there, for the message; empty for
+   * a shadow given by URL or a socket file that exists.
+   */
+  private String socketProblem() {
+    if (socketDirectory == null) {
+      return "";
+    }
+    if (!java.nio.file.Files.isDirectory(socketDirectory)) {
+      return " (the socket directory does not exist or is not a directory)";
+    }
+    if (!java.nio.file.Files.exists(socketDirectory.resolve(".s.PGSQL.5432"))) {
+      return " (no socket .s.PGSQL.5432 in the socket directory: is the shadow server running, with"
+          + " unix_socket_directories set to it?)";
+    }
+    return "";
+  }
+
   Connection connect(Duration timeout, Timeouts timeouts, ProgressListener progress) {
     ConnectionSettings settings = settings("public");
     Redactor redactor = new Redactor(password);
@@ -241,7 +259,8 @@ public final class ShadowDatabase {
                           ? " did not accept connections within " + Durations.format(timeout)
                           : "")
                       + ": "
-                      + failure.getMessage()),
+                      + failure.getMessage()
+                      + (waiting ? socketProblem() : "")),
               null);
         }
         if (!announced) {

@@ -189,7 +189,10 @@ class ShadowSocketIT {
         .startsWith(
             "the shadow database postgres at socket directory "
                 + directory
-                + " did not accept connections within 2s: ");
+                + " did not accept connections within 2s: ")
+        .endsWith(
+            " (no socket .s.PGSQL.5432 in the socket directory: is the shadow server running,"
+                + " with unix_socket_directories set to it?)");
     assertThat(result.serverVersion()).isEqualTo("17.6");
     assertThat(Catalog.tables(postgres, database.database(), "public"))
         .doesNotContain("flyway_schema_history");
