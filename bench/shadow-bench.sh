@@ -3,7 +3,7 @@
 # sidecar runs them, the time the replay adds to the migrator for the reference migrations and
 # 200 generated ones, and the shadow server's memory. Results: docs/benchmarks.md.
 #
-#   bash bench/shadow-bench.sh             # 5 measured runs per figure, 1 warm-up; about 4 minutes
+#   bash bench/shadow-bench.sh             # 5 measured runs per figure, 1 warm-up; 2 to 6 minutes
 #   bash bench/shadow-bench.sh --runs 7    # any number >= 1; --warmup N
 #
 # It builds the shaded migrator jar when missing (./mvnw -q -pl migrator -am package -DskipTests,
