@@ -48,8 +48,45 @@ final class BaselineVerification {
       throw SqlFailures.sessionFailure(e, "reading the catalog of schema " + schema);
     }
     progress.progress("schema " + schema + ": " + live.size() + " objects, " + live.fingerprint());
+    // First only the versions whose tables are the schema's: a match is among them. Without one,
+    // every version's model, to name the closest.
+    List<BaselineMatch.Replayed> candidates =
+        new ShadowReplay(configuration, progress, "the baseline")
+            .onlyWhereTablesAre(SchemaReader.tablesOf(live))
+            .replay(migrated, serverVersion);
+    if (matches(live, candidates, requested, target)) {
+      return decide(live, candidates, requested, target, previousTool);
+    }
+    progress.progress(
+        "shadow replay: no version has the schema's tables and model; replaying again to name the"
+            + " closest version");
     List<BaselineMatch.Replayed> replayed =
         new ShadowReplay(configuration, progress, "the baseline").replay(migrated, serverVersion);
+    return decide(live, replayed, requested, target, previousTool);
+  }
+
+  /**
+   * Whether {@code replayed} holds the version to stamp: {@code requested}, or one at or below the
+   * target.
+   */
+  private static boolean matches(
+      SchemaModel live, List<BaselineMatch.Replayed> replayed, Version requested, Version target) {
+    return replayed.stream()
+        .anyMatch(
+            step ->
+                step.model().equals(live)
+                    && (requested == null
+                        ? !step.version().isAbove(target)
+                        : step.version().equals(requested)));
+  }
+
+  private Version decide(
+      SchemaModel live,
+      List<BaselineMatch.Replayed> replayed,
+      Version requested,
+      Version target,
+      String previousTool) {
+    String schema = configuration.connection.schema();
     for (BaselineMatch.Replayed step : replayed) {
       progress.progress(
           "shadow replay: version "

@@ -3,6 +3,7 @@ package io.jobgtm.schema.migrator;
 import io.jobgtm.schema.contract.FailureReason;
 import io.jobgtm.schema.contract.MigrationResult;
 import io.jobgtm.schema.contract.Version;
+import io.jobgtm.schema.migrator.model.SchemaModel;
 import io.jobgtm.schema.migrator.model.SchemaReader;
 import java.security.SecureRandom;
 import java.sql.Connection;
@@ -92,6 +93,7 @@ final class ShadowReplay {
   private final String purpose;
   private Set<Version> notApplied = Set.of();
   private List<MigrationScript> notHeld = List.of();
+  private SchemaModel tablesWanted;
 
   /**
    * @param purpose what the replay verifies, for messages: {@code the baseline}, {@code the schema}
@@ -122,6 +124,27 @@ final class ShadowReplay {
               + ", which the database's history does not record as applied");
     }
     return this;
+  }
+
+  /**
+   * Reads the whole model only at the versions whose tables equal {@code tables} (a cheaper read
+   * first), as a version whose tables differ cannot equal a schema of these tables: the verified
+   * baseline asks only for the versions that may match.
+   */
+  ShadowReplay onlyWhereTablesAre(SchemaModel tables) {
+    this.tablesWanted = tables;
+    return this;
+  }
+
+  /** The model of the replay's schema now, or null when its tables rule it out. */
+  private SchemaModel modelNow(Connection connection, String schema) throws SQLException {
+    if (tablesWanted != null
+        && !SchemaReader.readTables(
+                connection, schema, production.historyTable, production.ignoreTables)
+            .equals(tablesWanted)) {
+      return null;
+    }
+    return SchemaReader.read(connection, schema, production.historyTable, production.ignoreTables);
   }
 
   /**
@@ -285,11 +308,10 @@ final class ShadowReplay {
       refuseStrays(
           connection, presentBefore, version, "cannot verify " + purpose + ": version " + version);
       if (version.toString().equals(result.versionAfter())) {
-        models.add(
-            new BaselineMatch.Replayed(
-                version,
-                SchemaReader.read(
-                    connection, schema, production.historyTable, production.ignoreTables)));
+        SchemaModel model = modelNow(connection, schema);
+        if (model != null) {
+          models.add(new BaselineMatch.Replayed(version, model));
+        }
       }
     }
     return models;
@@ -388,11 +410,10 @@ final class ShadowReplay {
             version,
             "cannot verify " + purpose + ": version " + version);
         if (stops.contains(version)) {
-          models.add(
-              new BaselineMatch.Replayed(
-                  version,
-                  SchemaReader.read(
-                      connection, schema, production.historyTable, production.ignoreTables)));
+          SchemaModel model = modelNow(connection, schema);
+          if (model != null) {
+            models.add(new BaselineMatch.Replayed(version, model));
+          }
         }
       } catch (MigrationException e) {
         refused = e;

@@ -314,6 +314,56 @@ class VerifiedBaselineIT {
     assertThat(Catalog.snapshot(postgres, database.database(), "public")).isEqualTo(before);
   }
 
+  /**
+   * The replay reads a whole model only where the tables are the schema's: with one table per
+   * version, one model for a match, and every model once more only when nothing matches.
+   */
+  @Test
+  void onlyTheVersionsWithTheSchemasTablesAreReadInFullUnlessNothingMatches() {
+    MigrationFiles files =
+        MigrationFiles.empty()
+            .with("V1__depots.sql", "CREATE TABLE depots (id BIGINT PRIMARY KEY);\n")
+            .with("V2__routes.sql", "CREATE TABLE routes (id BIGINT PRIMARY KEY, name TEXT);\n")
+            .with("V3__drivers.sql", "CREATE TABLE drivers (id BIGINT PRIMARY KEY);\n");
+    postgres.execute(
+        database.database(),
+        "CREATE TABLE depots (id BIGINT PRIMARY KEY)",
+        "CREATE TABLE routes (id BIGINT PRIMARY KEY, name TEXT)");
+
+    MigrationResult result =
+        configure(files).baselinePolicy(BaselinePolicy.auto()).load().migrate();
+
+    assertThat(result.failure()).isNull();
+    assertThat(result.baselineVersion()).isEqualTo("2");
+    assertThat(Catalog.history(postgres, database.database(), "public"))
+        .containsExactly("2:BASELINE:true", "3:SQL:true");
+    assertThat(progress)
+        .filteredOn(line -> line.startsWith("shadow replay: version "))
+        .singleElement()
+        .satisfies(line -> assertThat(line).startsWith("shadow replay: version 2: "));
+
+    progress.clear();
+    ConnectionSettings other = TestDatabases.create(postgres);
+    postgres.execute(
+        other.database(),
+        "CREATE TABLE depots (id BIGINT PRIMARY KEY)",
+        "CREATE TABLE routes (id BIGINT PRIMARY KEY, name VARCHAR(64))");
+    List<String> before = Catalog.snapshot(postgres, other.database(), "public");
+
+    MigrationResult refused =
+        configure(files).connection(other).baselinePolicy(BaselinePolicy.auto()).load().migrate();
+
+    assertThat(refused.failure().reason()).isEqualTo(FailureReason.SchemaMismatch);
+    assertThat(refused.failure().message())
+        .contains("the closest is version 2 (0 missing, 1 changed, 0 renamed, 0 extra)");
+    assertThat(progress)
+        .filteredOn(line -> line.startsWith("shadow replay: version "))
+        .extracting(line -> line.substring(0, "shadow replay: version 1".length()))
+        .containsExactly(
+            "shadow replay: version 1", "shadow replay: version 2", "shadow replay: version 3");
+    assertThat(Catalog.snapshot(postgres, other.database(), "public")).isEqualTo(before);
+  }
+
   @Test
   void autoWithoutAMatchIsRefusedNamingTheClosestVersionAndChangesNothing() {
     postgres.execute(
