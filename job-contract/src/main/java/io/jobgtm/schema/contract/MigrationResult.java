@@ -267,66 +267,21 @@ public record MigrationResult(
 
   /** The same result with the server's version. */
   public MigrationResult withServerVersion(String version) {
-    return new MigrationResult(
-        apiVersion,
-        command,
-        outcome,
-        databaseState,
-        versionBefore,
-        versionAfter,
-        targetVersion,
-        baselineVersion,
-        applied,
-        appliedCount,
-        undone,
-        pending,
-        pendingCount,
-        failed,
-        outOfOrder,
-        owner,
-        failure,
-        durationMs,
-        truncated,
-        appliedRepeatables,
-        pendingRepeatables,
-        currentRepeatables,
-        version,
-        verification,
-        previousTool);
+    return withFindings(version, verification, previousTool);
   }
 
   /** The same result with a verification of the live schema. */
   public MigrationResult withVerification(SchemaVerification found) {
-    return new MigrationResult(
-        apiVersion,
-        command,
-        outcome,
-        databaseState,
-        versionBefore,
-        versionAfter,
-        targetVersion,
-        baselineVersion,
-        applied,
-        appliedCount,
-        undone,
-        pending,
-        pendingCount,
-        failed,
-        outOfOrder,
-        owner,
-        failure,
-        durationMs,
-        truncated,
-        appliedRepeatables,
-        pendingRepeatables,
-        currentRepeatables,
-        serverVersion,
-        found,
-        previousTool);
+    return withFindings(serverVersion, found, previousTool);
   }
 
   /** The same result naming the tool that shaped the schema before. */
   public MigrationResult withPreviousTool(String tool) {
+    return withFindings(serverVersion, verification, tool);
+  }
+
+  private MigrationResult withFindings(
+      String serverVersion, SchemaVerification verification, String previousTool) {
     return new MigrationResult(
         apiVersion,
         command,
@@ -352,7 +307,7 @@ public record MigrationResult(
         currentRepeatables,
         serverVersion,
         verification,
-        tool);
+        previousTool);
   }
 
   public boolean succeeded() {

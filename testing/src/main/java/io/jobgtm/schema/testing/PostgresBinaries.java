@@ -23,7 +23,7 @@ import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
  * postgres-linux-x86_64.txz} at its root); other versions are unpacked by the build into {@code
  * postgres-binaries/<version>/} (testing/pom.xml).
  */
-final class PostgresBinaries {
+public final class PostgresBinaries {
 
   private static final String ARCHIVE = "postgres-linux-x86_64.txz";
 
@@ -35,7 +35,7 @@ final class PostgresBinaries {
    *
    * @throws IllegalStateException when that version's archive is not on the classpath
    */
-  static synchronized Path unpacked(String version) throws IOException {
+  public static synchronized Path unpacked(String version) throws IOException {
     Path target =
         Path.of(System.getProperty("java.io.tmpdir"), "schema-operator-postgres-" + version);
     if (Files.isExecutable(target.resolve("bin/postgres"))) {

