@@ -144,58 +144,6 @@ public record MigrationResult(
     currentRepeatables = currentRepeatables == null ? List.of() : List.copyOf(currentRepeatables);
   }
 
-  /** A result without server version and verification, as written before they were reported. */
-  public MigrationResult(
-      String apiVersion,
-      String command,
-      Outcome outcome,
-      DatabaseState databaseState,
-      String versionBefore,
-      String versionAfter,
-      String targetVersion,
-      String baselineVersion,
-      List<AppliedMigration> applied,
-      int appliedCount,
-      List<AppliedMigration> undone,
-      List<String> pending,
-      int pendingCount,
-      List<String> failed,
-      List<String> outOfOrder,
-      String owner,
-      Failure failure,
-      long durationMs,
-      boolean truncated,
-      List<AppliedMigration> appliedRepeatables,
-      List<String> pendingRepeatables,
-      List<String> currentRepeatables) {
-    this(
-        apiVersion,
-        command,
-        outcome,
-        databaseState,
-        versionBefore,
-        versionAfter,
-        targetVersion,
-        baselineVersion,
-        applied,
-        appliedCount,
-        undone,
-        pending,
-        pendingCount,
-        failed,
-        outOfOrder,
-        owner,
-        failure,
-        durationMs,
-        truncated,
-        appliedRepeatables,
-        pendingRepeatables,
-        currentRepeatables,
-        null,
-        null,
-        null);
-  }
-
   /** A result without repeatable migrations, as written before they were reported. */
   public MigrationResult(
       String apiVersion,

@@ -160,7 +160,10 @@ class StatusFactoryTest {
             false,
             List.of(),
             List.of("order totals"),
-            List.of("customer view", "open orders"));
+            List.of("customer view", "open orders"),
+            null,
+            null,
+            null);
 
     SchemaVersionStatus status =
         reconcile(Fixtures.schemaVersion(), finishedWith(result, ObservedJob.Phase.Succeeded), T0);
