@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Event;
-import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.jobgtm.schema.api.Conditions;
@@ -55,20 +54,8 @@ class DriftDetectionIT {
   static void startOperator(LocalControlPlane controlPlane) {
     admin = controlPlane.client();
     kubelet = new SimulatedKubelet(admin);
-    Manifests.installCrd(admin);
-    Manifests.restrictedNamespace(admin, NAMESPACE);
-    admin
-        .secrets()
-        .inNamespace(NAMESPACE)
-        .resource(Manifests.example("workflow-db-secret.yaml", Secret.class))
-        .serverSideApply();
-    admin
-        .configMaps()
-        .inNamespace(NAMESPACE)
-        .resource(Manifests.migrationsConfigMap("workflow-migrations"))
-        .serverSideApply();
-    RunningOperator.installRbac(admin);
-    operator = RunningOperator.start(admin, controlPlane.kubeconfigYaml());
+    operator =
+        RunningOperator.startWithExampleNamespace(admin, controlPlane.kubeconfigYaml(), NAMESPACE);
   }
 
   @AfterAll

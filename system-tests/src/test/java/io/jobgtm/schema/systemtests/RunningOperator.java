@@ -1,5 +1,6 @@
 package io.jobgtm.schema.systemtests;
 
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBuilder;
@@ -183,6 +184,29 @@ public final class RunningOperator implements AutoCloseable {
             .withOauthToken(token)
             .build();
     return requests.client(config);
+  }
+
+  /**
+   * Installs the CRD and the chart's RBAC, makes {@code namespace} restricted with the example
+   * credentials Secret and the reference migrations ConfigMap {@code workflow-migrations}, then
+   * starts the operator.
+   */
+  static RunningOperator startWithExampleNamespace(
+      KubernetesClient admin, String kubeconfigYaml, String namespace) {
+    Manifests.installCrd(admin);
+    Manifests.restrictedNamespace(admin, namespace);
+    admin
+        .secrets()
+        .inNamespace(namespace)
+        .resource(Manifests.example("workflow-db-secret.yaml", Secret.class))
+        .serverSideApply();
+    admin
+        .configMaps()
+        .inNamespace(namespace)
+        .resource(Manifests.migrationsConfigMap("workflow-migrations"))
+        .serverSideApply();
+    installRbac(admin);
+    return start(admin, kubeconfigYaml);
   }
 
   static RunningOperator start(KubernetesClient admin, String kubeconfigYaml) {

@@ -8,7 +8,6 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -51,20 +50,8 @@ class SchemaVersionOperatorIT {
     cluster = controlPlane;
     admin = controlPlane.client();
     kubelet = new SimulatedKubelet(admin);
-    Manifests.installCrd(admin);
-    Manifests.restrictedNamespace(admin, NAMESPACE);
-    admin
-        .secrets()
-        .inNamespace(NAMESPACE)
-        .resource(Manifests.example("workflow-db-secret.yaml", Secret.class))
-        .serverSideApply();
-    admin
-        .configMaps()
-        .inNamespace(NAMESPACE)
-        .resource(Manifests.migrationsConfigMap("workflow-migrations"))
-        .serverSideApply();
-    RunningOperator.installRbac(admin);
-    operator = RunningOperator.start(admin, controlPlane.kubeconfigYaml());
+    operator =
+        RunningOperator.startWithExampleNamespace(admin, controlPlane.kubeconfigYaml(), NAMESPACE);
   }
 
   @AfterAll
