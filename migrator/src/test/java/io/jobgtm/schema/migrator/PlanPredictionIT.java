@@ -37,8 +37,8 @@ class PlanPredictionIT {
         "ALTER DATABASE " + shadowDatabase + " OWNER TO " + shadowRole);
   }
 
-  // Before the prediction, plan predicted success here (the report); with phase 2's
-  // verification it refused with exit code 2, as for a bad configuration.
+  // Before the prediction, plan predicted success here; with the verified baseline alone it refused
+  // with exit code 2, as for a bad configuration.
   @Test
   void theAdoptionScenarioWithBaselineOneIsPredictedToBeRefusedNamingTheClosestVersion() {
     postgres.execute(
@@ -65,6 +65,8 @@ class PlanPredictionIT {
     assertThat(plan.stderr()).contains("SchemaMismatch");
     assertThat(plan.stdout() + plan.stderr()).doesNotContain(SHADOW_PASSWORD);
     assertThat(Catalog.snapshot(postgres, database.database(), "public")).isEqualTo(before);
+    assertThat(Catalog.tables(postgres, database.database(), "public"))
+        .doesNotContain("flyway_schema_history");
     assertThat(replaySchemasLeftInTheShadow()).isEmpty();
   }
 
@@ -107,6 +109,8 @@ class PlanPredictionIT {
     files.with(
         "V3__remote_listings.sql",
         "CREATE VIEW remote_listings AS\n  SELECT id FROM job_listings WHERE is_remote;\n");
+    List<String> before = Catalog.snapshot(postgres, database.database(), "public");
+    List<String> history = Catalog.history(postgres, database.database(), "public");
 
     MigratorProcess.Finished plan = withShadow(files.directory().toString(), "plan").run();
 
@@ -119,6 +123,8 @@ class PlanPredictionIT {
             "predicted failure: V3__remote_listings.sql line 1: 42703 column \"is_remote\" does"
                 + " not exist\n")
         .doesNotContain("not reproduced");
+    assertThat(Catalog.snapshot(postgres, database.database(), "public")).isEqualTo(before);
+    assertThat(Catalog.history(postgres, database.database(), "public")).isEqualTo(history);
     assertThat(replaySchemasLeftInTheShadow()).isEmpty();
   }
 
@@ -150,6 +156,10 @@ class PlanPredictionIT {
     assertThat(real.failure().message())
         .startsWith("V3__salary_bounds.sql failed: ERROR: type \"integr\" does not exist")
         .contains("[SQLSTATE 42704]");
+    // Rolled back with its transaction: the schema and history as the plan found them.
+    assertThat(Catalog.snapshot(postgres, database.database(), "public")).isEqualTo(before);
+    assertThat(Catalog.history(postgres, database.database(), "public"))
+        .containsExactly("1:SQL:true", "2:SQL:true");
   }
 
   @Test
