@@ -6,16 +6,13 @@ import io.jobgtm.schema.contract.SchemaVerification;
 import io.jobgtm.schema.contract.Version;
 import io.jobgtm.schema.migrator.model.SchemaDiff;
 import io.jobgtm.schema.migrator.model.SchemaModel;
-import io.jobgtm.schema.migrator.model.SchemaObject;
 import io.jobgtm.schema.migrator.model.SchemaReader;
 import java.nio.charset.StandardCharsets;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * Drift: the live schema compared with a replay of the migration set at the schema's version in the
@@ -48,7 +45,8 @@ final class DriftCheck {
    * <p>A repeatable migration that is new or changed since its latest application ({@code
    * changedRepeatables}) is not drift: the database holds its former form (or none) until the next
    * {@code migrate}. The objects it makes, those that differ between the replay with it and a
-   * replay without it, are left out of the comparison, and the progress names them.
+   * replay without it ({@link RepeatableObjects}), are left out of the comparison, and the progress
+   * names them.
    *
    * @param version the schema's current version; null when it has none ({@code Unknown})
    * @param changedRepeatables the repeatable migrations the next migrate would apply
@@ -106,13 +104,15 @@ final class DriftCheck {
     if (!changedRepeatables.isEmpty()) {
       Set<String> pending;
       try {
+        List<BaselineMatch.Replayed> withoutThem =
+            new ShadowReplay(configuration, progress, "the schema")
+                .leavingOut(notApplied(session))
+                .withoutRepeatables(changedRepeatables)
+                .replay(migrated, serverVersion, List.of(version));
         pending =
-            objectsOf(
+            RepeatableObjects.between(
                 expected,
-                new ShadowReplay(configuration, progress, "the schema")
-                    .leavingOut(notApplied(session))
-                    .withoutRepeatables(changedRepeatables)
-                    .replay(migrated, serverVersion, List.of(version)));
+                withoutThem.isEmpty() ? SchemaModel.of(List.of()) : withoutThem.get(0).model());
       } catch (MigrationException e) {
         return unknown(version, fingerprint, e.getMessage());
       }
@@ -120,11 +120,10 @@ final class DriftCheck {
         progress.progress(
             "left out of the comparison, as the next migrate applies the repeatable migrations"
                 + " that make them: "
-                + String.join(", ", pending.stream().sorted().limit(20).toList())
-                + (pending.size() > 20 ? " and " + (pending.size() - 20) + " more" : ""));
+                + RepeatableObjects.describe(pending));
       }
-      expected = without(expected, pending);
-      compared = without(live, pending);
+      expected = RepeatableObjects.leftOut(expected, pending);
+      compared = RepeatableObjects.leftOut(live, pending);
     }
     SchemaDiff diff = SchemaDiff.between(expected, compared);
     if (diff.isEmpty()) {
@@ -143,39 +142,6 @@ final class DriftCheck {
             + fingerprint);
     return SchemaVerification.drifted(
         version.toString(), fingerprint, expected.fingerprint(), diff.lines());
-  }
-
-  /**
-   * The objects (kind and name) that differ between {@code expected} and the model of a replay
-   * without some repeatable migrations: what those migrations make.
-   */
-  private static Set<String> objectsOf(
-      SchemaModel expected, List<BaselineMatch.Replayed> withoutThem) {
-    SchemaModel other =
-        withoutThem.isEmpty() ? SchemaModel.of(List.of()) : withoutThem.get(0).model();
-    Set<SchemaObject> mine = new HashSet<>(expected.objects());
-    Set<SchemaObject> theirs = new HashSet<>(other.objects());
-    Set<String> differing = new TreeSet<>();
-    for (SchemaObject object : expected.objects()) {
-      if (!theirs.contains(object)) {
-        differing.add(name(object));
-      }
-    }
-    for (SchemaObject object : other.objects()) {
-      if (!mine.contains(object)) {
-        differing.add(name(object));
-      }
-    }
-    return differing;
-  }
-
-  private static SchemaModel without(SchemaModel model, Set<String> names) {
-    return SchemaModel.of(
-        model.objects().stream().filter(object -> !names.contains(name(object))).toList());
-  }
-
-  private static String name(SchemaObject object) {
-    return object.kind().name().toLowerCase(java.util.Locale.ROOT) + " " + object.displayName();
   }
 
   /**

@@ -11,6 +11,8 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * What {@code migrate} would meet, found by doing it in the shadow database: the prediction a
@@ -18,19 +20,24 @@ import java.util.Map;
  *
  * <p>How ({@link Predictor}): in a schema of its own in the shadow ({@link ShadowReplay}), the set
  * is migrated with the engine to the version {@code migrate} starts from (the database's current
- * version, or the version an unversioned schema would be stamped with; nothing for a fresh one);
- * the model of that schema is compared with the migrated schema's, and where they differ (drift)
- * the shadow is made like the migrated schema ({@link DriftReproduction}); then the engine applies
- * the pending migrations there, up to the target, and the first that fails is the predicted
- * failure: its file, the line its failing statement starts on, the SQLSTATE and the server's
- * message (never the statement's text). Against the migrated database only read-only catalog
- * queries run (its identity and its model), on the plan's own session; the replay's schema is
- * dropped at the end whatever happened.
+ * version, or the version an unversioned schema would be stamped with; nothing for a fresh one),
+ * without the pending repeatable migrations (new, or changed since the database applied them: it
+ * holds their former form, or none); the model of that schema is compared with the migrated
+ * schema's, and where they differ the shadow is made like the migrated schema ({@link
+ * DriftReproduction}). The differences are drift but for the objects the pending repeatable
+ * migrations make ({@link RepeatableObjects}, found by a second replay, with them, when anything
+ * differs). Then the engine applies the pending migrations there, the repeatable ones after the
+ * versioned ones up to the target, and the first that fails is the predicted failure: its file, the
+ * line its failing statement starts on, the SQLSTATE and the server's message (never the
+ * statement's text). Against the migrated database only read-only catalog queries run (its identity
+ * and its model), on the plan's own session; the replay's schema is dropped at the end whatever
+ * happened.
  *
  * @param from the version the shadow was migrated to before the pending migrations, null for a
  *     fresh schema
- * @param drift how the migrated schema differs from {@code from}'s model, at most {@value
- *     BaselineMatch#MAX_LINES} lines (the last counting the rest); empty when it does not
+ * @param drift how the migrated schema differs from {@code from}'s model, the objects of the
+ *     pending repeatable migrations left out, at most {@value BaselineMatch#MAX_LINES} lines (the
+ *     last counting the rest); empty when it does not
  * @param driftSummary the counts of those differences, such as {@code 1 extra}; null when none
  * @param notReproduced the differences the shadow could not be made to hold, in the same form: the
  *     prediction does not cover them
@@ -120,15 +127,68 @@ public record PlanPrediction(
       } catch (SQLException e) {
         throw SqlFailures.sessionFailure(e, "reading the catalog of schema " + schema);
       }
+      List<Version> notApplied = DriftCheck.notApplied(session, configuration.migrations);
+      List<MigrationScript> repeatables =
+          pending.stream()
+              .filter(script -> script.kind() == MigrationScript.Kind.REPEATABLE)
+              .toList();
+      // The database holds the pending repeatable migrations' former form, or none, until migrate
+      // applies them after the versioned ones.
       ShadowReplay replay =
           new ShadowReplay(configuration, progress, "the plan")
-              .leavingOut(DriftCheck.notApplied(session, configuration.migrations));
+              .leavingOut(notApplied)
+              .withoutRepeatables(repeatables);
+      Supplier<SchemaModel> withRepeatables =
+          () -> modelWithRepeatables(migrated, migratedVersion, notApplied, from);
       return replay.inReplaySchema(
           migrated,
           migratedVersion,
           "cannot predict",
           (connection, replaySchema, roles) ->
-              predict(replay, connection, replaySchema, roles, live, from, target, pending));
+              predict(
+                  replay,
+                  connection,
+                  replaySchema,
+                  roles,
+                  live,
+                  from,
+                  target,
+                  pending,
+                  repeatables.isEmpty() ? null : withRepeatables));
+    }
+
+    /**
+     * The model of a replay of the set to {@code from} with the pending repeatable migrations, in a
+     * schema of its own: what {@link RepeatableObjects} compares the prediction's replay with. Null
+     * when that replay fails or never stops at {@code from} (the progress says why): then their
+     * objects are not told from drift, and the prediction's own run meets such a failure.
+     */
+    private SchemaModel modelWithRepeatables(
+        DatabaseIdentity migrated,
+        ServerVersion migratedVersion,
+        List<Version> notApplied,
+        Version from) {
+      try {
+        List<BaselineMatch.Replayed> replayed =
+            new ShadowReplay(configuration, progress, "the pending repeatable migrations")
+                .leavingOut(notApplied)
+                .replay(migrated, migratedVersion, List.of(from));
+        if (!replayed.isEmpty()) {
+          return replayed.get(0).model();
+        }
+        progress.progress(
+            "the pending repeatable migrations' objects are not told from drift: the replay with"
+                + " them never stops at version "
+                + from);
+      } catch (MigrationException e) {
+        if (e.reason() != FailureReason.ShadowReplayFailed) {
+          throw e;
+        }
+        progress.progress(
+            "the pending repeatable migrations' objects are not told from drift: "
+                + e.getMessage());
+      }
+      return null;
     }
 
     private PlanPrediction predict(
@@ -139,7 +199,8 @@ public record PlanPrediction(
         SchemaModel live,
         Version from,
         Version target,
-        List<MigrationScript> pending)
+        List<MigrationScript> pending,
+        Supplier<SchemaModel> withRepeatables)
         throws SQLException {
       Map<String, String> presentBefore = replay.objectsInMigratedSchema(connection);
       if (from != null) {
@@ -160,19 +221,44 @@ public record PlanPrediction(
         }
         progress.progress("shadow replay: at version " + from);
       }
-      SchemaDiff drift =
-          SchemaDiff.between(
-              SchemaReader.read(connection, replaySchema, configuration.historyTable, List.of()),
-              live);
-      SchemaDiff left = drift;
-      if (!drift.isEmpty()) {
+      SchemaModel replayed =
+          SchemaReader.read(connection, replaySchema, configuration.historyTable, List.of());
+      SchemaDiff raw = SchemaDiff.between(replayed, live);
+      Set<String> theirs = Set.of();
+      if (!raw.isEmpty() && from != null && withRepeatables != null) {
+        SchemaModel with = withRepeatables.get();
+        if (with != null) {
+          // Read as the replay with them was: without the ignored tables.
+          theirs =
+              RepeatableObjects.between(
+                  with,
+                  SchemaReader.read(
+                      connection,
+                      replaySchema,
+                      configuration.historyTable,
+                      configuration.ignoreTables));
+        }
+      }
+      SchemaDiff drift = raw;
+      if (!theirs.isEmpty()) {
+        progress.progress(
+            "left out of the drift, as migrate applies the repeatable migrations that make them"
+                + " (the shadow still holds the database's form of them): "
+                + RepeatableObjects.describe(theirs));
+        drift =
+            SchemaDiff.between(
+                RepeatableObjects.leftOut(replayed, theirs),
+                RepeatableObjects.leftOut(live, theirs));
+      }
+      SchemaDiff left = raw;
+      if (!raw.isEmpty()) {
         progress.progress(
             "schema "
                 + configuration.connection.schema()
                 + " differs from version "
                 + (from == null ? "none" : from)
                 + " of the migration set ("
-                + drift.summary()
+                + raw.summary()
                 + "); making the shadow like it");
         left =
             DriftReproduction.reproduce(connection, replaySchema, configuration.historyTable, live);

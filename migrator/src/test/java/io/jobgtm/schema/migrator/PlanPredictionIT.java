@@ -222,6 +222,200 @@ class PlanPredictionIT {
     assertThat(replaySchemasLeftInTheShadow()).isEmpty();
   }
 
+  // Before, the replay to version 2 applied the changed repeatable migration's new form: the
+  // database's old view showed as drift, was recreated in the shadow, and the new form never ran
+  // again on it, so plan predicted success where migrate fails.
+  @Test
+  void aChangedRepeatableDroppingAViewColumnIsPredictedToFailAsMigrateThenDoes() {
+    MigrationFiles files =
+        MigrationFiles.copyOfReference()
+            .with(
+                "R__active_jobs.sql",
+                "CREATE OR REPLACE VIEW active_jobs AS SELECT id, job_role FROM job_listings;\n");
+    migrateTo(files, "2");
+    files.with(
+        "R__active_jobs.sql",
+        "CREATE OR REPLACE VIEW active_jobs AS SELECT id FROM job_listings;\n");
+    List<String> before = Catalog.snapshot(postgres, database.database(), "public");
+    List<String> history = Catalog.history(postgres, database.database(), "public");
+
+    MigratorProcess.Finished plan = withShadow(files.directory().toString(), "plan").run();
+
+    assertThat(plan.exitCode()).as(plan.toString()).isEqualTo(3);
+    assertThat(plan.stdout())
+        .contains("prediction: the shadow at version 2, like the database\n")
+        .contains(
+            "predicted failure: R__active_jobs.sql line 1: 42P16 cannot drop columns from view\n")
+        .contains("prediction: migrate fails\n")
+        .doesNotContain("predicted trouble", "drift:", "not reproduced");
+    assertThat(Catalog.snapshot(postgres, database.database(), "public")).isEqualTo(before);
+    assertThat(Catalog.history(postgres, database.database(), "public")).isEqualTo(history);
+    assertThat(replaySchemasLeftInTheShadow()).isEmpty();
+
+    MigrationResult real = configure(files).load().migrate();
+
+    assertThat(real.failure().reason()).isEqualTo(FailureReason.MigrationFailed);
+    assertThat(real.failure().message())
+        .startsWith("R__active_jobs.sql failed: ERROR: cannot drop columns from view")
+        .contains("[SQLSTATE 42P16]");
+    assertThat(Catalog.snapshot(postgres, database.database(), "public")).isEqualTo(before);
+    assertThat(Catalog.history(postgres, database.database(), "public"))
+        .containsExactly("1:SQL:true", "2:SQL:true", "-:SQL:true");
+  }
+
+  // Before, the replay to version 2 applied the new repeatable migration there, before the column
+  // it uses exists: plan could not predict (ShadowReplayFailed) where migrate succeeds.
+  @Test
+  void aNewRepeatableUsingAColumnAPendingScriptAddsIsPredictedToSucceedAsMigrateThenDoes() {
+    MigrationFiles files = MigrationFiles.copyOfReference();
+    migrateTo(files, "2");
+    files
+        .with("V3__listing_notes.sql", "ALTER TABLE job_listings ADD COLUMN notes text;\n")
+        .with(
+            "R__noted_listings.sql",
+            "CREATE OR REPLACE VIEW noted_listings AS SELECT id, notes FROM job_listings;\n");
+    List<String> before = Catalog.snapshot(postgres, database.database(), "public");
+    List<String> history = Catalog.history(postgres, database.database(), "public");
+
+    MigratorProcess.Finished plan = withShadow(files.directory().toString(), "plan").run();
+
+    assertThat(plan.exitCode()).as(plan.toString()).isZero();
+    assertThat(plan.stdout())
+        .contains("prediction: the shadow at version 2, like the database\n")
+        .contains("predicted: V3__listing_notes.sql succeeds\n")
+        .contains("predicted: R__noted_listings.sql succeeds\n")
+        .contains("prediction: migrate succeeds\n")
+        .doesNotContain("predicted trouble", "predicted failure");
+    assertThat(Catalog.snapshot(postgres, database.database(), "public")).isEqualTo(before);
+    assertThat(Catalog.history(postgres, database.database(), "public")).isEqualTo(history);
+    assertThat(replaySchemasLeftInTheShadow()).isEmpty();
+
+    MigrationResult real = configure(files).load().migrate();
+
+    assertThat(real.failure()).isNull();
+    assertThat(Catalog.history(postgres, database.database(), "public"))
+        .containsExactly("1:SQL:true", "2:SQL:true", "3:SQL:true", "-:SQL:true");
+  }
+
+  // Before, the database's former view showed as drift ("changed view active_jobs").
+  @Test
+  void aChangedRepeatableWhoseNewFormAppliesIsPredictedToSucceedWithoutDrift() {
+    MigrationFiles files =
+        MigrationFiles.copyOfReference()
+            .with(
+                "R__active_jobs.sql",
+                "CREATE OR REPLACE VIEW active_jobs AS SELECT id FROM job_listings;\n");
+    migrateTo(files, "2");
+    files.with(
+        "R__active_jobs.sql",
+        "CREATE OR REPLACE VIEW active_jobs AS SELECT id, job_role FROM job_listings;\n");
+    List<String> before = Catalog.snapshot(postgres, database.database(), "public");
+    List<String> history = Catalog.history(postgres, database.database(), "public");
+
+    MigratorProcess.Finished plan = withShadow(files.directory().toString(), "plan").run();
+
+    assertThat(plan.exitCode()).as(plan.toString()).isZero();
+    assertThat(plan.stdout())
+        .contains("prediction: the shadow at version 2, like the database\n")
+        .contains("predicted: R__active_jobs.sql succeeds\n")
+        .contains("prediction: migrate succeeds\n")
+        .doesNotContain("predicted trouble", "drift:", "not reproduced", "predicted failure");
+    assertThat(Catalog.snapshot(postgres, database.database(), "public")).isEqualTo(before);
+    assertThat(Catalog.history(postgres, database.database(), "public")).isEqualTo(history);
+    assertThat(replaySchemasLeftInTheShadow()).isEmpty();
+  }
+
+  // Before, the repeatable migration's view was reported as drift beside the table made by hand,
+  // and its new form was predicted to succeed.
+  @Test
+  void aChangedRepeatableBesideRealDriftLeavesOnlyTheRealDriftReportedAndIsPredictedToFail() {
+    MigrationFiles files =
+        MigrationFiles.copyOfReference()
+            .with(
+                "R__active_jobs.sql",
+                "CREATE OR REPLACE VIEW active_jobs AS SELECT id, job_role FROM job_listings;\n");
+    migrateTo(files, "2");
+    postgres.execute(database.database(), "CREATE TABLE audit_log (id bigint, note text)");
+    files.with(
+        "R__active_jobs.sql",
+        "CREATE OR REPLACE VIEW active_jobs AS SELECT id FROM job_listings;\n");
+    List<String> before = Catalog.snapshot(postgres, database.database(), "public");
+    List<String> history = Catalog.history(postgres, database.database(), "public");
+
+    MigratorProcess.Finished plan = withShadow(files.directory().toString(), "plan").run();
+
+    assertThat(plan.exitCode()).as(plan.toString()).isEqualTo(3);
+    assertThat(plan.stdout())
+        .contains("prediction: the shadow at version 2\n")
+        .contains(
+            "predicted trouble: the database's schema differs from version 2 of the migration set"
+                + " (0 missing, 0 changed, 0 renamed, 3 extra)")
+        .contains("  drift: extra table audit_log: TABLE\n")
+        .contains(
+            "left out of the drift, as migrate applies the repeatable migrations that make them"
+                + " (the shadow still holds the database's form of them): view active_jobs\n")
+        .contains(
+            "predicted failure: R__active_jobs.sql line 1: 42P16 cannot drop columns from view\n")
+        .contains("prediction: migrate fails\n")
+        .doesNotContain("active_jobs:", "not reproduced");
+    assertThat(Catalog.snapshot(postgres, database.database(), "public")).isEqualTo(before);
+    assertThat(Catalog.history(postgres, database.database(), "public")).isEqualTo(history);
+    assertThat(replaySchemasLeftInTheShadow()).isEmpty();
+
+    MigrationResult real = configure(files).load().migrate();
+
+    assertThat(real.failure().reason()).isEqualTo(FailureReason.MigrationFailed);
+    assertThat(real.failure().message())
+        .startsWith("R__active_jobs.sql failed: ERROR: cannot drop columns from view")
+        .contains("[SQLSTATE 42P16]");
+    assertThat(Catalog.snapshot(postgres, database.database(), "public")).isEqualTo(before);
+    assertThat(Catalog.history(postgres, database.database(), "public")).isEqualTo(history);
+  }
+
+  // Before, the replay to version 2 applied the new form, which fails there too: plan could not
+  // predict (ShadowReplayFailed). Its objects cannot be told from drift then, so the database's
+  // view is reported as drift.
+  @Test
+  void aChangedRepeatableThatFailsOnAnyFormIsPredictedToFailAsMigrateThenDoes() {
+    MigrationFiles files =
+        MigrationFiles.copyOfReference()
+            .with(
+                "R__active_jobs.sql",
+                "CREATE OR REPLACE VIEW active_jobs AS SELECT id FROM job_listings;\n");
+    migrateTo(files, "2");
+    files.with(
+        "R__active_jobs.sql",
+        "CREATE OR REPLACE VIEW active_jobs AS SELECT id, closes_at FROM job_listings;\n");
+    List<String> before = Catalog.snapshot(postgres, database.database(), "public");
+    List<String> history = Catalog.history(postgres, database.database(), "public");
+
+    MigratorProcess.Finished plan = withShadow(files.directory().toString(), "plan").run();
+
+    assertThat(plan.exitCode()).as(plan.toString()).isEqualTo(3);
+    assertThat(plan.stdout())
+        .contains(
+            "the pending repeatable migrations' objects are not told from drift: cannot verify the"
+                + " pending repeatable migrations:")
+        .contains("  drift: extra view active_jobs:")
+        .contains(
+            "predicted failure: R__active_jobs.sql line 1: 42703 column \"closes_at\" does not"
+                + " exist\n")
+        .contains("prediction: migrate fails\n")
+        .doesNotContain("not reproduced");
+    assertThat(Catalog.snapshot(postgres, database.database(), "public")).isEqualTo(before);
+    assertThat(Catalog.history(postgres, database.database(), "public")).isEqualTo(history);
+    assertThat(replaySchemasLeftInTheShadow()).isEmpty();
+
+    MigrationResult real = configure(files).load().migrate();
+
+    assertThat(real.failure().reason()).isEqualTo(FailureReason.MigrationFailed);
+    assertThat(real.failure().message())
+        .startsWith("R__active_jobs.sql failed: ERROR: column \"closes_at\" does not exist")
+        .contains("[SQLSTATE 42703]");
+    assertThat(Catalog.snapshot(postgres, database.database(), "public")).isEqualTo(before);
+    assertThat(Catalog.history(postgres, database.database(), "public")).isEqualTo(history);
+  }
+
   private void migrateTo(MigrationFiles files, String version) {
     MigrationResult result = configure(files).target(version).load().migrate();
     assertThat(result.failure()).as("setting up at version " + version).isNull();
