@@ -1,8 +1,10 @@
 package io.jobgtm.schema.migrator;
 
 import io.jobgtm.schema.contract.FailureReason;
+import io.jobgtm.schema.contract.SchemaVerification;
 import io.jobgtm.schema.contract.Version;
 import io.jobgtm.schema.migrator.model.SchemaModel;
+import io.jobgtm.schema.migrator.model.SchemaOutline;
 import io.jobgtm.schema.migrator.model.SchemaReader;
 import java.sql.SQLException;
 import java.util.List;
@@ -26,14 +28,17 @@ final class BaselineVerification {
 
   /**
    * The version to stamp: {@code requested} when the schema matches it, or, when {@code requested}
-   * is null, the one found.
+   * is null, the one found; as the finding that the schema matches the replay at that version
+   * ({@link SchemaVerification#matches}, with the schema's fingerprint), which stands as the run's
+   * drift check when nothing is applied after the stamp.
    *
    * @param target the version migrate goes to; a version found above it is refused
    * @param previousTool what {@link PreviousTool} found, named in a mismatch's message; may be null
    * @throws MigrationException {@link FailureReason#SchemaMismatch}, {@link
    *     FailureReason#ShadowReplayFailed}, or the shadow's connection failures
    */
-  Version verify(DatabaseSession session, Version requested, Version target, String previousTool) {
+  SchemaVerification verify(
+      DatabaseSession session, Version requested, Version target, String previousTool) {
     String schema = configuration.connection.schema();
     DatabaseIdentity migrated;
     ServerVersion serverVersion;
@@ -48,21 +53,23 @@ final class BaselineVerification {
       throw SqlFailures.sessionFailure(e, "reading the catalog of schema " + schema);
     }
     progress.progress("schema " + schema + ": " + live.size() + " objects, " + live.fingerprint());
-    // First only the versions whose tables are the schema's: a match is among them. Without one,
-    // every version's model, to name the closest.
+    // First only the versions whose outline (tables and columns) is the schema's: a match is among
+    // them. Without one, every version's model, to name the closest.
     List<BaselineMatch.Replayed> candidates =
         new ShadowReplay(configuration, progress, "the baseline")
-            .onlyWhereTablesAre(SchemaReader.tablesOf(live))
+            .onlyWhereOutlineIs(SchemaOutline.of(live))
             .replay(migrated, serverVersion);
     if (matches(live, candidates, requested, target)) {
-      return decide(live, candidates, requested, target, previousTool);
+      return SchemaVerification.matches(
+          decide(live, candidates, requested, target, previousTool).toString(), live.fingerprint());
     }
     progress.progress(
-        "shadow replay: no version has the schema's tables and model; replaying again to name the"
+        "shadow replay: no version has the schema's outline and model; replaying again to name the"
             + " closest version");
     List<BaselineMatch.Replayed> replayed =
         new ShadowReplay(configuration, progress, "the baseline").replay(migrated, serverVersion);
-    return decide(live, replayed, requested, target, previousTool);
+    return SchemaVerification.matches(
+        decide(live, replayed, requested, target, previousTool).toString(), live.fingerprint());
   }
 
   /**

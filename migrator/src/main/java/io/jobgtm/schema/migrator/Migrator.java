@@ -319,9 +319,10 @@ public final class Migrator {
         }
         run.previousTool = previousTool(session);
         if (configuration.shadow != null && configuration.verifyBaseline) {
-          version =
+          run.verifiedBaseline =
               new BaselineVerification(configuration, progress)
                   .verify(session, version, wanted, run.previousTool);
+          version = Version.parse(run.verifiedBaseline.version());
         }
         if (version.isAbove(wanted)) {
           throw new MigrationException(
@@ -837,17 +838,25 @@ public final class Migrator {
 
   /**
    * After a successful {@code migrate} or {@code baseline} with a shadow: the drift check at the
-   * version reached ({@link DriftCheck#after}); a check {@code ON_DRIFT=Block} made before at the
-   * same version stands.
+   * version reached ({@link DriftCheck#after}). A check made before in the run (the verified
+   * baseline's, {@code ON_DRIFT=Block}'s) stands when it was made at that version and nothing was
+   * applied since: the schema it read is the schema now.
    */
   private void verifyAfter(DatabaseSession session, Run run) {
-    if (run.failure == null
-        && configuration.shadow != null
-        && (run.command.equals("migrate") || run.command.equals("baseline"))
-        && (run.verification == null
-            || !java.util.Objects.equals(run.verification.version(), run.versionAfter))) {
-      run.verification = new DriftCheck(configuration, progress).after(session, run.versionAfter);
+    if (run.failure != null
+        || configuration.shadow == null
+        || !(run.command.equals("migrate") || run.command.equals("baseline"))) {
+      return;
     }
+    SchemaVerification before = run.verification != null ? run.verification : run.verifiedBaseline;
+    if (before != null
+        && java.util.Objects.equals(before.version(), run.versionAfter)
+        && run.applied.isEmpty()
+        && run.appliedRepeatables.isEmpty()) {
+      run.verification = before;
+      return;
+    }
+    run.verification = new DriftCheck(configuration, progress).after(session, run.versionAfter);
   }
 
   /**
@@ -1282,6 +1291,13 @@ public final class Migrator {
     final Timeouts timeouts;
     String serverVersion;
     SchemaVerification verification;
+
+    /**
+     * The verified baseline's finding (the schema matched the replay at the version stamped): the
+     * run's drift check when nothing is applied after the stamp, never part of a failed run's
+     * result.
+     */
+    SchemaVerification verifiedBaseline;
 
     Run(String command, String target, Timeouts timeouts) {
       this.command = command;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.jobgtm.schema.contract.FailureReason;
+import io.jobgtm.schema.contract.Version;
 import io.jobgtm.schema.migrator.testing.MigrationFiles;
 import io.jobgtm.schema.migrator.testing.TestDatabases;
 import io.jobgtm.schema.testing.PostgresServer;
@@ -79,7 +80,39 @@ class ShadowReplayIT {
     }
   }
 
+  /**
+   * A replay to one stop (a drift check) looks for strays once, at the stop: the same refusal, the
+   * message naming the migrations up to the stop rather than the version.
+   */
+  @Test
+  void aStrayObjectIsRefusedAtTheStopOfAOneStopReplay() {
+    MigrationFiles versioned =
+        MigrationFiles.empty()
+            .with("V1__listings.sql", V1)
+            .with("V2__stray.sql", "CREATE TABLE public.stray (id int);\n")
+            .with("V3__open_listings.sql", V3);
+
+    assertThatThrownBy(() -> replay(versioned, List.of(Version.parse("3"))))
+        .isInstanceOfSatisfying(
+            MigrationException.class,
+            e -> {
+              assertThat(e.reason()).isEqualTo(FailureReason.ShadowReplayFailed);
+              assertThat(e.version()).isNull();
+              assertThat(e.getMessage())
+                  .startsWith(
+                      "cannot verify the baseline: the migrations up to version 3 created stray"
+                          + " in schema");
+            });
+    postgres.execute(shadowDatabase, "DROP TABLE public.stray");
+  }
+
   private List<BaselineMatch.Replayed> replay(MigrationFiles files) throws Exception {
+    return replay(files, null);
+  }
+
+  /** The replay to each version of the set, or to {@code stops} when not null. */
+  private List<BaselineMatch.Replayed> replay(MigrationFiles files, List<Version> stops)
+      throws Exception {
     MigratorConfiguration configuration =
         Migrator.configure()
             .connection(database)
@@ -94,8 +127,10 @@ class ShadowReplayIT {
                     PostgresServer.SUPERUSER,
                     postgres.password()));
     try (Connection connection = postgres.connect(database.database())) {
-      return new ShadowReplay(configuration, ProgressListener.NONE, "the baseline")
-          .replay(DatabaseIdentity.of(connection), ServerVersion.of(connection));
+      ShadowReplay replay = new ShadowReplay(configuration, ProgressListener.NONE, "the baseline");
+      return stops == null
+          ? replay.replay(DatabaseIdentity.of(connection), ServerVersion.of(connection))
+          : replay.replay(DatabaseIdentity.of(connection), ServerVersion.of(connection), stops);
     }
   }
 }

@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.jobgtm.schema.contract.AppliedMigration;
 import io.jobgtm.schema.contract.DatabaseState;
+import io.jobgtm.schema.contract.Drift;
 import io.jobgtm.schema.contract.FailureReason;
 import io.jobgtm.schema.contract.MigrationResult;
 import io.jobgtm.schema.contract.Outcome;
+import io.jobgtm.schema.migrator.model.SchemaReader;
 import io.jobgtm.schema.migrator.testing.MigrationFiles;
 import io.jobgtm.schema.migrator.testing.MigratorProcess;
 import io.jobgtm.schema.migrator.testing.TestDatabases;
@@ -180,6 +182,16 @@ class VerifiedBaselineIT {
     assertThat(result.versionAfter()).isEqualTo("2");
     assertThat(result.applied()).isEmpty();
     assertThat(result.previousTool()).isEqualTo("Alembic's alembic_version at revision 002");
+    // The baseline's own comparison is the run's drift check: nothing was applied after the stamp,
+    // so the set is replayed once (before, a second replay to version 2 checked drift again).
+    assertThat(result.verification().version()).isEqualTo("2");
+    assertThat(result.verification().drift()).isEqualTo(Drift.None);
+    assertThat(result.verification().fingerprint())
+        .isEqualTo(result.verification().expectedFingerprint())
+        .isEqualTo(liveFingerprint());
+    assertThat(migrated.stdout().lines().filter(line -> line.startsWith("shadow replay: ")))
+        .filteredOn(line -> line.matches("shadow replay: \\d+ version\\(s\\) in the .*"))
+        .hasSize(1);
     assertThat(Catalog.history(postgres, database.database(), "public"))
         .containsExactly("2:BASELINE:true");
     assertThat(Catalog.snapshot(postgres, database.database(), "public")).isEqualTo(before);
@@ -196,6 +208,11 @@ class VerifiedBaselineIT {
     assertThat(result.outcome()).isEqualTo(Outcome.Migrated);
     assertThat(result.baselineVersion()).isEqualTo("1");
     assertThat(result.applied()).extracting(AppliedMigration::version).containsExactly("2");
+    // V2 changed the schema after the stamp: the drift check replays to version 2 again.
+    assertThat(result.verification().version()).isEqualTo("2");
+    assertThat(result.verification().drift()).isEqualTo(Drift.None);
+    assertThat(result.verification().fingerprint()).isEqualTo(liveFingerprint());
+    assertThat(progress).anyMatch(line -> line.startsWith("schema public matches version 2 of"));
     assertThat(Catalog.history(postgres, database.database(), "public"))
         .containsExactly("1:BASELINE:true", "2:SQL:true");
     assertThat(progress).contains("previous tool: Alembic's alembic_version at revision 001");
@@ -718,6 +735,16 @@ class VerifiedBaselineIT {
     return query(
         databaseName,
         "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'schema_operator_replay_%'");
+  }
+
+  /** The fingerprint of the migrated schema's model now. */
+  private String liveFingerprint() {
+    try (Connection connection = postgres.connect(database.database())) {
+      return SchemaReader.read(connection, "public", "flyway_schema_history", List.of())
+          .fingerprint();
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private boolean roleExists(String role) {

@@ -112,44 +112,21 @@ public final class SchemaReader {
   public static SchemaModel read(
       Connection connection, String schema, String historyTable, Collection<String> ignoreTables)
       throws SQLException {
-    Set<String> leftOut = new TreeSet<>(OTHER_TOOLS_HISTORY_TABLES);
-    leftOut.add(historyTable);
-    leftOut.addAll(ignoreTables);
-    return new SchemaReader(connection, schema, List.copyOf(leftOut)).read();
+    return new SchemaReader(connection, schema, leftOut(historyTable, ignoreTables)).read();
   }
 
   /**
-   * The tables of a schema alone ({@link Kind#TABLE}, {@link Kind#PARTITIONED_TABLE}, {@link
-   * Kind#FOREIGN_TABLE}, with their comments), read as {@link #read} reads them: one catalog query.
-   * Two schemas whose models are equal have equal tables, so a replay can skip the full read of a
-   * version whose tables already differ.
+   * The tables a read leaves out, sorted: {@link #OTHER_TOOLS_HISTORY_TABLES}, the history table
+   * and the ignored ones.
    */
-  public static SchemaModel readTables(
-      Connection connection, String schema, String historyTable, Collection<String> ignoreTables)
-      throws SQLException {
+  static List<String> leftOut(String historyTable, Collection<String> ignoreTables) {
     Set<String> leftOut = new TreeSet<>(OTHER_TOOLS_HISTORY_TABLES);
     leftOut.add(historyTable);
     leftOut.addAll(ignoreTables);
-    return new SchemaReader(connection, schema, List.copyOf(leftOut)).read(true);
-  }
-
-  /** The table objects of a model: what {@link #readTables} reads. */
-  public static SchemaModel tablesOf(SchemaModel model) {
-    return SchemaModel.of(
-        model.objects().stream()
-            .filter(
-                object ->
-                    object.kind() == Kind.TABLE
-                        || object.kind() == Kind.PARTITIONED_TABLE
-                        || object.kind() == Kind.FOREIGN_TABLE)
-            .toList());
+    return List.copyOf(leftOut);
   }
 
   private SchemaModel read() throws SQLException {
-    return read(false);
-  }
-
-  private SchemaModel read(boolean tablesOnly) throws SQLException {
     boolean autoCommit = connection.getAutoCommit();
     connection.setAutoCommit(false);
     try {
@@ -181,9 +158,6 @@ public final class SchemaReader {
         }
       }
       readTables();
-      if (tablesOnly) {
-        return tablesOf(SchemaModel.of(objects));
-      }
       readColumns();
       readConstraints();
       readIndexes();

@@ -494,6 +494,67 @@ class SchemaModelIT {
     assertThat(asAuditor.fingerprint()).isEqualTo(asOwner.fingerprint());
   }
 
+  /**
+   * The outline the verified baseline compares after every version is the model's tables and
+   * columns, read by the light query: equal to the projection of the model, whatever the names
+   * (quoted, mixed case), the kinds of table, the tables left out, dropped columns and the
+   * database's own quote_all_identifiers; and it tells a schema with one more column apart.
+   */
+  @Test
+  void theOutlineIsTheModelsTablesAndColumnsAndTellsAnAddedColumnApart() throws SQLException {
+    String database = postgres.createDatabase();
+    postgres.execute(
+        database,
+        "CREATE FOREIGN DATA WRAPPER dummy",
+        "CREATE SERVER remote FOREIGN DATA WRAPPER dummy",
+        "ALTER DATABASE " + database + " SET quote_all_identifiers = on");
+    build(
+        database,
+        "Fleet Ops",
+        """
+        CREATE TABLE parcels (id bigint PRIMARY KEY, weight integer, dropped text, note text);
+        ALTER TABLE parcels DROP COLUMN dropped;
+        CREATE TABLE "Order Items" ("Line No" int, sku text);
+        CREATE TABLE events (at date NOT NULL, kind text) PARTITION BY RANGE (at);
+        CREATE TABLE events_2026 PARTITION OF events
+          FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+        CREATE FOREIGN TABLE remote_parcels (id int) SERVER remote;
+        CREATE VIEW heavy AS SELECT id FROM parcels WHERE weight > 10;
+        CREATE TYPE dimensions AS (width int, height int);
+        CREATE TABLE flyway_schema_history (installed_rank int PRIMARY KEY);
+        CREATE TABLE alembic_version (version_num varchar(32) PRIMARY KEY);
+        CREATE TABLE sessions (id serial PRIMARY KEY, token text);
+        """);
+
+    try (Connection connection = postgres.connect(database);
+        SchemaOutline.Reader reader =
+            SchemaOutline.reader(
+                connection, "Fleet Ops", "flyway_schema_history", List.of("sessions"))) {
+      SchemaModel model =
+          SchemaReader.read(connection, "Fleet Ops", "flyway_schema_history", List.of("sessions"));
+      SchemaOutline outline = reader.read();
+
+      assertThat(outline).isEqualTo(SchemaOutline.of(model));
+      assertThat(outline.toString())
+          .contains(
+              "column \"Order Items\".\"Line No\"",
+              "partitioned table events",
+              "table events_2026",
+              "foreign table remote_parcels",
+              "column parcels.note")
+          .doesNotContain("dropped", "heavy", "dimensions", "sessions", "alembic", "flyway");
+      assertThat(outline.size()).isEqualTo(15);
+
+      postgres.execute(database, "ALTER TABLE \"Fleet Ops\".parcels ADD COLUMN size text");
+      assertThat(reader.read()).isNotEqualTo(outline);
+      assertThat(reader.read())
+          .isEqualTo(
+              SchemaOutline.of(
+                  SchemaReader.read(
+                      connection, "Fleet Ops", "flyway_schema_history", List.of("sessions"))));
+    }
+  }
+
   private void build(String database, String schema, String ddl) {
     String quoted = "\"" + schema.replace("\"", "\"\"") + "\"";
     if (!schema.equals("public")) {
