@@ -383,6 +383,8 @@ public final class MigrationJobFactory {
         .withArgs(SHADOW_ARGS)
         .withEnv(
             literal("POSTGRES_HOST_AUTH_METHOD", "trust"),
+            // initdb without syncing the new cluster to disk: the data dies with the pod.
+            literal("POSTGRES_INITDB_ARGS", "--no-sync"),
             literal("PGDATA", SHADOW_DATA_DIR + "/pgdata"))
         .withVolumeMounts(
             new VolumeMountBuilder()

@@ -432,6 +432,7 @@ class MigrationJobFactoryTest {
         .extracting(EnvVar::getName, EnvVar::getValue)
         .containsExactly(
             tuple("POSTGRES_HOST_AUTH_METHOD", "trust"),
+            tuple("POSTGRES_INITDB_ARGS", "--no-sync"),
             tuple("PGDATA", "/var/lib/postgresql/data/pgdata"));
     assertThat(shadow.getVolumeMounts())
         .extracting(VolumeMount::getName, VolumeMount::getMountPath)
