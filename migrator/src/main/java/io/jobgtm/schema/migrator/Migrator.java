@@ -839,8 +839,9 @@ public final class Migrator {
   /**
    * After a successful {@code migrate} or {@code baseline} with a shadow: the drift check at the
    * version reached ({@link DriftCheck#after}). A check made before in the run (the verified
-   * baseline's, {@code ON_DRIFT=Block}'s) stands when it was made at that version and nothing was
-   * applied since: the schema it read is the schema now.
+   * baseline's, {@code ON_DRIFT=Block}'s) stands when it was made at that version, nothing was
+   * applied since and the set has no SQL callback (one may change the schema on any run, an {@code
+   * afterBaseline} or {@code beforeMigrate} script): the schema it read is the schema now.
    */
   private void verifyAfter(DatabaseSession session, Run run) {
     if (run.failure != null
@@ -852,7 +853,8 @@ public final class Migrator {
     if (before != null
         && java.util.Objects.equals(before.version(), run.versionAfter)
         && run.applied.isEmpty()
-        && run.appliedRepeatables.isEmpty()) {
+        && run.appliedRepeatables.isEmpty()
+        && migrations.callbacks().isEmpty()) {
       run.verification = before;
       return;
     }

@@ -10,7 +10,6 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
 
@@ -202,7 +201,7 @@ public record PlanPrediction(
         List<MigrationScript> pending,
         Supplier<SchemaModel> withRepeatables)
         throws SQLException {
-      Map<String, String> presentBefore = replay.objectsInMigratedSchema(connection);
+      ShadowReplay.Present presentBefore = replay.objectsInMigratedSchema(connection);
       if (from != null) {
         MigrationResult replayed =
             replay.migrateAsApplied(connection, replaySchema, from, roles).result();

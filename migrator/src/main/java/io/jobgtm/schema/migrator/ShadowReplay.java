@@ -62,18 +62,18 @@ final class ShadowReplay {
   // Extension members are left out, as the schema model leaves them out: CREATE EXTENSION …
   // SCHEMA public in a script is no stray.
   private static final String OBJECTS_IN_SCHEMA =
-      "SELECT 'pg_class ' || c.oid, pg_catalog.quote_ident(c.relname)"
+      "SELECT 'pg_class ' || c.oid, pg_catalog.quote_ident(c.relname), c.xmin::text"
           + " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
           + " WHERE n.nspname = ? AND c.relkind IN ('r', 'p', 'f', 'v', 'm', 'S')"
           + " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.objid = c.oid"
           + " AND d.classid = 'pg_catalog.pg_class'::regclass AND d.deptype = 'e')"
           + " UNION ALL SELECT 'pg_proc ' || p.oid, pg_catalog.quote_ident(p.proname) || '('"
-          + " || pg_catalog.pg_get_function_identity_arguments(p.oid) || ')'"
+          + " || pg_catalog.pg_get_function_identity_arguments(p.oid) || ')', p.xmin::text"
           + " FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
           + " WHERE n.nspname = ?"
           + " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.objid = p.oid"
           + " AND d.classid = 'pg_catalog.pg_proc'::regclass AND d.deptype = 'e')"
-          + " UNION ALL SELECT 'pg_type ' || t.oid, pg_catalog.quote_ident(t.typname)"
+          + " UNION ALL SELECT 'pg_type ' || t.oid, pg_catalog.quote_ident(t.typname), t.xmin::text"
           + " FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace"
           + " WHERE n.nspname = ? AND t.typtype IN ('e', 'd', 'r')"
           + " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.objid = t.oid"
@@ -309,8 +309,7 @@ final class ShadowReplay {
       return replayInOneRun(connection, schema, roles, stops, outlines);
     }
     List<BaselineMatch.Replayed> models = new ArrayList<>();
-    String migratedSchema = production.connection.schema();
-    Map<String, String> presentBefore = objectsIn(connection, migratedSchema);
+    Present presentBefore = objectsInMigratedSchema(connection);
     for (Version version : stops) {
       MigrationResult result =
           migrate(connection, schema, version, roles, null, asApplied()).result();
@@ -348,9 +347,10 @@ final class ShadowReplay {
    * the end of every run), no SQL callback (fired in every run) and no baseline migration (which a
    * run picks by its target). Each version's model is read on the replay's own connection once its
    * transaction is committed: when the next migration begins, and after the last; only at the
-   * stops. What a script leaves in the shadow's schema named like the migrated one is refused: with
-   * several stops after each version, naming it; with one stop (a drift check) once, at the stop,
-   * naming the migrations up to it.
+   * stops. What scripts leave in the shadow's schema named like the migrated one is looked for
+   * once, after the run ({@link #refuseStraysOfRun}), rather than after each version: a query per
+   * version less; an object a later version dropped again goes unnoticed, which cannot change a
+   * model of the replay's schema.
    */
   private List<BaselineMatch.Replayed> replayInOneRun(
       Connection connection,
@@ -359,15 +359,15 @@ final class ShadowReplay {
       List<Version> stops,
       SchemaOutline.Reader outlines)
       throws SQLException {
-    Map<String, String> presentBefore = objectsInMigratedSchema(connection);
-    ModelAfterEachVersion capture =
-        new ModelAfterEachVersion(connection, schema, presentBefore, stops, outlines);
+    Present presentBefore = objectsInMigratedSchema(connection);
+    ModelAfterEachVersion capture = new ModelAfterEachVersion(connection, schema, stops, outlines);
     Version latest = stops.stream().max(Version::compareTo).orElseThrow();
     MigrationResult result =
         migrate(connection, schema, latest, roles, capture, asApplied()).result();
     if (capture.refused != null) {
       throw capture.refused;
     }
+    refuseStraysOfRun(connection, schema, presentBefore, result.versionAfter());
     if (result.failure() != null) {
       String version = result.failure().version();
       throw new MigrationException(
@@ -391,7 +391,6 @@ final class ShadowReplay {
   private final class ModelAfterEachVersion implements Callback {
     private final Connection connection;
     private final String schema;
-    private final Map<String, String> presentBefore;
     private final List<Version> stops;
     private final SchemaOutline.Reader outlines;
     final List<BaselineMatch.Replayed> models = new ArrayList<>();
@@ -399,14 +398,9 @@ final class ShadowReplay {
     private Version applied;
 
     ModelAfterEachVersion(
-        Connection connection,
-        String schema,
-        Map<String, String> presentBefore,
-        List<Version> stops,
-        SchemaOutline.Reader outlines) {
+        Connection connection, String schema, List<Version> stops, SchemaOutline.Reader outlines) {
       this.connection = connection;
       this.schema = schema;
-      this.presentBefore = presentBefore;
       this.stops = stops;
       this.outlines = outlines;
     }
@@ -436,20 +430,6 @@ final class ShadowReplay {
       Version version = applied;
       applied = null;
       try {
-        if (stops.size() > 1) {
-          refuseStrays(
-              connection,
-              presentBefore,
-              version,
-              "cannot verify " + purpose + ": version " + version);
-        } else if (stops.contains(version)) {
-          // One stop (a drift check): once, at the stop, which costs a query per version less.
-          refuseStrays(
-              connection,
-              presentBefore,
-              null,
-              "cannot verify " + purpose + ": the migrations up to version " + version);
-        }
         if (stops.contains(version)) {
           SchemaModel model = modelNow(connection, schema, outlines);
           if (model != null) {
@@ -475,9 +455,24 @@ final class ShadowReplay {
    * The tables, views, sequences, routines and types in the shadow's schema named like the migrated
    * one ({@link #objectsIn}), to tell later which a script created there.
    */
-  Map<String, String> objectsInMigratedSchema(Connection connection) throws SQLException {
-    return objectsIn(connection, production.connection.schema());
+  Present objectsInMigratedSchema(Connection connection) throws SQLException {
+    return new Present(objectsIn(connection, production.connection.schema()));
   }
+
+  /** What {@link #objectsInMigratedSchema} found, to compare with later. */
+  static final class Present {
+    private final Map<String, CatalogObject> objects;
+
+    private Present(Map<String, CatalogObject> objects) {
+      this.objects = objects;
+    }
+  }
+
+  /**
+   * An object of the shadow's catalog: its name, and the transaction that last wrote its catalog
+   * row ({@code xmin}, as text).
+   */
+  private record CatalogObject(String name, String xmin) {}
 
   /**
    * Refuses, with {@link FailureReason#ShadowReplayFailed}, objects that scripts created in the
@@ -487,37 +482,106 @@ final class ShadowReplay {
    * @param what what ran, first in the message, such as {@code cannot verify the baseline: version
    *     2}
    */
-  void refuseStrays(
-      Connection connection, Map<String, String> presentBefore, Version version, String what)
+  void refuseStrays(Connection connection, Present presentBefore, Version version, String what)
       throws SQLException {
-    String migratedSchema = production.connection.schema();
-    List<String> strays = new ArrayList<>();
-    objectsIn(connection, migratedSchema)
+    List<String> strays =
+        strays(connection, presentBefore).stream().map(CatalogObject::name).toList();
+    if (!strays.isEmpty()) {
+      throw strayFailure(version, what + " created", strays);
+    }
+  }
+
+  /** The objects in the shadow's schema named like the migrated one that were not there before. */
+  private List<CatalogObject> strays(Connection connection, Present presentBefore)
+      throws SQLException {
+    List<CatalogObject> strays = new ArrayList<>();
+    objectsIn(connection, production.connection.schema())
         .forEach(
-            (key, name) -> {
-              if (!presentBefore.containsKey(key)) {
-                strays.add(name);
+            (key, object) -> {
+              if (!presentBefore.objects.containsKey(key)) {
+                strays.add(object);
               }
             });
-    if (!strays.isEmpty()) {
-      throw new MigrationException(
-          FailureReason.ShadowReplayFailed,
-          version == null ? null : version.toString(),
-          redactor.clean(
-              what
-                  + " created "
-                  + String.join(", ", strays.stream().sorted().limit(10).toList())
-                  + (strays.size() > 10 ? " and " + (strays.size() - 10) + " more" : "")
-                  + " in schema "
-                  + migratedSchema
-                  + " of the "
-                  + shadow.describe()
-                  + ", not in the replay's schema: a script that qualifies names with the"
-                  + " migrated schema's name cannot be replayed; leave them unqualified or"
-                  + " write ${flyway:defaultSchema}. Those objects stay in the shadow: drop"
-                  + " them there"),
-          null);
+    return strays;
+  }
+
+  /**
+   * After a one-run replay: refuses strays as {@link #refuseStrays} does, once for the whole run,
+   * naming the version that created or last changed them. A transactional script writes its history
+   * row in the transaction that runs it, so a stray whose catalog row that transaction wrote last
+   * is that version's; the lowest such version is named with its strays ({@code version 2 created
+   * or changed stray}). Strays no history row accounts for (a script run outside a transaction) are
+   * named with the migrations up to {@code reached}.
+   *
+   * @param schema the replay's schema, which holds the run's history table
+   * @param reached the version the run reached, for messages; may be null
+   */
+  private void refuseStraysOfRun(
+      Connection connection, String schema, Present presentBefore, String reached)
+      throws SQLException {
+    List<CatalogObject> strays = strays(connection, presentBefore);
+    if (strays.isEmpty()) {
+      return;
     }
+    java.util.TreeMap<Version, List<String>> byVersion = new java.util.TreeMap<>();
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "SELECT version FROM "
+                + quote(schema)
+                + "."
+                + quote(production.historyTable)
+                + " WHERE xmin = ?::xid AND version IS NOT NULL ORDER BY installed_rank LIMIT 1")) {
+      for (CatalogObject stray : strays) {
+        statement.setString(1, stray.xmin());
+        try (ResultSet row = statement.executeQuery()) {
+          if (row.next()) {
+            byVersion
+                .computeIfAbsent(Version.parse(row.getString(1)), v -> new ArrayList<>())
+                .add(stray.name());
+          }
+        }
+      }
+    }
+    if (!byVersion.isEmpty()) {
+      Version first = byVersion.firstKey();
+      throw strayFailure(
+          first,
+          "cannot verify " + purpose + ": version " + first + " created or changed",
+          byVersion.get(first));
+    }
+    throw strayFailure(
+        null,
+        "cannot verify "
+            + purpose
+            + ": the migrations"
+            + (reached == null ? "" : " up to version " + reached)
+            + " created",
+        strays.stream().map(CatalogObject::name).toList());
+  }
+
+  /**
+   * @param what what ran and did it, first in the message, such as {@code cannot verify the
+   *     baseline: version 2 created}
+   */
+  private MigrationException strayFailure(Version version, String what, List<String> strays) {
+    String migratedSchema = production.connection.schema();
+    return new MigrationException(
+        FailureReason.ShadowReplayFailed,
+        version == null ? null : version.toString(),
+        redactor.clean(
+            what
+                + " "
+                + String.join(", ", strays.stream().sorted().limit(10).toList())
+                + (strays.size() > 10 ? " and " + (strays.size() - 10) + " more" : "")
+                + " in schema "
+                + migratedSchema
+                + " of the "
+                + shadow.describe()
+                + ", not in the replay's schema: a script that qualifies names with the"
+                + " migrated schema's name cannot be replayed; leave them unqualified or"
+                + " write ${flyway:defaultSchema}. Those objects stay in the shadow: drop"
+                + " them there"),
+        null);
   }
 
   /**
@@ -605,16 +669,16 @@ final class ShadowReplay {
    * The tables, views, sequences, routines and types in {@code schema} of the shadow, keyed by
    * catalog and OID, each with its name; none when the shadow has no such schema.
    */
-  private static Map<String, String> objectsIn(Connection connection, String schema)
+  private static Map<String, CatalogObject> objectsIn(Connection connection, String schema)
       throws SQLException {
-    Map<String, String> objects = new HashMap<>();
+    Map<String, CatalogObject> objects = new HashMap<>();
     try (PreparedStatement statement = connection.prepareStatement(OBJECTS_IN_SCHEMA)) {
       for (int parameter = 1; parameter <= 3; parameter++) {
         statement.setString(parameter, schema);
       }
       try (ResultSet rows = statement.executeQuery()) {
         while (rows.next()) {
-          objects.put(rows.getString(1), rows.getString(2));
+          objects.put(rows.getString(1), new CatalogObject(rows.getString(2), rows.getString(3)));
         }
       }
     }

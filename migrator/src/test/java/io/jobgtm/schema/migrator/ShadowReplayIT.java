@@ -73,19 +73,22 @@ class ShadowReplayIT {
               e -> {
                 assertThat(e.reason()).isEqualTo(FailureReason.ShadowReplayFailed);
                 assertThat(e.version()).isEqualTo("2");
+                // "created or changed" after the one run: told from the catalog row's writer.
                 assertThat(e.getMessage())
-                    .startsWith("cannot verify the baseline: version 2 created stray in schema");
+                    .startsWith("cannot verify the baseline: version 2 created")
+                    .contains(" stray in schema public");
               });
       postgres.execute(shadowDatabase, "DROP TABLE public.stray");
     }
   }
 
   /**
-   * A replay to one stop (a drift check) looks for strays once, at the stop: the same refusal, the
-   * message naming the migrations up to the stop rather than the version.
+   * A replay in one run looks for strays once, after the run, and names the version whose
+   * transaction wrote the stray's catalog row last (its history row's): to one stop as to every
+   * version; a script run outside a transaction is named with the migrations up to the stop.
    */
   @Test
-  void aStrayObjectIsRefusedAtTheStopOfAOneStopReplay() {
+  void aStrayObjectIsRefusedAfterTheRunNamingTheVersionThatMadeIt() {
     MigrationFiles versioned =
         MigrationFiles.empty()
             .with("V1__listings.sql", V1)
@@ -97,6 +100,24 @@ class ShadowReplayIT {
             MigrationException.class,
             e -> {
               assertThat(e.reason()).isEqualTo(FailureReason.ShadowReplayFailed);
+              assertThat(e.version()).isEqualTo("2");
+              assertThat(e.getMessage())
+                  .startsWith(
+                      "cannot verify the baseline: version 2 created or changed stray in schema");
+            });
+    postgres.execute(shadowDatabase, "DROP TABLE public.stray");
+
+    MigrationFiles outsideATransaction =
+        MigrationFiles.empty()
+            .with("V1__listings.sql", V1)
+            .with(
+                "V2__stray.sql",
+                "-- flyway:executeInTransaction=false\nCREATE TABLE public.stray (id int);\n")
+            .with("V3__open_listings.sql", V3);
+    assertThatThrownBy(() -> replay(outsideATransaction, List.of(Version.parse("3"))))
+        .isInstanceOfSatisfying(
+            MigrationException.class,
+            e -> {
               assertThat(e.version()).isNull();
               assertThat(e.getMessage())
                   .startsWith(

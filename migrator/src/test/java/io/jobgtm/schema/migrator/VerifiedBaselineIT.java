@@ -635,7 +635,8 @@ class VerifiedBaselineIT {
     assertThat(refused.failure().version()).isEqualTo("1");
     assertThat(refused.failure().message())
         .startsWith(
-            "cannot verify the baseline: version 1 created parcels in schema public of the shadow"
+            "cannot verify the baseline: version 1 created or changed parcels in schema public of"
+                + " the shadow"
                 + " database "
                 + shadowDatabase
                 + " at 127.0.0.1:"
