@@ -59,14 +59,21 @@ record DatabaseIdentity(
     return new DatabaseIdentity(identifier, started, oid, name);
   }
 
-  /** Whether both identities name one database of one server. */
-  boolean sameDatabaseAs(DatabaseIdentity other) {
+  /**
+   * Whether both identities name databases of one server (start times equal and, where both could
+   * be read, system identifiers).
+   */
+  boolean sameServerAs(DatabaseIdentity other) {
     boolean identifiersAgree =
         systemIdentifier == null
             || other.systemIdentifier == null
             || systemIdentifier.equals(other.systemIdentifier);
-    return identifiersAgree
-        && postmasterStart.equals(other.postmasterStart)
+    return identifiersAgree && postmasterStart.equals(other.postmasterStart);
+  }
+
+  /** Whether both identities name one database of one server. */
+  boolean sameDatabaseAs(DatabaseIdentity other) {
+    return sameServerAs(other)
         && databaseOid == other.databaseOid
         && databaseName.equals(other.databaseName);
   }

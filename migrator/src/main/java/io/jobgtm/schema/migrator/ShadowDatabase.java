@@ -303,6 +303,14 @@ public final class ShadowDatabase {
         FailureReason.InvalidConfiguration, "the shadow URL (--shadow-url, SHADOW_URL) " + problem);
   }
 
+  /**
+   * Another database of the same server, reached the same way (host and port or socket, user,
+   * password, TLS): a database the replay created for itself.
+   */
+  ShadowDatabase otherDatabase(String name) {
+    return new ShadowDatabase(host, port, name, user, password, sslMode, socketDirectory);
+  }
+
   /** Connection settings for a schema of the shadow database. */
   ConnectionSettings settings(String schema) {
     return ConnectionSettings.builder()

@@ -31,12 +31,17 @@ import org.flywaydb.core.api.callback.Event;
  * Replays a migration set in a {@link ShadowDatabase}, version by version, and takes the schema
  * model after each: what a schema migrated by the set looks like at every version.
  *
- * <p>How: the engine itself migrates a schema of the replay's own in the shadow ({@code
- * schema_operator_replay_} and 8 random hexadecimal digits, created first, dropped with {@code
- * CASCADE} at the end whatever happened), once per version of the set, lowest first, with that
- * version as the target: Flyway's own semantics, the set's placeholders, naming, history table and
- * SQL callbacks included. A version is recorded when the shadow's history reaches it; one that a
- * baseline migration stands for while lower versions came first is not reached and has no model.
+ * <p>Where: in a database of the replay's own ({@code schema_operator_replay_} and 8 random
+ * hexadecimal digits, created from {@code template0}, dropped at the end whatever happened), in the
+ * schema named like the migrated one, so a script that qualifies names with that schema's name
+ * replays as it ran; when the shadow is a database of the migrated server (no database is created
+ * there) or its user may not create databases, in a schema of that name in the shadow's database
+ * (dropped with {@code CASCADE}), where such a script leaves strays (below).
+ *
+ * <p>How: the engine itself migrates that schema, once per version of the set, lowest first, with
+ * that version as the target: Flyway's own semantics, the set's placeholders, naming, history table
+ * and SQL callbacks included. A version is recorded when the shadow's history reaches it; one that
+ * a baseline migration stands for while lower versions came first is not reached and has no model.
  *
  * <p>Before anything is created, the shadow's {@link DatabaseIdentity} is compared with the
  * migrated database's: a shadow that is the migrated database is refused ({@link
@@ -95,6 +100,9 @@ final class ShadowReplay {
   private Set<Version> notApplied = Set.of();
   private List<MigrationScript> notHeld = List.of();
   private SchemaOutline outlineWanted;
+
+  /** The database the replay created for itself in the shadow while it runs there, else null. */
+  private ShadowDatabase replayDatabase;
 
   /**
    * @param purpose what the replay verifies, for messages: {@code the baseline}, {@code the schema}
@@ -243,7 +251,8 @@ final class ShadowReplay {
       InReplaySchema<T> work) {
     Connection connection = shadow.connect(production.connectTimeout, TIMEOUTS, progress);
     try (connection) {
-      if (DatabaseIdentity.of(connection).sameDatabaseAs(migrated)) {
+      DatabaseIdentity shadowIdentity = DatabaseIdentity.of(connection);
+      if (shadowIdentity.sameDatabaseAs(migrated)) {
         throw new MigrationException(
             FailureReason.InvalidConfiguration,
             "the "
@@ -268,14 +277,23 @@ final class ShadowReplay {
                 + shadow.source()
                 + "); nothing was created in the shadow");
       }
-      String schema = "schema_operator_replay_" + HexFormat.of().formatHex(randomBytes());
-      execute(connection, "CREATE SCHEMA " + quote(schema));
+      String name = "schema_operator_replay_" + HexFormat.of().formatHex(randomBytes());
       List<String> roles = new ArrayList<>();
+      if (!shadowIdentity.sameServerAs(migrated) && createDatabase(connection, name)) {
+        try {
+          return inOwnDatabase(name, work, roles);
+        } finally {
+          dropDatabase(connection, name, shadowVersion);
+          dropRoles(connection, roles);
+          replayDatabase = null;
+        }
+      }
+      execute(connection, "CREATE SCHEMA " + quote(name));
       try {
-        progress.progress("shadow replay: schema " + schema + " of the " + shadow.describe());
-        return work.run(connection, schema, roles);
+        progress.progress("shadow replay: schema " + name + " of the " + shadow.describe());
+        return work.run(connection, name, roles);
       } finally {
-        cleanUp(connection, schema, roles);
+        cleanUp(connection, name, roles);
       }
     } catch (SQLException e) {
       MigrationException failure = SqlFailures.sessionFailure(e, "the shadow replay");
@@ -456,7 +474,9 @@ final class ShadowReplay {
    * one ({@link #objectsIn}), to tell later which a script created there.
    */
   Present objectsInMigratedSchema(Connection connection) throws SQLException {
-    return new Present(objectsIn(connection, production.connection.schema()));
+    return replayDatabase != null
+        ? new Present(Map.of())
+        : new Present(objectsIn(connection, production.connection.schema()));
   }
 
   /** What {@link #objectsInMigratedSchema} found, to compare with later. */
@@ -495,6 +515,10 @@ final class ShadowReplay {
   private List<CatalogObject> strays(Connection connection, Present presentBefore)
       throws SQLException {
     List<CatalogObject> strays = new ArrayList<>();
+    if (replayDatabase != null) {
+      // The replay's own database: the schema named like the migrated one is the replay's.
+      return strays;
+    }
     objectsIn(connection, production.connection.schema())
         .forEach(
             (key, object) -> {
@@ -640,7 +664,7 @@ final class ShadowReplay {
   private Migrator engine(String schema, Version version, Callback capture, MigrationSet set) {
     MigratorConfiguration replay =
         Migrator.configure()
-            .connection(shadow.settings(schema))
+            .connection((replayDatabase == null ? shadow : replayDatabase).settings(schema))
             .migrations(set)
             .historyTable(production.historyTable)
             .outOfOrder(production.outOfOrder)
@@ -693,6 +717,67 @@ final class ShadowReplay {
     return matcher.find() ? java.util.Optional.of(matcher.group(1)) : java.util.Optional.empty();
   }
 
+  /**
+   * Runs {@code work} in the database {@code name} the replay created in the shadow, in the schema
+   * named like the migrated one ({@code public} is there already): names a script qualifies with
+   * the migrated schema's name resolve there, as they do in the migrated database.
+   */
+  private <T> T inOwnDatabase(String name, InReplaySchema<T> work, List<String> roles)
+      throws SQLException {
+    replayDatabase = shadow.otherDatabase(name);
+    String schema = production.connection.schema();
+    try (Connection connection =
+        replayDatabase.connect(production.connectTimeout, TIMEOUTS, progress)) {
+      execute(connection, "CREATE SCHEMA IF NOT EXISTS " + quote(schema));
+      progress.progress(
+          "shadow replay: schema " + schema + " of database " + name + " of the " + describe());
+      return work.run(connection, schema, roles);
+    }
+  }
+
+  /**
+   * Creates the database {@code name} in the shadow from {@code template0} (nothing a shadow
+   * image's {@code template1} holds comes in): false when the shadow's user may not
+   * (insufficient_privilege, no {@code CREATEDB}), which the progress says.
+   */
+  private boolean createDatabase(Connection connection, String name) throws SQLException {
+    try {
+      execute(connection, "CREATE DATABASE " + quote(name) + " TEMPLATE template0");
+      return true;
+    } catch (SQLException e) {
+      if (!"42501".equals(e.getSQLState())) {
+        throw e;
+      }
+      progress.progress(
+          "shadow replay: the "
+              + shadow.describe()
+              + " does not let its user create a database (CREATEDB): replaying in a schema of its"
+              + " own, where a script that qualifies names with the migrated schema's name cannot"
+              + " be replayed");
+      return false;
+    }
+  }
+
+  /** Drops the replay's database, its sessions ended first; says so when it cannot. */
+  private void dropDatabase(Connection connection, String name, ServerVersion version) {
+    try {
+      // WITH (FORCE) from PostgreSQL 13: a session the engine left open cannot keep it.
+      execute(
+          connection,
+          "DROP DATABASE IF EXISTS "
+              + quote(name)
+              + (version.major() >= 13 ? " WITH (FORCE)" : ""));
+    } catch (SQLException e) {
+      progress.progress(
+          "shadow replay: could not drop database "
+              + name
+              + " of the "
+              + shadow.describe()
+              + ": "
+              + SqlFailures.firstLine(e));
+    }
+  }
+
   /** Drops the replay's schema, then the roles it created; says so when it cannot. */
   private void cleanUp(Connection connection, String schema, List<String> roles) {
     try {
@@ -706,6 +791,11 @@ final class ShadowReplay {
               + ": "
               + SqlFailures.firstLine(e));
     }
+    dropRoles(connection, roles);
+  }
+
+  /** Drops the roles the replay created; says so when it cannot. */
+  private void dropRoles(Connection connection, List<String> roles) {
     for (String role : roles) {
       try {
         execute(connection, "DROP ROLE IF EXISTS " + quote(role));
