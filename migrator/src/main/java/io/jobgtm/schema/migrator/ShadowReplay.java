@@ -279,13 +279,17 @@ final class ShadowReplay {
       }
       String name = "schema_operator_replay_" + HexFormat.of().formatHex(randomBytes());
       List<String> roles = new ArrayList<>();
+      Set<String> rolesBefore = roleNames(connection);
       if (!shadowIdentity.sameServerAs(migrated) && createDatabase(connection, name)) {
-        try {
-          return inOwnDatabase(name, work, roles);
-        } finally {
-          dropDatabase(connection, name, shadowVersion);
-          dropRoles(connection, roles);
-          replayDatabase = null;
+        Connection inOwn = connectToOwn(connection, name, shadowVersion);
+        if (inOwn != null) {
+          try (inOwn) {
+            return inOwnDatabase(inOwn, name, work, roles);
+          } finally {
+            dropDatabase(connection, name, shadowVersion);
+            dropRolesCreated(connection, rolesBefore);
+            replayDatabase = null;
+          }
         }
       }
       execute(connection, "CREATE SCHEMA " + quote(name));
@@ -293,7 +297,8 @@ final class ShadowReplay {
         progress.progress("shadow replay: schema " + name + " of the " + shadow.describe());
         return work.run(connection, name, roles);
       } finally {
-        cleanUp(connection, name, roles);
+        cleanUp(connection, name);
+        dropRolesCreated(connection, rolesBefore);
       }
     } catch (SQLException e) {
       MigrationException failure = SqlFailures.sessionFailure(e, "the shadow replay");
@@ -722,17 +727,52 @@ final class ShadowReplay {
    * named like the migrated one ({@code public} is there already): names a script qualifies with
    * the migrated schema's name resolve there, as they do in the migrated database.
    */
-  private <T> T inOwnDatabase(String name, InReplaySchema<T> work, List<String> roles)
+  private <T> T inOwnDatabase(
+      Connection connection, String name, InReplaySchema<T> work, List<String> roles)
       throws SQLException {
-    replayDatabase = shadow.otherDatabase(name);
     String schema = production.connection.schema();
-    try (Connection connection =
-        replayDatabase.connect(production.connectTimeout, TIMEOUTS, progress)) {
-      execute(connection, "CREATE SCHEMA IF NOT EXISTS " + quote(schema));
+    execute(connection, "CREATE SCHEMA IF NOT EXISTS " + quote(schema));
+    progress.progress(
+        "shadow replay: schema " + schema + " of database " + name + " of the " + describe());
+    return work.run(connection, schema, roles);
+  }
+
+  /**
+   * A connection to the database {@code name} the replay created, which the replay then runs in;
+   * null, the database dropped again and the progress saying why, when the shadow refuses it (a
+   * {@code pg_hba.conf} that lets the user reach its own database alone): the replay then runs in a
+   * schema of its own, as without {@code CREATEDB}.
+   */
+  private Connection connectToOwn(Connection connection, String name, ServerVersion version) {
+    ShadowDatabase own = shadow.otherDatabase(name);
+    try {
+      Connection inOwn = own.connect(production.connectTimeout, TIMEOUTS, progress);
+      replayDatabase = own;
+      return inOwn;
+    } catch (MigrationException e) {
       progress.progress(
-          "shadow replay: schema " + schema + " of database " + name + " of the " + describe());
-      return work.run(connection, schema, roles);
+          redactor.clean(
+              "shadow replay: the database "
+                  + name
+                  + " it created cannot be reached ("
+                  + e.getMessage()
+                  + "): replaying in a schema of its own, where a script that qualifies names with"
+                  + " the migrated schema's name cannot be replayed"));
+      dropDatabase(connection, name, version);
+      return null;
     }
+  }
+
+  /** The names of the shadow server's roles. */
+  private static Set<String> roleNames(Connection connection) throws SQLException {
+    Set<String> names = new java.util.HashSet<>();
+    try (Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery("SELECT rolname FROM pg_catalog.pg_roles")) {
+      while (rows.next()) {
+        names.add(rows.getString(1));
+      }
+    }
+    return names;
   }
 
   /**
@@ -778,8 +818,8 @@ final class ShadowReplay {
     }
   }
 
-  /** Drops the replay's schema, then the roles it created; says so when it cannot. */
-  private void cleanUp(Connection connection, String schema, List<String> roles) {
+  /** Drops the replay's schema; says so when it cannot. */
+  private void cleanUp(Connection connection, String schema) {
     try {
       execute(connection, "DROP SCHEMA IF EXISTS " + quote(schema) + " CASCADE");
     } catch (SQLException e) {
@@ -791,13 +831,38 @@ final class ShadowReplay {
               + ": "
               + SqlFailures.firstLine(e));
     }
-    dropRoles(connection, roles);
   }
 
-  /** Drops the roles the replay created; says so when it cannot. */
-  private void dropRoles(Connection connection, List<String> roles) {
-    for (String role : roles) {
+  /**
+   * Drops the roles that appeared in the shadow server while the replay ran: those it created for
+   * scripts that name them, and those scripts created ({@code CREATE ROLE}), each after {@code DROP
+   * OWNED BY} in the shadow's database where the user may (what it owns there, the privileges
+   * granted to it); says so when it cannot. Left behind, a role a script creates would make the
+   * next replay's {@code CREATE ROLE} fail.
+   */
+  private void dropRolesCreated(Connection connection, Set<String> rolesBefore) {
+    List<String> created;
+    try {
+      created =
+          roleNames(connection).stream()
+              .filter(role -> !rolesBefore.contains(role))
+              .sorted()
+              .toList();
+    } catch (SQLException e) {
+      progress.progress(
+          "shadow replay: could not list the roles of the "
+              + shadow.describe()
+              + ": "
+              + SqlFailures.firstLine(e));
+      return;
+    }
+    for (String role : created) {
       try {
+        try {
+          execute(connection, "DROP OWNED BY " + quote(role));
+        } catch (SQLException e) {
+          // A user with CREATEROLE alone may not (PostgreSQL 16): the role often owns nothing.
+        }
         execute(connection, "DROP ROLE IF EXISTS " + quote(role));
       } catch (SQLException e) {
         progress.progress(

@@ -1,0 +1,554 @@
+package io.jobgtm.schema.migrator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.jobgtm.schema.contract.Drift;
+import io.jobgtm.schema.contract.MigrationResult;
+import io.jobgtm.schema.migrator.testing.MigrationFiles;
+import io.jobgtm.schema.migrator.testing.SocketPostgres;
+import io.jobgtm.schema.migrator.testing.TestDatabases;
+import io.jobgtm.schema.testing.Catalog;
+import io.jobgtm.schema.testing.PostgresServer;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Sets as people write them, replayed in a database of the replay's own in a shadow server of its
+ * own: unusual schema names, placeholders, search paths, extensions, other schemas, grants to roles
+ * the shadow lacks, failures, plans and two replays in one run. Each checks the finding, the
+ * migrated database's catalog and history, and that the shadow keeps nothing of the replay (no
+ * {@code schema_operator_replay_} database or schema, no role it created).
+ */
+class OwnDatabaseReplayIT {
+
+  private static SocketPostgres shadow;
+
+  private final PostgresServer postgres = PostgresServer.shared();
+  private final ConnectionSettings database = TestDatabases.create(postgres);
+  private final List<String> progress = new ArrayList<>();
+
+  @BeforeAll
+  static void startShadow() {
+    shadow = SocketPostgres.start(17);
+  }
+
+  @AfterAll
+  static void stopShadow() {
+    shadow.close();
+  }
+
+  @AfterEach
+  void theShadowKeepsNothingOfTheReplay() {
+    assertThat(replayLeftovers(shadow)).isEmpty();
+    assertThat(
+            shadow.query(
+                "postgres",
+                "SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace"))
+        .as("the shadow's own public schema is untouched")
+        .isEmpty();
+  }
+
+  private MigratorConfiguration configure(MigrationFiles files, ConnectionSettings settings) {
+    return Migrator.configure()
+        .connection(settings)
+        .migrations(MigrationSet.fromDirectory(files.directory()))
+        .shadow(ShadowDatabase.fromSocketDirectory(shadow.socketDirectory(), null, null))
+        .placeholders(true, Map.of(), null, null)
+        .progress(progress::add);
+  }
+
+  @Test
+  void aMixedCaseSchemaWithASpaceQualifiedByNameAndByPlaceholderIsVerifiedAndDriftIsFound() {
+    ConnectionSettings inMyApp = TestDatabases.inSchema(postgres, database, "My App");
+    MigrationFiles files =
+        MigrationFiles.empty()
+            .with(
+                "V1__lockers.sql",
+                "CREATE TABLE \"My App\".lockers (id bigint PRIMARY KEY, label text);\n"
+                    + "CREATE INDEX lockers_label_idx ON \"My App\".lockers (label);\n")
+            .with(
+                "V2__size.sql",
+                "ALTER TABLE \"${flyway:defaultSchema}\".lockers ADD COLUMN size int;\n"
+                    + "CREATE VIEW \"My App\".\"Free Lockers\" AS"
+                    + " SELECT id, size FROM \"My App\".lockers;\n");
+
+    MigrationResult migrated = configure(files, inMyApp).load().migrate();
+
+    assertThat(migrated.failure()).isNull();
+    assertThat(migrated.verification().drift())
+        .as(String.valueOf(migrated.verification()))
+        .isEqualTo(Drift.None);
+    assertThat(progress)
+        .anyMatch(line -> line.startsWith("shadow replay: schema My App of database "));
+    List<String> exact = Catalog.snapshot(postgres, database.database(), "My App");
+
+    MigrationResult verified = configure(files, inMyApp).load().verify();
+    assertThat(verified.verification().drift()).isEqualTo(Drift.None);
+
+    postgres.execute(database.database(), "DROP INDEX \"My App\".lockers_label_idx");
+    MigrationResult drifted = configure(files, inMyApp).load().verify();
+
+    assertThat(drifted.verification().drift()).isEqualTo(Drift.Drifted);
+    assertThat(drifted.verification().differences())
+        .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+        .startsWith("missing index lockers_label_idx");
+    assertThat(Catalog.history(postgres, database.database(), "My App"))
+        .containsExactly("-:SCHEMA:true", "1:SQL:true", "2:SQL:true");
+    assertThat(Catalog.snapshot(postgres, database.database(), "My App")).hasSize(exact.size() - 1);
+  }
+
+  @Test
+  void searchPathSetInsideScriptsReplaysAsItRan() {
+    ConnectionSettings inApp = TestDatabases.inSchema(postgres, database, "app");
+    MigrationFiles files =
+        MigrationFiles.empty()
+            .with(
+                "V1__elsewhere.sql",
+                "SET search_path TO public;\n"
+                    + "CREATE TABLE shared_codes (code text PRIMARY KEY);\n"
+                    + "SET search_path TO app, public;\n"
+                    + "CREATE TABLE orders (id bigint PRIMARY KEY,"
+                    + " code text REFERENCES shared_codes);\n")
+            .with(
+                "V2__view.sql",
+                "SET search_path TO public;\n"
+                    + "CREATE VIEW app.order_codes AS SELECT o.id, c.code"
+                    + " FROM app.orders o JOIN shared_codes c USING (code);\n");
+
+    MigrationResult migrated = configure(files, inApp).load().migrate();
+
+    assertThat(migrated.failure()).isNull();
+    assertThat(migrated.verification().drift())
+        .as(String.valueOf(migrated.verification()))
+        .isEqualTo(Drift.None);
+    assertThat(Catalog.tables(postgres, database.database(), "public")).contains("shared_codes");
+    assertThat(configure(files, inApp).load().verify().verification().drift())
+        .isEqualTo(Drift.None);
+  }
+
+  @Test
+  void extensionsCreatedByTheSetReplayInTheReplaysDatabase() {
+    ConnectionSettings inMyApp = TestDatabases.inSchema(postgres, database, "My App");
+    MigrationFiles files =
+        MigrationFiles.empty()
+            .with(
+                "V1__users.sql",
+                "CREATE EXTENSION IF NOT EXISTS citext;\n"
+                    + "CREATE EXTENSION IF NOT EXISTS pgcrypto;\n"
+                    + "CREATE TABLE users (id bigint PRIMARY KEY, email citext UNIQUE,"
+                    + " secret text DEFAULT encode(gen_random_bytes(8), 'hex'));\n");
+
+    MigrationResult migrated = configure(files, inMyApp).load().migrate();
+
+    assertThat(migrated.failure()).isNull();
+    assertThat(migrated.verification().drift())
+        .as(String.valueOf(migrated.verification()))
+        .isEqualTo(Drift.None);
+    assertThat(configure(files, inMyApp).load().verify().verification().drift())
+        .isEqualTo(Drift.None);
+    assertThat(shadow.query("postgres", "SELECT extname FROM pg_extension"))
+        .containsExactly("plpgsql");
+  }
+
+  @Test
+  void anotherSchemaTheSetCreatesIsReplayedAgainOnEveryRun() {
+    MigrationFiles files =
+        MigrationFiles.empty()
+            .with(
+                "V1__codes.sql",
+                "CREATE SCHEMA reference_data;\n"
+                    + "CREATE TABLE reference_data.codes (code text PRIMARY KEY);\n"
+                    + "CREATE TABLE public.orders (id bigint PRIMARY KEY,"
+                    + " code text REFERENCES reference_data.codes);\n");
+
+    MigrationResult migrated = configure(files, database).load().migrate();
+
+    assertThat(migrated.failure()).isNull();
+    assertThat(migrated.verification().drift())
+        .as(String.valueOf(migrated.verification()))
+        .isEqualTo(Drift.None);
+    for (int run = 0; run < 2; run++) {
+      assertThat(configure(files, database).load().verify().verification().drift())
+          .isEqualTo(Drift.None);
+    }
+    assertThat(shadow.query("postgres", "SELECT nspname FROM pg_namespace"))
+        .doesNotContain("reference_data");
+  }
+
+  @Test
+  void aScriptThatNamesItsDatabaseChangesOnlyTheReplaysDatabase() {
+    MigrationFiles files =
+        MigrationFiles.empty()
+            .with(
+                "V1__settings.sql",
+                "ALTER DATABASE ${flyway:database} SET work_mem = '8MB';\n"
+                    + "COMMENT ON DATABASE ${flyway:database} IS 'parcels';\n"
+                    + "CREATE TABLE parcels (id bigint PRIMARY KEY);\n");
+
+    MigrationResult migrated = configure(files, database).load().migrate();
+
+    assertThat(migrated.failure()).isNull();
+    assertThat(migrated.verification().drift())
+        .as(String.valueOf(migrated.verification()))
+        .isEqualTo(Drift.None);
+    assertThat(shadow.query("postgres", "SELECT count(*) FROM pg_db_role_setting"))
+        .containsExactly("0");
+  }
+
+  @Test
+  void grantsAndOwnersNamingRolesTheShadowLacksLeaveNoRoleBehind() {
+    String reporting = "reporting_" + database.database();
+    String owner = "owner_" + database.database();
+    postgres.execute(
+        database.database(), "CREATE ROLE " + reporting + " NOLOGIN", "CREATE ROLE " + owner);
+    MigrationFiles files =
+        MigrationFiles.empty()
+            .with(
+                "V1__grants.sql",
+                "CREATE TABLE public.parcels (id bigint PRIMARY KEY);\n"
+                    + "ALTER TABLE public.parcels OWNER TO "
+                    + owner
+                    + ";\n"
+                    + "GRANT SELECT ON public.parcels TO "
+                    + reporting
+                    + ";\n"
+                    + "GRANT USAGE ON SCHEMA public TO "
+                    + reporting
+                    + ";\n"
+                    + "GRANT CONNECT ON DATABASE ${flyway:database} TO "
+                    + reporting
+                    + ";\n"
+                    + "ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO "
+                    + reporting
+                    + ";\n")
+            .with(
+                "V2__more.sql",
+                "CREATE TABLE public.routes (id bigint PRIMARY KEY);\n"
+                    + "ALTER TABLE public.routes OWNER TO "
+                    + owner
+                    + ";\n");
+    try {
+      MigrationResult migrated = configure(files, database).load().migrate();
+
+      assertThat(migrated.failure()).isNull();
+      assertThat(migrated.verification().drift())
+          .as(String.valueOf(migrated.verification()))
+          .isEqualTo(Drift.None);
+      assertThat(progress).anyMatch(line -> line.contains("created role " + reporting));
+      assertThat(
+              shadow.query(
+                  "postgres",
+                  "SELECT rolname FROM pg_roles WHERE rolname IN ('"
+                      + reporting
+                      + "', '"
+                      + owner
+                      + "')"))
+          .isEmpty();
+    } finally {
+      postgres.execute(
+          database.database(),
+          "DROP OWNED BY " + reporting + ", " + owner,
+          "DROP ROLE " + reporting,
+          "DROP ROLE " + owner);
+    }
+  }
+
+  /**
+   * A set that creates its own role: the role is made by the script, not by the replay, so nothing
+   * drops it, and the next replay in the same shadow fails on {@code CREATE ROLE}.
+   */
+  @Test
+  void aRoleAScriptCreatesIsNotLeftInTheShadow() {
+    String role = "made_by_script_" + database.database();
+    MigrationFiles files =
+        MigrationFiles.empty()
+            .with(
+                "V1__role.sql",
+                "CREATE ROLE "
+                    + role
+                    + " NOLOGIN;\n"
+                    + "CREATE TABLE parcels (id bigint PRIMARY KEY);\n"
+                    + "GRANT SELECT ON parcels TO "
+                    + role
+                    + ";\n");
+    try {
+      MigrationResult migrated = configure(files, database).load().migrate();
+      assertThat(migrated.verification().drift()).isEqualTo(Drift.None);
+
+      MigrationResult verified = configure(files, database).load().verify();
+
+      assertThat(verified.verification().drift())
+          .as(String.valueOf(verified.verification()))
+          .isEqualTo(Drift.None);
+      assertThat(
+              shadow.query(
+                  "postgres", "SELECT rolname FROM pg_roles WHERE rolname = '" + role + "'"))
+          .isEmpty();
+    } finally {
+      postgres.execute(database.database(), "DROP OWNED BY " + role, "DROP ROLE " + role);
+      shadowExecute(shadow, "postgres", "DROP ROLE IF EXISTS " + role);
+    }
+  }
+
+  @Test
+  void aScriptThatFailsOnlyInTheShadowIsUnknownAndTheReplayDatabaseIsDropped() {
+    postgres.execute(
+        database.database(),
+        "CREATE SCHEMA legacy",
+        "CREATE TABLE legacy.data (id bigint, note text)");
+    MigrationFiles files =
+        MigrationFiles.empty()
+            .with("V1__parcels.sql", "CREATE TABLE public.parcels (id bigint PRIMARY KEY);\n")
+            .with(
+                "V2__legacy.sql",
+                "CREATE VIEW public.legacy_notes AS SELECT note FROM legacy.data;\n");
+
+    MigrationResult migrated = configure(files, database).load().migrate();
+    List<String> catalog = Catalog.snapshot(postgres, database.database(), "public");
+
+    assertThat(migrated.failure()).isNull();
+    assertThat(migrated.verification().drift()).isEqualTo(Drift.Unknown);
+    assertThat(migrated.verification().reason())
+        .contains("version 2")
+        .contains("V2__legacy.sql")
+        .contains("legacy.data");
+    MigrationResult verified = configure(files, database).load().verify();
+    assertThat(verified.verification().drift()).isEqualTo(Drift.Unknown);
+    assertThat(Catalog.snapshot(postgres, database.database(), "public")).isEqualTo(catalog);
+    assertThat(Catalog.history(postgres, database.database(), "public"))
+        .containsExactly("1:SQL:true", "2:SQL:true");
+  }
+
+  @Test
+  void aShadowPasswordInAFailingScriptsMessageIsTakenOut() {
+    String secret = "s3cret-Shadow-pw";
+    postgres.execute(
+        database.database(),
+        "CREATE SCHEMA legacy",
+        "CREATE TABLE legacy.\"" + secret + "\" (id bigint)");
+    MigrationFiles files =
+        MigrationFiles.empty()
+            .with("V1__parcels.sql", "CREATE TABLE parcels (id bigint PRIMARY KEY);\n")
+            .with(
+                "V2__legacy.sql",
+                "CREATE VIEW legacy_ids AS SELECT id FROM legacy.\"" + secret + "\";\n");
+    MigratorConfiguration configuration =
+        configure(files, database)
+            .shadow(ShadowDatabase.fromSocketDirectory(shadow.socketDirectory(), null, secret));
+
+    MigrationResult migrated = configuration.load().migrate();
+    MigrationResult verified = configuration.load().verify();
+
+    assertThat(migrated.failure()).isNull();
+    assertThat(verified.verification().drift()).isEqualTo(Drift.Unknown);
+    assertThat(verified.verification().reason()).contains("V2__legacy.sql");
+    assertThat(String.valueOf(migrated)).doesNotContain(secret);
+    assertThat(String.valueOf(verified)).doesNotContain(secret);
+    assertThat(progress).noneMatch(line -> line.contains(secret));
+  }
+
+  @Test
+  void planWithAPendingFailingScriptAndAPendingRepeatablePredictsTheFailure() {
+    MigrationFiles files =
+        MigrationFiles.empty()
+            .with("V1__parcels.sql", "CREATE TABLE public.parcels (id bigint PRIMARY KEY);\n")
+            .with(
+                "R__parcel_ids.sql",
+                "CREATE OR REPLACE VIEW public.parcel_ids AS SELECT id FROM public.parcels;\n");
+    assertThat(configure(files, database).load().migrate().failure()).isNull();
+    postgres.execute(database.database(), "CREATE TABLE audit_log (id bigint)");
+    files
+        .with("V2__audit.sql", "CREATE TABLE public.audit_log (id bigint PRIMARY KEY);\n")
+        .with(
+            "R__parcel_ids.sql",
+            "CREATE OR REPLACE VIEW public.parcel_ids AS SELECT id, id * 2 AS twice"
+                + " FROM public.parcels;\n");
+    List<String> catalog = Catalog.snapshot(postgres, database.database(), "public");
+    List<String> history = Catalog.history(postgres, database.database(), "public");
+
+    MigrationPlan plan = configure(files, database).load().plan();
+
+    assertThat(plan.prediction()).as(String.valueOf(plan.result())).isNotNull();
+    assertThat(plan.prediction().succeeds()).isFalse();
+    assertThat(plan.prediction().lines())
+        .contains("  drift: extra table audit_log: TABLE")
+        .anyMatch(line -> line.startsWith("predicted failure: V2__audit.sql line 1: 42P07"))
+        .contains("predicted not reached: R__parcel_ids.sql")
+        .noneMatch(line -> line.contains("parcel_ids") && line.contains("drift:"));
+    assertThat(Catalog.snapshot(postgres, database.database(), "public")).isEqualTo(catalog);
+    assertThat(Catalog.history(postgres, database.database(), "public")).isEqualTo(history);
+
+    postgres.execute(database.database(), "DROP TABLE audit_log");
+    MigrationPlan clean = configure(files, database).load().plan();
+    assertThat(clean.prediction().succeeds()).as(clean.prediction().lines().toString()).isTrue();
+    assertThat(clean.prediction().drift()).isEmpty();
+  }
+
+  /**
+   * A verified baseline, a migration applied after the stamp, then the drift check: two replays.
+   */
+  @Test
+  void aVerifiedBaselineThenAMigrationThenTheDriftCheckAllReplayQualifiedNames() {
+    MigrationFiles files =
+        MigrationFiles.empty()
+            .with(
+                "V1__depots.sql",
+                "CREATE TABLE public.depots (id bigint NOT NULL, name text NOT NULL);\n"
+                    + "ALTER TABLE ONLY public.depots ADD CONSTRAINT depots_pkey"
+                    + " PRIMARY KEY (id);\n")
+            .with("V2__city.sql", "ALTER TABLE public.depots ADD COLUMN city text;\n");
+    assertThat(configure(files, database).verifyBaseline(false).load().migrate().failure())
+        .isNull();
+    postgres.execute(database.database(), "DROP TABLE flyway_schema_history");
+    files.with(
+        "V3__routes.sql",
+        "CREATE TABLE public.routes (id bigint PRIMARY KEY,"
+            + " depot bigint REFERENCES public.depots);\n");
+    progress.clear();
+
+    MigrationResult adopted =
+        configure(files, database).baselinePolicy(BaselinePolicy.auto()).load().migrate();
+
+    assertThat(adopted.failure()).as(String.valueOf(adopted)).isNull();
+    assertThat(adopted.baselineVersion()).isEqualTo("2");
+    assertThat(Catalog.history(postgres, database.database(), "public"))
+        .containsExactly("2:BASELINE:true", "3:SQL:true");
+    assertThat(adopted.verification().version()).isEqualTo("3");
+    assertThat(adopted.verification().drift())
+        .as(String.valueOf(adopted.verification()))
+        .isEqualTo(Drift.None);
+    assertThat(progress.stream().filter(line -> line.startsWith("shadow replay: schema public of")))
+        .hasSizeGreaterThanOrEqualTo(2);
+  }
+
+  /**
+   * Without {@code CREATEDB}, names qualified with {@code ${flyway:defaultSchema}} (the way the
+   * fallback's message recommends) replay in the schema of its own.
+   */
+  @Test
+  void withoutCreatedbPlaceholderQualifiedNamesReplayInASchemaOfItsOwn() {
+    String role = "plain_" + database.database();
+    shadowExecute(
+        shadow,
+        "postgres",
+        "CREATE ROLE " + role + " LOGIN NOCREATEDB",
+        "GRANT CREATE ON DATABASE postgres TO " + role);
+    try {
+      MigrationFiles files =
+          MigrationFiles.empty()
+              .with(
+                  "V1__depots.sql",
+                  "CREATE TABLE ${flyway:defaultSchema}.depots (id bigint PRIMARY KEY);\n")
+              .with(
+                  "V2__routes.sql",
+                  "CREATE TABLE ${flyway:defaultSchema}.routes (id bigint PRIMARY KEY,"
+                      + " depot bigint REFERENCES ${flyway:defaultSchema}.depots);\n");
+
+      MigrationResult migrated =
+          configure(files, database)
+              .shadow(ShadowDatabase.fromSocketDirectory(shadow.socketDirectory(), role, null))
+              .load()
+              .migrate();
+
+      assertThat(migrated.failure()).isNull();
+      assertThat(migrated.verification().drift())
+          .as(String.valueOf(migrated.verification()))
+          .isEqualTo(Drift.None);
+      assertThat(progress)
+          .anyMatch(line -> line.contains("does not let its user create a database (CREATEDB)"));
+    } finally {
+      shadowExecute(
+          shadow,
+          "postgres",
+          "REVOKE CREATE ON DATABASE postgres FROM " + role,
+          "DROP ROLE " + role);
+    }
+  }
+
+  /**
+   * An extension installed in the shadow's own database only (the set relies on one a DBA installed
+   * in the migrated database): the replay's database, from {@code template0}, lacks it, and the
+   * finding is an honest {@code Unknown} naming the missing type, never a false one.
+   */
+  @Test
+  void anExtensionInstalledOnlyInTheShadowsDatabaseIsUnknownNotAFalseFinding() {
+    postgres.execute(database.database(), "CREATE EXTENSION citext");
+    shadowExecute(shadow, "postgres", "CREATE EXTENSION citext");
+    try {
+      MigrationFiles files =
+          MigrationFiles.empty()
+              .with("V1__users.sql", "CREATE TABLE users (id bigint PRIMARY KEY, email citext);\n");
+
+      MigrationResult migrated = configure(files, database).load().migrate();
+
+      assertThat(migrated.failure()).isNull();
+      assertThat(migrated.verification().drift()).isEqualTo(Drift.Unknown);
+      assertThat(migrated.verification().reason())
+          .contains("V1__users.sql")
+          .contains("type \"citext\" does not exist");
+    } finally {
+      shadowExecute(shadow, "postgres", "DROP EXTENSION citext");
+    }
+  }
+
+  /**
+   * A shadow server whose pg_hba.conf lets the shadow's user reach only the shadow's database (a
+   * scratch database on a shared server): the user may create a database but not connect to it. The
+   * replay should fall back to a schema of its own, as without CREATEDB.
+   */
+  @Test
+  void aShadowThatLetsItsUserReachOnlyItsOwnDatabaseStillReplays() {
+    try (SocketPostgres restricted = SocketPostgres.start(17)) {
+      String hba = restricted.query("postgres", "SHOW hba_file").get(0);
+      shadowExecute(
+          restricted,
+          "postgres",
+          "COPY (SELECT 'local postgres all trust') TO '" + hba + "'",
+          "SELECT pg_reload_conf()");
+      MigrationFiles files =
+          MigrationFiles.empty()
+              .with("V1__depots.sql", "CREATE TABLE depots (id bigint PRIMARY KEY);\n");
+
+      MigrationResult migrated =
+          configure(files, database)
+              .shadow(ShadowDatabase.fromSocketDirectory(restricted.socketDirectory(), null, null))
+              .load()
+              .migrate();
+
+      assertThat(migrated.failure()).isNull();
+      assertThat(replayLeftovers(restricted)).isEmpty();
+      assertThat(migrated.verification().drift())
+          .as(String.valueOf(migrated.verification()))
+          .isEqualTo(Drift.None);
+    }
+  }
+
+  private static List<String> replayLeftovers(SocketPostgres server) {
+    return server.query(
+        "postgres",
+        "SELECT datname FROM pg_database WHERE datname LIKE 'schema_operator_replay_%'"
+            + " UNION ALL SELECT nspname FROM pg_namespace"
+            + " WHERE nspname LIKE 'schema_operator_replay_%'"
+            + " UNION ALL SELECT rolname FROM pg_roles WHERE rolname NOT LIKE 'pg\\_%'"
+            + " AND rolname NOT IN ('postgres') AND rolname NOT LIKE 'plain\\_%'");
+  }
+
+  private static void shadowExecute(SocketPostgres server, String databaseName, String... sql) {
+    try (Connection connection = server.connect(databaseName);
+        Statement statement = connection.createStatement()) {
+      for (String each : sql) {
+        statement.execute(each);
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
