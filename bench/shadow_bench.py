@@ -6,16 +6,18 @@ missing and guarantees the clean-up. This file only measures, on the embedded Po
 binaries the tests use (bench/migrator_bench.py's Postgres for the migrated database):
 
 1. The shadow's own start, as the Job's sidecar starts it: initdb (trust authentication, as
-   POSTGRES_HOST_AUTH_METHOD=trust; synced, as the image's entrypoint leaves it), then postgres
+   POSTGRES_HOST_AUTH_METHOD=trust; --no-sync, as POSTGRES_INITDB_ARGS asks), then postgres
    with the sidecar's flags (shared_buffers=16MB, max_connections=10, fsync, full_page_writes and
    synchronous_commit off) until it accepts a connection, then its fast shutdown. A new data
    directory each run.
 2. The replay, against one shadow server started like that, for the reference migrations and
    200 generated ones (bench/migrator_bench.py's sets), the migrator run as the image runs it
    (its JVM flags), a new process each time:
-   - drift check / predicting plan: `plan` on an up-to-date database with the shadow (the set
-     replayed to the current version in one engine run, both schema models read and compared,
-     the pending run, here empty) against `plan` without it;
+   - drift check: `migrate` of an up-to-date database with the shadow (nothing to apply, then the
+     drift check every migration Job makes: the set replayed to the current version in one engine
+     run, both schema models read and compared) against `migrate` without it;
+   - predicting plan: `plan` on an up-to-date database with the shadow (the same replay and
+     comparison, the pending run, here empty) against `plan` without it;
    - verified baseline: `migrate --on-unversioned Baseline --baseline-version auto` of an
      unversioned copy of the schema (the set replayed version by version, a model after each)
      against `--baseline-version N --no-verify-baseline` without a shadow.
@@ -77,6 +79,7 @@ class ShadowServer:
                     "--auth=trust",
                     "-E", "UTF-8",
                     "--no-locale",
+                    "--no-sync",
                 ]
             ),
             stdout=subprocess.DEVNULL,
@@ -272,10 +275,23 @@ class Bench:
         shadow_flags = ["--shadow-url", shadow.url()]
         plan = ["plan", "--migrations", str(directory)]
         baseline = ["migrate", "--migrations", str(directory), "--on-unversioned", "Baseline"]
-        figures = {key: [] for key in ("plan", "plan+shadow", "stamp", "stamp+auto")}
-        memory = {"plan+shadow": (0, 0), "stamp+auto": (0, 0)}
+        migrate = ["migrate", "--migrations", str(directory)]
+        figures = {
+            key: [] for key in ("migrate", "migrate+drift", "plan", "plan+shadow", "stamp", "stamp+auto")
+        }
+        memory = {"migrate+drift": (0, 0), "plan+shadow": (0, 0), "stamp+auto": (0, 0)}
         for index in range(self.args.runs + self.args.warmup):
             counted = index >= self.args.warmup
+            elapsed, _ = self.timed(self.java(*migrate), self.env(up_to_date))
+            if counted:
+                figures["migrate"].append(elapsed)
+            with MemorySampler(shadow.pid()) as sampler:
+                elapsed, result = self.timed(self.java(*migrate, *shadow_flags), self.env(up_to_date))
+            if f"matches version {versions} of the set" not in result.stdout:
+                raise mb.BenchError(f"the drift check found no match:\n{result.stdout[-3000:]}")
+            if counted:
+                figures["migrate+drift"].append(elapsed)
+                memory["migrate+drift"] = max(memory["migrate+drift"], (sampler.peak_rss, sampler.peak_pss))
             elapsed, _ = self.timed(self.java(*plan), self.env(up_to_date))
             if counted:
                 figures["plan"].append(elapsed)
@@ -338,18 +354,22 @@ class Bench:
             "",
             "| shadow start-up, as the sidecar | min | median | max |",
             "| --- | --- | --- | --- |",
-            row("initdb (synced)", initdb),
+            row("initdb (--no-sync)", initdb),
             row("postgres start, to the first connection", start),
             row("initdb + start", [a + b for a, b in zip(initdb, start)]),
             row("fast shutdown", stop),
             "",
         ]
         for set_name, (versions, figures, memory) in results.items():
+            drift_extra = [b - a for a, b in zip(figures["migrate"], figures["migrate+drift"])]
             plan_extra = [b - a for a, b in zip(figures["plan"], figures["plan+shadow"])]
             auto_extra = [b - a for a, b in zip(figures["stamp"], figures["stamp+auto"])]
             lines += [
                 f"| {set_name} set ({versions} versions), whole migrator process | min | median | max |",
                 "| --- | --- | --- | --- |",
+                row("migrate, up to date, no shadow", figures["migrate"]),
+                row("migrate, up to date, with the shadow (the drift check)", figures["migrate+drift"]),
+                row("the shadow's part (difference run by run)", drift_extra),
                 row("plan, up to date, no shadow", figures["plan"]),
                 row("plan, up to date, with the shadow (replay to the current version, compare)", figures["plan+shadow"]),
                 row("the shadow's part (difference run by run)", plan_extra),
@@ -357,7 +377,8 @@ class Bench:
                 row("migrate, unversioned, baseline auto (replay version by version)", figures["stamp+auto"]),
                 row("the shadow's part (difference run by run)", auto_extra),
                 "",
-                f"Shadow memory, peak over the runs: plan {mib(memory['plan+shadow'][0])} RSS /"
+                f"Shadow memory, peak over the runs: drift check {mib(memory['migrate+drift'][0])} RSS /"
+                f" {mib(memory['migrate+drift'][1])} PSS; plan {mib(memory['plan+shadow'][0])} RSS /"
                 f" {mib(memory['plan+shadow'][1])} PSS; baseline auto {mib(memory['stamp+auto'][0])}"
                 f" RSS / {mib(memory['stamp+auto'][1])} PSS.",
                 "",
