@@ -37,25 +37,36 @@ final class DriftReproduction {
    * Makes {@code schema} of the shadow like {@code live} as far as it can.
    *
    * @param connection a connection to the shadow, auto-commit on; its search path is left set to
-   *     {@code schema}
+   *     {@code schema}, then {@code searchedAfter}
+   * @param searchedAfter a schema searched after {@code schema}, for the DDL and the models (see
+   *     {@link SchemaReader#read(Connection, String, String, java.util.Collection, String)}); null
+   *     for none
    * @param historyTable the history table's name, left out of the models
    * @return what still differs, the shadow's schema as expected and {@code live} as found
    */
   static SchemaDiff reproduce(
-      Connection connection, String schema, String historyTable, SchemaModel live)
+      Connection connection,
+      String schema,
+      String searchedAfter,
+      String historyTable,
+      SchemaModel live)
       throws SQLException {
     try (PreparedStatement searchPath =
         connection.prepareStatement(
-            "SELECT pg_catalog.set_config('search_path', pg_catalog.quote_ident(?), false)")) {
+            "SELECT pg_catalog.set_config('search_path', pg_catalog.quote_ident(?)"
+                + " || COALESCE(', ' || pg_catalog.quote_ident(?), ''), false)")) {
       searchPath.setString(1, schema);
+      searchPath.setString(2, searchedAfter);
       searchPath.executeQuery().close();
     }
     SchemaDiff remaining =
-        SchemaDiff.between(SchemaReader.read(connection, schema, historyTable, List.of()), live);
+        SchemaDiff.between(
+            SchemaReader.read(connection, schema, historyTable, List.of(), searchedAfter), live);
     for (int round = 0; round < ROUNDS && !remaining.isEmpty(); round++) {
       runInAnyOrder(connection, statements(remaining));
       remaining =
-          SchemaDiff.between(SchemaReader.read(connection, schema, historyTable, List.of()), live);
+          SchemaDiff.between(
+              SchemaReader.read(connection, schema, historyTable, List.of(), searchedAfter), live);
     }
     return remaining;
   }

@@ -220,8 +220,7 @@ public record PlanPrediction(
         }
         progress.progress("shadow replay: at version " + from);
       }
-      SchemaModel replayed =
-          SchemaReader.read(connection, replaySchema, configuration.historyTable, List.of());
+      SchemaModel replayed = replay.readModel(connection, replaySchema, List.of());
       SchemaDiff raw = SchemaDiff.between(replayed, live);
       Set<String> theirs = Set.of();
       if (!raw.isEmpty() && from != null && withRepeatables != null) {
@@ -230,12 +229,7 @@ public record PlanPrediction(
           // Read as the replay with them was: without the ignored tables.
           theirs =
               RepeatableObjects.between(
-                  with,
-                  SchemaReader.read(
-                      connection,
-                      replaySchema,
-                      configuration.historyTable,
-                      configuration.ignoreTables));
+                  with, replay.readModel(connection, replaySchema, configuration.ignoreTables));
         }
       }
       SchemaDiff drift = raw;
@@ -260,7 +254,8 @@ public record PlanPrediction(
                 + raw.summary()
                 + "); making the shadow like it");
         left =
-            DriftReproduction.reproduce(connection, replaySchema, configuration.historyTable, live);
+            DriftReproduction.reproduce(
+                connection, replaySchema, replay.searchedAfter(), configuration.historyTable, live);
       }
       List<String> files = pending.stream().map(MigrationScript::fileName).toList();
       String failure = null;

@@ -156,7 +156,28 @@ final class ShadowReplay {
     if (outlines != null && !outlines.read().equals(outlineWanted)) {
       return null;
     }
-    return SchemaReader.read(connection, schema, production.historyTable, production.ignoreTables);
+    return readModel(connection, schema, production.ignoreTables);
+  }
+
+  /**
+   * The model of the replay's schema. In a schema of its own in the shadow's database, the shadow's
+   * schema named like the migrated one is searched after it ({@link #searchedAfter}): a type of an
+   * extension installed there reads {@code citext}, as the migrated schema's model reads it, not
+   * {@code public.citext}.
+   */
+  SchemaModel readModel(Connection connection, String schema, Collection<String> ignoreTables)
+      throws SQLException {
+    return SchemaReader.read(
+        connection, schema, production.historyTable, ignoreTables, searchedAfter());
+  }
+
+  /**
+   * The schema searched after the replay's: the migrated schema's name when the replay runs in a
+   * schema of its own in the shadow's database, where that name is another schema; null in a
+   * database of its own, where the replay's schema has that name.
+   */
+  String searchedAfter() {
+    return replayDatabase == null ? production.connection.schema() : null;
   }
 
   /** A reader of the replay schema's outline when {@link #onlyWhereOutlineIs} asks for one. */

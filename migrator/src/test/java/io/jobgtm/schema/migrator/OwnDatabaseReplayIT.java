@@ -565,6 +565,53 @@ class OwnDatabaseReplayIT {
     }
   }
 
+  /**
+   * An extension installed in the public schema of both the shadow's database and the migrated one,
+   * the replay in a schema of its own there (no CREATEDB): the replay's model is read with the
+   * shadow's public searched after the replay's schema, so its column type reads {@code citext} as
+   * the migrated one does. Before, it read {@code public.citext}: a false "changed column
+   * users.email: public.citext -> citext".
+   */
+  @Test
+  void anExtensionInstalledInTheShadowsDatabaseServesTheFallbackReplay() {
+    String role = "plain_" + database.database();
+    postgres.execute(database.database(), "CREATE EXTENSION citext");
+    shadowExecute(
+        shadow,
+        "postgres",
+        "CREATE EXTENSION citext",
+        "CREATE ROLE " + role + " LOGIN NOCREATEDB",
+        "GRANT CREATE ON DATABASE postgres TO " + role);
+    try {
+      MigrationFiles files =
+          MigrationFiles.empty()
+              .with("V1__users.sql", "CREATE TABLE users (id bigint PRIMARY KEY, email citext);\n");
+
+      MigrationResult migrated =
+          configure(files, database)
+              .shadow(ShadowDatabase.fromSocketDirectory(shadow.socketDirectory(), role, null))
+              .load()
+              .migrate();
+
+      assertThat(migrated.failure()).isNull();
+      assertThat(migrated.verification().drift())
+          .as(String.valueOf(migrated.verification()))
+          .isEqualTo(Drift.None);
+      assertThat(progress)
+          .anyMatch(line -> line.contains("does not let its user create a database (CREATEDB)"));
+      assertThat(Catalog.history(postgres, database.database(), "public"))
+          .containsExactly("1:SQL:true");
+      assertThat(Catalog.tables(postgres, database.database(), "public")).contains("users");
+    } finally {
+      shadowExecute(
+          shadow,
+          "postgres",
+          "DROP EXTENSION citext",
+          "REVOKE CREATE ON DATABASE postgres FROM " + role,
+          "DROP ROLE " + role);
+    }
+  }
+
   private static MigrationFiles dumpedSet() {
     return MigrationFiles.empty()
         .with("V1__dumped.sql", V1_DUMPED)

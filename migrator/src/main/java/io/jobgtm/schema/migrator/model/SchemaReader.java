@@ -92,13 +92,16 @@ public final class SchemaReader {
   private final Connection connection;
   private final String schema;
   private final List<String> leftOutTables;
+  private final String searchedAfter;
   private final List<SchemaObject> objects = new ArrayList<>();
   private String quotedSchema;
 
-  private SchemaReader(Connection connection, String schema, List<String> leftOutTables) {
+  private SchemaReader(
+      Connection connection, String schema, List<String> leftOutTables, String searchedAfter) {
     this.connection = connection;
     this.schema = schema;
     this.leftOutTables = leftOutTables;
+    this.searchedAfter = searchedAfter;
   }
 
   /**
@@ -112,7 +115,27 @@ public final class SchemaReader {
   public static SchemaModel read(
       Connection connection, String schema, String historyTable, Collection<String> ignoreTables)
       throws SQLException {
-    return new SchemaReader(connection, schema, leftOut(historyTable, ignoreTables)).read();
+    return read(connection, schema, historyTable, ignoreTables, null);
+  }
+
+  /**
+   * Reads the model of {@code schema} as {@link #read(Connection, String, String, Collection)}
+   * does, with {@code searchedAfter} behind it on the search path while the catalog's texts are
+   * produced: references to that schema's objects (a type of an extension installed there) read
+   * unqualified, as they do where that schema is the one read. A replay in a schema of its own
+   * reads its model so, {@code searchedAfter} the migrated schema's name.
+   *
+   * @param searchedAfter a schema to search after {@code schema}, or null for none
+   */
+  public static SchemaModel read(
+      Connection connection,
+      String schema,
+      String historyTable,
+      Collection<String> ignoreTables,
+      String searchedAfter)
+      throws SQLException {
+    return new SchemaReader(connection, schema, leftOut(historyTable, ignoreTables), searchedAfter)
+        .read();
   }
 
   /**
@@ -137,7 +160,8 @@ public final class SchemaReader {
       }
       try (PreparedStatement statement =
           connection.prepareStatement(
-              "SELECT pg_catalog.set_config('search_path', pg_catalog.quote_ident(?), true),"
+              "SELECT pg_catalog.set_config('search_path', pg_catalog.quote_ident(?)"
+                  + " || COALESCE(', ' || pg_catalog.quote_ident(?), ''), true),"
                   + " pg_catalog.set_config('DateStyle', 'ISO, MDY', true),"
                   + " pg_catalog.set_config('IntervalStyle', 'postgres', true),"
                   + " pg_catalog.set_config('TimeZone', 'UTC', true),"
@@ -146,6 +170,7 @@ public final class SchemaReader {
                   + " pg_catalog.set_config('bytea_output', 'hex', true),"
                   + " pg_catalog.set_config('standard_conforming_strings', 'on', true)")) {
         statement.setString(1, schema);
+        statement.setString(2, searchedAfter);
         statement.executeQuery().close();
       }
       // Quoted once quote_all_identifiers is off, as the catalog's texts will quote it.
