@@ -358,19 +358,7 @@ final class ShadowReplay {
       MigrationResult result =
           migrate(connection, schema, version, roles, null, asApplied()).result();
       if (result.failure() != null) {
-        throw new MigrationException(
-            FailureReason.ShadowReplayFailed,
-            result.failure().version(),
-            redactor.clean(
-                "cannot verify "
-                    + purpose
-                    + ": the migration set cannot be replayed in the "
-                    + shadow.describe()
-                    + ", version "
-                    + version
-                    + ": "
-                    + result.failure().describe()),
-            null);
+        throw replayFailed(version.toString(), result);
       }
       refuseStrays(
           connection, presentBefore, version, "cannot verify " + purpose + ": version " + version);
@@ -408,27 +396,31 @@ final class ShadowReplay {
     Version latest = stops.stream().max(Version::compareTo).orElseThrow();
     MigrationResult result =
         migrate(connection, schema, latest, roles, capture, asApplied()).result();
-    if (capture.refused != null) {
-      throw capture.refused;
-    }
     refuseStraysOfRun(connection, schema, presentBefore, result.versionAfter());
     if (result.failure() != null) {
-      String version = result.failure().version();
-      throw new MigrationException(
-          FailureReason.ShadowReplayFailed,
-          version,
-          redactor.clean(
-              "cannot verify "
-                  + purpose
-                  + ": the migration set cannot be replayed in the "
-                  + shadow.describe()
-                  + ", version "
-                  + version
-                  + ": "
-                  + result.failure().describe()),
-          null);
+      throw replayFailed(result.failure().version(), result);
     }
     return capture.models;
+  }
+
+  /**
+   * {@link FailureReason#ShadowReplayFailed} for a replay run that failed at {@code version}, its
+   * failure described.
+   */
+  private MigrationException replayFailed(String version, MigrationResult result) {
+    return new MigrationException(
+        FailureReason.ShadowReplayFailed,
+        result.failure().version(),
+        redactor.clean(
+            "cannot verify "
+                + purpose
+                + ": the migration set cannot be replayed in the "
+                + shadow.describe()
+                + ", version "
+                + version
+                + ": "
+                + result.failure().describe()),
+        null);
   }
 
   /** Takes the model after each version of a one-run replay, on the replay's own connection. */
@@ -438,7 +430,6 @@ final class ShadowReplay {
     private final List<Version> stops;
     private final SchemaOutline.Reader outlines;
     final List<BaselineMatch.Replayed> models = new ArrayList<>();
-    MigrationException refused;
     private Version applied;
 
     ModelAfterEachVersion(
@@ -480,9 +471,6 @@ final class ShadowReplay {
             models.add(new BaselineMatch.Replayed(version, model));
           }
         }
-      } catch (MigrationException e) {
-        refused = e;
-        throw new FlywayException("stopped: " + e.getMessage());
       } catch (SQLException e) {
         throw new FlywayException(
             "reading the shadow's schema after version " + version + ": " + e.getMessage());
