@@ -116,10 +116,7 @@ class OwnDatabaseReplayIT {
 
     MigrationResult migrated = configure(files, inMyApp).load().migrate();
 
-    assertThat(migrated.failure()).isNull();
-    assertThat(migrated.verification().drift())
-        .as(String.valueOf(migrated.verification()))
-        .isEqualTo(Drift.None);
+    assertSucceededWithoutDrift(migrated);
     assertThat(progress)
         .anyMatch(line -> line.startsWith("shadow replay: schema My App of database "));
     List<String> exact = Catalog.snapshot(postgres, database.database(), "My App");
@@ -159,10 +156,7 @@ class OwnDatabaseReplayIT {
 
     MigrationResult migrated = configure(files, inApp).load().migrate();
 
-    assertThat(migrated.failure()).isNull();
-    assertThat(migrated.verification().drift())
-        .as(String.valueOf(migrated.verification()))
-        .isEqualTo(Drift.None);
+    assertSucceededWithoutDrift(migrated);
     assertThat(Catalog.tables(postgres, database.database(), "public")).contains("shared_codes");
     assertThat(configure(files, inApp).load().verify().verification().drift())
         .isEqualTo(Drift.None);
@@ -182,10 +176,7 @@ class OwnDatabaseReplayIT {
 
     MigrationResult migrated = configure(files, inMyApp).load().migrate();
 
-    assertThat(migrated.failure()).isNull();
-    assertThat(migrated.verification().drift())
-        .as(String.valueOf(migrated.verification()))
-        .isEqualTo(Drift.None);
+    assertSucceededWithoutDrift(migrated);
     assertThat(configure(files, inMyApp).load().verify().verification().drift())
         .isEqualTo(Drift.None);
     assertThat(shadow.query("postgres", "SELECT extname FROM pg_extension"))
@@ -205,10 +196,7 @@ class OwnDatabaseReplayIT {
 
     MigrationResult migrated = configure(files, database).load().migrate();
 
-    assertThat(migrated.failure()).isNull();
-    assertThat(migrated.verification().drift())
-        .as(String.valueOf(migrated.verification()))
-        .isEqualTo(Drift.None);
+    assertSucceededWithoutDrift(migrated);
     for (int run = 0; run < 2; run++) {
       assertThat(configure(files, database).load().verify().verification().drift())
           .isEqualTo(Drift.None);
@@ -229,10 +217,7 @@ class OwnDatabaseReplayIT {
 
     MigrationResult migrated = configure(files, database).load().migrate();
 
-    assertThat(migrated.failure()).isNull();
-    assertThat(migrated.verification().drift())
-        .as(String.valueOf(migrated.verification()))
-        .isEqualTo(Drift.None);
+    assertSucceededWithoutDrift(migrated);
     assertThat(shadow.query("postgres", "SELECT count(*) FROM pg_db_role_setting"))
         .containsExactly("0");
   }
@@ -272,10 +257,7 @@ class OwnDatabaseReplayIT {
     try {
       MigrationResult migrated = configure(files, database).load().migrate();
 
-      assertThat(migrated.failure()).isNull();
-      assertThat(migrated.verification().drift())
-          .as(String.valueOf(migrated.verification()))
-          .isEqualTo(Drift.None);
+      assertSucceededWithoutDrift(migrated);
       assertThat(progress).anyMatch(line -> line.contains("created role " + reporting));
       assertThat(
               shadow.query(
@@ -492,10 +474,7 @@ class OwnDatabaseReplayIT {
               .load()
               .migrate();
 
-      assertThat(migrated.failure()).isNull();
-      assertThat(migrated.verification().drift())
-          .as(String.valueOf(migrated.verification()))
-          .isEqualTo(Drift.None);
+      assertSucceededWithoutDrift(migrated);
       assertThat(progress)
           .anyMatch(line -> line.contains("does not let its user create a database (CREATEDB)"));
     } finally {
@@ -593,10 +572,7 @@ class OwnDatabaseReplayIT {
               .load()
               .migrate();
 
-      assertThat(migrated.failure()).isNull();
-      assertThat(migrated.verification().drift())
-          .as(String.valueOf(migrated.verification()))
-          .isEqualTo(Drift.None);
+      assertSucceededWithoutDrift(migrated);
       assertThat(progress)
           .anyMatch(line -> line.contains("does not let its user create a database (CREATEDB)"));
       assertThat(Catalog.history(postgres, database.database(), "public"))
@@ -627,10 +603,7 @@ class OwnDatabaseReplayIT {
     MigrationFiles files = dumpedSet();
     // The schema the set makes, without its history: a database adopted from a dump.
     MigrationResult built = configure(files, database).verifyBaseline(false).load().migrate();
-    assertThat(built.failure()).isNull();
-    assertThat(built.verification().drift())
-        .as(String.valueOf(built.verification()))
-        .isEqualTo(Drift.None);
+    assertSucceededWithoutDrift(built);
     assertThat(progress)
         .anyMatch(line -> line.startsWith("shadow replay: schema public of database "));
     postgres.execute(database.database(), "DROP TABLE flyway_schema_history");
@@ -696,10 +669,7 @@ class OwnDatabaseReplayIT {
 
     MigrationResult migrated = configure(files, inApp).load().migrate();
 
-    assertThat(migrated.failure()).isNull();
-    assertThat(migrated.verification().drift())
-        .as(String.valueOf(migrated.verification()))
-        .isEqualTo(Drift.None);
+    assertSucceededWithoutDrift(migrated);
     assertThat(progress).anyMatch(line -> line.startsWith("shadow replay: schema app of database"));
     assertThat(history("app")).containsExactly("-:SCHEMA:true", "1:SQL:true", "2:SQL:true");
     assertThat(Catalog.tables(postgres, database.database(), "app")).contains("lockers");
@@ -748,6 +718,14 @@ class OwnDatabaseReplayIT {
           "REVOKE CREATE ON DATABASE postgres FROM " + role,
           "DROP ROLE " + role);
     }
+  }
+
+  /** The run succeeded and its drift check found the schema equal to the replay. */
+  private static void assertSucceededWithoutDrift(MigrationResult result) {
+    assertThat(result.failure()).isNull();
+    assertThat(result.verification().drift())
+        .as(String.valueOf(result.verification()))
+        .isEqualTo(Drift.None);
   }
 
   private static List<String> replayLeftovers(SocketPostgres server) {

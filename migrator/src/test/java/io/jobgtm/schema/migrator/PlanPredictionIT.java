@@ -96,9 +96,7 @@ class PlanPredictionIT {
         .contains("predicted not reached: V4__audit_index.sql\n")
         .contains("prediction: migrate fails\n")
         .doesNotContain("not reproduced");
-    assertThat(Catalog.snapshot(postgres, database.database(), "public")).isEqualTo(before);
-    assertThat(Catalog.history(postgres, database.database(), "public")).isEqualTo(history);
-    assertThat(replaySchemasLeftInTheShadow()).isEmpty();
+    assertUnchanged(before, history);
   }
 
   @Test
@@ -123,9 +121,7 @@ class PlanPredictionIT {
             "predicted failure: V3__remote_listings.sql line 1: 42703 column \"is_remote\" does"
                 + " not exist\n")
         .doesNotContain("not reproduced");
-    assertThat(Catalog.snapshot(postgres, database.database(), "public")).isEqualTo(before);
-    assertThat(Catalog.history(postgres, database.database(), "public")).isEqualTo(history);
-    assertThat(replaySchemasLeftInTheShadow()).isEmpty();
+    assertUnchanged(before, history);
   }
 
   @Test
@@ -189,9 +185,7 @@ class PlanPredictionIT {
         .contains("-- would apply version 2: V2__add_is_remote_to_job_listings.sql\n")
         .contains("not predicted: give a shadow database (--shadow-url or --shadow-socket-dir)")
         .doesNotContain("prediction:");
-    assertThat(Catalog.snapshot(postgres, database.database(), "public")).isEqualTo(before);
-    assertThat(Catalog.history(postgres, database.database(), "public")).isEqualTo(history);
-    assertThat(replaySchemasLeftInTheShadow()).isEmpty();
+    assertUnchanged(before, history);
   }
 
   @Test
@@ -248,9 +242,7 @@ class PlanPredictionIT {
             "predicted failure: R__active_jobs.sql line 1: 42P16 cannot drop columns from view\n")
         .contains("prediction: migrate fails\n")
         .doesNotContain("predicted trouble", "drift:", "not reproduced");
-    assertThat(Catalog.snapshot(postgres, database.database(), "public")).isEqualTo(before);
-    assertThat(Catalog.history(postgres, database.database(), "public")).isEqualTo(history);
-    assertThat(replaySchemasLeftInTheShadow()).isEmpty();
+    assertUnchanged(before, history);
 
     MigrationResult real = configure(files).load().migrate();
 
@@ -286,9 +278,7 @@ class PlanPredictionIT {
         .contains("predicted: R__noted_listings.sql succeeds\n")
         .contains("prediction: migrate succeeds\n")
         .doesNotContain("predicted trouble", "predicted failure");
-    assertThat(Catalog.snapshot(postgres, database.database(), "public")).isEqualTo(before);
-    assertThat(Catalog.history(postgres, database.database(), "public")).isEqualTo(history);
-    assertThat(replaySchemasLeftInTheShadow()).isEmpty();
+    assertUnchanged(before, history);
 
     MigrationResult real = configure(files).load().migrate();
 
@@ -320,9 +310,7 @@ class PlanPredictionIT {
         .contains("predicted: R__active_jobs.sql succeeds\n")
         .contains("prediction: migrate succeeds\n")
         .doesNotContain("predicted trouble", "drift:", "not reproduced", "predicted failure");
-    assertThat(Catalog.snapshot(postgres, database.database(), "public")).isEqualTo(before);
-    assertThat(Catalog.history(postgres, database.database(), "public")).isEqualTo(history);
-    assertThat(replaySchemasLeftInTheShadow()).isEmpty();
+    assertUnchanged(before, history);
   }
 
   // Before, the repeatable migration's view was reported as drift beside the table made by hand,
@@ -358,9 +346,7 @@ class PlanPredictionIT {
             "predicted failure: R__active_jobs.sql line 1: 42P16 cannot drop columns from view\n")
         .contains("prediction: migrate fails\n")
         .doesNotContain("active_jobs:", "not reproduced");
-    assertThat(Catalog.snapshot(postgres, database.database(), "public")).isEqualTo(before);
-    assertThat(Catalog.history(postgres, database.database(), "public")).isEqualTo(history);
-    assertThat(replaySchemasLeftInTheShadow()).isEmpty();
+    assertUnchanged(before, history);
 
     MigrationResult real = configure(files).load().migrate();
 
@@ -402,9 +388,7 @@ class PlanPredictionIT {
                 + " exist\n")
         .contains("prediction: migrate fails\n")
         .doesNotContain("not reproduced");
-    assertThat(Catalog.snapshot(postgres, database.database(), "public")).isEqualTo(before);
-    assertThat(Catalog.history(postgres, database.database(), "public")).isEqualTo(history);
-    assertThat(replaySchemasLeftInTheShadow()).isEmpty();
+    assertUnchanged(before, history);
 
     MigrationResult real = configure(files).load().migrate();
 
@@ -442,6 +426,16 @@ class PlanPredictionIT {
     return MigratorProcess.of(database, postgres.password(), all.toArray(String[]::new))
         .withEnvironment("SHADOW_DB_USER", shadowRole)
         .withEnvironment("SHADOW_DB_PASSWORD", SHADOW_PASSWORD);
+  }
+
+  /**
+   * The migrated database's catalog and history are what they were before the plan, and the shadow
+   * keeps no replay schema.
+   */
+  private void assertUnchanged(List<String> catalogBefore, List<String> historyBefore) {
+    assertThat(Catalog.snapshot(postgres, database.database(), "public")).isEqualTo(catalogBefore);
+    assertThat(Catalog.history(postgres, database.database(), "public")).isEqualTo(historyBefore);
+    assertThat(replaySchemasLeftInTheShadow()).isEmpty();
   }
 
   private List<String> replaySchemasLeftInTheShadow() {

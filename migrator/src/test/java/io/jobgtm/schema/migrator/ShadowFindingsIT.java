@@ -337,9 +337,7 @@ class ShadowFindingsIT {
         .contains("predicted: R__open_parcels.sql succeeds\n")
         .contains("prediction: migrate succeeds\n")
         .doesNotContain("open_parcels:", "predicted failure");
-    assertThat(snapshot()).isEqualTo(before);
-    assertThat(history()).isEqualTo(history);
-    assertThat(replaySchemasLeftInTheShadow()).isEmpty();
+    assertUnchanged(before, history);
 
     MigrationResult real = withShadow(files).load().migrate();
 
@@ -381,9 +379,7 @@ class ShadowFindingsIT {
         .contains("predicted: V2__depots.sql succeeds\n")
         .contains("predicted failure: R__parcel_ids.sql line 1: 42703")
         .contains("prediction: migrate fails\n");
-    assertThat(snapshot()).isEqualTo(before);
-    assertThat(history()).isEqualTo(history);
-    assertThat(replaySchemasLeftInTheShadow()).isEmpty();
+    assertUnchanged(before, history);
 
     MigrationResult real = withoutShadow(files).load().migrate();
 
@@ -461,9 +457,7 @@ class ShadowFindingsIT {
         .contains("predicted: V2__depots.sql succeeds\n")
         .contains("predicted failure: R__parcel_ids.sql line 1: 42P16")
         .contains("prediction: migrate fails\n");
-    assertThat(snapshot()).isEqualTo(before);
-    assertThat(history()).isEqualTo(history);
-    assertThat(replaySchemasLeftInTheShadow()).isEmpty();
+    assertUnchanged(before, history);
 
     MigrationResult real = withoutShadow(files).load().migrate();
 
@@ -485,6 +479,16 @@ class ShadowFindingsIT {
             shadowUrl() + "?sslmode=disable")
         .withEnvironment("SHADOW_DB_USER", PostgresServer.SUPERUSER)
         .withEnvironment("SHADOW_DB_PASSWORD", postgres.password());
+  }
+
+  /**
+   * The migrated database's catalog and history are what they were, and the shadow keeps no replay
+   * schema.
+   */
+  private void assertUnchanged(List<String> catalogBefore, List<String> historyBefore) {
+    assertThat(snapshot()).isEqualTo(catalogBefore);
+    assertThat(history()).isEqualTo(historyBefore);
+    assertThat(replaySchemasLeftInTheShadow()).isEmpty();
   }
 
   private List<String> replaySchemasLeftInTheShadow() {
